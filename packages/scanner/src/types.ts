@@ -1,0 +1,111 @@
+/**
+ * The shapes that flow between the scanner's collectors (fetch, crawl,
+ * render) and its analysers (fingerprints, security, vulnerabilities).
+ * Everything here is plain data, serialisable to JSON.
+ */
+
+/** Header names are lower-case; a header seen several times keeps every value. */
+export type Headers = Record<string, string[]>;
+
+export interface CookieInfo {
+  name: string;
+  value: string;
+  domain?: string;
+  path?: string;
+  expires?: string;
+  httpOnly: boolean;
+  secure: boolean;
+  sameSite?: "Strict" | "Lax" | "None";
+  /** The raw Set-Cookie header line, when it came from one. */
+  raw?: string;
+}
+
+export interface NetworkRequest {
+  url: string;
+  method: string;
+  /** Playwright resource type: document, script, stylesheet, image, font, xhr, fetch, ... */
+  resourceType: string;
+  status: number | null;
+  /** Encoded (transfer) bytes when known. */
+  bytes: number;
+  /** Milliseconds from request start to response end, when known. */
+  durationMs: number | null;
+  thirdParty: boolean;
+  failed?: string;
+  /** Request was refused by the scanner's address policy. */
+  blocked?: string;
+}
+
+/** One page as seen by the plain HTTP fetch and, when rendered, by Chromium. */
+export interface PageSnapshot {
+  requestedUrl: string;
+  /** URL after redirects. */
+  url: string;
+  status: number;
+  headers: Headers;
+  /** Decoded body text (the rendered DOM's outerHTML when `rendered`). */
+  html: string;
+  contentType: string;
+  bytes: number;
+  /** Redirect chain, first hop first, excluding the final URL. */
+  redirects: { url: string; status: number; location: string }[];
+  rendered: boolean;
+  /** Absolute URLs of <script src>. */
+  scriptSrc: string[];
+  /** Inline scripts and (bounded) bodies of same-page external scripts. */
+  scripts: { url?: string; content: string }[];
+  /** Absolute URLs of stylesheets. */
+  stylesheets: string[];
+  cookies: CookieInfo[];
+  /** Values of JS globals that fingerprints asked for (rendered pages only); key is the dotted path. */
+  js: Record<string, string | number | boolean | null>;
+  /** Every request the browser made (rendered pages only). */
+  requests: NetworkRequest[];
+  consoleErrors: string[];
+  /** http:// subresources requested from an https:// page. */
+  mixedContent: string[];
+  timings?: {
+    ttfbMs?: number;
+    domContentLoadedMs?: number;
+    loadMs?: number;
+  };
+  /** PNG bytes, base64, when a screenshot was taken. */
+  screenshotPng?: string;
+  fetchedAt: string;
+}
+
+export interface TlsInfo {
+  host: string;
+  protocol: string | null;
+  cipher: string | null;
+  issuer: string | null;
+  subject: string | null;
+  subjectAltNames: string[];
+  validFrom: string | null;
+  validTo: string | null;
+  daysRemaining: number | null;
+  authorized: boolean;
+  authorizationError: string | null;
+}
+
+export interface DnsInfo {
+  host: string;
+  a: string[];
+  aaaa: string[];
+  mx: { exchange: string; priority: number }[];
+  txt: string[];
+  spf: string | null;
+  dmarc: string | null;
+  caa: { critical: number; tag: string; value: string }[];
+  ns: string[];
+  cname: string[];
+  errors: string[];
+}
+
+/** Site-level context shared by every page of a scan. */
+export interface SiteContext {
+  origin: string;
+  robotsTxt: string | null;
+  tls: TlsInfo | null;
+  dns: DnsInfo | null;
+}
