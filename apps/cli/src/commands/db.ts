@@ -1,0 +1,48 @@
+import type { Command } from "commander";
+import { migrate, resetDatabase, seed, resolveDatabaseUrl } from "@techscaniq/db";
+
+/** Runs `fn` against DATABASE_URL, or the embedded Postgres started (and stopped) for the occasion. */
+async function withDatabase(fn: (url: string) => Promise<void>): Promise<void> {
+  const database = await resolveDatabaseUrl();
+  try {
+    await fn(database.url);
+  } finally {
+    await database.stop();
+  }
+}
+
+export function registerDbCommands(program: Command): void {
+  const db = program.command("db").description("database maintenance (DATABASE_URL or the embedded Postgres)");
+  db.command("migrate")
+    .description("apply pending migrations from supabase/migrations")
+    .action(() =>
+      withDatabase(async (url) => {
+        const applied = await migrate(url);
+        console.error(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
+      }),
+    );
+  db.command("reset")
+    .description("drop every table of the project, then migrate and seed again")
+    .option("--yes", "do not ask (required when not interactive)")
+    .action((opts: { yes?: boolean }) =>
+      withDatabase(async (url) => {
+        if (!opts.yes) throw new Error("db reset deletes all data: pass --yes to confirm");
+        await resetDatabase(url);
+        await migrate(url);
+        const demo = await seed(url);
+        if (demo.createdUser) console.error(`demo user ${demo.createdUser.email} / ${demo.createdUser.password}`);
+      }),
+    );
+  db.command("seed")
+    .description("create the demo tenant and user when missing")
+    .action(() =>
+      withDatabase(async (url) => {
+        const demo = await seed(url);
+        console.error(
+          demo.createdUser
+            ? `demo user ${demo.createdUser.email} / ${demo.createdUser.password}`
+            : "demo data already present",
+        );
+      }),
+    );
+}

@@ -1,0 +1,89 @@
+import type { Command } from "commander";
+import { mkdirSync, readFileSync, existsSync, rmSync } from "node:fs";
+import path from "node:path";
+import { bin, repoRoot, run } from "../process";
+
+const resultsDir = path.join(repoRoot, ".data", "test-results");
+
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Vitest's JSON reporter: numPassedTests etc. */
+function vitestCounts(file: string): Counts | null {
+  if (!existsSync(file)) return null;
+  const r = JSON.parse(readFileSync(file, "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+  };
+  return { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
+}
+
+/** Playwright's JSON reporter: stats.expected/unexpected/flaky/skipped. */
+function playwrightCounts(file: string): Counts | null {
+  if (!existsSync(file)) return null;
+  const r = JSON.parse(readFileSync(file, "utf8")) as {
+    stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+  };
+  return { passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped };
+}
+
+export function registerTestCommand(program: Command): void {
+  program
+    .command("test")
+    .description("run the whole suite: typecheck, lint, unit + integration tests (vitest), browser e2e (Playwright)")
+    .option("--no-e2e", "skip the browser end-to-end tests")
+    .option("--no-static", "skip typecheck and lint")
+    .argument("[filters...]", "vitest file filters (runs only vitest when given)")
+    .action(async (filters: string[], opts: { e2e: boolean; static: boolean }) => {
+      rmSync(resultsDir, { recursive: true, force: true });
+      mkdirSync(resultsDir, { recursive: true });
+      const steps: { name: string; ok: boolean; counts?: Counts | null }[] = [];
+      const onlyVitest = filters.length > 0;
+
+      if (opts.static && !onlyVitest) {
+        steps.push({ name: "typecheck", ok: (await run(bin("turbo"), ["run", "typecheck", "--output-logs=errors-only"])) === 0 });
+        steps.push({ name: "lint", ok: (await run(bin("eslint"), ["--max-warnings", "0", "."])) === 0 });
+      }
+
+      const vitestJson = path.join(resultsDir, "vitest.json");
+      const vitestCode = await run(bin("vitest"), [
+        "run",
+        "--reporter=default",
+        "--reporter=json",
+        `--outputFile.json=${vitestJson}`,
+        ...filters,
+      ]);
+      steps.push({ name: "vitest", ok: vitestCode === 0, counts: vitestCounts(vitestJson) });
+
+      if (opts.e2e && !onlyVitest) {
+        const e2eJson = path.join(resultsDir, "e2e.json");
+        const e2eCode = await run(bin("pnpm"), ["--filter", "@techscaniq/web", "test:e2e"], {
+          env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: e2eJson },
+        });
+        steps.push({ name: "e2e", ok: e2eCode === 0, counts: playwrightCounts(e2eJson) });
+      }
+
+      const total: Counts = { passed: 0, failed: 0, skipped: 0 };
+      console.log("\nSummary");
+      for (const step of steps) {
+        const c = step.counts;
+        if (c) {
+          total.passed += c.passed;
+          total.failed += c.failed;
+          total.skipped += c.skipped;
+        }
+        const detail = c ? ` (${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ""})` : "";
+        console.log(`  ${step.ok ? "ok  " : "FAIL"} ${step.name}${detail}`);
+      }
+      const failedSteps = steps.filter((s) => !s.ok).length;
+      // A failed step without countable tests (typecheck, lint, a crashed runner) still counts as a failure.
+      const failedUncounted = steps.filter((s) => !s.ok && (!s.counts || s.counts.failed === 0)).length;
+      console.log(`\n${total.passed} passed, ${total.failed + failedUncounted} failed`);
+      process.exitCode = failedSteps ? 1 : 0;
+    });
+}

@@ -1,0 +1,17 @@
+import { z } from "zod";
+
+const Env = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).default(3101),
+  TECHSCANIQ_URL: z.string().url().default("http://localhost:3000"),
+  TECHSCANIQ_API_KEY: z.string().optional(),
+  CI: z.string().optional(),
+});
+
+export const env = Env.parse(process.env);
+
+/** The environment children inherit (the CLI passes it on unchanged plus what it sets). */
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}

@@ -1,0 +1,24 @@
+import { Command, CommanderError } from "commander";
+import { registerBenchCommand } from "./commands/bench";
+import { registerDbCommands } from "./commands/db";
+import { registerTestCommand } from "./commands/test";
+import { registerUpCommand } from "./commands/up";
+
+const program = new Command("techscaniq")
+  .description("TechScanIQ: technology due diligence from a company's website")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerUpCommand(program);
+registerTestCommand(program);
+registerDbCommands(program);
+registerBenchCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  // One line, no stack: the user gets what went wrong.
+  console.error(`techscaniq: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
