@@ -1,0 +1,86 @@
+import { createDb } from "@techscaniq/db";
+import { run, type Runner } from "graphile-worker";
+import type { WorkerEnv } from "./env";
+import { startHealthServer } from "./health";
+import { startHeartbeat } from "./heartbeat";
+import { toGraphileLogger, type Logger } from "./logger";
+import { buildTaskList, crontab, defineTasks } from "./tasks/index";
+import type { TaskDefinition } from "./tasks/define";
+
+/** graphile-worker's schema; the web app's health check and the api's enqueueing use the same name. */
+export const WORKER_SCHEMA = "graphile_worker";
+
+export interface RunningWorker {
+  runner: Runner;
+  healthPort: number;
+  /** Stop taking jobs, let running ones finish (or release them), then close everything. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StartWorkerOptions {
+  logger: Logger;
+  /** Extra task definitions next to the product's own (tests use this for probe tasks). */
+  extraTasks?: readonly TaskDefinition[];
+}
+
+export async function startWorker(env: WorkerEnv, { logger, extraTasks = [] }: StartWorkerOptions): Promise<RunningWorker> {
+  // Task code, heartbeat and health share this pool; graphile-worker keeps its own for locking and LISTEN.
+  const db = createDb(env.DATABASE_URL, { max: env.WORKER_CONCURRENCY + 2 });
+  let ready = false;
+  const cleanups: Array<() => Promise<void>> = [() => db.close()];
+  const closeAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error: unknown) => logger.error({ err: error }, "error while shutting down"));
+    }
+  };
+
+  try {
+    const heartbeat = await startHeartbeat({
+      db,
+      workerId: env.WORKER_ID,
+      logger,
+      info: { concurrency: env.WORKER_CONCURRENCY, node: process.version },
+    });
+    cleanups.push(() => heartbeat.stop());
+
+    const health = await startHealthServer({
+      db,
+      workerId: env.WORKER_ID,
+      host: env.WORKER_HEALTH_HOST,
+      port: env.WORKER_HEALTH_PORT,
+      logger,
+      isReady: () => ready,
+    });
+    cleanups.push(() => health.close());
+
+    const runner = await run({
+      connectionString: env.DATABASE_URL,
+      schema: WORKER_SCHEMA,
+      concurrency: env.WORKER_CONCURRENCY,
+      // graphile-worker needs a pool client per running job plus one for LISTEN and one for housekeeping.
+      maxPoolSize: env.WORKER_CONCURRENCY + 2,
+      // main.ts owns the signals so the heartbeat row and health server close in order.
+      noHandleSignals: true,
+      logger: toGraphileLogger(logger),
+      taskList: buildTaskList([...defineTasks({ db }), ...extraTasks]),
+      crontab,
+    });
+    cleanups.push(() => runner.stop());
+    ready = true;
+    logger.info({ concurrency: env.WORKER_CONCURRENCY, healthPort: health.port }, "worker started");
+
+    let stopping: Promise<void> | undefined;
+    return {
+      runner,
+      healthPort: health.port,
+      stop: () => {
+        ready = false;
+        stopping ??= closeAll();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
