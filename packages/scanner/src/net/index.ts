@@ -1,0 +1,5 @@
+export * from "./address";
+export * from "./budget";
+export * from "./charset";
+export * from "./errors";
+export * from "./fetcher";
