@@ -1,0 +1,113 @@
+import { Kysely, PostgresDialect, sql, type Transaction } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema";
+
+/** Claims of a Supabase-shaped access token, as policies see them through auth.jwt(). */
+export type JwtClaims = {
+  sub?: string;
+  role: "authenticated" | "anon" | "service_role";
+  aud?: string;
+  exp?: number;
+  iat?: number;
+  email?: string;
+  session_id?: string;
+  app_metadata?: { tenant_id?: string; api_key_id?: string; scopes?: string[]; [k: string]: unknown };
+  user_metadata?: Record<string, unknown>;
+};
+
+export interface Db {
+  pool: pg.Pool;
+  kysely: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+export function createDb(url: string, opts: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  // An idle client losing its connection (server restart) must not crash the process.
+  pool.on("error", () => undefined);
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { pool, kysely, close: () => kysely.destroy() };
+}
+
+/**
+ * A transaction as the connecting (owning) role, which bypasses RLS. Only for
+ * migrations, seeds, workers and auth internals — never for a request on a
+ * user's behalf.
+ */
+export function withServiceTx<T>(db: Db, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.kysely.transaction().execute(fn);
+}
+
+/**
+ * A transaction that runs as PostgREST runs a request: `set local role`
+ * (authenticated, or anon without claims) and the claims in
+ * `request.jwt.claims`, so every policy applies. `tenantId` is the active
+ * tenant, readable as current_setting('app.tenant_id').
+ */
+export function withRlsTx<T>(
+  db: Db,
+  claims: JwtClaims | null,
+  fn: (trx: Transaction<Database>) => Promise<T>,
+  opts: { tenantId?: string } = {},
+): Promise<T> {
+  const role = claims === null || claims.role === "anon" ? "anon" : claims.role;
+  return db.kysely.transaction().execute(async (trx) => {
+    await sql`select set_config('request.jwt.claims', ${claims === null ? "" : JSON.stringify(claims)}, true),
+                     set_config('request.jwt.claim.sub', ${claims?.sub ?? ""}, true),
+                     set_config('request.jwt.claim.role', ${role}, true),
+                     set_config('app.tenant_id', ${opts.tenantId ?? ""}, true)`.execute(trx);
+    await sql`set local role ${sql.id(role)}`.execute(trx);
+    return fn(trx);
+  });
+}
+
+export interface NewEvent {
+  type: string;
+  version?: number;
+  tenantId: string | null;
+  userId: string | null;
+  subject: string;
+  data?: unknown;
+}
+
+/** Writes an event in the caller's transaction; NOTIFY techscaniq_events fires at commit. */
+export async function emitEvent(trx: Transaction<Database>, e: NewEvent): Promise<{ id: string }> {
+  return trx
+    .insertInto("events")
+    .values({
+      type: e.type,
+      version: e.version ?? 1,
+      tenant_id: e.tenantId,
+      user_id: e.userId,
+      subject: e.subject,
+      data: JSON.stringify(e.data ?? {}),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+}
+
+/** The channel events are announced on, payload `{ id, tenant_id, type, subject }`. */
+export const EVENTS_CHANNEL = "techscaniq_events";
+
+function sqlState(err: unknown): string | undefined {
+  return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : undefined;
+}
+
+/** 23505: a unique constraint (e.g. a taken tenant slug). */
+export const isUniqueViolation = (err: unknown): boolean => sqlState(err) === "23505";
+/** 23503: a foreign key points nowhere. */
+export const isForeignKeyViolation = (err: unknown): boolean => sqlState(err) === "23503";
+/** 23514: a check constraint, including the "last owner" rule. */
+export const isCheckViolation = (err: unknown): boolean => sqlState(err) === "23514";
+/** 42501: missing privilege or a row refused by an RLS policy. */
+export const isInsufficientPrivilege = (err: unknown): boolean => sqlState(err) === "42501";
+/** 22P02 / 22007 / 22008: malformed input such as a bad uuid or timestamp. */
+export const isInvalidTextRepresentation = (err: unknown): boolean =>
+  ["22P02", "22007", "22008"].includes(sqlState(err) ?? "");
+
+/** The violated constraint's name, when Postgres reports one. */
+export function constraintName(err: unknown): string | undefined {
+  return typeof err === "object" && err !== null && "constraint" in err && typeof err.constraint === "string"
+    ? err.constraint
+    : undefined;
+}

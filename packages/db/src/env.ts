@@ -1,0 +1,42 @@
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { z } from "zod";
+
+/** The monorepo root: this file lives at packages/db/src/env.ts. */
+export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+const emptyAsUnset = (value: unknown) => (value === "" ? undefined : value);
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL");
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const envSchema = z.object({
+  /** Use this Postgres (e.g. Supabase direct or session-pooler URL) instead of the embedded one. */
+  DATABASE_URL: z.preprocess(emptyAsUnset, postgresUrl.optional()),
+  /** Where local state (embedded Postgres data) lives; git-ignored. */
+  TECHSCANIQ_DATA_DIR: z.preprocess(emptyAsUnset, z.string().default(path.join(repoRoot, ".data"))),
+  /** Port of the embedded development Postgres. */
+  TECHSCANIQ_PG_PORT: z.preprocess(emptyAsUnset, port.default(54329)),
+  /** First port tried for the per-test-run Postgres (the next free one is used). */
+  TECHSCANIQ_TEST_PG_PORT: z.preprocess(emptyAsUnset, port.default(54330)),
+  /** Set by the vitest global setup: the test server's admin URL and template database. */
+  TECHSCANIQ_TEST_PG_URL: z.preprocess(emptyAsUnset, postgresUrl.optional()),
+});
+
+export type DbEnv = z.infer<typeof envSchema>;
+
+/** Reads the environment on each call, so values set by a vitest global setup are seen. */
+export function loadDbEnv(source: NodeJS.ProcessEnv = process.env): DbEnv {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid database environment: ${problems.join("; ")}`);
+  }
+  return {
+    ...parsed.data,
+    TECHSCANIQ_DATA_DIR: path.resolve(parsed.data.TECHSCANIQ_DATA_DIR),
+  };
+}

@@ -1,0 +1,31 @@
+export {
+  createDb,
+  withServiceTx,
+  withRlsTx,
+  emitEvent,
+  EVENTS_CHANNEL,
+  isUniqueViolation,
+  isForeignKeyViolation,
+  isCheckViolation,
+  isInsufficientPrivilege,
+  isInvalidTextRepresentation,
+  constraintName,
+  type Db,
+  type JwtClaims,
+  type NewEvent,
+} from "./client";
+export { startEmbeddedPostgres, resolveDatabaseUrl, type RunningPostgres, type ResolvedDatabase, type EmbeddedPostgresOptions } from "./embedded";
+export {
+  migrate,
+  resetDatabase,
+  seed,
+  listMigrations,
+  MigrationError,
+  DEMO_TENANT_SLUG,
+  DEMO_USER_EMAIL,
+  type MigrateResult,
+  type SeedResult,
+} from "./migrate";
+export { loadDbEnv, type DbEnv } from "./env";
+export type * from "./schema";
+export { sql, type Kysely, type Transaction, type Selectable, type Insertable, type Updateable } from "kysely";
