@@ -199,33 +199,33 @@ grant all on public.scans, public.scan_pages, public.evidence_items, public.find
 
 create policy "Members read their tenants' scans" on public.scans
   for select to authenticated
-  using (tenant_id = any ((select private.tenant_ids('{owner,admin,member,viewer}'))));
+  using (tenant_id = any ((select private.tenant_ids('{owner,admin,member,viewer}'))::uuid[]));
 create policy "Members create scans in their tenants" on public.scans
   for insert to authenticated
   with check (
-    tenant_id = any ((select private.tenant_ids('{owner,admin,member}')))
+    tenant_id = any ((select private.tenant_ids('{owner,admin,member}'))::uuid[])
     and (created_by is null or created_by = (select auth.uid()))
   );
 create policy "Members update their tenants' scans" on public.scans
   for update to authenticated
-  using (tenant_id = any ((select private.tenant_ids('{owner,admin,member}'))))
-  with check (tenant_id = any ((select private.tenant_ids('{owner,admin,member}'))));
+  using (tenant_id = any ((select private.tenant_ids('{owner,admin,member}'))::uuid[]))
+  with check (tenant_id = any ((select private.tenant_ids('{owner,admin,member}'))::uuid[]));
 create policy "Members delete their tenants' scans" on public.scans
   for delete to authenticated
-  using (tenant_id = any ((select private.tenant_ids('{owner,admin,member}'))));
+  using (tenant_id = any ((select private.tenant_ids('{owner,admin,member}'))::uuid[]));
 
 create policy "Members read their tenants' scan pages" on public.scan_pages
   for select to authenticated
-  using (tenant_id = any ((select private.tenant_ids('{owner,admin,member,viewer}'))));
+  using (tenant_id = any ((select private.tenant_ids('{owner,admin,member,viewer}'))::uuid[]));
 create policy "Members read their tenants' evidence" on public.evidence_items
   for select to authenticated
-  using (tenant_id = any ((select private.tenant_ids('{owner,admin,member,viewer}'))));
+  using (tenant_id = any ((select private.tenant_ids('{owner,admin,member,viewer}'))::uuid[]));
 create policy "Members read their tenants' findings" on public.findings
   for select to authenticated
-  using (tenant_id = any ((select private.tenant_ids('{owner,admin,member,viewer}'))));
+  using (tenant_id = any ((select private.tenant_ids('{owner,admin,member,viewer}'))::uuid[]));
 create policy "Members read their tenants' stage checkpoints" on public.scan_stage_results
   for select to authenticated
-  using (tenant_id = any ((select private.tenant_ids('{owner,admin,member,viewer}'))));
+  using (tenant_id = any ((select private.tenant_ids('{owner,admin,member,viewer}'))::uuid[]));
 
 -- ---------------------------------------------------------------- job queueing
 -- The API adds a scan's job in the same transaction that writes the scan,
@@ -291,17 +291,17 @@ create policy "Members read their tenants' scan objects" on storage.objects
   for select to authenticated
   using (
     bucket_id in ('reports', 'screenshots', 'artifacts')
-    and private.object_tenant_id(name) = any ((select private.tenant_ids('{owner,admin,member,viewer}')))
+    and private.object_tenant_id(name) = any ((select private.tenant_ids('{owner,admin,member,viewer}'))::uuid[])
   );
 create policy "Members upload their tenants' scan objects" on storage.objects
   for insert to authenticated
   with check (
     bucket_id in ('reports', 'artifacts')
-    and private.object_tenant_id(name) = any ((select private.tenant_ids('{owner,admin,member}')))
+    and private.object_tenant_id(name) = any ((select private.tenant_ids('{owner,admin,member}'))::uuid[])
   );
 create policy "Members delete their tenants' scan objects" on storage.objects
   for delete to authenticated
   using (
     bucket_id in ('reports', 'screenshots', 'artifacts')
-    and private.object_tenant_id(name) = any ((select private.tenant_ids('{owner,admin,member}')))
+    and private.object_tenant_id(name) = any ((select private.tenant_ids('{owner,admin,member}'))::uuid[])
   );
