@@ -59,6 +59,11 @@ export interface PageSnapshot {
   cookies: CookieInfo[];
   /** Values of JS globals that fingerprints asked for (rendered pages only); key is the dotted path. */
   js: Record<string, string | number | boolean | null>;
+  /**
+   * Properties of DOM nodes that fingerprints asked for (rendered pages only; see
+   * `fingerprintDomProperties()`): CSS selector → property → value on the first node that has it.
+   */
+  domProperties?: Record<string, Record<string, string | number | boolean | null>>;
   /** Every request the browser made (rendered pages only). */
   requests: NetworkRequest[];
   consoleErrors: string[];
@@ -102,10 +107,25 @@ export interface DnsInfo {
   errors: string[];
 }
 
+/** The site's home fetched from its plain http:// URL, to see where it redirects. */
+export interface HttpProbe {
+  requestedUrl: string;
+  /** URL after redirects. */
+  url: string;
+  status: number;
+  /** Redirect chain, first hop first, excluding the final URL. */
+  redirects: { url: string; status: number; location: string }[];
+}
+
 /** Site-level context shared by every page of a scan. */
 export interface SiteContext {
   origin: string;
   robotsTxt: string | null;
   tls: TlsInfo | null;
   dns: DnsInfo | null;
+  /**
+   * The home fetched over http:// (for the Observatory's redirection test):
+   * null when http:// did not answer, absent when it was not tried.
+   */
+  httpProbe?: HttpProbe | null;
 }
