@@ -1,0 +1,337 @@
+import { load } from "cheerio/slim";
+import { boundQuantifiers, parsePattern, requiredLiterals } from "./pattern";
+import { type Category, type RuleSet, type TechnologyRule, loadRuleSet } from "./rules";
+
+/** Where a pattern looks. Keyed kinds (headers, cookies, meta, js, dns, dom) look at one named value. */
+export type SourceKind =
+  | "headers"
+  | "cookies"
+  | "meta"
+  | "js"
+  | "dns"
+  | "dom"
+  | "html"
+  | "text"
+  | "css"
+  | "scriptSrc"
+  | "scripts"
+  | "url"
+  | "certIssuer"
+  | "robots"
+  | "xhr";
+
+export type ListKind = "html" | "text" | "css" | "scriptSrc" | "scripts" | "url" | "certIssuer" | "robots" | "xhr";
+export type KeyedKind = "headers" | "cookies" | "meta" | "js" | "dns";
+
+const LIST_KINDS: ListKind[] = ["html", "text", "css", "scriptSrc", "scripts", "url", "certIssuer", "robots", "xhr"];
+const KEYED_KINDS: KeyedKind[] = ["headers", "cookies", "meta", "js", "dns"];
+
+/** What a `dom` pattern reads from the elements its selector matches. */
+export type DomPart =
+  | { type: "exists" }
+  | { type: "text" }
+  | { type: "attribute"; name: string }
+  | { type: "property"; name: string };
+
+export interface CompiledTechnology {
+  name: string;
+  categories: number[];
+  categoryNames: string[];
+  website: string | null;
+  implies: { name: string; confidence: number; version: string }[];
+  excludes: string[];
+  requires: string[];
+  requiresCategory: number[];
+}
+
+export interface CompiledPattern {
+  /** Unique per pattern, so a pattern matched on several pages counts once. */
+  id: number;
+  technology: CompiledTechnology;
+  kind: SourceKind;
+  /** Header name, cookie name, meta name, JS path, DNS record type or CSS selector; null for list kinds. */
+  key: string | null;
+  domPart: DomPart | null;
+  source: string;
+  /** null: the pattern is empty and matches any value that is present. */
+  regex: RegExp | null;
+  /** Lower-case texts of which every match contains one, checked before running the regex; null: always run. */
+  literals: string[] | null;
+  confidence: number;
+  version: string;
+}
+
+export interface DomSelectorRule {
+  selector: string;
+  /** Alternatives of names (tag "t:div", "#id", ".class", "@attr") that must all be in the page; null: always query. */
+  requirements: string[][] | null;
+  patterns: CompiledPattern[];
+}
+
+export interface InvalidPattern {
+  technology: string;
+  kind: SourceKind | "implies" | "excludes" | "requires";
+  pattern: string;
+  error: string;
+}
+
+export interface FingerprintDatabase {
+  technologies: Map<string, CompiledTechnology>;
+  categories: Map<number, Category>;
+  keyed: Record<KeyedKind, Map<string, CompiledPattern[]>>;
+  /** Cookie names with `*` wildcards (e.g. `_ga_*`). */
+  cookieGlobs: { name: RegExp; patterns: CompiledPattern[] }[];
+  lists: Record<ListKind, CompiledPattern[]>;
+  dom: DomSelectorRule[];
+  /** Patterns and selectors that are not valid JavaScript regular expressions / CSS selectors, skipped. */
+  invalid: InvalidPattern[];
+  patternCount: number;
+}
+
+function toList<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** `a[b].c` and `a.b.c` name the same JS path; the renderer reads the dotted form. */
+export function normaliseJsPath(chain: string): string {
+  return chain.replace(/\[([^\]]+)\]/g, ".$1");
+}
+
+function stripForRequirements(selector: string): string {
+  let out = "";
+  let depth = 0;
+  let quote: string | null = null;
+  for (const ch of selector) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === "(") depth++;
+    else if (ch === ")") depth = Math.max(0, depth - 1);
+    else if (depth === 0) out += ch;
+  }
+  // Attribute selectors keep only their name: unquoted values may contain "." or "#".
+  return out.replace(/\[\s*([^\]=~|^$*!\s]+)[^\]]*\]/g, "[$1]");
+}
+
+/**
+ * The names a selector needs in the page, per comma-separated alternative.
+ * Conservative: names inside pseudo-class arguments are ignored, escaped
+ * selectors are always queried.
+ */
+export function selectorRequirements(selector: string): string[][] | null {
+  if (selector.includes("\\")) return null;
+  const alternatives = stripForRequirements(selector).split(",");
+  const result: string[][] = [];
+  for (const alternative of alternatives) {
+    const tokens: string[] = [];
+    for (const m of alternative.matchAll(/(^|[\s>+~])([a-zA-Z][\w-]*)|#([\w-]+)|\.([\w-]+)|\[([\w:-]+)\]/g)) {
+      if (m[2]) tokens.push("t:" + m[2].toLowerCase());
+      else if (m[3]) tokens.push("#" + m[3]);
+      else if (m[4]) tokens.push("." + m[4]);
+      else if (m[5]) tokens.push("@" + m[5].toLowerCase());
+    }
+    // An alternative without names (e.g. "*") can match anything.
+    if (tokens.length === 0) return null;
+    result.push(tokens);
+  }
+  return result;
+}
+
+const DOM_QUERY_KEYS = new Set(["exists", "text", "attributes", "properties"]);
+
+class Compiler {
+  readonly invalid: InvalidPattern[] = [];
+  readonly keyed: Record<KeyedKind, Map<string, CompiledPattern[]>> = {
+    headers: new Map(),
+    cookies: new Map(),
+    meta: new Map(),
+    js: new Map(),
+    dns: new Map(),
+  };
+  readonly cookieGlobs = new Map<string, { name: RegExp; patterns: CompiledPattern[] }>();
+  readonly lists = Object.fromEntries(LIST_KINDS.map((kind) => [kind, [] as CompiledPattern[]])) as Record<
+    ListKind,
+    CompiledPattern[]
+  >;
+  readonly dom = new Map<string, DomSelectorRule>();
+  #nextId = 0;
+  readonly #selectorProbe = load("<html></html>", { xml: { xmlMode: false } });
+
+  pattern(
+    technology: CompiledTechnology,
+    kind: SourceKind,
+    key: string | null,
+    raw: string | number,
+    domPart: DomPart | null = null,
+  ): CompiledPattern | null {
+    const parsed = parsePattern(raw);
+    let regex: RegExp | null = null;
+    if (parsed.source !== "") {
+      try {
+        regex = new RegExp(boundQuantifiers(parsed.source), "i");
+      } catch (error) {
+        this.invalid.push({ technology: technology.name, kind, pattern: String(raw), error: (error as Error).message });
+        return null;
+      }
+    }
+    return {
+      id: this.#nextId++,
+      technology,
+      kind,
+      key,
+      domPart,
+      source: parsed.source,
+      regex,
+      literals: parsed.source === "" ? null : requiredLiterals(parsed.source),
+      confidence: parsed.confidence,
+      version: parsed.version,
+    };
+  }
+
+  #addKeyed(kind: KeyedKind, key: string, pattern: CompiledPattern): void {
+    if (kind === "cookies" && key.includes("*")) {
+      let glob = this.cookieGlobs.get(key);
+      if (!glob) {
+        const source = key
+          .split("*")
+          .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+          .join(".*");
+        glob = { name: new RegExp(`^${source}$`), patterns: [] };
+        this.cookieGlobs.set(key, glob);
+      }
+      glob.patterns.push(pattern);
+      return;
+    }
+    const list = this.keyed[kind].get(key);
+    if (list) list.push(pattern);
+    else this.keyed[kind].set(key, [pattern]);
+  }
+
+  #selectorIsValid(technology: string, selector: string): boolean {
+    try {
+      this.#selectorProbe(selector);
+      return true;
+    } catch (error) {
+      this.invalid.push({ technology, kind: "dom", pattern: selector, error: (error as Error).message });
+      return false;
+    }
+  }
+
+  #addDom(technology: CompiledTechnology, dom: NonNullable<TechnologyRule["dom"]>): void {
+    const entries: [string, unknown][] =
+      typeof dom === "string" || Array.isArray(dom)
+        ? toList(dom).map((selector) => [selector, { exists: "" }])
+        : Object.entries(dom);
+    for (const [selector, queries] of entries) {
+      let rule = this.dom.get(selector);
+      if (!rule) {
+        if (!this.#selectorIsValid(technology.name, selector)) continue;
+        rule = { selector, requirements: selectorRequirements(selector), patterns: [] };
+        this.dom.set(selector, rule);
+      }
+      for (const query of toList(queries) as {
+        exists?: string | number;
+        text?: string | number;
+        attributes?: Record<string, string | number>;
+        properties?: Record<string, string | number>;
+      }[]) {
+        for (const unknown of Object.keys(query).filter((k) => !DOM_QUERY_KEYS.has(k))) {
+          this.invalid.push({ technology: technology.name, kind: "dom", pattern: `${selector} ${unknown}`, error: "unknown DOM query key" });
+        }
+        const parts: [DomPart, string | number][] = [];
+        if (query.exists !== undefined) parts.push([{ type: "exists" }, query.exists]);
+        if (query.text !== undefined) parts.push([{ type: "text" }, query.text]);
+        for (const [name, raw] of Object.entries(query.attributes ?? {})) {
+          parts.push([{ type: "attribute", name: name.toLowerCase() }, raw]);
+        }
+        for (const [name, raw] of Object.entries(query.properties ?? {})) parts.push([{ type: "property", name }, raw]);
+        for (const [part, raw] of parts) {
+          const pattern = this.pattern(technology, "dom", selector, raw, part);
+          if (pattern) rule.patterns.push(pattern);
+        }
+      }
+    }
+  }
+
+  technology(technology: CompiledTechnology, rule: TechnologyRule): void {
+    for (const kind of KEYED_KINDS) {
+      for (const [rawKey, raws] of Object.entries(rule[kind] ?? {})) {
+        const key = kind === "js" ? normaliseJsPath(rawKey) : rawKey.toLowerCase();
+        for (const raw of toList(raws)) {
+          const pattern = this.pattern(technology, kind, key, raw);
+          if (pattern) this.#addKeyed(kind, key, pattern);
+        }
+      }
+    }
+    for (const kind of LIST_KINDS) {
+      for (const raw of toList(rule[kind])) {
+        const pattern = this.pattern(technology, kind, null, raw);
+        if (pattern) this.lists[kind].push(pattern);
+      }
+    }
+    if (rule.dom !== undefined) this.#addDom(technology, rule.dom);
+  }
+
+  get patternCount(): number {
+    return this.#nextId;
+  }
+}
+
+function technologyHeader(name: string, rule: TechnologyRule, categories: Map<number, Category>): CompiledTechnology {
+  const cats = rule.cats ?? [];
+  return {
+    name,
+    categories: cats,
+    categoryNames: cats.map((id) => categories.get(id)?.name).filter((c): c is string => c !== undefined),
+    website: rule.website ?? null,
+    implies: toList(rule.implies).map((raw) => {
+      const parsed = parsePattern(raw);
+      return { name: parsed.source, confidence: parsed.confidence, version: parsed.version };
+    }),
+    excludes: toList(rule.excludes).map((raw) => parsePattern(raw).source),
+    requires: toList(rule.requires).map((raw) => parsePattern(raw).source),
+    requiresCategory: toList(rule.requiresCategory),
+  };
+}
+
+export function compileRuleSet(ruleSet: RuleSet): FingerprintDatabase {
+  const compiler = new Compiler();
+  const technologies = new Map<string, CompiledTechnology>();
+  for (const [name, rule] of ruleSet.technologies) {
+    const technology = technologyHeader(name, rule, ruleSet.categories);
+    technologies.set(name, technology);
+    compiler.technology(technology, rule);
+  }
+  // References to technologies that do not exist are dropped (and reported) rather than failing every scan.
+  for (const technology of technologies.values()) {
+    for (const relation of ["implies", "excludes", "requires"] as const) {
+      const names = relation === "implies" ? technology.implies.map((i) => i.name) : technology[relation];
+      for (const name of names.filter((n) => !technologies.has(n))) {
+        compiler.invalid.push({ technology: technology.name, kind: relation, pattern: name, error: "unknown technology" });
+      }
+    }
+    technology.implies = technology.implies.filter((i) => technologies.has(i.name));
+    technology.excludes = technology.excludes.filter((n) => technologies.has(n));
+    technology.requires = technology.requires.filter((n) => technologies.has(n));
+  }
+  return {
+    technologies,
+    categories: ruleSet.categories,
+    keyed: compiler.keyed,
+    cookieGlobs: [...compiler.cookieGlobs.values()],
+    lists: compiler.lists,
+    dom: [...compiler.dom.values()],
+    invalid: compiler.invalid,
+    patternCount: compiler.patternCount,
+  };
+}
+
+let cached: FingerprintDatabase | null = null;
+
+/** The compiled database, built on first use and kept for the life of the process. */
+export function getFingerprintDatabase(): FingerprintDatabase {
+  cached ??= compileRuleSet(loadRuleSet());
+  return cached;
+}

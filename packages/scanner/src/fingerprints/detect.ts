@@ -1,0 +1,168 @@
+import type { EvidenceSet } from "../evidence";
+import type { TechnologyFinding } from "../result";
+import type { PageSnapshot, SiteContext } from "../types";
+import { type CompiledTechnology, type FingerprintDatabase, getFingerprintDatabase, normaliseJsPath } from "./compile";
+import { type PatternMatch, analyzePage, analyzeSite } from "./analyze";
+import { type VersionCandidate, bestVersion } from "./versions";
+
+interface Detection {
+  technology: CompiledTechnology;
+  /** Confidence per matched pattern id: each pattern counts once, however many pages it matched. */
+  patternConfidence: Map<number, number>;
+  evidence: Set<string>;
+  versions: VersionCandidate[];
+}
+
+interface Resolved {
+  technology: CompiledTechnology;
+  confidence: number;
+  evidence: Set<string>;
+  versions: VersionCandidate[];
+}
+
+function collect(matches: PatternMatch[], evidence: EvidenceSet): Map<string, Detection> {
+  const detections = new Map<string, Detection>();
+  for (const match of matches) {
+    const { pattern } = match;
+    const name = pattern.technology.name;
+    let detection = detections.get(name);
+    if (!detection) {
+      detection = { technology: pattern.technology, patternConfidence: new Map(), evidence: new Set(), versions: [] };
+      detections.set(name, detection);
+    }
+    detection.patternConfidence.set(pattern.id, pattern.confidence);
+    const item = evidence.add({
+      kind: match.evidenceKind,
+      collector: "fingerprint",
+      url: match.url,
+      locator: match.locator,
+      snippet: match.snippet,
+      focus: match.focus,
+      confidence: pattern.confidence,
+    });
+    detection.evidence.add(item.id);
+    if (match.version) detection.versions.push({ version: match.version, source: pattern.kind, confidence: pattern.confidence });
+  }
+  return detections;
+}
+
+function sumConfidence(detection: Detection): number {
+  let sum = 0;
+  for (const confidence of detection.patternConfidence.values()) sum += confidence;
+  return Math.min(100, sum);
+}
+
+/**
+ * Turn raw pattern matches into findings, the way Wappalyzer resolves them:
+ * a technology with `requires`/`requiresCategory` counts only when what it
+ * requires is present; `excludes` removes technologies; `implies` adds them
+ * (citing the evidence of the technology that implies them). Confidence is
+ * the sum of the matched patterns' confidences, capped at 100.
+ */
+export function resolveMatches(
+  matches: PatternMatch[],
+  evidence: EvidenceSet,
+  db: FingerprintDatabase = getFingerprintDatabase(),
+): TechnologyFinding[] {
+  const detections = collect(matches, evidence);
+  const resolved = new Map<string, Resolved>();
+
+  const impliedClosure = (from: Iterable<Resolved>): Map<string, Resolved> => {
+    const present = new Map<string, Resolved>();
+    const queue = [...from];
+    for (const item of queue) present.set(item.technology.name, item);
+    while (queue.length > 0) {
+      const item = queue.shift()!;
+      for (const implied of item.technology.implies) {
+        const confidence = Math.min(item.confidence, implied.confidence);
+        const existing = present.get(implied.name);
+        if (existing) {
+          // Already detected on its own: keep its evidence; an implied-only technology gathers every implier's.
+          if (!resolved.has(implied.name)) {
+            existing.confidence = Math.max(existing.confidence, confidence);
+            for (const id of item.evidence) existing.evidence.add(id);
+            if (implied.version) existing.versions.push({ version: implied.version, source: "implies", confidence });
+          }
+          continue;
+        }
+        const next: Resolved = {
+          technology: db.technologies.get(implied.name)!,
+          confidence,
+          evidence: new Set(item.evidence),
+          versions: implied.version ? [{ version: implied.version, source: "implies", confidence }] : [],
+        };
+        present.set(implied.name, next);
+        queue.push(next);
+      }
+    }
+    return present;
+  };
+
+  // Requirements can be met by technologies found (or implied) in an earlier round.
+  let changed = true;
+  while (changed) {
+    changed = false;
+    const present = impliedClosure(resolved.values());
+    const presentCategories = new Set([...present.values()].flatMap((r) => r.technology.categories));
+    for (const [name, detection] of detections) {
+      if (resolved.has(name)) continue;
+      const { requires, requiresCategory } = detection.technology;
+      const met =
+        (requires.length === 0 || requires.some((required) => present.has(required))) &&
+        (requiresCategory.length === 0 || requiresCategory.some((id) => presentCategories.has(id)));
+      if (!met) continue;
+      resolved.set(name, {
+        technology: detection.technology,
+        confidence: sumConfidence(detection),
+        evidence: detection.evidence,
+        versions: detection.versions,
+      });
+      changed = true;
+    }
+  }
+
+  for (const item of [...resolved.values()]) {
+    for (const excluded of item.technology.excludes) resolved.delete(excluded);
+  }
+
+  return [...impliedClosure(resolved.values()).values()]
+    .map((item) => ({
+      name: item.technology.name,
+      version: bestVersion(item.versions),
+      confidence: item.confidence,
+      categories: item.technology.categoryNames,
+      ...(item.technology.website ? { website: item.technology.website } : {}),
+      evidence: [...item.evidence],
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Detect the technologies of a site from its pages and site-level context, recording every piece of evidence. */
+export function detectTechnologies(
+  pages: PageSnapshot[],
+  site: SiteContext,
+  evidence: EvidenceSet,
+  db: FingerprintDatabase = getFingerprintDatabase(),
+): TechnologyFinding[] {
+  const matches = [...pages.flatMap((page) => analyzePage(page, db)), ...analyzeSite(site, db)];
+  return resolveMatches(matches, evidence, db);
+}
+
+/** The JS paths (dotted) whose values the renderer must read into `PageSnapshot.js`. */
+export function fingerprintJsGlobals(db: FingerprintDatabase = getFingerprintDatabase()): string[] {
+  return [...db.keyed.js.keys()].map(normaliseJsPath).sort();
+}
+
+/** The DOM node properties the renderer must read into `PageSnapshot.domProperties`, per CSS selector. */
+export function fingerprintDomProperties(
+  db: FingerprintDatabase = getFingerprintDatabase(),
+): { selector: string; properties: string[] }[] {
+  return db.dom
+    .map((rule) => ({
+      selector: rule.selector,
+      properties: [
+        ...new Set(rule.patterns.flatMap((p) => (p.domPart?.type === "property" ? [p.domPart.name] : []))),
+      ].sort(),
+    }))
+    .filter((entry) => entry.properties.length > 0);
+}
