@@ -27,38 +27,45 @@ create schema if not exists extensions;
 create schema if not exists auth;
 create schema if not exists storage;
 
--- auth.users with the GoTrue columns the app reads and writes.
-create table if not exists auth.users (
-  instance_id uuid,
-  id uuid primary key default gen_random_uuid(),
-  aud varchar(255),
-  role varchar(255),
-  email varchar(255),
-  encrypted_password varchar(255),
-  email_confirmed_at timestamptz,
-  invited_at timestamptz,
-  confirmation_token varchar(255),
-  confirmation_sent_at timestamptz,
-  recovery_token varchar(255),
-  recovery_sent_at timestamptz,
-  last_sign_in_at timestamptz,
-  raw_app_meta_data jsonb,
-  raw_user_meta_data jsonb,
-  is_super_admin boolean,
-  created_at timestamptz default now(),
-  updated_at timestamptz default now(),
-  phone text unique default null,
-  phone_confirmed_at timestamptz,
-  banned_until timestamptz,
-  deleted_at timestamptz,
-  is_sso_user boolean not null default false,
-  is_anonymous boolean not null default false
-);
-comment on table auth.users is 'Auth: Stores user login data within a secure schema.';
+-- auth.users with the GoTrue columns the app reads and writes; its indexes
+-- and comment only when this file creates it.
+do $bootstrap$
+begin
+  if to_regclass('auth.users') is null then
+    create table auth.users (
+      instance_id uuid,
+      id uuid primary key default gen_random_uuid(),
+      aud varchar(255),
+      role varchar(255),
+      email varchar(255),
+      encrypted_password varchar(255),
+      email_confirmed_at timestamptz,
+      invited_at timestamptz,
+      confirmation_token varchar(255),
+      confirmation_sent_at timestamptz,
+      recovery_token varchar(255),
+      recovery_sent_at timestamptz,
+      last_sign_in_at timestamptz,
+      raw_app_meta_data jsonb,
+      raw_user_meta_data jsonb,
+      is_super_admin boolean,
+      created_at timestamptz default now(),
+      updated_at timestamptz default now(),
+      phone text unique default null,
+      phone_confirmed_at timestamptz,
+      banned_until timestamptz,
+      deleted_at timestamptz,
+      is_sso_user boolean not null default false,
+      is_anonymous boolean not null default false
+    );
+    comment on table auth.users is 'Auth: Stores user login data within a secure schema.';
 
--- GoTrue keeps e-mails unique among non-SSO users (case-insensitively).
-create unique index if not exists users_email_partial_key on auth.users (lower(email)) where (is_sso_user = false);
-create index if not exists users_instance_id_idx on auth.users (instance_id);
+    -- GoTrue keeps e-mails unique among non-SSO users (case-insensitively).
+    create unique index users_email_partial_key on auth.users (lower(email)) where (is_sso_user = false);
+    create index users_instance_id_idx on auth.users (instance_id);
+  end if;
+end
+$bootstrap$;
 
 -- auth.uid(), auth.role(), auth.jwt(), auth.email(): Supabase's definitions.
 do $bootstrap$
@@ -110,37 +117,44 @@ end
 $bootstrap$;
 
 -- Minimal Supabase Storage tables, so migrations can declare storage policies.
-create table if not exists storage.buckets (
-  id text primary key,
-  name text not null,
-  owner uuid,
-  owner_id text,
-  public boolean default false,
-  avif_autodetection boolean default false,
-  file_size_limit bigint,
-  allowed_mime_types text[],
-  created_at timestamptz default now(),
-  updated_at timestamptz default now()
-);
-create unique index if not exists bname on storage.buckets (name);
-
-create table if not exists storage.objects (
-  id uuid primary key default gen_random_uuid(),
-  bucket_id text references storage.buckets (id),
-  name text,
-  owner uuid,
-  owner_id text,
-  metadata jsonb,
-  user_metadata jsonb,
-  path_tokens text[] generated always as (string_to_array(name, '/')) stored,
-  version text,
-  created_at timestamptz default now(),
-  updated_at timestamptz default now(),
-  last_accessed_at timestamptz default now()
-);
-create unique index if not exists bucketid_objname on storage.objects (bucket_id, name);
-alter table storage.objects enable row level security;
-alter table storage.buckets enable row level security;
+do $bootstrap$
+begin
+  if to_regclass('storage.buckets') is null then
+    create table storage.buckets (
+      id text primary key,
+      name text not null,
+      owner uuid,
+      owner_id text,
+      public boolean default false,
+      avif_autodetection boolean default false,
+      file_size_limit bigint,
+      allowed_mime_types text[],
+      created_at timestamptz default now(),
+      updated_at timestamptz default now()
+    );
+    create unique index bname on storage.buckets (name);
+    alter table storage.buckets enable row level security;
+  end if;
+  if to_regclass('storage.objects') is null then
+    create table storage.objects (
+      id uuid primary key default gen_random_uuid(),
+      bucket_id text references storage.buckets (id),
+      name text,
+      owner uuid,
+      owner_id text,
+      metadata jsonb,
+      user_metadata jsonb,
+      path_tokens text[] generated always as (string_to_array(name, '/')) stored,
+      version text,
+      created_at timestamptz default now(),
+      updated_at timestamptz default now(),
+      last_accessed_at timestamptz default now()
+    );
+    create unique index bucketid_objname on storage.objects (bucket_id, name);
+    alter table storage.objects enable row level security;
+  end if;
+end
+$bootstrap$;
 
 do $bootstrap$
 begin

@@ -142,7 +142,7 @@ function describeFailure(file: string, statement: SqlStatement, error: unknown):
   const reason = error instanceof Error ? error.message : String(error);
   const where = pgError.where ? ` (${pgError.where})` : "";
   return new MigrationError(
-    `Migration ${path.basename(file)} failed at line ${line}: ${reason}${where}; nothing from this file was applied. Statement:\n${excerpt}`,
+    `${path.basename(file)} failed at line ${line}: ${reason}${where}; nothing from this file was applied. Statement:\n${excerpt}`,
     file,
     line,
     statement.text,
