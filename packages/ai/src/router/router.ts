@@ -1,0 +1,262 @@
+import { z } from "zod";
+import { AiConfig, TenantAiSettings, type RouteStep, type TaskName } from "../config";
+import { classifyFailure, modelClientFor, type ChatTurn, type FailureKind, type ModelClient } from "./providers";
+
+export type UsageOutcome = "ok" | "invalid_answer" | "budget_refused" | FailureKind;
+
+/** One metered model call (the `ai_usage` row). Offline answers are metered too, at zero tokens. */
+export interface UsageRecord {
+  tenantId: string;
+  scanId: string;
+  task: TaskName;
+  /** The report section the call served, when it served one. */
+  section: string | null;
+  provider: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** False when the model has no entry in the price table (cost recorded as 0). */
+  priced: boolean;
+  latencyMs: number;
+  outcome: UsageOutcome;
+  error: string | null;
+  /** When this call failed and is retried: how long the router waits first (from `retry-after` or backoff). */
+  retryDelayMs: number | null;
+}
+
+export type RecordUsage = (record: UsageRecord) => void | Promise<void>;
+
+/** A task call: the prompt for network models, the schema every answer must satisfy, and the rules for the offline analyst. */
+export interface StructuredTask<T> {
+  task: TaskName;
+  section?: string;
+  schemaName: string;
+  schema: z.ZodType<T>;
+  system: string;
+  user: string;
+  /** The offline analyst's answer to the same question; absent when the task has none (the offline step is then skipped). */
+  offline?: () => T;
+}
+
+export interface TaskResult<T> {
+  value: T;
+  provider: string;
+  model: string;
+}
+
+export class AiTaskError extends Error {
+  constructor(
+    readonly task: TaskName,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The model's answer failed validation, and so did its one corrected answer. Nothing of it is used. */
+export class InvalidModelAnswerError extends AiTaskError {}
+/** Every provider in the task's chain failed or was refused; `failures` says why, in order. */
+export class AllProvidersFailedError extends AiTaskError {
+  constructor(
+    task: TaskName,
+    readonly failures: string[],
+  ) {
+    super(task, `${task}: every provider failed — ${failures.join("; ")}`);
+  }
+}
+
+export interface ModelRouterOptions {
+  config: AiConfig;
+  tenantSettings?: TenantAiSettings;
+  recordUsage: RecordUsage;
+  tenantId: string;
+  scanId: string;
+  /** Tokens this report already spent (a resumed report keeps its budget). */
+  spentTokens?: number;
+}
+
+export interface ModelRouter {
+  run<T>(task: StructuredTask<T>, signal?: AbortSignal): Promise<TaskResult<T>>;
+  /** The chain used for a task after tenant overrides. */
+  chain(task: TaskName): RouteStep[];
+  /** True when the task's chain holds a network model (not only the offline analyst). */
+  hasModel(task: TaskName): boolean;
+  tokensUsed(): number;
+  tokenBudget(): number;
+}
+
+/** Tokens a prompt will cost, estimated before sending it (4 characters per token), for the budget check. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
+  return rest;
+}
+
+export function createModelRouter(options: ModelRouterOptions): ModelRouter {
+  const config = AiConfig.parse(options.config);
+  const tenant = TenantAiSettings.parse(options.tenantSettings ?? {});
+  const budget = tenant.reportTokenBudget ?? config.reportTokenBudget;
+  let used = options.spentTokens ?? 0;
+  const clients = new Map<string, ModelClient | null>();
+
+  for (const [task, chain] of Object.entries(tenant.routes ?? {}) as [string, RouteStep[]][]) {
+    for (const step of chain)
+      if (!config.providers[step.provider])
+        throw new Error(`tenant route for ${task} names provider "${step.provider}", which is not configured`);
+  }
+
+  function chain(task: TaskName): RouteStep[] {
+    const disabled = new Set(tenant.disabledProviders ?? []);
+    return (tenant.routes?.[task] ?? config.routes[task] ?? []).filter((step) => !disabled.has(step.provider));
+  }
+
+  function clientFor(provider: string): ModelClient | null {
+    if (!clients.has(provider)) clients.set(provider, modelClientFor(config.providers[provider]!));
+    return clients.get(provider)!;
+  }
+
+  function costOf(model: string, inputTokens: number, outputTokens: number): { costUsd: number; priced: boolean } {
+    const price = config.prices[model];
+    if (!price) return { costUsd: 0, priced: false };
+    return {
+      costUsd: (inputTokens * price.inputPerMTokUsd + outputTokens * price.outputPerMTokUsd) / 1_000_000,
+      priced: true,
+    };
+  }
+
+  function backoffMs(attempt: number): number {
+    const base = config.retry.baseDelayMs * 2 ** (attempt - 1);
+    return Math.min(config.retry.maxDelayMs, Math.round(base * (0.8 + Math.random() * 0.4)));
+  }
+
+  async function run<T>(task: StructuredTask<T>, signal?: AbortSignal): Promise<TaskResult<T>> {
+    const steps = chain(task.task);
+    if (steps.length === 0) throw new AllProvidersFailedError(task.task, ["no provider is routed for this task"]);
+    const failures: string[] = [];
+    const meter = async (step: RouteStep, fields: Partial<UsageRecord> & Pick<UsageRecord, "outcome" | "latencyMs">) => {
+      const inputTokens = fields.inputTokens ?? 0;
+      const outputTokens = fields.outputTokens ?? 0;
+      await options.recordUsage({
+        tenantId: options.tenantId,
+        scanId: options.scanId,
+        task: task.task,
+        section: task.section ?? null,
+        provider: step.provider,
+        model: fields.model ?? step.model,
+        inputTokens,
+        outputTokens,
+        ...costOf(step.model, inputTokens, outputTokens),
+        latencyMs: fields.latencyMs,
+        outcome: fields.outcome,
+        error: fields.error ?? null,
+        retryDelayMs: fields.retryDelayMs ?? null,
+      });
+    };
+
+    for (const step of steps) {
+      const client = clientFor(step.provider);
+      if (!client) {
+        if (!task.offline) continue;
+        const started = performance.now();
+        // Offline rules are code, but their output still passes the same schema as a model's.
+        const value = task.schema.parse(task.offline());
+        await meter(step, { outcome: "ok", latencyMs: Math.round(performance.now() - started) });
+        return { value, provider: step.provider, model: step.model };
+      }
+
+      const turns: ChatTurn[] = [{ role: "user", content: task.user }];
+      let attempt = 1;
+      let corrected = false;
+      for (;;) {
+        const estimate = estimateTokens(task.system + turns.map((turn) => turn.content).join("")) + config.maxOutputTokens;
+        if (used + estimate > budget) {
+          const reason = `token budget: this call needs up to ${estimate} tokens but only ${Math.max(0, budget - used)} of ${budget} remain for this report`;
+          await meter(step, { outcome: "budget_refused", latencyMs: 0, error: reason });
+          failures.push(`${step.provider}/${step.model}: ${reason}`);
+          break;
+        }
+        const started = performance.now();
+        let answer;
+        try {
+          answer = await client.complete({
+            model: step.model,
+            system: task.system,
+            turns,
+            schemaName: task.schemaName,
+            jsonSchema: jsonSchemaOf(task.schema),
+            maxOutputTokens: config.maxOutputTokens,
+            timeoutMs: config.timeoutMs,
+            signal,
+          });
+        } catch (error) {
+          const failure = classifyFailure(error);
+          const latencyMs = Math.round(performance.now() - started);
+          const canRetry = failure.retryable && attempt < config.retry.maxAttempts;
+          const delay = canRetry ? (failure.retryAfterMs ?? backoffMs(attempt)) : null;
+          const waits = delay !== null && delay <= config.retry.maxDelayMs;
+          await meter(step, { outcome: failure.kind, latencyMs, error: failure.message, retryDelayMs: waits ? delay : null });
+          if (failure.kind === "aborted") throw error;
+          if (waits) {
+            await sleep(delay, signal);
+            attempt += 1;
+            continue;
+          }
+          failures.push(`${step.provider}/${step.model}: ${failure.kind}${failure.status ? ` ${failure.status}` : ""} (${failure.message})`);
+          break;
+        }
+        const latencyMs = Math.round(performance.now() - started);
+        used += answer.inputTokens + answer.outputTokens;
+        const parsed = task.schema.safeParse(answer.value);
+        const tokens = { inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, model: answer.model || step.model };
+        if (parsed.success) {
+          await meter(step, { ...tokens, outcome: "ok", latencyMs });
+          return { value: parsed.data, provider: step.provider, model: tokens.model };
+        }
+        const problems = z.prettifyError(parsed.error);
+        await meter(step, { ...tokens, outcome: "invalid_answer", latencyMs, error: problems });
+        if (corrected)
+          throw new InvalidModelAnswerError(
+            task.task,
+            `${task.task}${task.section ? ` (${task.section})` : ""}: ${step.provider}/${step.model} gave an invalid answer twice; last problems: ${problems}`,
+          );
+        corrected = true;
+        turns.push(
+          { role: "assistant", content: answer.text },
+          {
+            role: "user",
+            content: `Your answer does not match the required structure:\n${problems}\nAnswer again with the complete, corrected structure.`,
+          },
+        );
+      }
+    }
+    throw new AllProvidersFailedError(task.task, failures);
+  }
+
+  return {
+    run,
+    chain,
+    hasModel: (task) => chain(task).some((step) => clientFor(step.provider) !== null),
+    tokensUsed: () => used,
+    tokenBudget: () => budget,
+  };
+}
