@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { loadApiEnv, type ApiEnv } from "../env";
+
+/** Local mode: this server signs users in against auth.users and issues the tokens. */
+export interface LocalAuthConfig {
+  mode: "local";
+  /** HS256 signing secret. */
+  jwtSecret: Uint8Array;
+  issuer: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+}
+
+/** Production mode: Supabase Auth issues the tokens; this server only verifies them. */
+export interface SupabaseAuthConfig {
+  mode: "supabase";
+  /** `<SUPABASE_URL>/auth/v1`, the `iss` of Supabase access tokens. */
+  issuer: string;
+  /** Asymmetric signing keys (RS256/ES256). */
+  jwksUrl: URL;
+  /** The legacy HS256 project secret, when the project still signs with it. */
+  jwtSecret?: Uint8Array;
+}
+
+export type AuthConfig = LocalAuthConfig | SupabaseAuthConfig;
+
+export const LOCAL_ISSUER = "techscaniq-local";
+/** Supabase's audience for signed-in users; policies rely on `role`, clients on `aud`. */
+export const AUTHENTICATED_AUDIENCE = "authenticated";
+
+const encoder = new TextEncoder();
+
+/**
+ * The local signing secret: TECHSCANIQ_JWT_SECRET, or outside production one
+ * generated on first use and kept in `<data dir>/jwt-secret` (0600) so tokens
+ * survive restarts and every local process agrees on it.
+ */
+async function localJwtSecret(env: ApiEnv): Promise<string> {
+  if (env.TECHSCANIQ_JWT_SECRET) return env.TECHSCANIQ_JWT_SECRET;
+  if (env.NODE_ENV === "production") {
+    throw new Error("TECHSCANIQ_JWT_SECRET is required in production local-auth mode (or set SUPABASE_URL to use Supabase Auth)");
+  }
+  const file = path.join(env.TECHSCANIQ_DATA_DIR, "jwt-secret");
+  await mkdir(env.TECHSCANIQ_DATA_DIR, { recursive: true });
+  try {
+    // "wx": when two processes start together, exactly one writes and both read the same secret.
+    await writeFile(file, randomBytes(48).toString("base64url"), { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  const secret = (await readFile(file, "utf8")).trim();
+  if (secret.length < 32) throw new Error(`${file} holds a secret shorter than 32 characters; delete it to generate a new one`);
+  return secret;
+}
+
+export async function loadAuthConfig(env: ApiEnv = loadApiEnv()): Promise<AuthConfig> {
+  if (env.SUPABASE_URL) {
+    const base = env.SUPABASE_URL.replace(/\/+$/, "");
+    return {
+      mode: "supabase",
+      issuer: `${base}/auth/v1`,
+      jwksUrl: new URL(env.SUPABASE_JWKS_URL ?? `${base}/auth/v1/.well-known/jwks.json`),
+      ...(env.SUPABASE_JWT_SECRET ? { jwtSecret: encoder.encode(env.SUPABASE_JWT_SECRET) } : {}),
+    };
+  }
+  return {
+    mode: "local",
+    jwtSecret: encoder.encode(await localJwtSecret(env)),
+    issuer: LOCAL_ISSUER,
+    accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
+    refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
+  };
+}

@@ -1,0 +1,79 @@
+import type { Database, Transaction } from "@techscaniq/db";
+
+export interface AuditEntry {
+  tenantId: string;
+  actorUserId: string | null;
+  actorApiKeyId: string | null;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown>;
+  requestId: string | null;
+}
+
+const SECRET_FIELD = /password|secret|token/i;
+
+/** Audit details never hold secrets, whatever the caller sent. */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key, SECRET_FIELD.test(key) ? "[redacted]" : redactSecrets(inner)]),
+  );
+}
+
+/** Appends to audit_log in the caller's transaction, so the entry exists exactly when the change does. */
+export async function writeAuditEntry(trx: Transaction<Database>, entry: AuditEntry): Promise<void> {
+  await trx
+    .insertInto("audit_log")
+    .values({
+      tenant_id: entry.tenantId,
+      actor_user_id: entry.actorUserId,
+      actor_api_key_id: entry.actorApiKeyId,
+      action: entry.action,
+      target: entry.target,
+      details: JSON.stringify(redactSecrets(entry.details)),
+      request_id: entry.requestId,
+    })
+    .execute();
+}
+
+export interface AuditLogEntryView {
+  id: string;
+  actorUserId: string | null;
+  actorApiKeyId: string | null;
+  action: string;
+  target: string | null;
+  details: unknown;
+  requestId: string | null;
+  createdAt: string;
+}
+
+/**
+ * The newest entries of a tenant, newest first, paged by id. The explicit
+ * tenant filter lets Postgres use the (tenant_id, …) index; RLS still decides
+ * which rows the caller may see.
+ */
+export async function listAuditEntries(
+  trx: Transaction<Database>,
+  tenantId: string,
+  page: { limit: number; beforeId?: string | undefined },
+): Promise<AuditLogEntryView[]> {
+  let query = trx
+    .selectFrom("audit_log")
+    .select(["id", "actor_user_id", "actor_api_key_id", "action", "target", "details", "request_id", "created_at"])
+    .where("tenant_id", "=", tenantId)
+    .orderBy("id", "desc")
+    .limit(page.limit);
+  if (page.beforeId) query = query.where("id", "<", page.beforeId);
+  const rows = await query.execute();
+  return rows.map((row) => ({
+    id: row.id,
+    actorUserId: row.actor_user_id,
+    actorApiKeyId: row.actor_api_key_id,
+    action: row.action,
+    target: row.target,
+    details: row.details,
+    requestId: row.request_id,
+    createdAt: row.created_at.toISOString(),
+  }));
+}

@@ -1,0 +1,146 @@
+import { isIP } from "node:net";
+import { z } from "zod";
+
+export const MAX_URL_LENGTH = 2048;
+export const MAX_THESIS_LENGTH = 20_000;
+export const MAX_REPOSITORIES = 20;
+
+export const scanStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type ScanStatus = (typeof scanStatuses)[number];
+export const finishedStatuses: readonly ScanStatus[] = ["succeeded", "failed", "cancelled"];
+
+export const scanStages = ["crawl", "render", "detect", "security", "vulns", "store", "report"] as const;
+export type ScanStage = (typeof scanStages)[number];
+
+export const findingKinds = ["technology", "security", "vulnerability", "performance", "third_party"] as const;
+
+/** A DNS name of at least two labels (or `localhost`), each label 1–63 letters, digits or inner hyphens. */
+const HOSTNAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
+
+function httpUrl(label: string, { httpsOnly }: { httpsOnly: boolean }) {
+  return z
+    .string({ error: `${label} must be a text URL` })
+    .trim()
+    .min(1, `${label} is required`)
+    .max(MAX_URL_LENGTH, `${label} is longer than ${MAX_URL_LENGTH} characters`)
+    .transform((text, ctx) => {
+      // "example.com" means https://example.com/.
+      const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(text) ? text : `https://${text}`;
+      let url: URL;
+      try {
+        url = new URL(withScheme);
+      } catch {
+        ctx.addIssue({ code: "custom", message: `${label} is not a valid URL` });
+        return z.NEVER;
+      }
+      const schemes = httpsOnly ? ["https:"] : ["http:", "https:"];
+      if (!schemes.includes(url.protocol)) {
+        ctx.addIssue({ code: "custom", message: `${label} must use ${httpsOnly ? "https" : "http or https"}, not ${url.protocol.slice(0, -1)}` });
+        return z.NEVER;
+      }
+      if (url.username || url.password) {
+        ctx.addIssue({ code: "custom", message: `${label} must not contain a user name or password` });
+        return z.NEVER;
+      }
+      const host = url.hostname.replace(/^\[|\]$/g, "");
+      if (!(isIP(host) || host === "localhost" || HOSTNAME.test(host))) {
+        ctx.addIssue({ code: "custom", message: `${label} host "${url.hostname}" is not a valid domain name or IP address` });
+        return z.NEVER;
+      }
+      url.hash = "";
+      const normalised = url.toString();
+      if (normalised.length > MAX_URL_LENGTH) {
+        ctx.addIssue({ code: "custom", message: `${label} is longer than ${MAX_URL_LENGTH} characters` });
+        return z.NEVER;
+      }
+      return normalised;
+    });
+}
+
+/** The site to scan, normalised: http(s), no credentials or fragment, a real host name or IP. */
+export const targetUrlSchema = httpUrl("url", { httpsOnly: false });
+
+export const scanOptionsSchema = z
+  .object({
+    maxPages: z.number().int().min(1).max(200).default(20),
+    renderCount: z.number().int().min(0).max(10).default(3),
+    maxDepth: z.number().int().min(0).max(10).default(3),
+  })
+  .strict();
+export type ScanOptions = z.output<typeof scanOptionsSchema>;
+
+export const scanIdSchema = z.uuid({ error: "must be a scan id (uuid)" });
+
+export const createScanInput = z
+  .object({
+    url: targetUrlSchema,
+    thesis: z
+      .string()
+      .trim()
+      .max(MAX_THESIS_LENGTH, `thesis is longer than ${MAX_THESIS_LENGTH} characters`)
+      .transform((text) => (text === "" ? null : text))
+      .nullish(),
+    repositories: z
+      .array(httpUrl("repository", { httpsOnly: true }))
+      .max(MAX_REPOSITORIES, `at most ${MAX_REPOSITORIES} repositories`)
+      .default([])
+      .transform((urls) => [...new Set(urls)]),
+    options: scanOptionsSchema.default({ maxPages: 20, renderCount: 3, maxDepth: 3 }),
+  })
+  .strict();
+
+export const scanRefInput = z.object({ scanId: scanIdSchema }).strict();
+
+export const listScansInput = z
+  .object({
+    status: z.array(z.enum(scanStatuses)).min(1).max(scanStatuses.length).optional(),
+    /** Case-insensitive substring of the target URL or thesis. */
+    search: z.string().trim().min(1).max(200).optional(),
+    limit: z.number().int().min(1).max(100).default(20),
+    /** The `nextCursor` of the previous page. */
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+
+export const pageInput = z.object({
+  limit: z.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(200).optional(),
+});
+
+export const listEvidenceInput = pageInput
+  .extend({
+    scanId: scanIdSchema,
+    /** Only the evidence cited by this finding. */
+    findingId: z.uuid({ error: "must be a finding id (uuid)" }).optional(),
+    kind: z.string().regex(/^[a-zA-Z]{2,20}$/, "must be an evidence kind such as header or scriptSrc").optional(),
+    /** Only evidence observed on this page URL. */
+    pageUrl: z.string().max(MAX_URL_LENGTH).optional(),
+  })
+  .strict();
+
+export const listFindingsInput = z
+  .object({ scanId: scanIdSchema, kind: z.enum(findingKinds).optional() })
+  .strict();
+
+export const screenshotInput = z.object({ scanId: scanIdSchema, pageId: z.uuid({ error: "must be a page id (uuid)" }) }).strict();
+
+export const progressInput = z
+  .object({
+    /** Only this scan's events; all of the tenant's scans when absent. */
+    scanId: scanIdSchema.optional(),
+    /** Resume after this event id (also sent automatically by httpSubscriptionLink on reconnect). */
+    lastEventId: z.string().regex(/^\d{1,19}$/, "must be an event id").nullish(),
+  })
+  .strict();
+
+/** Opaque keyset cursor: `<iso timestamp>|<uuid>`, base64url. */
+export function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
+  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const createdAt = new Date(iso ?? "");
+  if (!id || Number.isNaN(createdAt.getTime()) || !scanIdSchema.safeParse(id).success) return null;
+  return { createdAt, id };
+}

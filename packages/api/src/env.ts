@@ -1,0 +1,49 @@
+import { loadDbEnv } from "@techscaniq/db/env";
+import { z } from "zod";
+
+const emptyAsUnset = (value: unknown) => (value === "" ? undefined : value);
+
+const durationUnits = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+
+/** `900`, `900s`, `15m`, `12h` or `30d` → seconds. */
+const durationSeconds = z
+  .string()
+  .regex(/^\d+(s|m|h|d)?$/, "must be a duration like 900, 15m, 12h or 30d")
+  .transform((text) => {
+    const unit = text.match(/[smhd]$/)?.[0] as keyof typeof durationUnits | undefined;
+    return Number.parseInt(text, 10) * (unit ? durationUnits[unit] : 1);
+  })
+  .refine((seconds) => seconds > 0, "must be longer than 0 seconds");
+
+const envSchema = z.object({
+  NODE_ENV: z.preprocess(emptyAsUnset, z.enum(["development", "test", "production"]).default("development")),
+  /**
+   * Local mode only: the HS256 secret for access tokens. Optional outside
+   * production (generated once into `<data dir>/jwt-secret`, mode 0600);
+   * required when NODE_ENV=production, so every web instance shares it.
+   */
+  TECHSCANIQ_JWT_SECRET: z.preprocess(emptyAsUnset, z.string().min(32, "must be at least 32 characters").optional()),
+  ACCESS_TOKEN_TTL: z.preprocess(emptyAsUnset, durationSeconds.default(15 * 60)),
+  REFRESH_TOKEN_TTL: z.preprocess(emptyAsUnset, durationSeconds.default(30 * 86_400)),
+  /** Set → production mode: Supabase Auth issues the tokens and this server only verifies them. */
+  SUPABASE_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
+  /** Used by the browser client (apps/web); listed here so one schema documents the auth settings. */
+  SUPABASE_ANON_KEY: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** The project's legacy HS256 JWT secret; tokens signed with it are accepted. */
+  SUPABASE_JWT_SECRET: z.preprocess(emptyAsUnset, z.string().min(32, "must be at least 32 characters").optional()),
+  /** Default `<SUPABASE_URL>/auth/v1/.well-known/jwks.json` (asymmetric signing keys). */
+  SUPABASE_JWKS_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
+  LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+});
+
+export type ApiEnv = z.infer<typeof envSchema> & { TECHSCANIQ_DATA_DIR: string };
+
+/** Reads and validates the API's settings; throws naming every bad variable. */
+export function loadApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid API environment: ${problems.join("; ")}`);
+  }
+  return { ...parsed.data, TECHSCANIQ_DATA_DIR: loadDbEnv(source).TECHSCANIQ_DATA_DIR };
+}

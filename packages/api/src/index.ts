@@ -1,0 +1,21 @@
+export { appRouter, type AppRouter } from "./router";
+export { createContext, createApiServices, type ApiServices } from "./context";
+export { createApiHandler, handleTrpcRequest, type ApiRequestHandler } from "./http";
+export {
+  router,
+  mergeRouters,
+  createCallerFactory,
+  publicProcedure,
+  protectedProcedure,
+  userProcedure,
+  tenantProcedure,
+  requireRole,
+  type Context,
+  type ActiveTenant,
+} from "./trpc";
+export { DomainError, type DomainErrorCode } from "./errors";
+export { loadAuthConfig, type AuthConfig, type LocalAuthConfig, type SupabaseAuthConfig } from "./auth/config";
+export type { AuthSubject, UserSubject, ApiKeySubject } from "./auth/authenticate";
+export { apiKeyScopes, type ApiKeyScope } from "./auth/api-keys";
+export { createApiKey, type ApiKeyView, type CreatedApiKey } from "./domain/api-keys";
+export { tenantRoles, type TenantRole } from "./domain/roles";

@@ -1,0 +1,14 @@
+import { apiKeyRouter } from "./routers/api-key";
+import { auditRouter } from "./routers/audit";
+import { authRouter } from "./routers/auth";
+import { tenantRouter } from "./routers/tenant";
+import { router } from "./trpc";
+
+export const appRouter = router({
+  auth: authRouter,
+  tenant: tenantRouter,
+  apiKey: apiKeyRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;

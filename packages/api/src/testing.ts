@@ -1,0 +1,85 @@
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Db } from "@techscaniq/db";
+import type { AnyTRPCRouter } from "@trpc/server";
+import pino from "pino";
+import { LOCAL_ISSUER, type AuthConfig, type LocalAuthConfig } from "./auth/config";
+import { createApiServices } from "./context";
+import { createApiHandler } from "./http";
+
+export interface TestApiServer {
+  /** The tRPC endpoint URL, e.g. `http://127.0.0.1:39123/api/trpc`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+const ENDPOINT = "/api/trpc";
+
+async function toFetchRequest(req: IncomingMessage, origin: string): Promise<Request> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  return new Request(new URL(req.url ?? "/", origin), {
+    method: req.method ?? "GET",
+    headers,
+    ...(hasBody ? { body: Buffer.concat(chunks) } : {}),
+  });
+}
+
+/**
+ * A real HTTP server on 127.0.0.1 (random port) serving the API the way
+ * apps/web does, for tests and benchmarks. Logs are silent unless a logger
+ * is given; auth defaults to local mode with a random secret.
+ */
+export async function startTestApiServer(
+  db: Db,
+  options: { auth?: AuthConfig; router?: AnyTRPCRouter; logger?: pino.Logger } = {},
+): Promise<TestApiServer> {
+  const services = await createApiServices({
+    db,
+    auth: options.auth ?? localTestAuthConfig(),
+    logger: options.logger ?? pino({ level: "silent" }),
+  });
+  const handle = createApiHandler({ services, endpoint: ENDPOINT, ...(options.router ? { router: options.router } : {}) });
+  const server = createServer((req, res) => {
+    void (async () => {
+      try {
+        const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
+        const response = await handle(await toFetchRequest(req, origin));
+        res.writeHead(response.status, Object.fromEntries(response.headers));
+        res.end(Buffer.from(await response.arrayBuffer()));
+      } catch {
+        res.writeHead(500, { "content-type": "text/plain" });
+        res.end("Internal error");
+      }
+    })();
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${ENDPOINT}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/** Local-mode auth with a fresh random signing secret and the default token lifetimes. */
+export function localTestAuthConfig(overrides: Partial<Omit<LocalAuthConfig, "mode">> = {}): LocalAuthConfig {
+  return {
+    mode: "local",
+    jwtSecret: crypto.getRandomValues(new Uint8Array(48)),
+    issuer: LOCAL_ISSUER,
+    accessTokenTtlSeconds: 15 * 60,
+    refreshTokenTtlSeconds: 30 * 86_400,
+    ...overrides,
+  };
+}
