@@ -1,8 +1,14 @@
-import { loadWorkerEnv } from "./env";
+import { loadWorkerEnv, type WorkerEnv } from "./env";
 import { createLogger } from "./logger";
 import { startWorker } from "./worker";
 
-const env = loadWorkerEnv();
+let env: WorkerEnv;
+try {
+  env = loadWorkerEnv();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
 const logger = createLogger(env.LOG_LEVEL, env.WORKER_ID);
 
 try {
@@ -20,8 +26,8 @@ try {
       },
     );
   };
-  process.once("SIGTERM", shutDown);
-  process.once("SIGINT", shutDown);
+  process.on("SIGTERM", shutDown);
+  process.on("SIGINT", shutDown);
   // If graphile-worker stops by itself (e.g. lost database), stop the rest and exit non-zero so a supervisor restarts us.
   worker.runner.promise.catch((error: unknown) => {
     logger.error({ err: error }, "job runner stopped unexpectedly");

@@ -1,10 +1,10 @@
 import { createDb } from "@techscaniq/db";
-import { run, type Runner } from "graphile-worker";
+import { parseCronItems, run, type Runner } from "graphile-worker";
 import type { WorkerEnv } from "./env";
 import { startHealthServer } from "./health";
 import { startHeartbeat } from "./heartbeat";
 import { toGraphileLogger, type Logger } from "./logger";
-import { buildTaskList, crontab, defineTasks } from "./tasks/index";
+import { buildTaskList, cronItems, defineTasks } from "./tasks/index";
 import type { TaskDefinition } from "./tasks/define";
 
 /** graphile-worker's schema; the web app's health check and the api's enqueueing use the same name. */
@@ -63,7 +63,7 @@ export async function startWorker(env: WorkerEnv, { logger, extraTasks = [] }: S
       noHandleSignals: true,
       logger: toGraphileLogger(logger),
       taskList: buildTaskList([...defineTasks({ db }), ...extraTasks]),
-      crontab,
+      parsedCronItems: parseCronItems(cronItems),
     });
     cleanups.push(() => runner.stop());
     ready = true;

@@ -1,5 +1,5 @@
 import type { Db } from "@techscaniq/db";
-import type { TaskList } from "graphile-worker";
+import type { CronItem, TaskList } from "graphile-worker";
 import { toGraphileTask, type TaskDefinition } from "./define";
 import { pruneHeartbeatsTask } from "./prune-heartbeats";
 
@@ -12,8 +12,10 @@ export function defineTasks({ db }: TaskDependencies): TaskDefinition[] {
   return [pruneHeartbeatsTask(db)];
 }
 
-/** Recurring jobs, in graphile-worker crontab syntax; `?id=` keeps one schedule per line across restarts. */
-export const crontab = ["0 * * * * maintenance.prune_heartbeats ?id=prune_heartbeats"].join("\n");
+/** Recurring jobs; `identifier` keeps one schedule per item across restarts and workers. */
+export const cronItems: CronItem[] = [
+  { task: "maintenance.prune_heartbeats", match: "0 * * * *", identifier: "prune_heartbeats" },
+];
 
 export function buildTaskList(definitions: readonly TaskDefinition[]): TaskList {
   const taskList: TaskList = {};
