@@ -64,7 +64,7 @@ create table public.api_keys (
     constraint api_keys_secret_hash_format check (secret_hash ~ '^[0-9a-f]{64}$'),
   scopes text[] not null default '{read}'
     constraint api_keys_scopes_valid check (cardinality(scopes) > 0 and scopes <@ array['read', 'write', 'admin']),
-  created_by uuid default auth.uid() references auth.users (id) on delete set null,
+  created_by uuid references auth.users (id) on delete set null,
   created_at timestamptz not null default now(),
   expires_at timestamptz,
   revoked_at timestamptz,
@@ -79,7 +79,7 @@ comment on column public.api_keys.name is 'Label given by the creator.';
 comment on column public.api_keys.prefix is 'Non-secret beginning of the key, shown in listings so people can tell keys apart.';
 comment on column public.api_keys.secret_hash is 'Lowercase hex SHA-256 of the full secret.';
 comment on column public.api_keys.scopes is 'Subset of read, write, admin; acts as role viewer, member or admin respectively (the highest scope wins).';
-comment on column public.api_keys.created_by is 'User who created the key.';
+comment on column public.api_keys.created_by is 'User who created the key; null when created by an operator or another key.';
 comment on column public.api_keys.created_at is 'When the key was created.';
 comment on column public.api_keys.expires_at is 'After this instant the key is refused; null = no expiry.';
 comment on column public.api_keys.revoked_at is 'When the key was revoked; a revoked key is refused.';
@@ -364,7 +364,8 @@ create policy memberships_delete on public.memberships for delete to authenticat
 create policy api_keys_select on public.api_keys for select to authenticated
   using (tenant_id = any ((select private.tenant_ids('{owner,admin}'))::uuid[]));
 create policy api_keys_insert on public.api_keys for insert to authenticated
-  with check (tenant_id = any ((select private.tenant_ids('{owner,admin}'))::uuid[]));
+  with check (tenant_id = any ((select private.tenant_ids('{owner,admin}'))::uuid[])
+              and (created_by is null or created_by = (select auth.uid())));
 create policy api_keys_update on public.api_keys for update to authenticated
   using (tenant_id = any ((select private.tenant_ids('{owner,admin}'))::uuid[]))
   with check (tenant_id = any ((select private.tenant_ids('{owner,admin}'))::uuid[]));

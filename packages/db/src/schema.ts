@@ -22,7 +22,7 @@ export interface ApiKeys {
   prefix: string;
   secret_hash: string;
   scopes: Generated<string[]>;
-  created_by: Generated<string | null>;
+  created_by: string | null;
   created_at: Generated<Timestamp>;
   expires_at: Timestamp | null;
   revoked_at: Timestamp | null;

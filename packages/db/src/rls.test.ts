@@ -1,0 +1,373 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withRlsTx, withServiceTx, type JwtClaims } from "./client";
+import {
+  addTestMember,
+  claimsFor,
+  claimsForApiKey,
+  createTestApiKey,
+  createTestDatabase,
+  createTestTenant,
+  createTestUser,
+  type TestDatabase,
+} from "./testing";
+import type { Database } from "./schema";
+import type { Transaction } from "kysely";
+
+/**
+ * The raw-SQL RLS matrix: every table × every kind of caller × every
+ * operation, run as `authenticated` exactly as PostgREST runs requests.
+ * Exactly the cells listed in `allowed` may succeed. To cover a new table,
+ * add a TableCase.
+ */
+
+type Actor =
+  | "ownerA" | "adminA" | "memberA" | "viewerA"
+  | "keyAdminA" | "keyWriteA" | "keyReadA"
+  | "ownerB" | "anon" | "revokedKeyA" | "expiredKeyA";
+const ACTORS: Actor[] = [
+  "ownerA", "adminA", "memberA", "viewerA", "keyAdminA", "keyWriteA", "keyReadA",
+  "ownerB", "anon", "revokedKeyA", "expiredKeyA",
+];
+type Op = "select" | "insert" | "update" | "delete";
+
+interface World {
+  tenantA: string;
+  tenantB: string;
+  users: Record<"ownerA" | "adminA" | "memberA" | "viewerA" | "ownerB" | "outsider", string>;
+  claims: Record<Actor, JwtClaims | null>;
+  /** Rows of tenant A the update/delete/select cells aim at. */
+  rows: { apiKeyA: string; eventA: string; auditA: string; sessionOfMemberA: string; membershipOfMemberA: string };
+}
+
+type Trx = Transaction<Database>;
+/** An operation returns how many rows it saw or changed; a refusal throws or returns 0. */
+type Operation = (trx: Trx, world: World, actor: Actor) => Promise<number>;
+
+interface TableCase {
+  table: keyof Database;
+  ops: Record<Op, Operation>;
+  allowed: Record<Op, Actor[]>;
+}
+
+const A_MEMBERS: Actor[] = ["ownerA", "adminA", "memberA", "viewerA"];
+const A_KEYS: Actor[] = ["keyAdminA", "keyWriteA", "keyReadA"];
+const A_MANAGERS: Actor[] = ["ownerA", "adminA", "keyAdminA"];
+const NOBODY: Actor[] = [];
+
+const count = (result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }[] | { numUpdatedRows: bigint } | { numDeletedRows: bigint }) => {
+  const first = Array.isArray(result) ? result[0] : result;
+  return Number((first && ("numUpdatedRows" in first ? first.numUpdatedRows : first.numDeletedRows)) ?? 0);
+};
+const isUser = (actor: Actor) => !actor.toLowerCase().includes("key") && actor !== "anon";
+const hexHash = () => createHash("sha256").update(randomBytes(16)).digest("hex");
+
+const CASES: TableCase[] = [
+  {
+    table: "tenants",
+    ops: {
+      select: async (trx, w) => (await trx.selectFrom("tenants").select("id").where("id", "=", w.tenantA).execute()).length,
+      insert: async (trx) => (await trx.insertInto("tenants").values({ slug: `x-${randomBytes(4).toString("hex")}`, name: "X" }).execute()).length,
+      update: async (trx, w) => count(await trx.updateTable("tenants").set({ name: "Renamed" }).where("id", "=", w.tenantA).execute()),
+      delete: async (trx, w) => count(await trx.deleteFrom("tenants").where("id", "=", w.tenantA).execute()),
+    },
+    allowed: { select: [...A_MEMBERS, ...A_KEYS], insert: NOBODY, update: A_MANAGERS, delete: ["ownerA"] },
+  },
+  {
+    table: "memberships",
+    ops: {
+      select: async (trx, w) =>
+        (await trx.selectFrom("memberships").select("id").where("id", "=", w.rows.membershipOfMemberA).execute()).length,
+      insert: async (trx, w) =>
+        (await trx.insertInto("memberships").values({ tenant_id: w.tenantA, user_id: w.users.outsider, role: "member" }).execute()).length,
+      update: async (trx, w) =>
+        count(await trx.updateTable("memberships").set({ role: "viewer" }).where("id", "=", w.rows.membershipOfMemberA).execute()),
+      delete: async (trx, w) =>
+        count(await trx.deleteFrom("memberships").where("id", "=", w.rows.membershipOfMemberA).execute()),
+    },
+    allowed: { select: [...A_MEMBERS, ...A_KEYS], insert: A_MANAGERS, update: A_MANAGERS, delete: A_MANAGERS },
+  },
+  {
+    table: "api_keys",
+    ops: {
+      select: async (trx, w) => (await trx.selectFrom("api_keys").select("id").where("id", "=", w.rows.apiKeyA).execute()).length,
+      insert: async (trx, w, actor) =>
+        (
+          await trx
+            .insertInto("api_keys")
+            .values({
+              tenant_id: w.tenantA,
+              name: "new",
+              prefix: `tsiq_${randomBytes(6).toString("hex")}`,
+              secret_hash: hexHash(),
+              scopes: ["read"],
+              created_by: isUser(actor) ? (w.claims[actor]!.sub ?? null) : null,
+            })
+            .execute()
+        ).length,
+      update: async (trx, w) =>
+        count(await trx.updateTable("api_keys").set({ revoked_at: new Date() }).where("id", "=", w.rows.apiKeyA).execute()),
+      delete: async (trx, w) => count(await trx.deleteFrom("api_keys").where("id", "=", w.rows.apiKeyA).execute()),
+    },
+    allowed: { select: A_MANAGERS, insert: A_MANAGERS, update: A_MANAGERS, delete: NOBODY },
+  },
+  {
+    table: "sessions",
+    ops: {
+      select: async (trx, w) =>
+        (await trx.selectFrom("sessions").select("id").where("id", "=", w.rows.sessionOfMemberA).execute()).length,
+      insert: async (trx, w, actor) =>
+        (
+          await trx
+            .insertInto("sessions")
+            .values({ user_id: isUser(actor) ? w.users[actor as "memberA"] : w.users.memberA, refresh_token_hash: hexHash(), expires_at: new Date(Date.now() + 3_600_000) })
+            .execute()
+        ).length,
+      update: async (trx, w) =>
+        count(await trx.updateTable("sessions").set({ revoked_at: new Date() }).where("id", "=", w.rows.sessionOfMemberA).execute()),
+      delete: async (trx, w) => count(await trx.deleteFrom("sessions").where("id", "=", w.rows.sessionOfMemberA).execute()),
+    },
+    // User-owned: each user reads their own sessions; only the server writes them.
+    allowed: { select: ["memberA"], insert: NOBODY, update: NOBODY, delete: NOBODY },
+  },
+  {
+    table: "events",
+    ops: {
+      select: async (trx, w) => (await trx.selectFrom("events").select("id").where("id", "=", w.rows.eventA).execute()).length,
+      insert: async (trx, w, actor) =>
+        (
+          await trx
+            .insertInto("events")
+            .values({ type: "test.happened", tenant_id: w.tenantA, user_id: isUser(actor) ? (w.claims[actor]!.sub ?? null) : null, subject: "s" })
+            .execute()
+        ).length,
+      update: async (trx, w) => count(await trx.updateTable("events").set({ subject: "changed" }).where("id", "=", w.rows.eventA).execute()),
+      delete: async (trx, w) => count(await trx.deleteFrom("events").where("id", "=", w.rows.eventA).execute()),
+    },
+    allowed: { select: [...A_MEMBERS, ...A_KEYS], insert: [...A_MEMBERS, ...A_KEYS], update: NOBODY, delete: NOBODY },
+  },
+  {
+    table: "audit_log",
+    ops: {
+      select: async (trx, w) => (await trx.selectFrom("audit_log").select("id").where("id", "=", w.rows.auditA).execute()).length,
+      insert: async (trx, w, actor) =>
+        (
+          await trx
+            .insertInto("audit_log")
+            .values({ tenant_id: w.tenantA, actor_user_id: isUser(actor) ? (w.claims[actor]!.sub ?? null) : null, action: "test.action" })
+            .execute()
+        ).length,
+      update: async (trx, w) => count(await trx.updateTable("audit_log").set({ action: "changed" }).where("id", "=", w.rows.auditA).execute()),
+      delete: async (trx, w) => count(await trx.deleteFrom("audit_log").where("id", "=", w.rows.auditA).execute()),
+    },
+    allowed: { select: A_MANAGERS, insert: [...A_MEMBERS, ...A_KEYS], update: NOBODY, delete: NOBODY },
+  },
+  {
+    table: "worker_heartbeats",
+    ops: {
+      select: async (trx) => (await trx.selectFrom("worker_heartbeats").select("worker_id").where("worker_id", "=", "w-1").execute()).length,
+      insert: async (trx) =>
+        (await trx.insertInto("worker_heartbeats").values({ worker_id: `w-${randomUUID()}`, hostname: "h", pid: 1 }).execute()).length,
+      update: async (trx) =>
+        count(await trx.updateTable("worker_heartbeats").set({ last_seen_at: new Date() }).where("worker_id", "=", "w-1").execute()),
+      delete: async (trx) => count(await trx.deleteFrom("worker_heartbeats").where("worker_id", "=", "w-1").execute()),
+    },
+    allowed: { select: NOBODY, insert: NOBODY, update: NOBODY, delete: NOBODY },
+  },
+];
+
+let database: TestDatabase;
+let world: World;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const { db } = database;
+  const [ownerA, adminA, memberA, viewerA, ownerB, outsider] = await Promise.all(
+    Array.from({ length: 6 }, () => createTestUser(db)),
+  );
+  const tenantA = await createTestTenant(db, ownerA!.id);
+  const tenantB = await createTestTenant(db, ownerB!.id);
+  await addTestMember(db, tenantA.id, adminA!.id, "admin");
+  await addTestMember(db, tenantA.id, memberA!.id, "member");
+  await addTestMember(db, tenantA.id, viewerA!.id, "viewer");
+  // ownerB is also a viewer nowhere in A; the outsider belongs to no tenant.
+
+  const keyAdminA = await createTestApiKey(db, tenantA.id, { scopes: ["admin", "read"] });
+  const keyWriteA = await createTestApiKey(db, tenantA.id, { scopes: ["write", "read"] });
+  const keyReadA = await createTestApiKey(db, tenantA.id, { scopes: ["read"] });
+  const revokedKeyA = await createTestApiKey(db, tenantA.id, { scopes: ["admin"], revokedAt: new Date(Date.now() - 1000) });
+  const expiredKeyA = await createTestApiKey(db, tenantA.id, { scopes: ["admin"], expiresAt: new Date(Date.now() - 1000) });
+
+  const rows = await withServiceTx(db, async (trx) => {
+    const event = await trx.insertInto("events").values({ type: "test.seeded", tenant_id: tenantA.id, user_id: null, subject: "seed" }).returning("id").executeTakeFirstOrThrow();
+    const audit = await trx.insertInto("audit_log").values({ tenant_id: tenantA.id, action: "seed" }).returning("id").executeTakeFirstOrThrow();
+    const session = await trx
+      .insertInto("sessions")
+      .values({ user_id: memberA!.id, refresh_token_hash: hexHash(), expires_at: new Date(Date.now() + 3_600_000) })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const membership = await trx.selectFrom("memberships").select("id").where("user_id", "=", memberA!.id).executeTakeFirstOrThrow();
+    await trx.insertInto("worker_heartbeats").values({ worker_id: "w-1", hostname: "h", pid: 1 }).execute();
+    return { apiKeyA: keyReadA.id, eventA: event.id, auditA: String(audit.id), sessionOfMemberA: session.id, membershipOfMemberA: membership.id };
+  });
+
+  world = {
+    tenantA: tenantA.id,
+    tenantB: tenantB.id,
+    users: { ownerA: ownerA!.id, adminA: adminA!.id, memberA: memberA!.id, viewerA: viewerA!.id, ownerB: ownerB!.id, outsider: outsider!.id },
+    claims: {
+      ownerA: claimsFor(ownerA!.id),
+      adminA: claimsFor(adminA!.id),
+      memberA: claimsFor(memberA!.id),
+      viewerA: claimsFor(viewerA!.id),
+      ownerB: claimsFor(ownerB!.id),
+      anon: null,
+      keyAdminA: claimsForApiKey(keyAdminA),
+      keyWriteA: claimsForApiKey(keyWriteA),
+      keyReadA: claimsForApiKey(keyReadA),
+      // A key's token never falls back to its creator's membership.
+      revokedKeyA: claimsForApiKey(revokedKeyA, ownerA!.id),
+      expiredKeyA: claimsForApiKey(expiredKeyA, ownerA!.id),
+    },
+    rows,
+  };
+});
+
+afterAll(() => database.drop());
+
+class Rollback extends Error {}
+
+/** Runs one cell in a transaction that is always rolled back, so cells never affect each other. */
+async function cell(op: Operation, actor: Actor): Promise<"allowed" | "denied"> {
+  let affected = 0;
+  try {
+    await withRlsTx(database.db, world.claims[actor], async (trx) => {
+      affected = await op(trx, world, actor);
+      throw new Rollback();
+    });
+  } catch (error) {
+    if (!(error instanceof Rollback)) {
+      const code = (error as { code?: string }).code;
+      // 42501: no privilege or a row refused by a policy. Anything else is a broken test.
+      if (code !== "42501") throw error;
+      return "denied";
+    }
+  }
+  return affected > 0 ? "allowed" : "denied";
+}
+
+describe.each(CASES)("RLS matrix: $table", (tableCase) => {
+  it.each(["select", "insert", "update", "delete"] as Op[])("%s", async (op) => {
+    const actual: Record<string, string> = {};
+    const expected: Record<string, string> = {};
+    for (const actor of ACTORS) {
+      actual[actor] = await cell(tableCase.ops[op], actor);
+      expected[actor] = tableCase.allowed[op].includes(actor) ? "allowed" : "denied";
+    }
+    expect(actual).toEqual(expected);
+  });
+});
+
+describe("RLS rules beyond the matrix", () => {
+  const as = <T>(actor: Actor, fn: (trx: Trx) => Promise<T>) => withRlsTx(database.db, world.claims[actor], fn);
+
+  it("covers every table in public with a matrix case or a dedicated test", async () => {
+    const { rows } = await sql<{ table: string }>`
+      select c.relname as table from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = 'public' and c.relkind in ('r', 'p') and c.relname = any (${CASES.map((c) => c.table)})`.execute(database.db.kysely);
+    expect(rows).toHaveLength(CASES.length);
+  });
+
+  it("lets a viewer read but not write tenant data", async () => {
+    expect(await cell(CASES[0]!.ops.select, "viewerA")).toBe("allowed");
+    for (const table of CASES.filter((c) => c.table !== "events" && c.table !== "audit_log")) {
+      for (const op of ["insert", "update", "delete"] as Op[]) expect(await cell(table.ops[op], "viewerA"), `${table.table} ${op}`).toBe("denied");
+    }
+  });
+
+  it("refuses events and audit entries attributed to someone else or to another tenant", async () => {
+    const foreignUser = { type: "test.happened", tenant_id: world.tenantA, user_id: world.users.ownerA, subject: "s" };
+    await expect(as("memberA", (trx) => trx.insertInto("events").values(foreignUser).execute())).rejects.toMatchObject({ code: "42501" });
+    await expect(
+      as("memberA", (trx) => trx.insertInto("events").values({ ...foreignUser, tenant_id: world.tenantB, user_id: null }).execute()),
+    ).rejects.toMatchObject({ code: "42501" });
+    await expect(
+      as("memberA", (trx) => trx.insertInto("audit_log").values({ tenant_id: world.tenantA, actor_user_id: world.users.ownerA, action: "x" }).execute()),
+    ).rejects.toMatchObject({ code: "42501" });
+  });
+
+  it("lets only owners grant or change the owner role", async () => {
+    const makeOwner = (trx: Trx) =>
+      trx.updateTable("memberships").set({ role: "owner" }).where("id", "=", world.rows.membershipOfMemberA).execute();
+    await expect(as("adminA", makeOwner)).rejects.toMatchObject({ code: "42501" });
+    const demoteOwner = (trx: Trx) =>
+      trx.updateTable("memberships").set({ role: "member" }).where("user_id", "=", world.users.ownerA).where("tenant_id", "=", world.tenantA).execute();
+    expect(count(await as("adminA", demoteOwner))).toBe(0);
+    expect(await cell(async (trx) => count(await makeOwner(trx)), "ownerA")).toBe("allowed");
+  });
+
+  it("refuses to remove or demote the last owner, but deleting the tenant still cascades", async () => {
+    const { db } = database;
+    const owner = await createTestUser(db);
+    const tenant = await createTestTenant(db, owner.id);
+    const claims = claimsFor(owner.id);
+    const demote = withRlsTx(db, claims, (trx) =>
+      trx.updateTable("memberships").set({ role: "admin" }).where("tenant_id", "=", tenant.id).execute(),
+    );
+    await expect(demote).rejects.toMatchObject({ code: "23514", constraint: "memberships_last_owner" });
+    const leave = withRlsTx(db, claims, (trx) => trx.deleteFrom("memberships").where("tenant_id", "=", tenant.id).execute());
+    await expect(leave).rejects.toMatchObject({ code: "23514" });
+
+    const second = await createTestUser(db);
+    await addTestMember(db, tenant.id, second.id, "owner");
+    await withRlsTx(db, claims, (trx) =>
+      trx.updateTable("memberships").set({ role: "admin" }).where("user_id", "=", owner.id).where("tenant_id", "=", tenant.id).execute(),
+    );
+
+    await withRlsTx(db, claimsFor(second.id), (trx) => trx.deleteFrom("tenants").where("id", "=", tenant.id).execute());
+    const left = await withServiceTx(db, (trx) => trx.selectFrom("memberships").select("id").where("tenant_id", "=", tenant.id).execute());
+    expect(left).toEqual([]);
+  });
+
+  it("creates tenants only through create_tenant, owned by the signed-in caller", async () => {
+    const user = await createTestUser(database.db);
+    const tenant = await withRlsTx(database.db, claimsFor(user.id), async (trx) => {
+      const { rows } = await sql<{ id: string; slug: string }>`select id, slug from public.create_tenant('acme-co', 'Acme')`.execute(trx);
+      return rows[0]!;
+    });
+    expect(tenant.slug).toBe("acme-co");
+    const role = await withRlsTx(database.db, claimsFor(user.id), async (trx) =>
+      (await sql<{ role: string }>`select private.tenant_role(${tenant.id}::uuid) as role`.execute(trx)).rows[0]!.role,
+    );
+    expect(role).toBe("owner");
+
+    await expect(withRlsTx(database.db, null, (trx) => sql`select public.create_tenant('anon-co', 'Anon')`.execute(trx))).rejects.toMatchObject({ code: "42501" });
+    await expect(
+      as("keyAdminA", (trx) => sql`select public.create_tenant('key-co', 'Key')`.execute(trx)),
+    ).rejects.toMatchObject({ code: "42501" });
+    await expect(
+      withRlsTx(database.db, claimsFor(user.id), (trx) => sql`select public.create_tenant('Bad Slug!', 'Bad')`.execute(trx)),
+    ).rejects.toMatchObject({ code: "23514", constraint: "tenants_slug_format" });
+  });
+
+  it("maps API key scopes to roles and refuses malformed key ids", async () => {
+    const roleOf = (actor: Actor) =>
+      as(actor, async (trx) => (await sql<{ role: string | null }>`select private.tenant_role(${world.tenantA}::uuid) as role`.execute(trx)).rows[0]!.role);
+    expect(await roleOf("keyAdminA")).toBe("admin");
+    expect(await roleOf("keyWriteA")).toBe("member");
+    expect(await roleOf("keyReadA")).toBe("viewer");
+    expect(await roleOf("revokedKeyA")).toBeNull();
+    expect(await roleOf("expiredKeyA")).toBeNull();
+    const malformed = claimsFor(world.users.ownerA, { app_metadata: { api_key_id: "not-a-uuid" } });
+    const role = await withRlsTx(database.db, malformed, async (trx) =>
+      (await sql<{ role: string | null }>`select private.tenant_role(${world.tenantA}::uuid) as role`.execute(trx)).rows[0]!.role,
+    );
+    expect(role).toBeNull();
+  });
+
+  it("gives the service_role claim full access, as Supabase's service key does", async () => {
+    const seen = await withRlsTx(database.db, { role: "service_role" }, (trx) => trx.selectFrom("worker_heartbeats").select("worker_id").execute());
+    expect(seen.map((r) => r.worker_id)).toContain("w-1");
+  });
+});
