@@ -1,4 +1,5 @@
-import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCClient } from "@trpc/client";
+import { EventSource } from "eventsource";
 import type { AppRouter } from "./router";
 
 export type { AppRouter } from "./router";
@@ -22,18 +23,27 @@ const valueOf = (value: string | (() => string | null | undefined) | undefined) 
 /** The typed client the web app and the CLI use. Dates arrive as ISO strings. */
 export function createTechScanClient(options: TechScanClientOptions): TRPCClient<AppRouter> {
   if (options.apiKey && options.accessToken) throw new Error("createTechScanClient: pass apiKey or accessToken, not both");
+  const headers = () => {
+    const result: Record<string, string> = { ...options.headers };
+    const token = options.apiKey ?? valueOf(options.accessToken);
+    if (token) result.authorization = `Bearer ${token}`;
+    const tenantId = valueOf(options.tenantId);
+    if (tenantId) result["x-tenant-id"] = tenantId;
+    return result;
+  };
   return createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: options.url,
-        headers() {
-          const headers: Record<string, string> = { ...options.headers };
-          const token = options.apiKey ?? valueOf(options.accessToken);
-          if (token) headers.authorization = `Bearer ${token}`;
-          const tenantId = valueOf(options.tenantId);
-          if (tenantId) headers["x-tenant-id"] = tenantId;
-          return headers;
-        },
+      // Subscriptions (scan progress) stream over SSE; the ponyfill EventSource can send auth headers.
+      splitLink({
+        condition: (operation) => operation.type === "subscription",
+        true: httpSubscriptionLink({
+          url: options.url,
+          EventSource,
+          eventSourceOptions: () => ({
+            fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, ...headers() } }),
+          }),
+        }),
+        false: httpBatchLink({ url: options.url, headers }),
       }),
     ],
   });

@@ -1,6 +1,7 @@
 import { apiKeyRouter } from "./routers/api-key";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { scanRouter } from "./routers/scan";
 import { tenantRouter } from "./routers/tenant";
 import { router } from "./trpc";
 
@@ -9,6 +10,7 @@ export const appRouter = router({
   tenant: tenantRouter,
   apiKey: apiKeyRouter,
   audit: auditRouter,
+  scan: scanRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -52,7 +52,9 @@ export async function startTestApiServer(
         const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
         const response = await handle(await toFetchRequest(req, origin));
         res.writeHead(response.status, Object.fromEntries(response.headers));
-        res.end(Buffer.from(await response.arrayBuffer()));
+        // Streamed, not buffered: subscriptions (SSE) send their events as they happen.
+        if (response.body) for await (const chunk of response.body) res.write(chunk);
+        res.end();
       } catch {
         res.writeHead(500, { "content-type": "text/plain" });
         res.end("Internal error");

@@ -87,7 +87,7 @@ export const userProcedure = protectedProcedure.use(({ ctx, next }) => {
 
 const tenantIdSchema = z.uuid({ error: "must be a tenant id (uuid)" });
 
-function activeTenantId(ctx: Context & { subject: AuthSubject }): string {
+export function activeTenantId(ctx: Context & { subject: AuthSubject }): string {
   const { subject } = ctx;
   const requested = ctx.tenantHeader ?? (typeof subject.claims.app_metadata?.tenant_id === "string" ? subject.claims.app_metadata.tenant_id : null);
   if (subject.kind === "apiKey") {

@@ -1,0 +1,172 @@
+import { EventEmitter, on } from "node:events";
+import { EVENTS_CHANNEL, withRlsTx, type Db, type JwtClaims } from "@techscaniq/db";
+
+/** Event types after which a scan emits nothing more (until a retry). */
+export const TERMINAL_SCAN_EVENTS = new Set(["scan.completed", "scan.failed", "scan.cancelled", "scan.deleted"]);
+
+export interface ScanEventView {
+  id: string;
+  type: string;
+  scanId: string;
+  createdAt: string;
+  data: Record<string, unknown>;
+}
+
+/** The part of a pg pool client the hub uses. */
+interface ListenClient {
+  query(text: string): Promise<unknown>;
+  release(destroy?: boolean): void;
+  on(event: "notification", listener: (message: { payload?: string | undefined }) => void): unknown;
+  on(event: "error" | "end", listener: () => void): unknown;
+}
+
+/**
+ * One LISTEN connection per process (per database), shared by every open
+ * subscription: NOTIFY only says "tenant T has event N"; subscribers then
+ * read events through RLS, so a notification never leaks data by itself.
+ */
+class EventHub {
+  readonly #emitter = new EventEmitter();
+  #client: ListenClient | null = null;
+  #connecting: Promise<void> | null = null;
+  #subscribers = 0;
+
+  constructor(private readonly db: Db) {
+    this.#emitter.setMaxListeners(0);
+  }
+
+  async subscribe(tenantId: string, signal: AbortSignal): Promise<AsyncIterator<unknown[]>> {
+    this.#subscribers += 1;
+    const iterator = on(this.#emitter, tenantId, { signal });
+    signal.addEventListener("abort", () => this.#release(), { once: true });
+    await this.#connect();
+    return iterator;
+  }
+
+  async #connect(): Promise<void> {
+    this.#connecting ??= (async () => {
+      // Held for the hub's lifetime, returned (destroyed) when the last subscriber leaves.
+      const client: ListenClient = await this.db.pool.connect();
+      client.on("notification", (message) => {
+        if (!message.payload) return;
+        const payload = JSON.parse(message.payload) as { id: number; tenant_id: string | null };
+        if (payload.tenant_id) this.#emitter.emit(payload.tenant_id, payload.id);
+      });
+      // A lost LISTEN connection is re-made by the next subscriber; current ones fall back to their poll.
+      client.on("error", () => this.#reset(client));
+      client.on("end", () => this.#reset(client));
+      await client.query(`listen ${EVENTS_CHANNEL}`);
+      this.#client = client;
+    })().catch((error: unknown) => {
+      this.#connecting = null;
+      throw error;
+    });
+    return this.#connecting;
+  }
+
+  #reset(client: ListenClient) {
+    if (this.#client === client) {
+      this.#client = null;
+      this.#connecting = null;
+    }
+  }
+
+  #release() {
+    this.#subscribers -= 1;
+    if (this.#subscribers === 0 && this.#client) {
+      const client = this.#client;
+      this.#reset(client);
+      void client.query(`unlisten ${EVENTS_CHANNEL}`).finally(() => client.release(true)).catch(() => undefined);
+    }
+  }
+}
+
+const hubs = new WeakMap<Db, EventHub>();
+
+function hubFor(db: Db): EventHub {
+  let hub = hubs.get(db);
+  if (!hub) {
+    hub = new EventHub(db);
+    hubs.set(db, hub);
+  }
+  return hub;
+}
+
+/** Safety net for a missed NOTIFY (e.g. while the LISTEN connection reconnects). */
+const POLL_MS = 5000;
+const BATCH = 200;
+
+/**
+ * Scan events of one tenant (optionally one scan) after `afterId`, in id
+ * order, read through RLS with the subscriber's claims each time: a user
+ * never receives another tenant's events, even if told their ids.
+ */
+export async function* streamScanEvents(options: {
+  db: Db;
+  claims: JwtClaims;
+  tenantId: string;
+  scanId: string | null;
+  afterId: string;
+  signal: AbortSignal;
+}): AsyncGenerator<ScanEventView> {
+  const { db, claims, tenantId, scanId, signal } = options;
+  const wake = await hubFor(db).subscribe(tenantId, signal);
+  let afterId = options.afterId;
+  while (!signal.aborted) {
+    const rows = await withRlsTx(
+      db,
+      claims,
+      (tx) => {
+        let query = tx
+          .selectFrom("events")
+          .select(["id", "type", "subject", "data", "created_at"])
+          .where("tenant_id", "=", tenantId)
+          .where("type", "like", "scan.%")
+          .where("id", ">", afterId)
+          .orderBy("id")
+          .limit(BATCH);
+        if (scanId) query = query.where("subject", "=", scanId);
+        return query.execute();
+      },
+      { tenantId },
+    );
+    for (const row of rows) {
+      afterId = row.id;
+      const event: ScanEventView = {
+        id: row.id,
+        type: row.type,
+        scanId: row.subject,
+        createdAt: row.created_at.toISOString(),
+        data: row.data as Record<string, unknown>,
+      };
+      yield event;
+      if (scanId && TERMINAL_SCAN_EVENTS.has(row.type)) return;
+    }
+    if (rows.length === BATCH) continue;
+    // Wait for a NOTIFY of this tenant, or the poll interval.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      wake.next(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, POLL_MS);
+      }),
+    ]).catch(() => undefined);
+    clearTimeout(timer);
+  }
+}
+
+/** The newest event id, so a tenant-wide subscription without `lastEventId` starts from now. */
+export async function latestEventId(db: Db, claims: JwtClaims, tenantId: string): Promise<string> {
+  const row = await withRlsTx(
+    db,
+    claims,
+    (tx) =>
+      tx
+        .selectFrom("events")
+        .select((eb) => eb.fn.max("id").as("id"))
+        .where("tenant_id", "=", tenantId)
+        .executeTakeFirst(),
+    { tenantId },
+  );
+  return row?.id ?? "0";
+}
