@@ -42,12 +42,13 @@ export function summariseMixedContent(pages: PageSnapshot[], evidence: EvidenceS
     for (const [selector, attribute] of SUBRESOURCE_ATTRIBUTES) {
       $(selector).each((_, element) => {
         const el = $(element);
-        if (element.tagName === "link" && !FETCHING_LINK_RELS.test(el.attr("rel") ?? "")) return;
+        const tag = el.prop("tagName")?.toLowerCase() ?? selector;
+        if (tag === "link" && !FETCHING_LINK_RELS.test(el.attr("rel") ?? "")) return;
         const value = (el.attr(attribute) ?? "").trim();
         if (!/^http:\/\//i.test(value)) return;
         const url = URL.canParse(value) ? new URL(value).href : value;
         const snippet = $.html(el);
-        note(url, evidence.add({ kind: "html", collector: "mixed-content", url: page.url, locator: `${element.tagName}[${attribute}="${value}"]`, snippet }).id);
+        note(url, evidence.add({ kind: "html", collector: "mixed-content", url: page.url, locator: `${tag}[${attribute}="${value}"]`, snippet }).id);
       });
     }
   }

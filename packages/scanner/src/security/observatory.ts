@@ -381,7 +381,7 @@ function sriOutcome(r: ObservedResponse): Outcome {
     if (!secureOrigin) scriptsOnForeignOrigin = true;
     const scheme = !relativeProtocol && !relativeOrigin && URL.canParse(src) ? new URL(src).protocol : null;
     const secureScheme = scheme === "https:" || (relativeOrigin && r.https);
-    const before = result;
+    const before: string | null = result;
     if (!secureOrigin) {
       if (integrity && !secureScheme) {
         result = worse("sri-implemented-but-external-scripts-not-loaded-securely", result, SRI_ORDER);
