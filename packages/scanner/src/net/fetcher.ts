@@ -57,8 +57,11 @@ export interface SafeFetcherOptions extends Partial<FetchPolicy> {
 }
 
 export interface FetchOptions {
-  method?: "GET" | "HEAD";
+  method?: string;
   headers?: Record<string, string>;
+  body?: Uint8Array;
+  /** false: return a redirect response as it is (the browser follows it itself, through the same policy). */
+  followRedirects?: boolean;
   /** Overrides the policy for this fetch. */
   allowedContentTypes?: string[] | null;
   maxResponseBytes?: number;
@@ -232,6 +235,7 @@ export class SafeFetcher {
       const pinned = await this.resolveHost(url.hostname, url.href);
       const response = await request(url, {
         method: options.method ?? "GET",
+        ...(options.body ? { body: options.body } : {}),
         dispatcher: this.#agentFor(url.hostname, pinned),
         signal,
         headers: {
@@ -243,7 +247,7 @@ export class SafeFetcher {
       });
       const headers = lowerCaseHeaders(response.headers);
       const location = headers.location?.[0];
-      if (REDIRECT_STATUSES.has(response.statusCode) && location !== undefined) {
+      if (REDIRECT_STATUSES.has(response.statusCode) && location !== undefined && options.followRedirects !== false) {
         await response.body.dump();
         if (redirects.length >= this.policy.maxRedirects) {
           throw new FetchError("redirects", `too many redirects (${this.policy.maxRedirects})`, rawUrl);

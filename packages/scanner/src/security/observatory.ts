@@ -367,7 +367,7 @@ function sriOutcome(r: ObservedResponse): Outcome {
     const integrity = el.attr("integrity");
     let relativeOrigin = false;
     let relativeProtocol = false;
-    let sameSecondLevelDomain = false;
+    let sameSecondLevelDomain: boolean;
     if (/^(\/\/)[^/]/.test(src)) {
       relativeProtocol = true;
       sameSecondLevelDomain = true;

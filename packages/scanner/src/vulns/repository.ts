@@ -52,7 +52,7 @@ export function parseRetireRepository(text: string, source: string): RetireRepos
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`retire repository ${source} is not JSON: ${(error as Error).message}`);
+    throw new Error(`retire repository ${source} is not JSON: ${(error as Error).message}`, { cause: error });
   }
   const parsed = retireRepositorySchema.safeParse(json);
   if (!parsed.success) {

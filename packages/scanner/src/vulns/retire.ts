@@ -28,7 +28,9 @@ function compile(pattern: string, component: string, anchored = false): RegExp {
   try {
     return new RegExp(anchored ? `^${source}$` : source, "g");
   } catch (error) {
-    throw new Error(`retire extractor for ${component} is not a valid regular expression: ${(error as Error).message}`);
+    throw new Error(`retire extractor for ${component} is not a valid regular expression: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
