@@ -202,6 +202,12 @@ export interface WorkerHeartbeats {
   info: Generated<Json>;
 }
 
+export interface WorkerJobRunners {
+  runner_id: string;
+  worker_id: string;
+  created_at: Generated<Timestamp>;
+}
+
 export interface Database {
   api_keys: ApiKeys;
   audit_log: AuditLog;
@@ -217,4 +223,5 @@ export interface Database {
   "supabase_migrations.schema_migrations": SupabaseMigrationsSchemaMigrations;
   tenants: Tenants;
   worker_heartbeats: WorkerHeartbeats;
+  worker_job_runners: WorkerJobRunners;
 }
