@@ -1,0 +1,10 @@
+import type { NextRequest } from "next/server";
+import { readJsonObject, respondWithSession } from "../../../../server/auth-route";
+
+/** `{ email, password }` → session cookies. The API validates the fields and names any that are wrong. */
+export async function POST(request: NextRequest) {
+  const body = await readJsonObject(request);
+  if (body instanceof Response) return body;
+  // The API's zod schema is the validation; this only forwards the browser's fields.
+  return respondWithSession(request, (api) => api.auth.signIn.mutate(body as { email: string; password: string }));
+}

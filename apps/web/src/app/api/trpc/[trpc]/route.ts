@@ -1,0 +1,35 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { incomingHeaders } from "../../../../server/auth-route";
+import { forwardToApi } from "../../../../server/api";
+import { sessionForRoute } from "../../../../server/request-session";
+import { ACTIVE_TENANT_COOKIE } from "../../../../server/session";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * The browser's tRPC endpoint. Callers with an Authorization header (API
+ * keys, tools) pass straight through; the web app's own calls are
+ * authenticated from the session cookies, refreshed transparently, and
+ * scoped to the active tenant cookie unless they name one.
+ */
+async function handle(request: NextRequest): Promise<Response> {
+  const headers = incomingHeaders(request);
+  if (headers.has("authorization")) return forwardToApi(new Request(request.url, withBody(request, headers)));
+
+  const session = await sessionForRoute(request, headers);
+  if (session.accessToken) headers.set("authorization", `Bearer ${session.accessToken}`);
+  const activeTenant = request.cookies.get(ACTIVE_TENANT_COOKIE)?.value;
+  if (activeTenant && !headers.has("x-tenant-id")) headers.set("x-tenant-id", activeTenant);
+  // Cookies were turned into headers above; the API authenticates by header only.
+  headers.delete("cookie");
+
+  const apiResponse = await forwardToApi(new Request(request.url, withBody(request, headers)));
+  return session.settle(new NextResponse(apiResponse.body, apiResponse));
+}
+
+function withBody(request: NextRequest, headers: Headers): RequestInit & { duplex?: "half" } {
+  const hasBody = request.method !== "GET" && request.method !== "HEAD";
+  return { method: request.method, headers, ...(hasBody ? { body: request.body, duplex: "half" } : {}), signal: request.signal };
+}
+
+export { handle as GET, handle as POST };

@@ -1,0 +1,35 @@
+"use client";
+
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { httpBatchLink } from "@trpc/client";
+import { useEffect, useRef, useState, type ReactNode } from "react";
+import { trpc } from "../lib/trpc";
+
+/**
+ * TanStack Query + tRPC for client components. Requests go to /api/trpc with
+ * the session cookies; the active tenant is sent explicitly so a page always
+ * talks about the tenant it shows.
+ */
+export function Providers({ tenantId, children }: { tenantId: string | null; children: ReactNode }) {
+  // Read at request time, so switching tenants (a server re-render with a new prop) needs no new client.
+  const activeTenant = useRef(tenantId);
+  useEffect(() => {
+    activeTenant.current = tenantId;
+  }, [tenantId]);
+  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 30_000, retry: 1 } } }));
+  const [trpcClient] = useState(() =>
+    trpc.createClient({
+      links: [
+        httpBatchLink({
+          url: "/api/trpc",
+          headers: () => (activeTenant.current ? { "x-tenant-id": activeTenant.current } : {}),
+        }),
+      ],
+    }),
+  );
+  return (
+    <trpc.Provider client={trpcClient} queryClient={queryClient}>
+      <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+    </trpc.Provider>
+  );
+}

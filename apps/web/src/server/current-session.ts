@@ -1,0 +1,36 @@
+import { cookies, headers } from "next/headers";
+import { cache } from "react";
+import { isUnauthorized, serverApi } from "./api";
+import { ACCESS_COOKIE, ACTIVE_TENANT_COOKIE } from "./session";
+
+export interface Tenant {
+  id: string;
+  slug: string;
+  name: string;
+  plan: string;
+  role: string;
+}
+
+export interface CurrentSession {
+  user: { id: string; email: string; name: string | null };
+  tenants: Tenant[];
+  /** The chosen tenant, or the first one when none is chosen (or the chosen one is gone). */
+  activeTenant: Tenant | null;
+}
+
+/** Who is signed in, verified by the API (per render, de-duplicated); null when nobody is. */
+export const currentSession = cache(async (): Promise<CurrentSession | null> => {
+  const jar = await cookies();
+  const accessToken = jar.get(ACCESS_COOKIE)?.value;
+  if (!accessToken) return null;
+  const api = serverApi({ accessToken, incoming: await headers() });
+  try {
+    const [me, tenants] = await Promise.all([api.auth.me.query(), api.tenant.listMine.query()]);
+    if (!me.user) return null;
+    const chosen = jar.get(ACTIVE_TENANT_COOKIE)?.value;
+    return { user: me.user, tenants, activeTenant: tenants.find((tenant) => tenant.id === chosen) ?? tenants[0] ?? null };
+  } catch (error) {
+    if (isUnauthorized(error)) return null;
+    throw error;
+  }
+});
