@@ -60,8 +60,6 @@ export interface FetchOptions {
   method?: string;
   headers?: Record<string, string>;
   body?: Uint8Array;
-  /** false: return a redirect response as it is (the browser follows it itself, through the same policy). */
-  followRedirects?: boolean;
   /** Overrides the policy for this fetch. */
   allowedContentTypes?: string[] | null;
   maxResponseBytes?: number;
@@ -247,7 +245,7 @@ export class SafeFetcher {
       });
       const headers = lowerCaseHeaders(response.headers);
       const location = headers.location?.[0];
-      if (REDIRECT_STATUSES.has(response.statusCode) && location !== undefined && options.followRedirects !== false) {
+      if (REDIRECT_STATUSES.has(response.statusCode) && location !== undefined) {
         await response.body.dump();
         if (redirects.length >= this.policy.maxRedirects) {
           throw new FetchError("redirects", `too many redirects (${this.policy.maxRedirects})`, rawUrl);

@@ -77,6 +77,17 @@ describe("renderer on other sites", () => {
     const page = (await renderer.render(fixtures.url("redirects", "/old"))).page!;
     expect(page.url).toBe(fixtures.url("redirects", "/final/"));
     expect(page.redirects.map((hop) => hop.status)).toEqual([301, 302]);
+    // The browser never followed a redirect itself: it only asked for the final URL.
+    expect(page.requests.filter((request) => request.resourceType === "document").map((request) => request.url)).toEqual([
+      fixtures.url("redirects", "/final/"),
+    ]);
+  });
+
+  it("refuses what the fetch policy refuses", async () => {
+    expect((await renderer.render("ftp://files.example.org/")).error).toBe("render failed: unsupported scheme ftp:");
+    expect((await renderer.render("http://169.254.169.254/latest/")).error).toBe(
+      "render failed: blocked: 169.254.169.254 is a link-local address",
+    );
   });
 
   it("records a refused page as a failure instead of throwing", async () => {

@@ -100,7 +100,9 @@ export class SiteRenderer {
         "--disable-gpu",
         "--disable-background-networking",
         "--disable-dev-shm-usage",
-        //"--host-resolver-rules=MAP * ~NOTFOUND",
+        // Chromium must never reach the network itself (a fulfilled redirect, for one, would
+        // be followed outside interception): every host, IP literals included, fails to resolve.
+        "--host-resolver-rules=MAP * ~NOTFOUND",
       ],
     });
     const renderer = new SiteRenderer(browser, fetcher, opts);
@@ -131,8 +133,12 @@ export class SiteRenderer {
   async #renderIn(context: BrowserContext, url: string): Promise<PageSnapshot> {
     const observed = new Map<Request, ObservedRequest>();
     const scriptBodies = new Map<string, string>();
+    // Redirects are followed by the fetcher (each hop checked), so the browser
+    // navigates straight to the final URL and is answered with this very response.
+    const document = await this.#fetcher.fetch(url, { allowedContentTypes: null });
+    const prefetched = new Map([[document.url, document]]);
     await context.routeWebSocket(/.*/, (socket) => socket.close({ code: 1008, reason: "websockets are not opened by the scanner" }));
-    await context.route("**/*", (route) => this.#answer(route, observed, scriptBodies));
+    await context.route("**/*", (route) => this.#answer(route, observed, scriptBodies, prefetched));
 
     const page = await context.newPage();
     const consoleErrors: string[] = [];
@@ -141,19 +147,12 @@ export class SiteRenderer {
     });
     page.on("pageerror", (error) => consoleErrors.push(`${error.name}: ${error.message}`));
 
-    const response = await page.goto(url, { waitUntil: "load", timeout: this.#options.navigationTimeoutMs });
+    const response = await page.goto(document.url, { waitUntil: "load", timeout: this.#options.navigationTimeoutMs });
     if (!response) throw new Error(`no response for ${url}`);
     await page.waitForLoadState("networkidle", { timeout: this.#options.settleMs }).catch(() => undefined);
     await page.waitForTimeout(Math.min(250, this.#options.settleMs));
 
     const finalUrl = page.url();
-    const documentRequest = response.request();
-    const document = observed.get(documentRequest)?.response;
-    const redirects: PageSnapshot["redirects"] = [];
-    for (let hop = documentRequest.redirectedFrom(); hop; hop = hop.redirectedFrom()) {
-      const hopResponse = observed.get(hop)?.response;
-      if (hopResponse) redirects.unshift({ url: hop.url(), status: hopResponse.status, location: hopResponse.headers.location?.[0] ?? "" });
-    }
 
     const html = await page.content();
     const assets = extractPageAssets(html, finalUrl);
@@ -182,11 +181,11 @@ export class SiteRenderer {
       requestedUrl: url,
       url: finalUrl,
       status: response.status(),
-      headers: document?.headers ?? {},
+      headers: document.headers,
       html,
-      contentType: document?.contentType ?? "",
+      contentType: document.contentType,
       bytes: requests.reduce((sum, request) => sum + request.bytes, 0),
-      redirects,
+      redirects: document.redirects,
       rendered: true,
       scriptSrc: assets.scriptSrc,
       scripts: [
@@ -206,7 +205,12 @@ export class SiteRenderer {
     };
   }
 
-  async #answer(route: Route, observed: Map<Request, ObservedRequest>, scriptBodies: Map<string, string>): Promise<void> {
+  async #answer(
+    route: Route,
+    observed: Map<Request, ObservedRequest>,
+    scriptBodies: Map<string, string>,
+    prefetched: Map<string, FetchedResponse>,
+  ): Promise<void> {
     const request = route.request();
     const entry: ObservedRequest = { request, startedAt: Date.now(), response: null, durationMs: null };
     observed.set(request, entry);
@@ -222,13 +226,17 @@ export class SiteRenderer {
     }
     try {
       const body = request.postDataBuffer();
-      const response = await this.#fetcher.fetch(url, {
-        method: request.method(),
-        headers,
-        ...(body ? { body } : {}),
-        followRedirects: false,
-        allowedContentTypes: null,
-      });
+      const cached = request.isNavigationRequest() && request.method() === "GET" ? prefetched.get(url) : undefined;
+      prefetched.delete(url);
+      // Subresource redirects are followed here too and answered at the requested URL.
+      const response =
+        cached ??
+        (await this.#fetcher.fetch(url, {
+          method: request.method(),
+          headers,
+          ...(body ? { body } : {}),
+          allowedContentTypes: null,
+        }));
       entry.response = response;
       entry.durationMs = Date.now() - entry.startedAt;
       if (request.resourceType() === "script" && response.status === 200) {
