@@ -1,0 +1,3 @@
+export * from "./facts";
+export * from "./verify";
+export { technologyNameFinder } from "./technology-names";

@@ -1,0 +1,220 @@
+import { z } from "zod";
+import type { ScanResult } from "@techscaniq/scanner";
+
+/**
+ * The report's input: the scanner's `ScanResult` (validated here, since it
+ * arrives as stored JSON) plus an optional thesis, indexed for citation checks.
+ */
+
+const ids = z.array(z.string());
+const EvidenceSchema = z.object({
+  id: z.string().min(1),
+  kind: z.string().min(1),
+  collector: z.string(),
+  url: z.string(),
+  locator: z.string(),
+  snippet: z.string(),
+  contentHash: z.string(),
+  observedAt: z.string().optional(),
+  confidence: z.number().optional(),
+});
+export type EvidenceItem = z.infer<typeof EvidenceSchema>;
+
+export const ScanResultInput = z.object({
+  requestedUrl: z.string().min(1),
+  finalUrl: z.string().min(1),
+  technologies: z.array(
+    z.object({ name: z.string().min(1), version: z.string().nullable(), confidence: z.number(), categories: z.array(z.string()), evidence: ids }),
+  ),
+  security: z
+    .object({
+      grade: z.string(),
+      score: z.number(),
+      tests: z.array(
+        z.object({ name: z.string(), pass: z.boolean(), scoreModifier: z.number(), result: z.string(), description: z.string(), evidence: ids }),
+      ),
+      tls: z
+        .object({
+          host: z.string(),
+          protocol: z.string().nullable(),
+          cipher: z.string().nullable(),
+          issuer: z.string().nullable(),
+          subject: z.string().nullable(),
+          subjectAltNames: z.array(z.string()),
+          validFrom: z.string().nullable(),
+          validTo: z.string().nullable(),
+          daysRemaining: z.number().nullable(),
+          authorized: z.boolean(),
+          authorizationError: z.string().nullable(),
+          evidence: ids,
+        })
+        .nullable(),
+      cookies: z.array(
+        z.object({ name: z.string(), secure: z.boolean(), httpOnly: z.boolean(), sameSite: z.string().nullable(), issues: z.array(z.string()), evidence: ids }),
+      ),
+      dns: z
+        .object({
+          host: z.string(),
+          mx: z.array(z.object({ exchange: z.string(), priority: z.number() })),
+          spf: z.string().nullable(),
+          dmarc: z.string().nullable(),
+          caa: z.array(z.object({ critical: z.number(), tag: z.string(), value: z.string() })),
+          ns: z.array(z.string()),
+          evidence: ids,
+        })
+        .nullable(),
+      mixedContent: z.array(z.object({ url: z.string(), evidence: ids })),
+    })
+    .nullable(),
+  vulnerabilities: z.array(
+    z.object({
+      library: z.string().min(1),
+      version: z.string(),
+      severity: z.enum(["low", "medium", "high", "critical"]),
+      identifiers: z.array(z.string()),
+      summary: z.string().nullable(),
+      evidence: ids,
+    }),
+  ),
+  performance: z.object({
+    pages: z.array(
+      z.object({
+        url: z.string(),
+        bytes: z.number(),
+        requests: z.number(),
+        ttfbMs: z.number().nullable(),
+        domContentLoadedMs: z.number().nullable(),
+        loadMs: z.number().nullable(),
+      }),
+    ),
+    largestResources: z.array(z.object({ url: z.string(), bytes: z.number(), resourceType: z.string() })),
+    totalBytes: z.number(),
+    totalRequests: z.number(),
+    evidence: ids,
+  }),
+  thirdParties: z.array(
+    z.object({ host: z.string(), owner: z.string(), category: z.string().nullable(), requests: z.number(), bytes: z.number(), evidence: ids }),
+  ),
+  evidence: z.array(EvidenceSchema),
+});
+/** What the report needs of a scan; a full `ScanResult` is one. */
+export type ScanInput = z.infer<typeof ScanResultInput>;
+// The scanner's own type must stay acceptable as input; this line fails to compile if it drifts.
+export const acceptsScanResult: (scan: ScanResult) => ScanInput = (scan) => scan;
+
+export const ReportInput = z.object({
+  scanId: z.string().min(1),
+  tenantId: z.string().min(1),
+  scan: ScanResultInput,
+  thesis: z.string().trim().min(1).max(10_000).nullable().default(null),
+});
+export type ReportInput = z.input<typeof ReportInput>;
+
+/** The thesis is citable like evidence, so thesis-alignment claims can quote it. */
+export const THESIS_EVIDENCE_ID = "thesis";
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+export interface ScanContext {
+  scanId: string;
+  tenantId: string;
+  scan: ScanInput;
+  thesis: string | null;
+  /** This scan's evidence (and the thesis, when given) by id. */
+  evidence: Map<string, EvidenceItem>;
+  /** The findings each evidence item supports, as plain statements; a claim's facts may come from these. */
+  findingsByEvidence: Map<string, string[]>;
+}
+
+type Scan = ScanInput;
+type Security = NonNullable<Scan["security"]>;
+
+export function describeTechnology(t: Scan["technologies"][number]): string {
+  return `Technology ${t.name}${t.version ? ` version ${t.version}` : " (version not shown)"}; categories: ${t.categories.join(", ") || "none"}; confidence ${t.confidence}%.`;
+}
+export function describeSecurityTest(t: Security["tests"][number]): string {
+  return `Security test ${t.name}: ${t.pass ? "passes" : "fails"} (${t.result}), score modifier ${t.scoreModifier}. ${t.description}`;
+}
+export function describeGrade(s: Security): string {
+  return `HTTP security headers grade ${s.grade} with score ${s.score}/100.`;
+}
+export function describeTls(tls: NonNullable<Security["tls"]>): string {
+  return [
+    `TLS for ${tls.host}: protocol ${tls.protocol ?? "unknown"}, cipher ${tls.cipher ?? "unknown"};`,
+    `certificate issued by ${tls.issuer ?? "unknown"} to ${tls.subject ?? "unknown"}, names ${tls.subjectAltNames.join(", ") || "none"};`,
+    `valid from ${tls.validFrom ?? "unknown"} to ${tls.validTo ?? "unknown"}${tls.daysRemaining === null ? "" : `, ${tls.daysRemaining} days remaining`};`,
+    tls.authorized ? "trusted by the system's CA store." : `not trusted: ${tls.authorizationError ?? "unknown reason"}.`,
+  ].join(" ");
+}
+export function describeCookie(c: Security["cookies"][number]): string {
+  return `Cookie ${c.name}: Secure ${c.secure ? "set" : "missing"}, HttpOnly ${c.httpOnly ? "set" : "missing"}, SameSite ${c.sameSite ?? "not set"}; issues: ${c.issues.join(", ") || "none"}.`;
+}
+export function describeDns(d: NonNullable<Security["dns"]>): string {
+  return [
+    `DNS for ${d.host}: MX ${d.mx.map((m) => m.exchange).join(", ") || "none"};`,
+    `SPF ${d.spf ?? "none"}; DMARC ${d.dmarc ?? "none"};`,
+    `CAA ${d.caa.map((c) => `${c.tag} ${c.value}`).join(", ") || "none"}; NS ${d.ns.join(", ") || "none"}.`,
+  ].join(" ");
+}
+export function describeVulnerability(v: Scan["vulnerabilities"][number]): string {
+  return `Vulnerable library ${v.library} ${v.version}, ${v.severity} severity, identifiers ${v.identifiers.join(", ") || "none"}${v.summary ? `: ${v.summary}` : "."}`;
+}
+export function describeThirdParty(p: Scan["thirdParties"][number]): string {
+  return `Third party ${p.owner} (${p.host}), category ${p.category ?? "unknown"}, ${p.requests} requests, ${p.bytes} bytes (${formatBytes(p.bytes)}).`;
+}
+export function describePerformance(p: Scan["performance"]): string {
+  const pages = p.pages.map(
+    (page) =>
+      `${page.url}: ${page.bytes} bytes (${formatBytes(page.bytes)}), ${page.requests} requests` +
+      (page.ttfbMs === null ? "" : `, TTFB ${Math.round(page.ttfbMs)} ms`) +
+      (page.domContentLoadedMs === null ? "" : `, DOMContentLoaded ${Math.round(page.domContentLoadedMs)} ms`) +
+      (page.loadMs === null ? "" : `, load ${Math.round(page.loadMs)} ms`),
+  );
+  const largest = p.largestResources.map((r) => `${r.url} (${r.resourceType}, ${r.bytes} bytes, ${formatBytes(r.bytes)})`);
+  return [
+    `Performance: ${p.totalRequests} requests and ${p.totalBytes} bytes (${formatBytes(p.totalBytes)}) in total.`,
+    pages.length ? `Pages: ${pages.join("; ")}.` : "",
+    largest.length ? `Largest resources: ${largest.join("; ")}.` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
+
+export function buildScanContext(input: ReportInput): ScanContext {
+  const parsed = ReportInput.parse(input);
+  const { scan, thesis } = parsed;
+  const evidence = new Map(scan.evidence.map((item) => [item.id, item]));
+  if (thesis)
+    evidence.set(THESIS_EVIDENCE_ID, {
+      id: THESIS_EVIDENCE_ID,
+      kind: "thesis",
+      collector: "user",
+      url: "",
+      locator: "investment thesis",
+      snippet: thesis,
+      contentHash: "",
+    });
+  const findingsByEvidence = new Map<string, string[]>();
+  const supports = (evidenceIds: string[], statement: string) => {
+    for (const id of evidenceIds) findingsByEvidence.set(id, [...(findingsByEvidence.get(id) ?? []), statement]);
+  };
+  for (const t of scan.technologies) supports(t.evidence, describeTechnology(t));
+  if (scan.security) {
+    const security = scan.security;
+    for (const t of security.tests) supports(t.evidence, describeSecurityTest(t));
+    // The grade is derived from all the tests, so every test's evidence supports it.
+    supports([...new Set(security.tests.flatMap((t) => t.evidence))], describeGrade(security));
+    if (security.tls) supports(security.tls.evidence, describeTls(security.tls));
+    for (const c of security.cookies) supports(c.evidence, describeCookie(c));
+    if (security.dns) supports(security.dns.evidence, describeDns(security.dns));
+    for (const m of security.mixedContent) supports(m.evidence, `Mixed content: ${m.url} is loaded over plain HTTP by an HTTPS page.`);
+  }
+  for (const v of scan.vulnerabilities) supports(v.evidence, describeVulnerability(v));
+  for (const p of scan.thirdParties) supports(p.evidence, describeThirdParty(p));
+  supports(scan.performance.evidence, describePerformance(scan.performance));
+  return { scanId: parsed.scanId, tenantId: parsed.tenantId, scan, thesis, evidence, findingsByEvidence };
+}
