@@ -1,3 +1,6 @@
 export * from "./evidence";
 export * from "./types";
 export * from "./result";
+export * from "./security";
+export * from "./vulns";
+export * from "./thirdparty";
