@@ -3,7 +3,8 @@ import path from "node:path";
 import { z } from "zod";
 
 /** The monorepo root: this file lives at packages/db/src/env.ts. */
-export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+// Not `new URL("../../../", import.meta.url)`: bundlers (Next's Turbopack) read that as an asset import and fail.
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 const emptyAsUnset = (value: unknown) => (value === "" ? undefined : value);
 
