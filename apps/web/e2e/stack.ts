@@ -1,0 +1,105 @@
+/**
+ * The whole product for browser tests, in one process the Playwright global
+ * setup starts and stops: a throwaway embedded Postgres with the migrated
+ * schema, a production build of the web app served by `next start` on
+ * 127.0.0.1, and the worker. Prints `READY <json>` once /api/health is 200
+ * (database, migrations and worker heartbeat all fine); SIGTERM tears it all down.
+ *
+ *   node --import tsx e2e/stack.ts        (E2E_SKIP_BUILD=1 reuses .next)
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { findFreePort } from "@techscaniq/db/embedded";
+import { cloneTemplate, startTestServer } from "@techscaniq/db/testing";
+
+const webDir = fileURLToPath(new URL("..", import.meta.url));
+const workerMain = path.join(webDir, "../worker/src/main.ts");
+const nextBin = path.join(webDir, "node_modules/next/dist/bin/next");
+
+function log(message: string) {
+  process.stderr.write(`[e2e stack] ${message}\n`);
+}
+
+function start(name: string, args: string[], env: Record<string, string>, cwd: string): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const prefix = (chunk: Buffer) => chunk.toString().replace(/^(?=.)/gm, `[${name}] `);
+  child.stdout?.on("data", (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+  return child;
+}
+
+async function run(name: string, args: string[], env: Record<string, string>, cwd: string): Promise<void> {
+  const child = start(name, args, env, cwd);
+  const [code] = (await once(child, "exit")) as [number | null];
+  if (code !== 0) throw new Error(`${name} exited with ${code}`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitForHealthy(baseUrl: string, children: ChildProcess[]): Promise<void> {
+  let last = "no answer yet";
+  for (let attempt = 0; attempt < 600; attempt += 1) {
+    const dead = children.find((child) => child.exitCode !== null);
+    if (dead) throw new Error(`a service exited (${dead.exitCode}) before the stack was healthy; last health: ${last}`);
+    try {
+      const response = await fetch(`${baseUrl}/api/health`);
+      last = `${response.status} ${await response.text()}`;
+      if (response.ok) return;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`the stack did not become healthy: ${last}`);
+}
+
+const started = Date.now();
+const postgres = await startTestServer();
+const children: ChildProcess[] = [];
+let shuttingDown = false;
+const shutDown = async (code: number) => {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  await Promise.all(children.map(stop));
+  await postgres.stop();
+  process.exit(code);
+};
+process.on("SIGTERM", () => void shutDown(0));
+process.on("SIGINT", () => void shutDown(0));
+
+try {
+  const databaseUrl = await cloneTemplate(postgres.url);
+  const env = { DATABASE_URL: databaseUrl, LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" };
+  if (process.env.E2E_SKIP_BUILD !== "1") {
+    const buildStarted = Date.now();
+    await run("next build", [nextBin, "build"], { ...env, NODE_ENV: "production" }, webDir);
+    log(`next build took ${Math.round((Date.now() - buildStarted) / 1000)} s`);
+  }
+  const port = await findFreePort(3300);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  children.push(
+    start(
+      "web",
+      [nextBin, "start", "--hostname", "127.0.0.1", "--port", String(port)],
+      // A production build over plain http: Secure cookies would never come back from the browser.
+      { ...env, NODE_ENV: "production", SESSION_COOKIE_SECURE: "false" },
+      webDir,
+    ),
+    start("worker", ["--import", "tsx", workerMain], { ...env, WORKER_HEALTH_PORT: "0", WORKER_ID: "e2e-worker" }, path.dirname(workerMain)),
+  );
+  await waitForHealthy(baseUrl, children);
+  log(`ready in ${Math.round((Date.now() - started) / 1000)} s at ${baseUrl}`);
+  process.stdout.write(`READY ${JSON.stringify({ baseUrl, databaseUrl })}\n`);
+} catch (error) {
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  await shutDown(1);
+}
