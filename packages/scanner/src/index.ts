@@ -4,3 +4,7 @@ export * from "./result";
 export * from "./security";
 export * from "./vulns";
 export * from "./thirdparty";
+export * from "./net";
+export * from "./crawl";
+export * from "./render";
+export * from "./scan";

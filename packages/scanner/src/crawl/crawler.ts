@@ -56,6 +56,8 @@ export interface CrawlResult {
   skipped: { url: string; reason: string }[];
   robots: { url: string; text: string | null; sitemaps: string[] };
   sitemapUrls: string[];
+  /** Milliseconds each page's fetch took (redirects and body included), by page URL. */
+  fetchMs: Record<string, number>;
 }
 
 interface QueueItem {
@@ -98,6 +100,7 @@ export async function crawlSite(
     skipped: [],
     robots: { url: new URL("/robots.txt", start).href, text: null, sitemaps: [] },
     sitemapUrls: [],
+    fetchMs: {},
   };
   const queued = new Set<string>([start]);
   const pageKeys = new Set<string>();
@@ -137,6 +140,7 @@ export async function crawlSite(
   const visit = async (item: QueueItem, queue: QueueItem[]): Promise<void> => {
     attempts += 1;
     let response: FetchedResponse;
+    const startedAt = Date.now();
     try {
       response = await fetcher.fetch(item.url);
     } catch (error) {
@@ -161,6 +165,7 @@ export async function crawlSite(
     }
     pageKeys.add(key);
     pageKeys.add(finalUrl);
+    result.fetchMs[response.url] = Date.now() - startedAt;
 
     const external = opts.fetchScripts ? assets.scriptSrc.slice(0, opts.maxScriptsPerPage) : [];
     const externalBodies = await Promise.all(external.map(async (url) => ({ url, content: await scriptBody(url) })));
