@@ -1,0 +1,33 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Starts e2e/stack.ts (Postgres, web app, worker) in its own process and
+ * waits for its READY line; the returned function stops it. The base URL
+ * reaches the tests through E2E_BASE_URL (workers inherit the environment).
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const webDir = fileURLToPath(new URL("..", import.meta.url));
+  const stack = spawn(process.execPath, ["--import", "tsx", "e2e/stack.ts"], {
+    cwd: webDir,
+    env: process.env,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = once(stack, "exit");
+  const ready = new Promise<{ baseUrl: string }>((resolve, reject) => {
+    createInterface({ input: stack.stdout! }).on("line", (line) => {
+      if (line.startsWith("READY ")) resolve(JSON.parse(line.slice("READY ".length)) as { baseUrl: string });
+    });
+    void exited.then(([code]) => reject(new Error(`the e2e stack exited (${String(code)}) before it was ready; see its output above`)));
+  });
+  const { baseUrl } = await ready;
+  process.env.E2E_BASE_URL = baseUrl;
+  return async () => {
+    if (stack.exitCode === null) {
+      stack.kill("SIGTERM");
+      await exited;
+    }
+  };
+}
