@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerAdminCommands } from "./commands/admin";
 import { registerBenchCommand } from "./commands/bench";
 import { registerDbCommands } from "./commands/db";
 import { registerTestCommand } from "./commands/test";
@@ -12,6 +13,7 @@ const program = new Command("techscaniq")
 registerUpCommand(program);
 registerTestCommand(program);
 registerDbCommands(program);
+registerAdminCommands(program);
 registerBenchCommand(program);
 
 try {

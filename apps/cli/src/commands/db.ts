@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { migrate, resetDatabase, seed, resolveDatabaseUrl } from "@techscaniq/db";
+import { migrate, resetDatabase, seed, resolveDatabaseUrl, type SeedResult } from "@techscaniq/db";
 
 /** Runs `fn` against DATABASE_URL, or the embedded Postgres started (and stopped) for the occasion. */
 async function withDatabase(fn: (url: string) => Promise<void>): Promise<void> {
@@ -11,13 +11,22 @@ async function withDatabase(fn: (url: string) => Promise<void>): Promise<void> {
   }
 }
 
+/** The demo password exists only on the seed that created the user: show it then, once. */
+export function printDemoAccount(demo: SeedResult): void {
+  if (demo.password === null) return;
+  console.error("\nDemo account (shown once, keep it):");
+  console.error(`  tenant:   ${demo.tenant.slug}`);
+  console.error(`  e-mail:   ${demo.user.email}`);
+  console.error(`  password: ${demo.password}\n`);
+}
+
 export function registerDbCommands(program: Command): void {
   const db = program.command("db").description("database maintenance (DATABASE_URL or the embedded Postgres)");
   db.command("migrate")
     .description("apply pending migrations from supabase/migrations")
     .action(() =>
       withDatabase(async (url) => {
-        const applied = await migrate(url);
+        const { applied } = await migrate(url);
         console.error(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
       }),
     );
@@ -29,8 +38,7 @@ export function registerDbCommands(program: Command): void {
         if (!opts.yes) throw new Error("db reset deletes all data: pass --yes to confirm");
         await resetDatabase(url);
         await migrate(url);
-        const demo = await seed(url);
-        if (demo.createdUser) console.error(`demo user ${demo.createdUser.email} / ${demo.createdUser.password}`);
+        printDemoAccount(await seed(url));
       }),
     );
   db.command("seed")
@@ -38,11 +46,8 @@ export function registerDbCommands(program: Command): void {
     .action(() =>
       withDatabase(async (url) => {
         const demo = await seed(url);
-        console.error(
-          demo.createdUser
-            ? `demo user ${demo.createdUser.email} / ${demo.createdUser.password}`
-            : "demo data already present",
-        );
+        if (demo.password === null) console.error("demo data already present");
+        printDemoAccount(demo);
       }),
     );
 }

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { migrate, seed, startEmbeddedPostgres } from "@techscaniq/db";
 import { env, childEnv } from "../env";
+import { printDemoAccount } from "./db";
 import { bin, repoRoot, startService, stopService } from "../process";
 import path from "node:path";
 
@@ -12,15 +13,10 @@ export function registerUpCommand(program: Command): void {
     .action(async (opts: { port: string }) => {
       const embedded = env.DATABASE_URL ? null : await startEmbeddedPostgres();
       const databaseUrl = env.DATABASE_URL ?? embedded!.url;
-      console.error(embedded ? `postgres: embedded, data in ${embedded.dataDir}` : "postgres: DATABASE_URL");
+      console.error(embedded ? "postgres: embedded (data in .data/postgres)" : "postgres: DATABASE_URL");
 
       await migrate(databaseUrl);
-      const demo = await seed(databaseUrl);
-      if (demo.createdUser) {
-        console.error("\nDemo account (shown once, keep it):");
-        console.error(`  e-mail:   ${demo.createdUser.email}`);
-        console.error(`  password: ${demo.createdUser.password}\n`);
-      }
+      printDemoAccount(await seed(databaseUrl));
 
       const serviceEnv = childEnv({ DATABASE_URL: databaseUrl, PORT: opts.port, NODE_ENV: "development" });
       const worker = startService("worker", bin("tsx"), [path.join(repoRoot, "apps/worker/src/main.ts")], {
