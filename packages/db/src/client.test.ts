@@ -138,6 +138,17 @@ describe("test databases", () => {
         trx.selectFrom("events").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow(),
       );
       expect(visible.n).toBe("10000");
+      // The policy's tenant list is computed once per statement (InitPlan), never per row (SubPlan).
+      const plan = await withRlsTx(scratch.db, claimsFor(user.id), async (trx) =>
+        (
+          await sql<{ "QUERY PLAN": string }>`
+            explain select id from public.events where tenant_id = ${mine.id} order by id desc limit 50`.execute(trx)
+        ).rows
+          .map((row) => row["QUERY PLAN"])
+          .join("\n"),
+      );
+      expect(plan).toContain("InitPlan");
+      expect(plan).not.toContain("SubPlan");
     } finally {
       await scratch.drop();
     }

