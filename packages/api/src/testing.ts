@@ -15,7 +15,7 @@ export interface TestApiServer {
 
 const ENDPOINT = "/api/trpc";
 
-async function toFetchRequest(req: IncomingMessage, origin: string): Promise<Request> {
+async function toFetchRequest(req: IncomingMessage, origin: string, signal: AbortSignal): Promise<Request> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const headers = new Headers();
@@ -26,6 +26,7 @@ async function toFetchRequest(req: IncomingMessage, origin: string): Promise<Req
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   return new Request(new URL(req.url ?? "/", origin), {
     method: req.method ?? "GET",
+    signal,
     headers,
     ...(hasBody ? { body: Buffer.concat(chunks) } : {}),
   });
@@ -50,7 +51,10 @@ export async function startTestApiServer(
     void (async () => {
       try {
         const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
-        const response = await handle(await toFetchRequest(req, origin));
+        // A client that goes away (e.g. an SSE subscriber) aborts the request, ending its stream.
+        const disconnected = new AbortController();
+        res.once("close", () => disconnected.abort());
+        const response = await handle(await toFetchRequest(req, origin, disconnected.signal));
         res.writeHead(response.status, Object.fromEntries(response.headers));
         // Streamed, not buffered: subscriptions (SSE) send their events as they happen.
         if (response.body) for await (const chunk of response.body) res.write(chunk);
