@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { registerAdminCommands } from "./commands/admin";
 import { registerBenchCommand } from "./commands/bench";
 import { registerDbCommands } from "./commands/db";
+import { registerDetectCommand } from "./commands/detect";
 import { registerTestCommand } from "./commands/test";
 import { registerUpCommand } from "./commands/up";
 
@@ -13,6 +14,7 @@ const program = new Command("techscaniq")
 registerUpCommand(program);
 registerTestCommand(program);
 registerDbCommands(program);
+registerDetectCommand(program);
 registerAdminCommands(program);
 registerBenchCommand(program);
 
