@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
@@ -15,8 +15,6 @@ async function scratchDir(): Promise<string> {
   const root = path.join(loadDbEnv().TECHSCANIQ_DATA_DIR, "test-postgres");
   await mkdir(root, { recursive: true });
   const dir = await mkdtemp(path.join(root, `embedded-${process.pid}-`));
-  // mkdtemp makes it 0700; when root, Postgres runs as the postgres user and must reach into it.
-  await chmod(dir, 0o755);
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   return path.join(dir, "pg");
 }
@@ -45,6 +43,14 @@ describe("startEmbeddedPostgres", () => {
     expect(second.url).toBe(first.url);
     expect(second.adopted).toBe(false);
     expect(await scalar(second.url, "select v from kept")).toBe("still here");
+  });
+
+  it("starts in a folder only its owner can enter (mkdtemp, /root) even as root", async () => {
+    const dataDir = await scratchDir();
+    expect((await stat(path.dirname(dataDir))).mode & 0o777).toBe(0o700);
+    const server = await startEmbeddedPostgres({ dataDir, port: await findFreePort(loadDbEnv().TECHSCANIQ_TEST_PG_PORT + 80), ephemeral: true });
+    cleanups.push(() => server.stop());
+    expect(await scalar(server.url, "select 1")).toBe(1);
   });
 
   it("takes over a server left running by a killed process, and stops it", async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { loadDbEnv } from "./env";
@@ -38,6 +38,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const dataDir = path.resolve(options.dataDir ?? path.join(env.TECHSCANIQ_DATA_DIR, "postgres"));
   const port = options.port ?? env.TECHSCANIQ_PG_PORT;
   const passwordFile = `${dataDir}.password`;
+  const runAsPostgresUser = userInfo().uid === 0;
+  if (runAsPostgresUser) {
+    await mkdir(path.dirname(dataDir), { recursive: true });
+    await letOthersTraverse(path.dirname(dataDir));
+  }
   const initialised = existsSync(path.join(dataDir, "PG_VERSION"));
 
   let password: string;
@@ -72,7 +77,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     authMethod: "scram-sha-256",
     persistent: true,
     // Postgres refuses to run as root; CI runs as root.
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: runAsPostgresUser,
     initdbFlags: ["--encoding=UTF8", ...(options.ephemeral ? ["--no-sync"] : [])],
     postgresFlags: [
       "-c", "listen_addresses=127.0.0.1",
@@ -99,6 +104,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   }
 
   return { url: superuserUrl(password, port), adopted: false, stop: () => server.stop() };
+}
+
+/**
+ * As root, Postgres runs as the `postgres` OS user, which must be able to
+ * reach the data directory: a checkout under /root or a mkdtemp folder (0700)
+ * would stop it. Adds search-only permission (o+x, not listing) where missing.
+ */
+async function letOthersTraverse(dir: string): Promise<void> {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const { mode } = await stat(current);
+    if ((mode & 0o001) === 0) await chmod(current, (mode & 0o7777) | 0o001);
+    if (current === path.dirname(current)) return;
+  }
 }
 
 const superuserUrl = (password: string, port: number) =>
