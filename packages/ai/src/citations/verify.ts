@@ -42,6 +42,10 @@ export interface CitationChecker {
   findingsByEvidence: Map<string, string[]>;
 }
 
+/** Page text aimed at an AI model rather than a reader: evidence that contains it cannot support a claim. */
+const INJECTION_PATTERN =
+  /ignore (?:all |any )?(?:previous|prior|above) instructions|(?:^|[\s>])system\s*:|you are now|developer mode|reveal (?:the |your )?\S*(?:key|secret|password)|api[_ ]?key|new instructions/i;
+
 /** Mechanical verification for one scan: cited ids exist, and every concrete fact of the claim appears in what they cite. */
 export function citationChecker(context: Pick<ScanContext, "scan" | "evidence" | "findingsByEvidence">): CitationChecker {
   const findTechnologies = technologyNameFinder(context.scan.technologies.map((t) => t.name));
@@ -53,10 +57,16 @@ export function citationChecker(context: Pick<ScanContext, "scan" | "evidence" |
     check(claim) {
       const claimFacts = facts(claim.text);
       const problems: string[] = [];
+      if (INJECTION_PATTERN.test(claim.text)) problems.push("repeats text aimed at an AI model (possible prompt injection)");
       const known = claim.evidence.filter((id) => {
-        if (context.evidence.has(id)) return true;
-        problems.push(`cites evidence ${id}, which does not exist in this scan`);
-        return false;
+        const item = context.evidence.get(id);
+        if (!item) {
+          problems.push(`cites evidence ${id}, which does not exist in this scan`);
+          return false;
+        }
+        if (item.kind !== "thesis" && INJECTION_PATTERN.test(item.snippet))
+          problems.push(`cites evidence ${id}, which contains text aimed at an AI model (possible prompt injection)`);
+        return true;
       });
       if (claim.evidence.length === 0 && claimFacts.length > 0)
         problems.push(`cites no evidence for ${claimFacts.map((f) => `"${f.value}"`).join(", ")}`);
