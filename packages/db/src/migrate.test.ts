@@ -156,9 +156,14 @@ describe("resetDatabase", () => {
     cleanups.push(drop);
     await db.close();
     await query(url, "insert into public.tenants (slug, name) values ('gone-soon', 'Gone')");
+    await query(url, "insert into auth.users (email) values ('gone@example.com')");
+    await query(url, "create schema other_app; create table other_app.kept (v int); insert into other_app.kept values (1)");
     const result = await resetDatabase(url);
     expect(result.applied).toEqual((await listMigrations()).map((f) => f.version));
     expect(await query(url, "select slug from public.tenants")).toEqual([]);
+    expect(await query(url, "select email from auth.users")).toEqual([]);
+    // Schemas the project did not create are not its to drop.
+    expect(await query(url, "select v from other_app.kept")).toEqual([{ v: 1 }]);
   });
 });
 

@@ -150,23 +150,37 @@ function describeFailure(file: string, statement: SqlStatement, error: unknown):
   );
 }
 
+/** Schemas the project's runtime creates outside the migrations (graphile-worker's queue). */
+const RUNTIME_SCHEMAS = ["graphile_worker"];
+
 /**
- * Drops everything the project created (every non-system schema, the
- * migration ledger included) and re-applies all migrations: the local
- * `db reset`. Refused on a Supabase database (use `supabase db reset`).
+ * The schemas this project owns on a local database: public, the ledger,
+ * runtime ones, and every schema the bootstrap or a migration creates.
+ * Anything else on the server (another app's schema) is left alone.
+ */
+async function projectSchemas(dir: string): Promise<string[]> {
+  const sources = [await readFile(bootstrapFile, "utf8")];
+  for (const migration of await listMigrations(dir)) sources.push(await readFile(migration.file, "utf8"));
+  const created = sources.flatMap((source) =>
+    [...source.matchAll(/create\s+schema\s+(?:if\s+not\s+exists\s+)?"?([a-z_][a-z0-9_$]*)"?/gi)].map((m) => m[1]!.toLowerCase()),
+  );
+  return [...new Set(["public", "supabase_migrations", ...RUNTIME_SCHEMAS, ...created])];
+}
+
+/**
+ * Drops everything the project created (its schemas, the migration ledger
+ * and the local auth users included) and re-applies all migrations: the
+ * local `db reset`. Refused on a Supabase database (use `supabase db reset`).
  */
 export async function resetDatabase(url: string, options: MigrateOptions = {}): Promise<MigrateResult> {
+  const schemas = await projectSchemas(options.migrationsDir ?? migrationsDir);
   await withClient(url, async (client) => {
     if (await isSupabaseDatabase(client)) {
       throw new Error("resetDatabase refuses to wipe a Supabase database; use `supabase db reset` there.");
     }
     await client.query(MIGRATE_LOCK);
-    const { rows } = await client.query<{ nspname: string }>(
-      `select nspname from pg_namespace
-        where nspname not like 'pg\\_%' and nspname <> 'information_schema'`,
-    );
     await client.query("begin");
-    for (const { nspname } of rows) await client.query(`drop schema ${client.escapeIdentifier(nspname)} cascade`);
+    for (const schema of schemas) await client.query(`drop schema if exists ${client.escapeIdentifier(schema)} cascade`);
     // Postgres 15+'s own public schema: owned by the database owner, usable by all.
     await client.query("create schema public authorization pg_database_owner");
     await client.query("grant usage on schema public to public");
