@@ -24,7 +24,9 @@ function playwrightChromium(): string | null {
 function loadEnv(): ScannerEnv {
   const parsed = EnvSchema.safeParse(process.env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+      .join("; ");
     throw new Error(`invalid scanner environment: ${problems}`);
   }
   return {

@@ -9,12 +9,22 @@ beforeAll(async () => {
 });
 afterAll(() => fixtures.close());
 
-const offline: ScanOptions = { allowPrivate: "loopback", collectDns: false, collectTls: false, crawlDelayMs: 0, requestTimeoutMs: 5_000 };
+const offline: ScanOptions = {
+  allowPrivate: "loopback",
+  collectDns: false,
+  collectTls: false,
+  crawlDelayMs: 0,
+  requestTimeoutMs: 5_000,
+};
 
 describe("scanSite end to end", () => {
   it("scans wordpress-like: stack with versions, grade, pages, evidence that checks out", async () => {
     const progress: ScanProgress[] = [];
-    const result = await scanSite(fixtures.url("wordpress-like"), { ...offline, renderPages: 1, onProgress: (event) => progress.push(event) });
+    const result = await scanSite(fixtures.url("wordpress-like"), {
+      ...offline,
+      renderPages: 1,
+      onProgress: (event) => progress.push(event),
+    });
     const byName = new Map(result.technologies.map((tech) => [tech.name, tech]));
     expect(result.finalUrl).toBe(fixtures.url("wordpress-like"));
     expect(result.errors).toEqual([]);
@@ -32,12 +42,16 @@ describe("scanSite end to end", () => {
     const ids = new Set(result.evidence.map((item) => item.id));
     for (const tech of result.technologies) for (const id of tech.evidence) expect(ids.has(id)).toBe(true);
     for (const test of result.security!.tests) for (const id of test.evidence) expect(ids.has(id)).toBe(true);
-    const generator = byName.get("WordPress")!.evidence.map((id) => result.evidence.find((item) => item.id === id)!);
+    const generator = byName
+      .get("WordPress")!
+      .evidence.map((id) => result.evidence.find((item) => item.id === id)!);
     expect(generator.some((item) => item.snippet.includes("WordPress 6.4.2"))).toBe(true);
     // Progress runs forward from crawling to done.
     expect(progress[0]?.stage).toBe("crawl");
     expect(progress.at(-1)).toMatchObject({ stage: "done", progress: 1 });
-    expect(progress.map((event) => event.progress)).toEqual([...progress.map((event) => event.progress)].sort((a, b) => a - b));
+    expect(progress.map((event) => event.progress)).toEqual(
+      [...progress.map((event) => event.progress)].sort((a, b) => a - b),
+    );
   });
 
   it("finds the vulnerable jQuery on legacy-weak and grades its missing headers", async () => {
@@ -81,14 +95,20 @@ describe("scanSite input and refusals", () => {
   });
 
   it("refuses a loopback target unless allowed", async () => {
-    const error = await scanSite(fixtures.url("wordpress-like"), { collectDns: false }).catch((caught: unknown) => caught);
+    const error = await scanSite(fixtures.url("wordpress-like"), { collectDns: false }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(FetchError);
     expect((error as FetchError).message).toBe("blocked: 127.0.0.1 is a loopback address");
   });
 
   it("stops when cancelled", async () => {
     const controller = new AbortController();
-    const pending = scanSite(fixtures.url("wordpress-like"), { ...offline, crawlDelayMs: 200, signal: controller.signal });
+    const pending = scanSite(fixtures.url("wordpress-like"), {
+      ...offline,
+      crawlDelayMs: 200,
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(new Error("cancelled")), 150);
     await expect(pending).rejects.toThrow("aborted");
   });

@@ -3,7 +3,15 @@ import { crawlSite, type CrawlResult } from "./crawl";
 import { env } from "./env";
 import { EvidenceSet, type Evidence } from "./evidence";
 import { detectTechnologies, fingerprintDomProperties, fingerprintJsGlobals } from "./fingerprints";
-import { ByteBudget, FetchError, SafeFetcher, formatSeconds, ipLiteral, parseFetchUrl, type Resolver } from "./net";
+import {
+  ByteBudget,
+  FetchError,
+  SafeFetcher,
+  formatSeconds,
+  ipLiteral,
+  parseFetchUrl,
+  type Resolver,
+} from "./net";
 import { renderPages } from "./render";
 import type {
   PageOutcome,
@@ -38,7 +46,12 @@ export const ScanUrlSchema = z
 
 /** Every tunable of a scan, as plain data (what a job row can store). */
 export const ScanOptionsSchema = z.object({
-  maxPages: z.number().int().min(1, "maxPages must be at least 1").max(500, "maxPages must be at most 500").default(20),
+  maxPages: z
+    .number()
+    .int()
+    .min(1, "maxPages must be at least 1")
+    .max(500, "maxPages must be at most 500")
+    .default(20),
   maxDepth: z.number().int().min(0).max(10, "maxDepth must be at most 10").default(3),
   render: z.boolean().default(true),
   /** Pages rendered besides the home page. */
@@ -46,8 +59,18 @@ export const ScanOptionsSchema = z.object({
   allowPrivate: z.union([z.boolean(), z.literal("loopback")]).default(env.TECHSCANIQ_ALLOW_PRIVATE === "1"),
   requestTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
   scanTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(300_000),
-  maxResponseBytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
-  maxTotalBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(100 * 1024 * 1024),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(5 * 1024 * 1024),
+  maxTotalBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(100 * 1024 * 1024),
   maxRedirects: z.number().int().min(0).max(30).default(10),
   crawlDelayMs: z.number().int().min(0).max(60_000).default(250),
   concurrency: z.number().int().min(1).max(8).default(2),
@@ -96,7 +119,9 @@ export function parseScanUrl(url: unknown): string {
 export function parseScanOptions(options: unknown): ScanSettings {
   const parsed = ScanOptionsSchema.safeParse(options ?? {});
   if (!parsed.success) {
-    throw new ScanInputError(parsed.error.issues.map((issue) => `${issue.path.join(".") || "options"}: ${issue.message}`).join("; "));
+    throw new ScanInputError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "options"}: ${issue.message}`).join("; "),
+    );
   }
   return parsed.data;
 }
@@ -117,7 +142,11 @@ function fetcherFor(settings: ScanSettings, runtime: ScanRuntime): SafeFetcher {
 // ---- Stages: each takes and returns plain data, so a job runner can checkpoint between them. ----
 
 /** Stage 1: static crawl. Throws FetchError when the start URL itself is refused by the address policy. */
-export async function crawlStage(url: string, settings: ScanSettings, runtime: ScanRuntime = {}): Promise<CrawlResult> {
+export async function crawlStage(
+  url: string,
+  settings: ScanSettings,
+  runtime: ScanRuntime = {},
+): Promise<CrawlResult> {
   const fetcher = fetcherFor(settings, runtime);
   try {
     await fetcher.assertAllowed(url);
@@ -144,10 +173,18 @@ export interface RenderStageResult {
 }
 
 /** Stage 2: render the home page and the next `renderPages` crawled pages in Chromium. */
-export async function renderStage(crawl: CrawlResult, settings: ScanSettings, runtime: ScanRuntime = {}): Promise<RenderStageResult> {
+export async function renderStage(
+  crawl: CrawlResult,
+  settings: ScanSettings,
+  runtime: ScanRuntime = {},
+): Promise<RenderStageResult> {
   if (!settings.render || crawl.pages.length === 0) return { pages: [], errors: [] };
   const urls = crawl.pages.slice(0, 1 + settings.renderPages).map((page) => page.url);
-  runtime.onProgress?.({ stage: "render", message: `rendering ${urls.length} page(s) in Chromium`, progress: 0.55 });
+  runtime.onProgress?.({
+    stage: "render",
+    message: `rendering ${urls.length} page(s) in Chromium`,
+    progress: 0.55,
+  });
   const fetcher = fetcherFor(settings, runtime);
   try {
     const outcomes = await renderPages(urls, fetcher, {
@@ -158,11 +195,22 @@ export async function renderStage(crawl: CrawlResult, settings: ScanSettings, ru
     });
     return {
       pages: outcomes.flatMap((outcome) => (outcome.page ? [outcome.page] : [])),
-      errors: outcomes.flatMap((outcome) => (outcome.error ? [{ url: outcome.url, stage: "render", message: outcome.error }] : [])),
+      errors: outcomes.flatMap((outcome) =>
+        outcome.error ? [{ url: outcome.url, stage: "render", message: outcome.error }] : [],
+      ),
     };
   } catch (error) {
     // A browser that cannot start is a failed stage, not a failed scan.
-    return { pages: [], errors: [{ url: crawl.origin, stage: "render", message: `render failed: ${(error as Error).message.split("\n")[0]}` }] };
+    return {
+      pages: [],
+      errors: [
+        {
+          url: crawl.origin,
+          stage: "render",
+          message: `render failed: ${(error as Error).message.split("\n")[0]}`,
+        },
+      ],
+    };
   } finally {
     await fetcher.close();
   }
@@ -202,21 +250,42 @@ export async function siteContextStage(
       : null;
   const dns: DnsInfo | null =
     settings.collectDns && !ipLiteral(origin.hostname)
-      ? await attempt("dns", () => collectDns(origin.hostname, { timeoutMs: Math.min(settings.requestTimeoutMs, 5_000) }))
+      ? await attempt("dns", () =>
+          collectDns(origin.hostname, { timeoutMs: Math.min(settings.requestTimeoutMs, 5_000) }),
+        )
       : null;
   const httpProbe = await httpProbeOf(crawl, settings, runtime);
   return { site: { origin: crawl.origin, robotsTxt: crawl.robots.text, tls, dns, httpProbe }, errors };
 }
 
 /** The home page as reached from plain http:// (the Observatory's redirection test); null when it does not answer. */
-async function httpProbeOf(crawl: CrawlResult, settings: ScanSettings, runtime: ScanRuntime): Promise<HttpProbe | null> {
+async function httpProbeOf(
+  crawl: CrawlResult,
+  settings: ScanSettings,
+  runtime: ScanRuntime,
+): Promise<HttpProbe | null> {
   const home = new URL(crawl.pages[0]?.url ?? crawl.origin);
-  if (home.protocol === "http:") return { requestedUrl: crawl.startUrl, url: home.href, status: crawl.pages[0]?.status ?? 0, redirects: crawl.pages[0]?.redirects ?? [] };
+  if (home.protocol === "http:")
+    return {
+      requestedUrl: crawl.startUrl,
+      url: home.href,
+      status: crawl.pages[0]?.status ?? 0,
+      redirects: crawl.pages[0]?.redirects ?? [],
+    };
   const probeUrl = `http://${home.host}/`;
   const fetcher = fetcherFor(settings, runtime);
   try {
-    const response = await fetcher.fetch(probeUrl, { method: "GET", allowedContentTypes: null, maxResponseBytes: 1024 * 1024 });
-    return { requestedUrl: probeUrl, url: response.url, status: response.status, redirects: response.redirects };
+    const response = await fetcher.fetch(probeUrl, {
+      method: "GET",
+      allowedContentTypes: null,
+      maxResponseBytes: 1024 * 1024,
+    });
+    return {
+      requestedUrl: probeUrl,
+      url: response.url,
+      status: response.status,
+      redirects: response.redirects,
+    };
   } catch {
     return null;
   } finally {
@@ -234,14 +303,20 @@ export interface AnalysisResult {
 }
 
 /** Stage 4: technologies from every static and rendered page. */
-export function detectStage(pages: PageSnapshot[], site: SiteContext): { technologies: TechnologyFinding[]; evidence: Evidence[] } {
+export function detectStage(
+  pages: PageSnapshot[],
+  site: SiteContext,
+): { technologies: TechnologyFinding[]; evidence: Evidence[] } {
   const evidence = new EvidenceSet();
   const technologies = detectTechnologies(pages, site, evidence);
   return { technologies, evidence: evidence.list() };
 }
 
 /** Stage 5: security posture — Observatory header grade of the home page, cookies, mixed content, TLS, DNS. */
-export function securityStage(home: PageSnapshot | undefined, site: SiteContext): { security: SecurityReport | null; evidence: Evidence[] } {
+export function securityStage(
+  home: PageSnapshot | undefined,
+  site: SiteContext,
+): { security: SecurityReport | null; evidence: Evidence[] } {
   if (!home) return { security: null, evidence: [] };
   const evidence = new EvidenceSet();
   const security = assessSecurity(home, site, evidence);
@@ -249,7 +324,10 @@ export function securityStage(home: PageSnapshot | undefined, site: SiteContext)
 }
 
 /** Stage 6: known-vulnerable JS libraries (retire.js data, offline). */
-export function vulnsStage(pages: PageSnapshot[]): { vulnerabilities: VulnerabilityFinding[]; evidence: Evidence[] } {
+export function vulnsStage(pages: PageSnapshot[]): {
+  vulnerabilities: VulnerabilityFinding[];
+  evidence: Evidence[];
+} {
   const evidence = new EvidenceSet();
   const vulnerabilities = findVulnerableLibraries(pages, evidence);
   return { vulnerabilities, evidence: evidence.list() };
@@ -331,22 +409,39 @@ export async function scanSite(url: string, options: ScanOptions = {}): Promise<
   onProgress?.({ stage: "crawl", message: `crawling ${target}`, progress: 0.02 });
   const crawl = await crawlStage(target, settings, runtime);
   cancelled();
-  const errors: ScanError[] = crawl.failures.map((failure) => ({ url: failure.url, stage: "crawl", message: failure.message }));
+  const errors: ScanError[] = crawl.failures.map((failure) => ({
+    url: failure.url,
+    stage: "crawl",
+    message: failure.message,
+  }));
   const rendered = await renderStage(crawl, settings, runtime);
   cancelled();
   errors.push(...rendered.errors);
   const context = crawl.pages.length ? await siteContextStage(crawl, settings, runtime) : null;
   cancelled();
   errors.push(...(context?.errors ?? []));
-  if (deadline.aborted) errors.push({ url: target, stage: "scan", message: `scan time limit of ${formatSeconds(settings.scanTimeoutMs)} reached` });
+  if (deadline.aborted)
+    errors.push({
+      url: target,
+      stage: "scan",
+      message: `scan time limit of ${formatSeconds(settings.scanTimeoutMs)} reached`,
+    });
 
   const site = context?.site ?? { origin: crawl.origin, robotsTxt: crawl.robots.text, tls: null, dns: null };
   const pages = [...crawl.pages, ...rendered.pages];
   onProgress?.({ stage: "detect", message: "matching fingerprints", progress: 0.8 });
   const detected = detectStage(pages, site);
-  onProgress?.({ stage: "security", message: "grading security headers, cookies, TLS and DNS", progress: 0.88 });
+  onProgress?.({
+    stage: "security",
+    message: "grading security headers, cookies, TLS and DNS",
+    progress: 0.88,
+  });
   const security = securityStage(crawl.pages[0], site);
-  onProgress?.({ stage: "vulns", message: "checking JavaScript libraries against known vulnerabilities", progress: 0.94 });
+  onProgress?.({
+    stage: "vulns",
+    message: "checking JavaScript libraries against known vulnerabilities",
+    progress: 0.94,
+  });
   const vulns = vulnsStage(pages);
   const extras = performanceStage(crawl.pages, rendered.pages);
   onProgress?.({ stage: "done", message: `found ${detected.technologies.length} technologies`, progress: 1 });

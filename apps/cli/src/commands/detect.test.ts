@@ -30,11 +30,23 @@ describe("detect", () => {
     expect(Object.keys(parsed)).toEqual([wordpress, legacy]);
     const site = parsed[wordpress]!;
     expect(Object.keys(site)).toEqual([
-      "finalUrl", "technologies", "security", "vulnerabilities", "performance", "thirdParties", "evidence", "errors",
+      "finalUrl",
+      "technologies",
+      "security",
+      "vulnerabilities",
+      "performance",
+      "thirdParties",
+      "evidence",
+      "errors",
     ]);
-    expect(site.technologies.find((tech) => tech.name === "WordPress")).toMatchObject({ version: "6.4.2", confidence: 100 });
+    expect(site.technologies.find((tech) => tech.name === "WordPress")).toMatchObject({
+      version: "6.4.2",
+      confidence: 100,
+    });
     expect(Object.keys(site.security!.tests[0]!)).toEqual(["name", "pass", "scoreModifier", "result"]);
-    expect(parsed[legacy]!.vulnerabilities.some((vuln) => vuln.library === "jquery" && vuln.version === "1.8.3")).toBe(true);
+    expect(
+      parsed[legacy]!.vulnerabilities.some((vuln) => vuln.library === "jquery" && vuln.version === "1.8.3"),
+    ).toBe(true);
     expect(io.err).toBe("");
   });
 
@@ -54,7 +66,9 @@ describe("detect", () => {
     const code = await runDetect([url], { json: true }, io);
     expect(code).toBe(1);
     expect(io.err).toBe(`techscaniq detect: ${url}: blocked: 127.0.0.1 is a loopback address\n`);
-    expect(JSON.parse(io.out)[url].errors).toEqual([{ url, stage: "input", message: "blocked: 127.0.0.1 is a loopback address" }]);
+    expect(JSON.parse(io.out)[url].errors).toEqual([
+      { url, stage: "input", message: "blocked: 127.0.0.1 is a loopback address" },
+    ]);
   });
 
   it.each([

@@ -1,6 +1,13 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { FetchError, ScanInputError, scanSite, type ScanOptions, type ScanProgress, type ScanResult } from "@techscaniq/scanner";
+import {
+  FetchError,
+  ScanInputError,
+  scanSite,
+  type ScanOptions,
+  type ScanProgress,
+  type ScanResult,
+} from "@techscaniq/scanner";
 
 const DetectFlags = z.object({
   render: z.boolean().default(false),
@@ -26,7 +33,13 @@ export interface DetectIo {
 /** The `detect --json` shape of one site, keyed by the URL as given. */
 export interface DetectJson {
   finalUrl: string | null;
-  technologies: { name: string; version: string | null; confidence: number; categories: string[]; evidence: string[] }[];
+  technologies: {
+    name: string;
+    version: string | null;
+    confidence: number;
+    categories: string[];
+    evidence: string[];
+  }[];
   security: {
     grade: string;
     score: number;
@@ -35,7 +48,13 @@ export interface DetectJson {
     cookies: NonNullable<ScanResult["security"]>["cookies"];
     dns: NonNullable<ScanResult["security"]>["dns"];
   } | null;
-  vulnerabilities: { library: string; version: string; severity: string; identifiers: string[]; evidence: string[] }[];
+  vulnerabilities: {
+    library: string;
+    version: string;
+    severity: string;
+    identifiers: string[];
+    evidence: string[];
+  }[];
   performance: ScanResult["performance"] | null;
   thirdParties: ScanResult["thirdParties"];
   evidence: ScanResult["evidence"];
@@ -45,16 +64,33 @@ export interface DetectJson {
 export function toDetectJson(result: ScanResult): DetectJson {
   return {
     finalUrl: result.finalUrl,
-    technologies: result.technologies.map(({ name, version, confidence, categories, evidence }) => ({ name, version, confidence, categories, evidence })),
+    technologies: result.technologies.map(({ name, version, confidence, categories, evidence }) => ({
+      name,
+      version,
+      confidence,
+      categories,
+      evidence,
+    })),
     security: result.security && {
       grade: result.security.grade,
       score: result.security.score,
-      tests: result.security.tests.map(({ name, pass, scoreModifier, result: outcome }) => ({ name, pass, scoreModifier, result: outcome })),
+      tests: result.security.tests.map(({ name, pass, scoreModifier, result: outcome }) => ({
+        name,
+        pass,
+        scoreModifier,
+        result: outcome,
+      })),
       tls: result.security.tls,
       cookies: result.security.cookies,
       dns: result.security.dns,
     },
-    vulnerabilities: result.vulnerabilities.map(({ library, version, severity, identifiers, evidence }) => ({ library, version, severity, identifiers, evidence })),
+    vulnerabilities: result.vulnerabilities.map(({ library, version, severity, identifiers, evidence }) => ({
+      library,
+      version,
+      severity,
+      identifiers,
+      evidence,
+    })),
     performance: result.performance,
     thirdParties: result.thirdParties,
     evidence: result.evidence,
@@ -76,8 +112,15 @@ function refusedJson(url: string, message: string): DetectJson {
 }
 
 function table(headings: string[], rows: string[][]): string {
-  const widths = headings.map((heading, column) => Math.max(heading.length, ...rows.map((row) => (row[column] ?? "").length)));
-  const line = (cells: string[]) => "  " + cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd();
+  const widths = headings.map((heading, column) =>
+    Math.max(heading.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: string[]) =>
+    "  " +
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join("  ")
+      .trimEnd();
   return [line(headings), ...rows.map(line)].join("\n");
 }
 
@@ -89,7 +132,12 @@ export function formatDetectReport(url: string, result: ScanResult): string {
   out.push(
     table(
       ["NAME", "VERSION", "CONFIDENCE", "CATEGORIES"],
-      result.technologies.map((tech) => [tech.name, tech.version ?? "-", `${tech.confidence}%`, tech.categories.join(", ")]),
+      result.technologies.map((tech) => [
+        tech.name,
+        tech.version ?? "-",
+        `${tech.confidence}%`,
+        tech.categories.join(", "),
+      ]),
     ),
   );
   if (result.security) {
@@ -97,19 +145,34 @@ export function formatDetectReport(url: string, result: ScanResult): string {
     out.push(
       table(
         ["TEST", "PASS", "MODIFIER", "RESULT"],
-        result.security.tests.map((test) => [test.name, test.pass ? "yes" : "NO", String(test.scoreModifier), test.result]),
+        result.security.tests.map((test) => [
+          test.name,
+          test.pass ? "yes" : "NO",
+          String(test.scoreModifier),
+          test.result,
+        ]),
       ),
     );
     const flagged = result.security.cookies.filter((cookie) => cookie.issues.length);
-    if (flagged.length) out.push("", "Cookies", ...flagged.map((cookie) => `  ${cookie.name}: ${cookie.issues.join("; ")}`));
-    if (result.security.tls) out.push("", `TLS: ${result.security.tls.protocol ?? "?"}, issuer ${result.security.tls.issuer ?? "?"}, valid to ${result.security.tls.validTo ?? "?"}`);
+    if (flagged.length)
+      out.push("", "Cookies", ...flagged.map((cookie) => `  ${cookie.name}: ${cookie.issues.join("; ")}`));
+    if (result.security.tls)
+      out.push(
+        "",
+        `TLS: ${result.security.tls.protocol ?? "?"}, issuer ${result.security.tls.issuer ?? "?"}, valid to ${result.security.tls.validTo ?? "?"}`,
+      );
   }
   out.push("", `Vulnerable libraries (${result.vulnerabilities.length})`);
   if (result.vulnerabilities.length) {
     out.push(
       table(
         ["LIBRARY", "VERSION", "SEVERITY", "IDENTIFIERS"],
-        result.vulnerabilities.map((vuln) => [vuln.library, vuln.version, vuln.severity, vuln.identifiers.join(", ")]),
+        result.vulnerabilities.map((vuln) => [
+          vuln.library,
+          vuln.version,
+          vuln.severity,
+          vuln.identifiers.join(", "),
+        ]),
       ),
     );
   }
@@ -120,7 +183,12 @@ export function formatDetectReport(url: string, result: ScanResult): string {
       result.thirdParties.map((party) => party.owner).join(", ") || "none"
     } · evidence items: ${result.evidence.length}`,
   );
-  if (result.errors.length) out.push("", `Errors (${result.errors.length})`, ...result.errors.map((error) => `  [${error.stage}] ${error.url}: ${error.message}`));
+  if (result.errors.length)
+    out.push(
+      "",
+      `Errors (${result.errors.length})`,
+      ...result.errors.map((error) => `  [${error.stage}] ${error.url}: ${error.message}`),
+    );
   return out.join("\n") + "\n";
 }
 
@@ -137,12 +205,21 @@ function progressReporter(io: DetectIo): (event: ScanProgress) => void {
 /** A refusal the user caused (bad URL, forbidden address): reported in one line, never a stack. */
 function inputProblem(error: unknown): string | null {
   if (error instanceof ScanInputError) return error.message;
-  if (error instanceof FetchError && ["blocked", "scheme", "credentials", "invalid-url", "dns"].includes(error.code)) return error.message;
+  if (
+    error instanceof FetchError &&
+    ["blocked", "scheme", "credentials", "invalid-url", "dns"].includes(error.code)
+  )
+    return error.message;
   return null;
 }
 
 /** Run `detect`; returns the exit code (0 when every URL was scanned, 1 when any was refused or failed). */
-export async function runDetect(urls: string[], flags: DetectFlags, io: DetectIo, signal?: AbortSignal): Promise<number> {
+export async function runDetect(
+  urls: string[],
+  flags: DetectFlags,
+  io: DetectIo,
+  signal?: AbortSignal,
+): Promise<number> {
   const parsed = DetectFlags.safeParse(flags);
   if (!parsed.success) {
     io.stderr(`techscaniq detect: ${parsed.error.issues[0]!.message}\n`);
@@ -181,29 +258,41 @@ export async function runDetect(urls: string[], flags: DetectFlags, io: DetectIo
 export function registerDetectCommand(program: Command): void {
   program
     .command("detect")
-    .description("scan sites locally (no server): technologies with versions, security grade, vulnerable libraries")
+    .description(
+      "scan sites locally (no server): technologies with versions, security grade, vulnerable libraries",
+    )
     .argument("<url...>", "site URLs (http or https)")
     .option("--render", "also render the home page in headless Chromium (finds client-side stacks)")
     .option("--allow-private", "allow private and loopback addresses (own network, local fixtures)")
     .option("--max-pages <n>", "pages to crawl per site", "10")
     .option("--json", "print one JSON object keyed by the URL as given")
-    .action(async (urls: string[], flags: { render?: boolean; allowPrivate?: boolean; maxPages: string; json?: boolean }) => {
-      const controller = new AbortController();
-      const cancel = () => controller.abort(new Error("interrupted"));
-      process.once("SIGINT", cancel);
-      try {
-        process.exitCode = await runDetect(
-          urls,
-          { render: flags.render ?? false, allowPrivate: flags.allowPrivate ?? false, maxPages: flags.maxPages, json: flags.json ?? false },
-          {
-            stdout: (text) => process.stdout.write(text),
-            stderr: (text) => process.stderr.write(text),
-            interactive: process.stderr.isTTY === true,
-          },
-          controller.signal,
-        );
-      } finally {
-        process.off("SIGINT", cancel);
-      }
-    });
+    .action(
+      async (
+        urls: string[],
+        flags: { render?: boolean; allowPrivate?: boolean; maxPages: string; json?: boolean },
+      ) => {
+        const controller = new AbortController();
+        const cancel = () => controller.abort(new Error("interrupted"));
+        process.once("SIGINT", cancel);
+        try {
+          process.exitCode = await runDetect(
+            urls,
+            {
+              render: flags.render ?? false,
+              allowPrivate: flags.allowPrivate ?? false,
+              maxPages: flags.maxPages,
+              json: flags.json ?? false,
+            },
+            {
+              stdout: (text) => process.stdout.write(text),
+              stderr: (text) => process.stderr.write(text),
+              interactive: process.stderr.isTTY === true,
+            },
+            controller.signal,
+          );
+        } finally {
+          process.off("SIGINT", cancel);
+        }
+      },
+    );
 }

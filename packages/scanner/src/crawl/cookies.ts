@@ -8,7 +8,13 @@ export function parseSetCookie(line: string): CookieInfo | null {
   const eq = pair.indexOf("=");
   const name = (eq === -1 ? "" : pair.slice(0, eq)).trim();
   if (!name) return null;
-  const cookie: CookieInfo = { name, value: pair.slice(eq + 1).trim(), httpOnly: false, secure: false, raw: line };
+  const cookie: CookieInfo = {
+    name,
+    value: pair.slice(eq + 1).trim(),
+    httpOnly: false,
+    secure: false,
+    raw: line,
+  };
   for (const attribute of attributes) {
     const [key = "", ...rest] = attribute.split("=");
     const value = rest.join("=").trim();

@@ -29,7 +29,14 @@ describe("URL normalisation", () => {
   });
 
   it("rejects what is not a crawlable web URL", () => {
-    for (const raw of ["mailto:a@b.c", "javascript:alert(1)", "data:text/html,x", "ftp://x/", "http://u:p@x/", "http://"]) {
+    for (const raw of [
+      "mailto:a@b.c",
+      "javascript:alert(1)",
+      "data:text/html,x",
+      "ftp://x/",
+      "http://u:p@x/",
+      "http://",
+    ]) {
       expect(normalizeUrl(raw)).toBeNull();
     }
   });
@@ -41,7 +48,9 @@ describe("URL normalisation", () => {
 
 describe("Set-Cookie parsing", () => {
   it("reads flags and attributes", () => {
-    expect(parseSetCookie("sid=abc=; Path=/; Secure; HttpOnly; SameSite=strict; Domain=.example.com")).toEqual({
+    expect(
+      parseSetCookie("sid=abc=; Path=/; Secure; HttpOnly; SameSite=strict; Domain=.example.com"),
+    ).toEqual({
       name: "sid",
       value: "abc=",
       path: "/",
@@ -61,12 +70,28 @@ describe("crawler on wordpress-like", () => {
     const url = (path: string) => fixtures.url("wordpress-like", path);
     expect(result.failures).toEqual([]);
     expect(result.robots.text).toContain("Disallow: /wp-admin/");
-    expect(result.sitemapUrls).toEqual([url("/"), url("/about/"), url("/services/"), url("/2024/01/hello-world/"), url("/contact/")]);
+    expect(result.sitemapUrls).toEqual([
+      url("/"),
+      url("/about/"),
+      url("/services/"),
+      url("/2024/01/hello-world/"),
+      url("/contact/"),
+    ]);
     expect(result.pages.map((page) => page.url).sort()).toEqual(
-      [url("/"), url("/about/"), url("/services/"), url("/2024/01/hello-world/"), url("/contact/"), url("/privacy-policy/")].sort(),
+      [
+        url("/"),
+        url("/about/"),
+        url("/services/"),
+        url("/2024/01/hello-world/"),
+        url("/contact/"),
+        url("/privacy-policy/"),
+      ].sort(),
     );
     expect(result.skipped).toContainEqual({ url: url("/wp-admin/"), reason: "disallowed by robots.txt" });
-    expect(result.skipped).toContainEqual({ url: url("/about-us/"), reason: `duplicate of ${url("/about/")}` });
+    expect(result.skipped).toContainEqual({
+      url: url("/about-us/"),
+      reason: `duplicate of ${url("/about/")}`,
+    });
   });
 
   it("fills the page snapshot from the static fetch", async () => {
@@ -87,9 +112,15 @@ describe("crawler on wordpress-like", () => {
       url("/wp-content/themes/x/js/navigation.js?ver=6.4.2"),
     ]);
     expect(home.stylesheets).toContain(url("/wp-content/themes/x/style.css?ver=6.4.2"));
-    const jquery = home.scripts.find((script) => script.url === url("/wp-includes/js/jquery/jquery.min.js?ver=3.7.1"));
-    expect(jquery?.content.split("\n")[0]).toBe("/*! jQuery v3.7.1 | (c) OpenJS Foundation and other contributors | jquery.org/license */");
-    expect(home.scripts.some((script) => script.url === undefined && script.content.includes("xScreenReaderText"))).toBe(true);
+    const jquery = home.scripts.find(
+      (script) => script.url === url("/wp-includes/js/jquery/jquery.min.js?ver=3.7.1"),
+    );
+    expect(jquery?.content.split("\n")[0]).toBe(
+      "/*! jQuery v3.7.1 | (c) OpenJS Foundation and other contributors | jquery.org/license */",
+    );
+    expect(
+      home.scripts.some((script) => script.url === undefined && script.content.includes("xScreenReaderText")),
+    ).toBe(true);
     expect(home.html).toContain('<meta name="generator" content="WordPress 6.4.2">');
     expect(result.skipped.at(-1)?.reason).toBe("page limit of 1 reached");
   });
@@ -103,9 +134,20 @@ describe("crawler limits", () => {
     expect(archive.length).toBeGreaterThan(0);
     expect(archive.length).toBeLessThanOrEqual(4 * 3);
     expect(result.skipped.some((skip) => skip.reason.startsWith("more than 4 pages like"))).toBe(true);
-    expect(result.failures).toContainEqual({ url: url("/big"), code: "too-large", message: "response over 5 MB" });
-    expect(result.failures).toContainEqual({ url: url("/slow"), code: "timeout", message: "timeout after 2 s" });
-    expect(result.skipped).toContainEqual({ url: url("/download.bin"), reason: "unsupported content type application/octet-stream" });
+    expect(result.failures).toContainEqual({
+      url: url("/big"),
+      code: "too-large",
+      message: "response over 5 MB",
+    });
+    expect(result.failures).toContainEqual({
+      url: url("/slow"),
+      code: "timeout",
+      message: "timeout after 2 s",
+    });
+    expect(result.skipped).toContainEqual({
+      url: url("/download.bin"),
+      reason: "unsupported content type application/octet-stream",
+    });
     const malformed = result.pages.find((page) => page.url === url("/malformed"));
     expect(malformed?.status).toBe(200);
     const latin1 = result.pages.find((page) => page.url === url("/latin1"));
@@ -124,17 +166,26 @@ describe("crawler limits", () => {
     await fetcher.close();
     expect(result.pages).toEqual([]);
     expect(result.failures).toEqual([
-      { url: fixtures.url("wordpress-like"), code: "blocked", message: "blocked: 127.0.0.1 is a loopback address" },
+      {
+        url: fixtures.url("wordpress-like"),
+        code: "blocked",
+        message: "blocked: 127.0.0.1 is a loopback address",
+      },
     ]);
   });
 
   it("follows the start page's redirects and records mixed content of an https-canonical page", async () => {
     const fetcher = new SafeFetcher({ allowPrivate: "loopback" });
-    const redirected = await crawlSite(fixtures.url("redirects", "/old"), fetcher, { maxPages: 1, delayMs: 0 });
+    const redirected = await crawlSite(fixtures.url("redirects", "/old"), fetcher, {
+      maxPages: 1,
+      delayMs: 0,
+    });
     await fetcher.close();
     expect(redirected.pages[0]?.url).toBe(fixtures.url("redirects", "/final/"));
     expect(redirected.pages[0]?.redirects.map((hop) => hop.status)).toEqual([301, 302]);
     const legacy = await crawl("legacy-weak", { maxPages: 1 });
-    expect(legacy.pages[0]?.mixedContent).toEqual(["http://cdn.hartley-hardware.example/banners/spring-sale.jpg"]);
+    expect(legacy.pages[0]?.mixedContent).toEqual([
+      "http://cdn.hartley-hardware.example/banners/spring-sale.jpg",
+    ]);
   });
 });

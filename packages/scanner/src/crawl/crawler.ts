@@ -114,12 +114,17 @@ export async function crawlSite(
     if (queued.has(url)) return;
     queued.add(url);
     if (!isSameSite(url, result.origin)) return;
-    if (depth > opts.maxDepth) return void result.skipped.push({ url, reason: `deeper than ${opts.maxDepth} links` });
-    if (robots && !robots.isAllowed(url)) return void result.skipped.push({ url, reason: "disallowed by robots.txt" });
+    if (depth > opts.maxDepth)
+      return void result.skipped.push({ url, reason: `deeper than ${opts.maxDepth} links` });
+    if (robots && !robots.isAllowed(url))
+      return void result.skipped.push({ url, reason: "disallowed by robots.txt" });
     const pattern = urlPattern(url);
     const count = patternCounts.get(pattern) ?? 0;
     if (count >= opts.maxPagesPerPattern) {
-      return void result.skipped.push({ url, reason: `more than ${opts.maxPagesPerPattern} pages like ${pattern}` });
+      return void result.skipped.push({
+        url,
+        reason: `more than ${opts.maxPagesPerPattern} pages like ${pattern}`,
+      });
     }
     patternCounts.set(pattern, count + 1);
     queue.push({ url, depth });
@@ -147,7 +152,12 @@ export async function crawlSite(
       const failure = describeError(error, item.url);
       if (failure.code === "content-type") result.skipped.push({ url: item.url, reason: failure.message });
       else result.failures.push(failure);
-      opts.onPage?.({ url: item.url, pagesDone: result.pages.length, maxPages: opts.maxPages, error: failure.message });
+      opts.onPage?.({
+        url: item.url,
+        pagesDone: result.pages.length,
+        maxPages: opts.maxPages,
+        error: failure.message,
+      });
       return;
     }
     const finalUrl = normalizeUrl(response.url) ?? response.url;
@@ -156,7 +166,8 @@ export async function crawlSite(
       return void result.skipped.push({ url: item.url, reason: `redirects off-site to ${finalUrl}` });
     }
     queued.add(finalUrl);
-    if (!isHtml(response)) return void result.skipped.push({ url: item.url, reason: `not HTML (${response.contentType})` });
+    if (!isHtml(response))
+      return void result.skipped.push({ url: item.url, reason: `not HTML (${response.contentType})` });
 
     const assets = extractPageAssets(response.text, response.url);
     const key = assets.canonical && isSameSite(assets.canonical, result.origin) ? assets.canonical : finalUrl;
@@ -168,7 +179,9 @@ export async function crawlSite(
     result.fetchMs[response.url] = Date.now() - startedAt;
 
     const external = opts.fetchScripts ? assets.scriptSrc.slice(0, opts.maxScriptsPerPage) : [];
-    const externalBodies = await Promise.all(external.map(async (url) => ({ url, content: await scriptBody(url) })));
+    const externalBodies = await Promise.all(
+      external.map(async (url) => ({ url, content: await scriptBody(url) })),
+    );
     const securePage = finalUrl.startsWith("https:") || (assets.canonical?.startsWith("https:") ?? false);
     result.pages.push({
       requestedUrl: item.url,
@@ -183,7 +196,9 @@ export async function crawlSite(
       scriptSrc: assets.scriptSrc,
       scripts: [
         ...assets.inlineScripts.map((content) => ({ content })),
-        ...externalBodies.filter((script): script is { url: string; content: string } => script.content !== null),
+        ...externalBodies.filter(
+          (script): script is { url: string; content: string } => script.content !== null,
+        ),
       ],
       stylesheets: assets.stylesheets,
       cookies: (response.headers["set-cookie"] ?? []).map(parseSetCookie).filter((cookie) => cookie !== null),
@@ -193,7 +208,12 @@ export async function crawlSite(
       mixedContent: securePage ? assets.insecureSubresources : [],
       fetchedAt: new Date().toISOString(),
     });
-    opts.onPage?.({ url: response.url, pagesDone: result.pages.length, maxPages: opts.maxPages, error: null });
+    opts.onPage?.({
+      url: response.url,
+      pagesDone: result.pages.length,
+      maxPages: opts.maxPages,
+      error: null,
+    });
     if (!assets.noFollow) for (const link of assets.links) enqueue(queue, link, item.depth + 1);
   };
 
@@ -204,14 +224,17 @@ export async function crawlSite(
 
   robots = await fetchRobots(result.origin, fetcher);
   result.robots = { url: robots.url, text: robots.text, sitemaps: robots.sitemaps };
-  if (robots.crawlDelayMs !== null) delayMs = Math.min(Math.max(delayMs, robots.crawlDelayMs), opts.maxCrawlDelayMs);
+  if (robots.crawlDelayMs !== null)
+    delayMs = Math.min(Math.max(delayMs, robots.crawlDelayMs), opts.maxCrawlDelayMs);
   const disallowed = queue.filter((item) => !robots!.isAllowed(item.url));
   for (const item of disallowed) result.skipped.push({ url: item.url, reason: "disallowed by robots.txt" });
   const linked = queue.filter((item) => robots!.isAllowed(item.url));
 
   const pending: QueueItem[] = [];
   if (opts.useSitemap && opts.maxDepth >= 1) {
-    const sitemapStarts = robots.sitemaps.length ? robots.sitemaps : [new URL("/sitemap.xml", result.origin).href];
+    const sitemapStarts = robots.sitemaps.length
+      ? robots.sitemaps
+      : [new URL("/sitemap.xml", result.origin).href];
     const sitemaps = await readSitemaps(sitemapStarts, result.origin, fetcher, {
       maxSitemaps: opts.maxSitemaps,
       maxUrls: opts.maxPages * 5,
@@ -231,6 +254,7 @@ export async function crawlSite(
     );
     if (pending.length) await sleep(delayMs);
   }
-  for (const item of pending) result.skipped.push({ url: item.url, reason: `page limit of ${opts.maxPages} reached` });
+  for (const item of pending)
+    result.skipped.push({ url: item.url, reason: `page limit of ${opts.maxPages} reached` });
   return result;
 }

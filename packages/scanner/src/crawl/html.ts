@@ -51,13 +51,13 @@ export function extractPageAssets(html: string, pageUrl: string): PageAssets {
   });
   // Only subresources written as http:// are insecure: relative ones follow the page's own scheme.
   const insecureSubresources = new Set<string>();
-  $("script[src], link[rel~='stylesheet' i][href], img[src], iframe[src], video[src], audio[src], source[src], embed[src]").each(
-    (_, element) => {
-      const raw = ($(element).attr("src") ?? $(element).attr("href") ?? "").trim();
-      const url = /^http:\/\//i.test(raw) ? absolute(raw, base) : null;
-      if (url) insecureSubresources.add(url);
-    },
-  );
+  $(
+    "script[src], link[rel~='stylesheet' i][href], img[src], iframe[src], video[src], audio[src], source[src], embed[src]",
+  ).each((_, element) => {
+    const raw = ($(element).attr("src") ?? $(element).attr("href") ?? "").trim();
+    const url = /^http:\/\//i.test(raw) ? absolute(raw, base) : null;
+    if (url) insecureSubresources.add(url);
+  });
   return {
     links: [...links],
     canonical: canonicalHref ? normalizeUrl(canonicalHref, base) : null,

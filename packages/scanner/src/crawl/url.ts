@@ -1,5 +1,6 @@
 /** Query parameters that only track campaigns or clicks; they never change the page. */
-const TRACKING_PARAM = /^(utm_[a-z_]+|gclid|gclsrc|dclid|fbclid|msclkid|yclid|twclid|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|igshid|ref_src)$/i;
+const TRACKING_PARAM =
+  /^(utm_[a-z_]+|gclid|gclsrc|dclid|fbclid|msclkid|yclid|twclid|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi|igshid|ref_src)$/i;
 
 /**
  * The one form of a URL the crawler compares and stores: http(s) only, host

@@ -93,7 +93,12 @@ export function checkAddress(address: string, allowPrivate: AllowPrivate = false
   try {
     parsed = ipaddr.parse(address.replace(/^\[|\]$/g, "").replace(/%.*$/, ""));
   } catch {
-    return { address, allowed: false, range: "invalid", reason: `blocked: ${address} is not a valid IP address` };
+    return {
+      address,
+      allowed: false,
+      range: "invalid",
+      reason: `blocked: ${address} is not a valid IP address`,
+    };
   }
   const shown = parsed.toString();
   const range = rangeOf(parsed);

@@ -1,7 +1,14 @@
 import type { LookupFunction } from "node:net";
 import { Agent, request } from "undici";
 import type { Headers } from "../types";
-import { checkAddress, ipLiteral, systemResolver, type AllowPrivate, type ResolvedAddress, type Resolver } from "./address";
+import {
+  checkAddress,
+  ipLiteral,
+  systemResolver,
+  type AllowPrivate,
+  type ResolvedAddress,
+  type Resolver,
+} from "./address";
 import { ByteBudget } from "./budget";
 import { decodeBody } from "./charset";
 import { FetchError, formatBytes, formatSeconds } from "./errors";
@@ -89,7 +96,10 @@ export interface FetchedResponse {
   charset: string;
 }
 
-type BodyStream = AsyncIterable<Uint8Array> & { destroy(): unknown; on(event: "error", listener: () => void): unknown };
+type BodyStream = AsyncIterable<Uint8Array> & {
+  destroy(): unknown;
+  on(event: "error", listener: () => void): unknown;
+};
 
 /** Stop reading a body we refuse; the abort error it emits is expected, not a failure. */
 function discard(body: BodyStream): void {
@@ -113,7 +123,8 @@ export function parseFetchUrl(raw: string): URL {
   if (url.username || url.password) {
     throw new FetchError("credentials", "credentials in URL are not allowed", raw);
   }
-  if (!url.hostname) throw new FetchError("invalid-url", `invalid URL: ${raw.slice(0, 200)} has no host`, raw);
+  if (!url.hostname)
+    throw new FetchError("invalid-url", `invalid URL: ${raw.slice(0, 200)} has no host`, raw);
   return url;
 }
 
@@ -174,7 +185,9 @@ export class SafeFetcher {
       try {
         answers = await this.#resolver(hostname);
       } catch (error) {
-        throw new FetchError("dns", `cannot resolve ${hostname}: ${(error as Error).message}`, url, { cause: error });
+        throw new FetchError("dns", `cannot resolve ${hostname}: ${(error as Error).message}`, url, {
+          cause: error,
+        });
       }
       if (answers.length === 0) throw new FetchError("dns", `cannot resolve ${hostname}: no addresses`, url);
     }
@@ -214,7 +227,8 @@ export class SafeFetcher {
       return await this.#fetchFollowing(rawUrl, options, signal);
     } catch (error) {
       if (error instanceof FetchError) throw error;
-      if (timeout.aborted) throw new FetchError("timeout", `timeout after ${formatSeconds(timeoutMs)}`, rawUrl);
+      if (timeout.aborted)
+        throw new FetchError("timeout", `timeout after ${formatSeconds(timeoutMs)}`, rawUrl);
       if (this.signal?.aborted) {
         const reason = this.signal.reason instanceof Error ? this.signal.reason.message : "scan cancelled";
         throw new FetchError("aborted", `aborted: ${reason}`, rawUrl);
@@ -225,7 +239,11 @@ export class SafeFetcher {
     }
   }
 
-  async #fetchFollowing(rawUrl: string, options: FetchOptions, signal: AbortSignal): Promise<FetchedResponse> {
+  async #fetchFollowing(
+    rawUrl: string,
+    options: FetchOptions,
+    signal: AbortSignal,
+  ): Promise<FetchedResponse> {
     const redirects: RedirectHop[] = [];
     let url = parseFetchUrl(rawUrl);
     for (;;) {
@@ -255,18 +273,30 @@ export class SafeFetcher {
         try {
           next = new URL(location, url);
         } catch {
-          throw new FetchError("invalid-url", `invalid redirect location: ${location.slice(0, 200)}`, url.href);
+          throw new FetchError(
+            "invalid-url",
+            `invalid redirect location: ${location.slice(0, 200)}`,
+            url.href,
+          );
         }
         url = parseFetchUrl(next.href);
         continue;
       }
       const contentType = headers["content-type"]?.[0] ?? "";
-      const allowed = options.allowedContentTypes === undefined ? this.policy.allowedContentTypes : options.allowedContentTypes;
+      const allowed =
+        options.allowedContentTypes === undefined
+          ? this.policy.allowedContentTypes
+          : options.allowedContentTypes;
       if (allowed && contentType && !allowed.includes(mediaType(contentType))) {
         discard(response.body);
         throw new FetchError("content-type", `unsupported content type ${mediaType(contentType)}`, url.href);
       }
-      const body = await this.#readBody(response.body, headers, options.maxResponseBytes ?? this.policy.maxResponseBytes, url.href);
+      const body = await this.#readBody(
+        response.body,
+        headers,
+        options.maxResponseBytes ?? this.policy.maxResponseBytes,
+        url.href,
+      );
       const { text, charset } = decodeBody(body, contentType);
       return {
         requestedUrl: rawUrl,
@@ -283,12 +313,7 @@ export class SafeFetcher {
     }
   }
 
-  async #readBody(
-    body: BodyStream,
-    headers: Headers,
-    limit: number,
-    url: string,
-  ): Promise<Uint8Array> {
+  async #readBody(body: BodyStream, headers: Headers, limit: number, url: string): Promise<Uint8Array> {
     const tooLarge = () => new FetchError("too-large", `response over ${formatBytes(limit)}`, url);
     const declared = Number(headers["content-length"]?.[0]);
     if (Number.isFinite(declared) && declared > limit) {

@@ -30,8 +30,12 @@ describe("fetch limits", () => {
 
   it("stops an endless redirect chain and a redirect loop", async () => {
     const fetcher = new SafeFetcher({ allowPrivate: "loopback", maxRedirects: 5 });
-    expect((await failure(fetcher.fetch(fixtures.url("redirects", "/hop/1")))).message).toBe("too many redirects (5)");
-    expect((await failure(fetcher.fetch(fixtures.url("redirects", "/loop-a")))).message).toBe("too many redirects (5)");
+    expect((await failure(fetcher.fetch(fixtures.url("redirects", "/hop/1")))).message).toBe(
+      "too many redirects (5)",
+    );
+    expect((await failure(fetcher.fetch(fixtures.url("redirects", "/loop-a")))).message).toBe(
+      "too many redirects (5)",
+    );
     await fetcher.close();
   });
 

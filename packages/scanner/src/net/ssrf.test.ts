@@ -68,7 +68,10 @@ describe("SSRF: addresses refused before any connection", () => {
     ["http://[::ffff:127.0.0.1]/", "blocked: ::ffff:7f00:1 embeds 127.0.0.1, a loopback address"],
     ["http://[::ffff:a9fe:a9fe]/", "blocked: ::ffff:a9fe:a9fe embeds 169.254.169.254, a link-local address"],
     ["http://[64:ff9b::a00:1]/", "blocked: 64:ff9b::a00:1 embeds 10.0.0.1, a private address"],
-    ["http://[2002:a9fe:a9fe::1]/", "blocked: 2002:a9fe:a9fe::1 embeds 169.254.169.254, a link-local address"],
+    [
+      "http://[2002:a9fe:a9fe::1]/",
+      "blocked: 2002:a9fe:a9fe::1 embeds 169.254.169.254, a link-local address",
+    ],
     ["http://intranet.example.com/", "blocked: 10.0.0.5 is a private address"],
     ["http://metadata.example.com/latest/", "blocked: 169.254.169.254 is a link-local address"],
     ["http://mixed.example.com/", "blocked: 192.168.0.10 is a private address"],
@@ -216,22 +219,33 @@ describe("allowPrivate lets loopback through and changes nothing else", () => {
     await fetcher.close();
   });
 
-  it.each([true, "loopback"] as const)("allowPrivate=%s fetches loopback, still refuses metadata, multicast, 0.0.0.0", async (mode) => {
-    const fetcher = new SafeFetcher({ allowPrivate: mode });
-    const page = await fetcher.fetch(fixtures.url("wordpress-like"));
-    expect(page.status).toBe(200);
-    expect(page.text).toContain('content="WordPress 6.4.2"');
-    expect((await refusal(fetcher, "http://169.254.169.254/")).message).toBe("blocked: 169.254.169.254 is a link-local address");
-    expect((await refusal(fetcher, "http://[ff02::1]/")).message).toBe("blocked: ff02::1 is a multicast address");
-    expect((await refusal(fetcher, "http://0.0.0.0/")).message).toBe("blocked: 0.0.0.0 is an unspecified address");
-    expect((await refusal(fetcher, "ftp://127.0.0.1/")).message).toBe("unsupported scheme ftp:");
-    await fetcher.close();
-  });
+  it.each([true, "loopback"] as const)(
+    "allowPrivate=%s fetches loopback, still refuses metadata, multicast, 0.0.0.0",
+    async (mode) => {
+      const fetcher = new SafeFetcher({ allowPrivate: mode });
+      const page = await fetcher.fetch(fixtures.url("wordpress-like"));
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('content="WordPress 6.4.2"');
+      expect((await refusal(fetcher, "http://169.254.169.254/")).message).toBe(
+        "blocked: 169.254.169.254 is a link-local address",
+      );
+      expect((await refusal(fetcher, "http://[ff02::1]/")).message).toBe(
+        "blocked: ff02::1 is a multicast address",
+      );
+      expect((await refusal(fetcher, "http://0.0.0.0/")).message).toBe(
+        "blocked: 0.0.0.0 is an unspecified address",
+      );
+      expect((await refusal(fetcher, "ftp://127.0.0.1/")).message).toBe("unsupported scheme ftp:");
+      await fetcher.close();
+    },
+  );
 
   it("limits still apply with allowPrivate", async () => {
     const fetcher = new SafeFetcher({ allowPrivate: true });
     expect((await refusal(fetcher, fixtures.url("limits", "/big"))).message).toBe("response over 5 MB");
-    expect((await refusal(fetcher, fixtures.url("redirects", "/hop/1"))).message).toBe("too many redirects (10)");
+    expect((await refusal(fetcher, fixtures.url("redirects", "/hop/1"))).message).toBe(
+      "too many redirects (10)",
+    );
     await fetcher.close();
   });
 

@@ -32,7 +32,9 @@ describe("renderer on spa-react", () => {
     expect(page.html).toContain('data-reactroot=""');
     expect(page.html).toContain("Ledger – $49/mo");
     expect(page.scriptSrc).toContain(fixtures.url("spa-react", "/static/js/vendor.js"));
-    const vendor = page.scripts.find((script) => script.url === fixtures.url("spa-react", "/static/js/vendor.js"));
+    const vendor = page.scripts.find(
+      (script) => script.url === fixtures.url("spa-react", "/static/js/vendor.js"),
+    );
     expect(vendor?.content).toContain('var VERSION = "4.17.21"');
     expect(page.headers["content-security-policy"]?.[0]).toContain("default-src 'self'");
   });
@@ -40,9 +42,20 @@ describe("renderer on spa-react", () => {
   it("records every request, and refuses the private beacon by the same policy", async () => {
     const page = (await renderer.render(fixtures.url("spa-react"))).page!;
     const byUrl = new Map(page.requests.map((request) => [request.url, request]));
-    expect(byUrl.get(fixtures.url("spa-react"))).toMatchObject({ resourceType: "document", status: 200, thirdParty: false });
-    expect(byUrl.get(fixtures.url("spa-react", "/static/js/vendor.js"))).toMatchObject({ resourceType: "script", status: 200 });
-    expect(byUrl.get(fixtures.url("spa-react", "/api/data"))).toMatchObject({ resourceType: "fetch", status: 200, method: "GET" });
+    expect(byUrl.get(fixtures.url("spa-react"))).toMatchObject({
+      resourceType: "document",
+      status: 200,
+      thirdParty: false,
+    });
+    expect(byUrl.get(fixtures.url("spa-react", "/static/js/vendor.js"))).toMatchObject({
+      resourceType: "script",
+      status: 200,
+    });
+    expect(byUrl.get(fixtures.url("spa-react", "/api/data"))).toMatchObject({
+      resourceType: "fetch",
+      status: 200,
+      method: "GET",
+    });
     expect(byUrl.get(fixtures.url("spa-react", "/api/data"))!.bytes).toBeGreaterThan(50);
     expect(byUrl.get("http://10.0.0.1/collect.gif?page=home")).toMatchObject({
       resourceType: "image",
@@ -78,13 +91,15 @@ describe("renderer on other sites", () => {
     expect(page.url).toBe(fixtures.url("redirects", "/final/"));
     expect(page.redirects.map((hop) => hop.status)).toEqual([301, 302]);
     // The browser never followed a redirect itself: it only asked for the final URL.
-    expect(page.requests.filter((request) => request.resourceType === "document").map((request) => request.url)).toEqual([
-      fixtures.url("redirects", "/final/"),
-    ]);
+    expect(
+      page.requests.filter((request) => request.resourceType === "document").map((request) => request.url),
+    ).toEqual([fixtures.url("redirects", "/final/")]);
   });
 
   it("refuses what the fetch policy refuses", async () => {
-    expect((await renderer.render("ftp://files.example.org/")).error).toBe("render failed: unsupported scheme ftp:");
+    expect((await renderer.render("ftp://files.example.org/")).error).toBe(
+      "render failed: unsupported scheme ftp:",
+    );
     expect((await renderer.render("http://169.254.169.254/latest/")).error).toBe(
       "render failed: blocked: 169.254.169.254 is a link-local address",
     );
@@ -103,7 +118,9 @@ describe("renderPages", () => {
     const cancellable = new SafeFetcher({ allowPrivate: "loopback", signal: controller.signal });
     controller.abort(new Error("cancelled"));
     const outcomes = await renderPages([fixtures.url("spa-react")], cancellable, { screenshot: false });
-    expect(outcomes).toEqual([{ url: fixtures.url("spa-react"), page: null, error: "render failed: scan cancelled" }]);
+    expect(outcomes).toEqual([
+      { url: fixtures.url("spa-react"), page: null, error: "render failed: scan cancelled" },
+    ]);
     await cancellable.close();
   });
 });

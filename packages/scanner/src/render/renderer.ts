@@ -1,4 +1,11 @@
-import { chromium, type Browser, type BrowserContext, type Page, type Request, type Route } from "playwright-core";
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Page,
+  type Request,
+  type Route,
+} from "playwright-core";
 import { env } from "../env";
 import { extractPageAssets } from "../crawl/html";
 import { FetchError, type FetchedResponse, type SafeFetcher } from "../net";
@@ -38,8 +45,25 @@ export interface RenderOutcome {
 }
 
 // Hop-by-hop and encoding headers: the fetcher talks to the server itself and hands Chromium plain bodies.
-const DROPPED_REQUEST_HEADERS = new Set(["host", "connection", "content-length", "accept-encoding", "transfer-encoding", "upgrade", "keep-alive", "te", "trailer", "proxy-connection"]);
-const DROPPED_RESPONSE_HEADERS = new Set(["content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"]);
+const DROPPED_REQUEST_HEADERS = new Set([
+  "host",
+  "connection",
+  "content-length",
+  "accept-encoding",
+  "transfer-encoding",
+  "upgrade",
+  "keep-alive",
+  "te",
+  "trailer",
+  "proxy-connection",
+]);
+const DROPPED_RESPONSE_HEADERS = new Set([
+  "content-encoding",
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+]);
 
 interface ObservedRequest {
   request: Request;
@@ -137,7 +161,9 @@ export class SiteRenderer {
     // navigates straight to the final URL and is answered with this very response.
     const document = await this.#fetcher.fetch(url, { allowedContentTypes: null });
     const prefetched = new Map([[document.url, document]]);
-    await context.routeWebSocket(/.*/, (socket) => socket.close({ code: 1008, reason: "websockets are not opened by the scanner" }));
+    await context.routeWebSocket(/.*/, (socket) =>
+      socket.close({ code: 1008, reason: "websockets are not opened by the scanner" }),
+    );
     await context.route("**/*", (route) => this.#answer(route, observed, scriptBodies, prefetched));
 
     const page = await context.newPage();
@@ -147,7 +173,10 @@ export class SiteRenderer {
     });
     page.on("pageerror", (error) => consoleErrors.push(`${error.name}: ${error.message}`));
 
-    const response = await page.goto(document.url, { waitUntil: "load", timeout: this.#options.navigationTimeoutMs });
+    const response = await page.goto(document.url, {
+      waitUntil: "load",
+      timeout: this.#options.navigationTimeoutMs,
+    });
     if (!response) throw new Error(`no response for ${url}`);
     await page.waitForLoadState("networkidle", { timeout: this.#options.settleMs }).catch(() => undefined);
     await page.waitForTimeout(Math.min(250, this.#options.settleMs));
@@ -160,7 +189,9 @@ export class SiteRenderer {
     const domProperties = await readDomProperties(page, this.#options.domProperties);
     const timings = await readTimings(page);
     const cookies = (await context.cookies()).map(toCookieInfo);
-    const screenshotPng = this.#options.screenshot ? (await page.screenshot({ type: "png" })).toString("base64") : undefined;
+    const screenshotPng = this.#options.screenshot
+      ? (await page.screenshot({ type: "png" })).toString("base64")
+      : undefined;
 
     const requests: NetworkRequest[] = [...observed.values()].map((entry) => ({
       url: entry.request.url(),
@@ -226,7 +257,8 @@ export class SiteRenderer {
     }
     try {
       const body = request.postDataBuffer();
-      const cached = request.isNavigationRequest() && request.method() === "GET" ? prefetched.get(url) : undefined;
+      const cached =
+        request.isNavigationRequest() && request.method() === "GET" ? prefetched.get(url) : undefined;
       prefetched.delete(url);
       // Subresource redirects are followed here too and answered at the requested URL.
       const response =
@@ -242,13 +274,19 @@ export class SiteRenderer {
       if (request.resourceType() === "script" && response.status === 200) {
         scriptBodies.set(url, response.text.slice(0, this.#options.maxScriptBytes));
       }
-      await route.fulfill({ status: response.status, headers: flattenHeaders(response.headers), body: Buffer.from(response.body) });
+      await route.fulfill({
+        status: response.status,
+        headers: flattenHeaders(response.headers),
+        body: Buffer.from(response.body),
+      });
     } catch (error) {
       entry.durationMs = Date.now() - entry.startedAt;
       const message = (error as Error).message;
       if (error instanceof FetchError && error.code === "blocked") entry.blocked = message;
       else entry.failed = message;
-      await route.abort(error instanceof FetchError && error.code === "blocked" ? "blockedbyclient" : "failed").catch(() => undefined);
+      await route
+        .abort(error instanceof FetchError && error.code === "blocked" ? "blockedbyclient" : "failed")
+        .catch(() => undefined);
     }
   }
 
@@ -277,7 +315,12 @@ async function readJsGlobals(page: Page, paths: string[]): Promise<Record<string
           value = (value as Record<string, unknown>)[key];
         }
         if (value === undefined) continue;
-        if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+        if (
+          value === null ||
+          typeof value === "string" ||
+          typeof value === "number" ||
+          typeof value === "boolean"
+        ) {
           found[path] = typeof value === "string" ? value.slice(0, 500) : value;
         } else found[path] = true;
       } catch {
@@ -297,7 +340,9 @@ async function readDomProperties(
     const found: Record<string, Record<string, string | number | boolean | null>> = {};
     for (const { selector, properties } of list) {
       // Runs in the page: only the DOM's shape needed here is declared, the package has no DOM lib.
-      const doc = (globalThis as unknown as { document: { querySelectorAll(selector: string): Iterable<object> } }).document;
+      const doc = (
+        globalThis as unknown as { document: { querySelectorAll(selector: string): Iterable<object> } }
+      ).document;
       let nodes: object[];
       try {
         nodes = [...doc.querySelectorAll(selector)];
@@ -320,7 +365,12 @@ async function readDomProperties(
 
 async function readTimings(page: Page): Promise<PageSnapshot["timings"]> {
   return page.evaluate(() => {
-    type NavigationEntry = { startTime: number; responseStart: number; domContentLoadedEventEnd: number; loadEventEnd: number };
+    type NavigationEntry = {
+      startTime: number;
+      responseStart: number;
+      domContentLoadedEventEnd: number;
+      loadEventEnd: number;
+    };
     const perf = performance as unknown as { getEntriesByType(type: string): NavigationEntry[] };
     const entry = perf.getEntriesByType("navigation")[0];
     if (!entry) return {};
