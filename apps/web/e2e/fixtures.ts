@@ -7,6 +7,7 @@ import { test as base, expect, type Page } from "@playwright/test";
 export const screenshotDir = fileURLToPath(new URL("../test-results/screenshots", import.meta.url));
 
 export const test = base.extend({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this destructuring.
   baseURL: async ({}, use) => {
     const url = process.env.E2E_BASE_URL;
     if (!url) throw new Error("E2E_BASE_URL is not set: run through playwright.config.ts (its global setup starts the app)");

@@ -8,6 +8,7 @@
  *   node --import tsx e2e/stack.ts        (E2E_SKIP_BUILD=1 reuses .next)
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -91,7 +92,13 @@ try {
       "web",
       [nextBin, "start", "--hostname", "127.0.0.1", "--port", String(port)],
       // A production build over plain http: Secure cookies would never come back from the browser.
-      { ...env, NODE_ENV: "production", SESSION_COOKIE_SECURE: "false" },
+      {
+        ...env,
+        NODE_ENV: "production",
+        SESSION_COOKIE_SECURE: "false",
+        // Production local-auth mode needs an explicit signing secret (no generated file).
+        TECHSCANIQ_JWT_SECRET: randomBytes(32).toString("base64url"),
+      },
       webDir,
     ),
     start("worker", ["--import", "tsx", workerMain], { ...env, WORKER_HEALTH_PORT: "0", WORKER_ID: "e2e-worker" }, path.dirname(workerMain)),

@@ -1,7 +1,7 @@
 import { handleTrpcRequest, type AppRouter } from "@techscaniq/api";
 import { createTRPCClient, httpLink, TRPCClientError, type TRPCClient } from "@trpc/client";
 import { sharedDb } from "./db";
-import { REQUEST_ID_HEADER } from "./logger";
+import { baseLogger, REQUEST_ID_HEADER } from "./logger";
 
 export const TRPC_ENDPOINT = "/api/trpc";
 /** Never dialled: requests to it are handed to the API in this process. */
@@ -59,6 +59,11 @@ const errorDataOf = (error: TRPCClientError<AppRouter>) =>
 export function toApiFailure(error: unknown): ApiFailure {
   if (!(error instanceof TRPCClientError)) throw error;
   const data = errorDataOf(error as TRPCClientError<AppRouter>);
+  if (!data?.httpStatus) {
+    // The API did not answer (misconfiguration, outage): log the cause, never show it.
+    baseLogger().error({ err: error }, "API call failed without an API response");
+    return { status: 500, body: { error: { code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on our side. Please try again." } } };
+  }
   return {
     status: data?.httpStatus ?? 500,
     body: {

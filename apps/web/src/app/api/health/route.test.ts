@@ -1,13 +1,16 @@
 import { withServiceTx } from "@techscaniq/db";
 import { createTestDatabase, type TestDatabase } from "@techscaniq/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type * as HealthRoute from "./route";
+import type * as LiveRoute from "../live/route";
+import type * as ReadyRoute from "../ready/route";
 
 describe("GET /api/health, /api/ready, /api/live", () => {
   let database: TestDatabase;
   let routes: {
-    health: typeof import("./route");
-    ready: typeof import("../ready/route");
-    live: typeof import("../live/route");
+    health: typeof HealthRoute;
+    ready: typeof ReadyRoute;
+    live: typeof LiveRoute;
   };
 
   beforeAll(async () => {
