@@ -3,6 +3,7 @@ import type { PageSnapshot, SiteContext } from "../types";
 import { type CompiledPattern, type FingerprintDatabase, type ListKind, getFingerprintDatabase } from "./compile";
 import { type DomNode, type PageInputs, extractPageInputs, nodeText, openingTagSource } from "./page";
 import { resolveVersionTemplate } from "./pattern";
+import { TextIndex } from "./text-index";
 
 /** One pattern that matched one value: the raw material of a finding and of its evidence. */
 export interface PatternMatch {
@@ -63,9 +64,9 @@ function tryPattern(sink: MatchSink, pattern: CompiledPattern, value: string, de
   return true;
 }
 
-/** Patterns of a list kind whose literals occur somewhere in `values` (all of them when a pattern has none). */
-function candidates(db: FingerprintDatabase, kind: ListKind, joinedLower: string): CompiledPattern[] {
-  return db.lists[kind].filter((p) => !p.literals || p.literals.some((literal) => joinedLower.includes(literal)));
+/** Patterns of a list kind whose literals occur somewhere in the indexed values (all of them when a pattern has none). */
+function candidates(db: FingerprintDatabase, kind: ListKind, index: TextIndex): CompiledPattern[] {
+  return db.lists[kind].filter((p) => !p.literals || p.literals.some((literal) => index.contains(literal)));
 }
 
 /** Run a list kind over long texts (pages, scripts, styles): the snippet is the lines around the match. */
@@ -76,10 +77,11 @@ function matchTexts(
   evidenceKind: EvidenceKind,
   url: string,
   texts: { locator: string; content: string; lineLocator?: boolean }[],
+  index?: TextIndex,
 ): void {
   if (texts.length === 0) return;
-  const lowered = texts.map((t) => t.content.toLowerCase());
-  for (const pattern of candidates(db, kind, lowered.join("\n"))) {
+  const lowered = index && texts.length === 1 ? [index.text] : texts.map((t) => t.content.toLowerCase());
+  for (const pattern of candidates(db, kind, index ?? new TextIndex(lowered.join("\n")))) {
     texts.forEach((text, i) => {
       tryPattern(
         sink,
@@ -108,7 +110,7 @@ function matchValues(
 ): void {
   if (values.length === 0) return;
   const lowered = values.map((v) => v.value.toLowerCase());
-  for (const pattern of candidates(db, kind, lowered.join("\n"))) {
+  for (const pattern of candidates(db, kind, new TextIndex(lowered.join("\n")))) {
     values.forEach((v, i) => {
       tryPattern(sink, pattern, v.value, (m) => ({ evidenceKind, url, locator: v.locator, snippet: v.value, focus: m.index }), lowered[i]);
     });
@@ -195,8 +197,10 @@ function matchJs(sink: MatchSink, db: FingerprintDatabase, page: PageSnapshot): 
 }
 
 function matchDom(sink: MatchSink, db: FingerprintDatabase, inputs: PageInputs, page: PageSnapshot): void {
+  const present = (token: string) => (token.startsWith("v:") ? inputs.htmlIndex.contains(token.slice(2)) : inputs.names.has(token));
   for (const rule of db.dom) {
-    if (rule.requirements && !rule.requirements.some((names) => names.every((name) => inputs.names.has(name)))) continue;
+    if (rule.requirements && !rule.requirements.some((tokens) => tokens.every(present))) continue;
+    if (rule.attributes && !rule.attributes.some(present)) continue;
     let nodes: DomNode[];
     try {
       nodes = inputs.$(rule.selector).toArray().slice(0, MAX_DOM_NODES) as unknown as DomNode[];
@@ -251,7 +255,7 @@ export function analyzePage(page: PageSnapshot, db: FingerprintDatabase = getFin
   matchMeta(sink, db, inputs);
   matchJs(sink, db, page);
   matchDom(sink, db, inputs, page);
-  matchTexts(sink, db, "html", "html", page.url, [{ locator: "html", content: inputs.html, lineLocator: true }]);
+  matchTexts(sink, db, "html", "html", page.url, [{ locator: "html", content: inputs.html, lineLocator: true }], inputs.htmlIndex);
   if (inputs.text) matchTexts(sink, db, "text", "html", page.url, [{ locator: "text", content: inputs.text }]);
   matchTexts(sink, db, "css", "css", page.url, inputs.styles);
   matchTexts(sink, db, "scripts", "script", page.url, inputs.scripts);

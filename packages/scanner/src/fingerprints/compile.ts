@@ -63,8 +63,10 @@ export interface CompiledPattern {
 
 export interface DomSelectorRule {
   selector: string;
-  /** Alternatives of names (tag "t:div", "#id", ".class", "@attr") that must all be in the page; null: always query. */
+  /** Alternatives of names and values (see selectorRequirements) that must all be in the page; null: always query. */
   requirements: string[][] | null;
+  /** When every pattern reads attributes: the page must have one of them (this is what filters "*"). */
+  attributes: string[] | null;
   patterns: CompiledPattern[];
 }
 
@@ -97,36 +99,72 @@ export function normaliseJsPath(chain: string): string {
   return chain.replace(/\[([^\]]+)\]/g, ".$1");
 }
 
-function stripForRequirements(selector: string): string {
+/** Split at commas that are outside quotes, brackets and parentheses. */
+function splitAlternatives(selector: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let start = 0;
+  for (let i = 0; i < selector.length; i++) {
+    const ch = selector[i]!;
+    if (quote) {
+      if (ch === quote) quote = null;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === "(" || ch === "[") depth++;
+    else if (ch === ")" || ch === "]") depth = Math.max(0, depth - 1);
+    else if (ch === "," && depth === 0) {
+      parts.push(selector.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(selector.slice(start));
+  return parts;
+}
+
+/** Drop the arguments of pseudo-classes (`:not(...)`), which describe what must NOT or MAY be there. */
+function withoutPseudoArguments(alternative: string): string {
   let out = "";
   let depth = 0;
   let quote: string | null = null;
-  for (const ch of selector) {
+  for (const ch of alternative) {
     if (quote) {
       if (ch === quote) quote = null;
+      if (depth === 0) out += ch;
       continue;
     }
-    if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === "(") depth++;
+    if (ch === "(") depth++;
     else if (ch === ")") depth = Math.max(0, depth - 1);
-    else if (depth === 0) out += ch;
+    else if (depth === 0) {
+      if (ch === '"' || ch === "'") quote = ch;
+      out += ch;
+    }
   }
-  // Attribute selectors keep only their name: unquoted values may contain "." or "#".
-  return out.replace(/\[\s*([^\]=~|^$*!\s]+)[^\]]*\]/g, "[$1]");
+  return out;
 }
 
+const ATTRIBUTE_SELECTOR = /\[\s*([\w:-]+)\s*(?:([~|^$*]?=)\s*(?:"([^"]*)"|'([^']*)'|([^\]\s]*)))?\s*(?:[iIsS])?\s*\]/g;
+
 /**
- * The names a selector needs in the page, per comma-separated alternative.
- * Conservative: names inside pseudo-class arguments are ignored, escaped
- * selectors are always queried.
+ * What a selector needs in the page, per comma-separated alternative: names
+ * (tag "t:div", "#id", ".class", "@attribute") and attribute values ("v:text",
+ * which must occur in the page source). Conservative: pseudo-class arguments
+ * are ignored and escaped selectors are always queried (null).
  */
 export function selectorRequirements(selector: string): string[][] | null {
   if (selector.includes("\\")) return null;
-  const alternatives = stripForRequirements(selector).split(",");
   const result: string[][] = [];
-  for (const alternative of alternatives) {
+  for (const alternative of splitAlternatives(selector)) {
     const tokens: string[] = [];
-    for (const m of alternative.matchAll(/(^|[\s>+~])([a-zA-Z][\w-]*)|#([\w-]+)|\.([\w-]+)|\[([\w:-]+)\]/g)) {
+    const names = withoutPseudoArguments(alternative).replace(
+      ATTRIBUTE_SELECTOR,
+      (_all, name: string, operator?: string, doubleQuoted?: string, singleQuoted?: string, bare?: string) => {
+        const value = doubleQuoted ?? singleQuoted ?? bare ?? "";
+        // Entity-encoded values would not appear as written in the source.
+        if (operator && value && !value.includes("&")) tokens.push("v:" + value.toLowerCase());
+        return `[${name}]`;
+      },
+    );
+    for (const m of names.matchAll(/(^|[\s>+~])([a-zA-Z][\w-]*)|#([\w-]+)|\.([\w-]+)|\[([\w:-]+)\]/g)) {
       if (m[2]) tokens.push("t:" + m[2].toLowerCase());
       else if (m[3]) tokens.push("#" + m[3]);
       else if (m[4]) tokens.push("." + m[4]);
@@ -228,7 +266,7 @@ class Compiler {
       let rule = this.dom.get(selector);
       if (!rule) {
         if (!this.#selectorIsValid(technology.name, selector)) continue;
-        rule = { selector, requirements: selectorRequirements(selector), patterns: [] };
+        rule = { selector, requirements: selectorRequirements(selector), attributes: null, patterns: [] };
         this.dom.set(selector, rule);
       }
       for (const query of toList(queries) as {
@@ -322,7 +360,12 @@ export function compileRuleSet(ruleSet: RuleSet): FingerprintDatabase {
     keyed: compiler.keyed,
     cookieGlobs: [...compiler.cookieGlobs.values()],
     lists: compiler.lists,
-    dom: [...compiler.dom.values()],
+    dom: [...compiler.dom.values()].map((rule) => ({
+      ...rule,
+      attributes: rule.patterns.every((p) => p.domPart?.type === "attribute")
+        ? [...new Set(rule.patterns.map((p) => (p.domPart?.type === "attribute" ? "@" + p.domPart.name : "")))]
+        : null,
+    })),
     invalid: compiler.invalid,
     patternCount: compiler.patternCount,
   };

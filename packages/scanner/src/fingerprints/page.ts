@@ -1,5 +1,6 @@
 import { type CheerioAPI, load } from "cheerio/slim";
 import type { PageSnapshot } from "../types";
+import { TextIndex } from "./text-index";
 
 /** The parts of an htmlparser2 node the engine reads. */
 export interface DomNode {
@@ -28,6 +29,8 @@ export interface Located {
 export interface PageInputs {
   url: string;
   html: string;
+  /** The lower-cased source, indexed for literal look-ups. */
+  htmlIndex: TextIndex;
   $: CheerioAPI;
   /** Names present in the page: "t:div", "#id", ".class", "@attribute". */
   names: Set<string>;
@@ -143,6 +146,7 @@ export function extractPageInputs(page: PageSnapshot): PageInputs {
   return {
     url: page.url,
     html,
+    htmlIndex: new TextIndex(html.toLowerCase()),
     $,
     names,
     meta,

@@ -184,5 +184,6 @@ export function resolveVersionTemplate(template: string, match: RegExpExecArray)
     if (ternary) resolved = resolved.replace(ternary[0], group ? ternary[1]! : ternary[2]!);
     resolved = resolved.trim().replaceAll(`\\${index}`, group ?? "");
   }
-  return resolved.replace(/\\\d/g, "").trim();
+  // "([\d.]+)" over "jquery-3.7.1.min.js" captures "3.7.1.": the dot belongs to the file name.
+  return resolved.replace(/\\\d/g, "").replace(/^[.\s]+|[.\s]+$/g, "");
 }
