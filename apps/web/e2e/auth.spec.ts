@@ -95,3 +95,32 @@ test("a signed-out visitor of an app page is sent to sign-in and back afterwards
   await expect(page).toHaveURL(/\/tenants\/new$/);
   await expect(page.getByRole("heading", { name: "New workspace" })).toBeVisible();
 });
+
+test("an expired access token is refreshed transparently, on page loads and on API calls", async ({ page, context, baseURL }) => {
+  await signUp(page, uniqueEmail("refresh"));
+  const cookie = async (name: string) => (await context.cookies()).find((entry) => entry.name === name)?.value;
+  const expiredToken = (token: string) => {
+    const [header, payload] = token.split(".");
+    const claims = JSON.parse(Buffer.from(payload!, "base64url").toString("utf8")) as Record<string, unknown>;
+    const expired = Buffer.from(JSON.stringify({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 })).toString("base64url");
+    return `${header}.${expired}.invalid-signature`;
+  };
+  const replaceAccess = async (value: string) =>
+    context.addCookies([{ name: "tsiq_access", value, url: baseURL!, httpOnly: true, sameSite: "Lax" }]);
+
+  // A page load: the proxy trades the refresh token before the page renders.
+  const firstRefresh = await cookie("tsiq_refresh");
+  await replaceAccess(expiredToken((await cookie("tsiq_access"))!));
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Create your first workspace" })).toBeVisible();
+  const secondRefresh = await cookie("tsiq_refresh");
+  expect(secondRefresh).not.toBe(firstRefresh);
+
+  // An API call from the page: the tRPC route refreshes and the mutation still succeeds.
+  await page.getByRole("link", { name: "Create a workspace" }).click();
+  await replaceAccess(expiredToken((await cookie("tsiq_access"))!));
+  await page.getByLabel("Name", { exact: true }).fill("Refreshed Capital");
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  await expect(page.getByTestId("active-tenant-name")).toHaveText("Refreshed Capital");
+  expect(await cookie("tsiq_refresh")).not.toBe(secondRefresh);
+});
