@@ -23,16 +23,24 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, chi
 
 describe("worker process", () => {
   let database: TestDatabase;
+  let child: ChildProcess | undefined;
   beforeEach(async () => {
     database = await createTestDatabase();
   });
   afterEach(async () => {
+    // A failed assertion must not leave a worker running.
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, "exit");
+      child.kill("SIGKILL");
+      await exited;
+    }
+    child = undefined;
     await database.drop();
   });
 
   it("beats, answers /health with 200, and exits 0 on SIGTERM leaving no heartbeat behind", async () => {
     const workerId = `test-worker-${process.pid}`;
-    const child = spawn(process.execPath, startArgs, {
+    child = spawn(process.execPath, startArgs, {
       cwd: workerDir,
       env: { ...process.env, DATABASE_URL: database.url, WORKER_HEALTH_PORT: "0", WORKER_ID: workerId, LOG_LEVEL: "info" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -79,7 +87,7 @@ describe("worker process", () => {
   });
 
   it("refuses to start without a valid DATABASE_URL and says why", async () => {
-    const child = spawn(process.execPath, startArgs, {
+    child = spawn(process.execPath, startArgs, {
       cwd: workerDir,
       env: { ...process.env, DATABASE_URL: "mysql://nope", WORKER_HEALTH_PORT: "0" },
       stdio: ["ignore", "pipe", "pipe"],
