@@ -4,6 +4,7 @@ import type { WorkerEnv } from "./env";
 import { startHealthServer } from "./health";
 import { startHeartbeat } from "./heartbeat";
 import { toGraphileLogger, type Logger } from "./logger";
+import { startWorkerRecovery } from "./recovery/index";
 import { buildTaskList, cronItems, defineTasks } from "./tasks/index";
 import type { TaskDefinition } from "./tasks/define";
 
@@ -53,6 +54,10 @@ export async function startWorker(env: WorkerEnv, { logger, extraTasks = [] }: S
     });
     cleanups.push(() => health.close());
 
+    // Releases jobs of workers that died mid-job (heartbeat stale), so their scans resume within 30 s.
+    const recovery = startWorkerRecovery({ db, workerId: env.WORKER_ID, logger });
+    cleanups.push(() => recovery.stop());
+
     const runner = await run({
       connectionString: env.DATABASE_URL,
       schema: WORKER_SCHEMA,
@@ -62,7 +67,8 @@ export async function startWorker(env: WorkerEnv, { logger, extraTasks = [] }: S
       // main.ts owns the signals so the heartbeat row and health server close in order.
       noHandleSignals: true,
       logger: toGraphileLogger(logger),
-      taskList: buildTaskList([...defineTasks({ db }), ...extraTasks]),
+      taskList: buildTaskList([...defineTasks({ db, env, logger }), ...extraTasks]),
+      events: recovery.events,
       parsedCronItems: parseCronItems(cronItems),
     });
     cleanups.push(() => runner.stop());

@@ -1,15 +1,20 @@
 import type { Db } from "@techscaniq/db";
+import type { WorkerEnv } from "../env";
+import type { Logger } from "../logger";
 import type { CronItem, TaskList } from "graphile-worker";
 import { toGraphileTask, type TaskDefinition } from "./define";
 import { pruneHeartbeatsTask } from "./prune-heartbeats";
+import { scanTasks } from "./scan/index";
 
 export interface TaskDependencies {
   db: Db;
+  env: WorkerEnv;
+  logger: Logger;
 }
 
 /** THE list of tasks this worker runs. New task groups (scan, report, agent…) are added here. */
-export function defineTasks({ db }: TaskDependencies): TaskDefinition[] {
-  return [pruneHeartbeatsTask(db)];
+export function defineTasks({ db, env, logger }: TaskDependencies): TaskDefinition[] {
+  return [pruneHeartbeatsTask(db), ...scanTasks({ db, env, logger })];
 }
 
 /** Recurring jobs; `identifier` keeps one schedule per item across restarts and workers. */

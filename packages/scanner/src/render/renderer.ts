@@ -108,6 +108,7 @@ export class SiteRenderer {
   readonly #fetcher: SafeFetcher;
   readonly #options: RenderOptions;
   #closed = false;
+  #closing: Promise<void> | null = null;
 
   private constructor(browser: Browser, fetcher: SafeFetcher, options: RenderOptions) {
     this.#browser = browser;
@@ -290,10 +291,11 @@ export class SiteRenderer {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /** Every caller (the abort handler, the final cleanup) waits for the same, complete shutdown. */
+  close(): Promise<void> {
     this.#closed = true;
-    await this.#browser.close().catch(() => undefined);
+    this.#closing ??= this.#browser.close().catch(() => undefined);
+    return this.#closing;
   }
 }
 

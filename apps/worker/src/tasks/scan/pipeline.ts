@@ -1,0 +1,308 @@
+import { sql, withServiceTx, type Db } from "@techscaniq/db";
+import type { ObjectStorage } from "@techscaniq/db/storage";
+import type { Evidence } from "@techscaniq/scanner";
+import type { JobHelpers } from "graphile-worker";
+import { z } from "zod";
+import { defineTask, type TaskDefinition } from "../define";
+import {
+  enqueueScanTask,
+  scanEvent,
+  upsertEvidence,
+  upsertFindings,
+  upsertPages,
+  type FindingRecord,
+  type PageRecord,
+  type ScanRow,
+  type ScanStage,
+} from "./persist";
+
+/** Stages a scan runs in order; each is its own task (`scan.<stage>`) and checkpoint. */
+export const PIPELINE = ["crawl", "render", "detect", "security", "vulns", "store"] as const satisfies readonly ScanStage[];
+export type PipelineStage = (typeof PIPELINE)[number];
+
+/** Overall progress when each stage has finished (crawl and render dominate the wall time). */
+const PROGRESS_AFTER: Record<PipelineStage, number> = { crawl: 35, render: 70, detect: 78, security: 86, vulns: 92, store: 100 };
+
+const CANCEL_POLL_MS = 1000;
+const PROGRESS_EVENT_MS = 1000;
+const TENANT_BUSY_RETRY_MS = 5000;
+
+export const taskName = (stage: PipelineStage) => `scan.${stage}`;
+
+export interface ScanTarget {
+  id: string;
+  tenantId: string;
+  targetUrl: string;
+  options: { maxPages: number; renderCount: number; maxDepth: number };
+}
+
+export interface StageInput {
+  scan: ScanTarget;
+  /** Outputs of the stages already checkpointed, by stage. */
+  previous: Partial<Record<PipelineStage, unknown>>;
+  allowPrivate: boolean;
+  /** Aborted when the scan is cancelled or the worker shuts down: stop, close the browser. */
+  signal: AbortSignal;
+  /** 0–1 within this stage. */
+  onProgress: (fraction: number, message?: string) => void;
+  storage: ObjectStorage;
+}
+
+export interface StageResult {
+  /** Checkpointed as is: the next stages' input. Plain JSON. */
+  output: unknown;
+  evidence: readonly Evidence[];
+  pages?: readonly PageRecord[];
+  findings?: readonly FindingRecord[];
+}
+
+export type StageImplementations = Record<PipelineStage, (input: StageInput) => Promise<StageResult>>;
+
+/** A failure no retry can fix (blocked address, invalid target): the scan fails at once with this message. */
+export class PermanentScanError extends Error {
+  override name = "PermanentScanError";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ScanPipelineSettings {
+  db: Db;
+  storage: ObjectStorage;
+  stages: StageImplementations;
+  allowPrivate: boolean;
+  /** Scans of one tenant running at once; more wait in the queue. */
+  tenantConcurrency: number;
+}
+
+const payloadSchema = z.object({ scanId: z.uuid({ error: "scanId must be a scan id (uuid)" }) }).strict();
+
+async function loadScan(db: Db, scanId: string): Promise<ScanRow | undefined> {
+  return db.kysely.selectFrom("scans").selectAll().where("id", "=", scanId).executeTakeFirst();
+}
+
+async function checkpoints(db: Db, scanId: string): Promise<Map<PipelineStage, unknown>> {
+  const rows = await db.kysely.selectFrom("scan_stage_results").select(["stage", "output"]).where("scan_id", "=", scanId).execute();
+  return new Map(rows.map((row) => [row.stage as PipelineStage, row.output]));
+}
+
+type Tx = Parameters<Parameters<typeof withServiceTx>[1]>[0];
+
+/** Ends the scan (only if it is still unfinished) and writes its event, in the caller's transaction. */
+async function finishIn(
+  tx: Tx,
+  scanId: string,
+  status: "succeeded" | "failed" | "cancelled",
+  error: { code: string; message: string } | null,
+): Promise<void> {
+  const ended = await tx
+    .updateTable("scans")
+    .set({
+      status,
+      finished_at: new Date(),
+      error_code: error?.code ?? null,
+      error_message: error ? error.message.slice(0, 2000) : null,
+      ...(status === "succeeded" ? { progress: 100 } : {}),
+    })
+    .where("id", "=", scanId)
+    .where("status", "in", ["queued", "running"])
+    .returningAll()
+    .executeTakeFirst();
+  if (!ended) return;
+  const type = { succeeded: "scan.completed", failed: "scan.failed", cancelled: "scan.cancelled" }[status];
+  // scan.completed hands the scan over to the report pipeline, which listens for it.
+  await scanEvent(tx, ended, type, error ? { error } : {});
+}
+
+function finish(db: Db, scanId: string, status: "succeeded" | "failed" | "cancelled", error: { code: string; message: string } | null) {
+  return withServiceTx(db, (tx) => finishIn(tx, scanId, status, error));
+}
+
+/**
+ * queued → running, unless the tenant already runs its limit of scans: then
+ * the job comes back later. The tenant lock makes two workers count in turn.
+ */
+async function claim(db: Db, scan: ScanRow, limit: number): Promise<ScanRow | null> {
+  return withServiceTx(db, async (tx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('techscaniq:scan-tenant:' || ${scan.tenant_id}))`.execute(tx);
+    const { running } = await tx
+      .selectFrom("scans")
+      .select((eb) => eb.fn.countAll<string>().as("running"))
+      .where("tenant_id", "=", scan.tenant_id)
+      .where("status", "=", "running")
+      .executeTakeFirstOrThrow();
+    if (Number(running) >= limit) return null;
+    const claimed = await tx
+      .updateTable("scans")
+      .set({ status: "running", started_at: sql`coalesce(started_at, now())` })
+      .where("id", "=", scan.id)
+      .where("status", "=", "queued")
+      .returningAll()
+      .executeTakeFirst();
+    if (claimed) await scanEvent(tx, claimed, "scan.started");
+    return claimed ?? null;
+  });
+}
+
+function isLastAttempt(helpers: JobHelpers): boolean {
+  return helpers.job.attempts >= helpers.job.max_attempts;
+}
+
+async function runStage(settings: ScanPipelineSettings, stage: PipelineStage, scanId: string, helpers: JobHelpers): Promise<void> {
+  const { db } = settings;
+  const found = await loadScan(db, scanId);
+  // Deleted, or already finished (a duplicate or late job): nothing to do.
+  if (!found || (found.status !== "queued" && found.status !== "running")) return;
+  if (found.cancel_requested_at) return finish(db, scanId, "cancelled", null);
+
+  if (found.status === "queued") {
+    const claimed = await claim(db, found, settings.tenantConcurrency);
+    if (!claimed) {
+      helpers.logger.info(`tenant ${found.tenant_id} runs its limit of ${settings.tenantConcurrency} scans; scan ${scanId} waits`);
+      await withServiceTx(db, (tx) => enqueueScanTask(tx, scanId, taskName(stage), new Date(Date.now() + TENANT_BUSY_RETRY_MS)));
+      return;
+    }
+  }
+
+  const done = await checkpoints(db, scanId);
+  const next = PIPELINE.find((candidate) => !done.has(candidate));
+  if (next === undefined) return finish(db, scanId, "succeeded", null);
+  if (next !== stage) {
+    // A retry (always queued as scan.crawl) or a stale job: continue where the checkpoints end.
+    const hasLiveJob = await db.kysely
+      .selectFrom(sql`graphile_worker.jobs`.as("jobs"))
+      .select(sql`1`.as("one"))
+      .where(sql.ref("jobs.key"), "=", `scan:${scanId}`)
+      .where(sql.ref("jobs.id"), "<>", helpers.job.id)
+      .executeTakeFirst();
+    if (!hasLiveJob) await withServiceTx(db, (tx) => enqueueScanTask(tx, scanId, taskName(next)));
+    return;
+  }
+
+  const scan = await withServiceTx(db, async (tx) => {
+    const started = await tx
+      .updateTable("scans")
+      .set((eb) => ({ stage, attempts: eb("attempts", "+", 1) }))
+      .where("id", "=", scanId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await scanEvent(tx, started, "scan.stage_started", { attempt: helpers.job.attempts });
+    return started;
+  });
+
+  const controller = new AbortController();
+  let cancelled = false;
+  const onShutdown = () => controller.abort(new Error("worker is shutting down"));
+  helpers.abortSignal?.addEventListener("abort", onShutdown, { once: true });
+  const cancelWatch = setInterval(() => {
+    loadScan(db, scanId).then(
+      (current) => {
+        if (!current || current.cancel_requested_at) {
+          cancelled = true;
+          controller.abort(new Error("scan cancelled"));
+        }
+      },
+      () => undefined,
+    );
+  }, CANCEL_POLL_MS);
+
+  const base = PIPELINE.indexOf(stage) === 0 ? 0 : PROGRESS_AFTER[PIPELINE[PIPELINE.indexOf(stage) - 1]!];
+  const span = PROGRESS_AFTER[stage] - base;
+  let lastProgressAt = 0;
+  let progressWrite: Promise<void> = Promise.resolve();
+  const onProgress = (fraction: number, message?: string) => {
+    const now = Date.now();
+    if (now - lastProgressAt < PROGRESS_EVENT_MS) return;
+    lastProgressAt = now;
+    const progress = Math.min(99, Math.round(base + span * Math.max(0, Math.min(1, fraction))));
+    progressWrite = progressWrite.then(() =>
+      withServiceTx(db, async (tx) => {
+        const updated = await tx
+          .updateTable("scans")
+          .set({ progress })
+          .where("id", "=", scanId)
+          .where("status", "=", "running")
+          .returningAll()
+          .executeTakeFirst();
+        if (updated) await scanEvent(tx, updated, "scan.progress", message ? { message } : {});
+      }).catch((error: unknown) => helpers.logger.error(`progress write failed: ${String(error)}`)),
+    );
+  };
+
+  const target: ScanTarget = {
+    id: scan.id,
+    tenantId: scan.tenant_id,
+    targetUrl: scan.target_url,
+    options: scan.options as ScanTarget["options"],
+  };
+  const startedAt = performance.now();
+  let result: StageResult;
+  try {
+    result = await settings.stages[stage]({
+      scan: target,
+      previous: Object.fromEntries(done),
+      allowPrivate: settings.allowPrivate,
+      signal: controller.signal,
+      onProgress,
+      storage: settings.storage,
+    });
+    // A stage that noticed the abort late still returns; a cancelled scan keeps what was already stored.
+    if (cancelled) throw controller.signal.reason;
+  } catch (error) {
+    clearInterval(cancelWatch);
+    await progressWrite;
+    if (cancelled) return finish(db, scanId, "cancelled", null);
+    if (error instanceof PermanentScanError) return finish(db, scanId, "failed", { code: error.code, message: error.message });
+    const message = error instanceof Error ? error.message : String(error);
+    if (isLastAttempt(helpers)) return finish(db, scanId, "failed", { code: "stage_failed", message: `${stage} failed: ${message}` });
+    await withServiceTx(db, async (tx) => {
+      const current = await tx.selectFrom("scans").selectAll().where("id", "=", scanId).executeTakeFirstOrThrow();
+      await scanEvent(tx, current, "scan.retrying", { error: message, attempt: helpers.job.attempts, maxAttempts: helpers.job.max_attempts });
+    });
+    throw error; // graphile-worker retries with exponential backoff
+  } finally {
+    clearInterval(cancelWatch);
+    helpers.abortSignal?.removeEventListener("abort", onShutdown);
+  }
+  await progressWrite;
+
+  const durationMs = Math.round(performance.now() - startedAt);
+  const nextStage = PIPELINE[PIPELINE.indexOf(stage) + 1];
+  await withServiceTx(db, async (tx) => {
+    const current = await tx.selectFrom("scans").selectAll().where("id", "=", scanId).forUpdate().executeTakeFirst();
+    if (!current || current.status !== "running") return;
+    await upsertEvidence(tx, current, result.evidence);
+    await upsertPages(tx, current, result.pages ?? []);
+    await upsertFindings(tx, current, result.findings ?? []);
+    await tx
+      .insertInto("scan_stage_results")
+      .values({ scan_id: scanId, tenant_id: current.tenant_id, stage, output: JSON.stringify(result.output), duration_ms: durationMs })
+      .onConflict((conflict) => conflict.columns(["scan_id", "stage"]).doNothing())
+      .execute();
+    const progressed = await tx
+      .updateTable("scans")
+      .set({ progress: PROGRESS_AFTER[stage] })
+      .where("id", "=", scanId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await scanEvent(tx, progressed, "scan.stage_completed", { durationMs, evidence: result.evidence.length });
+    // A cancel that arrived while the stage ran takes effect here, at the boundary, keeping what it found.
+    if (current.cancel_requested_at) await finishIn(tx, scanId, "cancelled", null);
+    else if (nextStage) await enqueueScanTask(tx, scanId, taskName(nextStage));
+    else await finishIn(tx, scanId, "succeeded", null);
+  });
+}
+
+/** One task per pipeline stage, each parsing `{ scanId }` first and safe to run twice. */
+export function scanPipelineTasks(settings: ScanPipelineSettings): TaskDefinition[] {
+  return PIPELINE.map((stage) =>
+    defineTask({
+      name: taskName(stage),
+      payload: payloadSchema,
+      handler: ({ scanId }, { helpers }) => runStage(settings, stage, scanId, helpers),
+    }),
+  );
+}
