@@ -15,6 +15,26 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
 export type Numeric = ColumnType<string, number | string, number | string>;
 
+export interface AiUsage {
+  id: GeneratedAlways<Int8>;
+  tenant_id: string;
+  scan_id: string | null;
+  report_id: string | null;
+  report_version: number | null;
+  task: string;
+  section: string | null;
+  provider: string;
+  model: string;
+  input_tokens: Generated<number>;
+  output_tokens: Generated<number>;
+  cost_usd: Generated<Numeric>;
+  priced: Generated<boolean>;
+  latency_ms: number;
+  outcome: string;
+  error: string | null;
+  created_at: Generated<Timestamp>;
+}
+
 export interface ApiKeys {
   id: Generated<string>;
   tenant_id: string;
@@ -117,6 +137,36 @@ export interface Memberships {
   created_at: Generated<Timestamp>;
 }
 
+export interface ReportVersions {
+  id: Generated<string>;
+  report_id: string;
+  tenant_id: string;
+  scan_id: string;
+  version: number;
+  content: Json;
+  scan_diff: Json | null;
+  compared_scan_id: string | null;
+  models: Generated<Json>;
+  input_tokens: Generated<number>;
+  output_tokens: Generated<number>;
+  cost_usd: Generated<Numeric>;
+  claims_published: Generated<number>;
+  claims_dropped: Generated<number>;
+  created_at: Generated<Timestamp>;
+}
+
+export interface Reports {
+  id: Generated<string>;
+  tenant_id: string;
+  scan_id: string;
+  status: Generated<"queued" | "generating" | "ready" | "failed">;
+  latest_version: Generated<number>;
+  requested_version: Generated<number>;
+  error_message: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface ScanPages {
   id: Generated<string>;
   scan_id: string;
@@ -209,6 +259,7 @@ export interface WorkerJobRunners {
 }
 
 export interface Database {
+  ai_usage: AiUsage;
   api_keys: ApiKeys;
   audit_log: AuditLog;
   "auth.users": AuthUsers;
@@ -216,6 +267,8 @@ export interface Database {
   evidence_items: EvidenceItems;
   findings: Findings;
   memberships: Memberships;
+  report_versions: ReportVersions;
+  reports: Reports;
   scan_pages: ScanPages;
   scan_stage_results: ScanStageResults;
   scans: Scans;

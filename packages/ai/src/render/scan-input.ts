@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { ScanResultInput, type EvidenceItem, type ScanInput } from "../scan-context";
+
+/**
+ * A stored scan (its `findings` rows, `evidence_items` rows and the security
+ * stage's checkpoint) turned back into the report's `ScanInput`. Shared by
+ * the report worker (building the report) and the API (scan diffs), so both
+ * read a scan the same way.
+ */
+
+export interface StoredFinding {
+  kind: "technology" | "security" | "vulnerability" | "performance" | "third_party";
+  key: string;
+  name: string;
+  version: string | null;
+  category: string | null;
+  confidence: number | null;
+  severity: string | null;
+  evidenceIds: string[];
+  /** The scanner's full finding object, as the pipeline stored it. */
+  details: unknown;
+}
+
+export interface StoredScan {
+  targetUrl: string;
+  findings: readonly StoredFinding[];
+  evidence: readonly EvidenceItem[];
+  /** Output of the security stage (the scanner's whole security report), when it was checkpointed. */
+  securityCheckpoint: unknown;
+}
+
+type Shape = typeof ScanResultInput.shape;
+const SecuritySchema = ScanResultInput.shape.security.unwrap();
+const element = <K extends "technologies" | "vulnerabilities" | "thirdParties">(key: K) => ScanResultInput.shape[key].element as Shape[K]["element"];
+const TestSchema = SecuritySchema.shape.tests.element;
+const CookieSchema = SecuritySchema.shape.cookies.element;
+const TlsSchema = SecuritySchema.shape.tls.unwrap();
+const MixedSchema = SecuritySchema.shape.mixedContent.element;
+const GradeDetails = z.object({ grade: z.string(), score: z.number() });
+
+/** `details` parsed with `schema`, or null when the stored object does not have that shape. */
+function detailsAs<T>(schema: z.ZodType<T>, details: unknown): T | null {
+  const parsed = schema.safeParse(details);
+  return parsed.success ? parsed.data : null;
+}
+
+const SEVERITIES = ["low", "medium", "high", "critical"] as const;
+const vulnerabilitySeverity = (severity: string | null) => (SEVERITIES as readonly string[]).includes(severity ?? "") ? (severity as (typeof SEVERITIES)[number]) : "medium";
+
+/** The security report: the stage checkpoint when it is whole, otherwise rebuilt from the security findings (without DNS). */
+function securityOf(stored: StoredScan): ScanInput["security"] {
+  const checkpoint = SecuritySchema.safeParse(stored.securityCheckpoint);
+  if (checkpoint.success) return checkpoint.data;
+  const security = stored.findings.filter((f) => f.kind === "security");
+  const grade = security.find((f) => f.key === "grade");
+  const gradeDetails = grade ? detailsAs(GradeDetails, grade.details) : null;
+  if (!gradeDetails) return null;
+  const parsedAll = <T>(prefix: string, schema: z.ZodType<T>) =>
+    security.filter((f) => f.key.startsWith(prefix)).flatMap((f) => detailsAs(schema, f.details) ?? []);
+  const tlsFinding = security.find((f) => f.key === "tls");
+  return {
+    grade: gradeDetails.grade,
+    score: gradeDetails.score,
+    tests: parsedAll("test:", TestSchema),
+    tls: tlsFinding ? detailsAs(TlsSchema, tlsFinding.details) : null,
+    cookies: parsedAll("cookie:", CookieSchema),
+    dns: null,
+    mixedContent: parsedAll("mixed:", MixedSchema),
+  };
+}
+
+export function scanInputFromStored(stored: StoredScan): ScanInput {
+  const of = (kind: StoredFinding["kind"]) => stored.findings.filter((f) => f.kind === kind);
+  const performance = of("performance")
+    .map((f) => detailsAs(ScanResultInput.shape.performance, f.details))
+    .find((p) => p !== null);
+  return ScanResultInput.parse({
+    requestedUrl: stored.targetUrl,
+    finalUrl: stored.targetUrl,
+    technologies: of("technology").map(
+      (f) =>
+        detailsAs(element("technologies"), f.details) ?? {
+          name: f.name,
+          version: f.version,
+          confidence: f.confidence ?? 100,
+          categories: f.category ? [f.category] : [],
+          evidence: f.evidenceIds,
+        },
+    ),
+    security: securityOf(stored),
+    vulnerabilities: of("vulnerability").map(
+      (f) =>
+        detailsAs(element("vulnerabilities"), f.details) ?? {
+          library: f.name,
+          version: f.version ?? "unknown",
+          severity: vulnerabilitySeverity(f.severity),
+          identifiers: [],
+          summary: null,
+          evidence: f.evidenceIds,
+        },
+    ),
+    performance: performance ?? { pages: [], largestResources: [], totalBytes: 0, totalRequests: 0, evidence: [] },
+    thirdParties: of("third_party").map(
+      (f) => detailsAs(element("thirdParties"), f.details) ?? { host: f.key, owner: f.name, category: f.category, requests: 0, bytes: 0, evidence: f.evidenceIds },
+    ),
+    evidence: stored.evidence,
+  });
+}
