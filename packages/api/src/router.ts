@@ -1,6 +1,7 @@
 import { apiKeyRouter } from "./routers/api-key";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { reportRouter } from "./routers/report";
 import { scanRouter } from "./routers/scan";
 import { tenantRouter } from "./routers/tenant";
 import { router } from "./trpc";
@@ -11,6 +12,7 @@ export const appRouter = router({
   apiKey: apiKeyRouter,
   audit: auditRouter,
   scan: scanRouter,
+  report: reportRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,6 +4,7 @@ import type { Logger } from "../logger";
 import type { CronItem, TaskList } from "graphile-worker";
 import { toGraphileTask, type TaskDefinition } from "./define";
 import { pruneHeartbeatsTask } from "./prune-heartbeats";
+import { reportTasks } from "./report/index";
 import { scanTasks } from "./scan/index";
 
 export interface TaskDependencies {
@@ -14,7 +15,7 @@ export interface TaskDependencies {
 
 /** THE list of tasks this worker runs. New task groups (scan, report, agent…) are added here. */
 export function defineTasks({ db, env, logger }: TaskDependencies): TaskDefinition[] {
-  return [pruneHeartbeatsTask(db), ...scanTasks({ db, env, logger })];
+  return [pruneHeartbeatsTask(db), ...scanTasks({ db, env, logger }), ...reportTasks({ db, env, logger })];
 }
 
 /** Recurring jobs; `identifier` keeps one schedule per item across restarts and workers. */

@@ -4,3 +4,4 @@ export { escapeHtml, renderHtml } from "./html";
 export { escapeMarkdown, renderMarkdown } from "./markdown";
 export { diffScans, ScanDiff } from "./scan-diff";
 export { scanInputFromStored, type StoredFinding, type StoredScan } from "./scan-input";
+export * from "./exports";

@@ -1,0 +1,234 @@
+import { generateReport, postgresCheckpointer, ReportContent, type AiConfig, type ScanInput, type TenantAiSettings, type UsageRecord } from "@techscaniq/ai";
+import {
+  buildReportDocument,
+  diffScans,
+  renderHtml,
+  renderJson,
+  renderMarkdown,
+  REPORT_CONTENT_TYPES,
+  REPORT_FORMATS,
+  reportExportPath,
+  scanInputFromStored,
+  type ReportDocument,
+  type ReportFormat,
+  type ScanDiff,
+  type StoredFinding,
+} from "@techscaniq/ai/render";
+import { renderPdf } from "@techscaniq/ai/render/pdf";
+import { emitEvent, withServiceTx, type Db } from "@techscaniq/db";
+import type { ObjectStorage } from "@techscaniq/db/storage";
+
+export interface ReportTaskSettings {
+  db: Db;
+  storage: ObjectStorage;
+  /** The database holding LangGraph's checkpoints (schema `langgraph`): a crashed report resumes from its last step. */
+  connectionString: string;
+  aiConfig: AiConfig;
+  tenantSettings?: TenantAiSettings;
+  /** Chromium for the PDF export (default: the scanner's choice). */
+  chromiumPath?: string;
+}
+
+export interface ReportRequest {
+  scanId: string;
+  reportId?: string | undefined;
+}
+
+export type ReportOutcome =
+  | { kind: "created"; reportId: string; version: number }
+  | { kind: "up-to-date"; reportId: string; version: number }
+  | { kind: "gone" };
+
+/** A stored scan read as the service role: the report's input, and the parent scan's for the diff. */
+async function loadScanInput(db: Db, scanId: string): Promise<{ scan: ScanInput; thesis: string | null; tenantId: string; parentScanId: string | null; status: string } | null> {
+  const scan = await db.kysely.selectFrom("scans").select(["tenant_id", "target_url", "thesis", "parent_scan_id", "status"]).where("id", "=", scanId).executeTakeFirst();
+  if (!scan) return null;
+  const [findings, evidence, security] = await Promise.all([
+    db.kysely.selectFrom("findings").selectAll().where("scan_id", "=", scanId).orderBy("kind").orderBy("finding_key").execute(),
+    db.kysely.selectFrom("evidence_items").selectAll().where("scan_id", "=", scanId).orderBy("evidence_id").execute(),
+    db.kysely.selectFrom("scan_stage_results").select("output").where("scan_id", "=", scanId).where("stage", "=", "security").executeTakeFirst(),
+  ]);
+  return {
+    tenantId: scan.tenant_id,
+    thesis: scan.thesis,
+    parentScanId: scan.parent_scan_id,
+    status: scan.status,
+    scan: scanInputFromStored({
+      targetUrl: scan.target_url,
+      findings: findings.map(
+        (f): StoredFinding => ({
+          kind: f.kind,
+          key: f.finding_key,
+          name: f.name,
+          version: f.version,
+          category: f.category,
+          confidence: f.confidence,
+          severity: f.severity,
+          evidenceIds: f.evidence_ids,
+          details: f.details,
+        }),
+      ),
+      evidence: evidence.map((e) => ({
+        id: e.evidence_id,
+        kind: e.kind,
+        collector: e.collector,
+        url: e.url,
+        locator: e.locator,
+        snippet: e.snippet,
+        contentHash: e.content_hash,
+        observedAt: e.observed_at.toISOString(),
+        confidence: e.confidence,
+      })),
+      securityCheckpoint: security?.output ?? null,
+    }),
+  };
+}
+
+/** What changed since the parent scan, when this scan re-scans one that succeeded. */
+async function parentDiff(db: Db, scanId: string, scan: ScanInput, parentScanId: string | null): Promise<ScanDiff | null> {
+  if (!parentScanId) return null;
+  const parent = await loadScanInput(db, parentScanId);
+  if (!parent || parent.status !== "succeeded") return null;
+  return diffScans({ scanId: parentScanId, scan: parent.scan }, { scanId, scan });
+}
+
+async function storeExports(settings: ReportTaskSettings, tenantId: string, document: ReportDocument, signal?: AbortSignal): Promise<void> {
+  const html = renderHtml(document);
+  const bodies: Record<ReportFormat, () => Promise<Uint8Array | string>> = {
+    json: async () => renderJson(document),
+    md: async () => renderMarkdown(document),
+    html: async () => html,
+    pdf: () => renderPdf(html, { executablePath: settings.chromiumPath, signal }),
+  };
+  for (const format of REPORT_FORMATS) {
+    const path = reportExportPath(tenantId, document.reportId, document.version, format);
+    await settings.storage.put({ bucket: "reports", path }, await bodies[format](), { contentType: REPORT_CONTENT_TYPES[format] });
+  }
+}
+
+type PostgresSaver = Awaited<ReturnType<typeof postgresCheckpointer>>;
+const checkpointers = new Map<string, Promise<PostgresSaver>>();
+/** One saver (and pool) per database per worker process. */
+function checkpointerFor(connectionString: string): Promise<PostgresSaver> {
+  if (!checkpointers.has(connectionString)) checkpointers.set(connectionString, postgresCheckpointer(connectionString));
+  return checkpointers.get(connectionString)!;
+}
+
+/**
+ * Produces the report version the report row asks for (requested_version),
+ * idempotently: a version already published is not written again (only its
+ * exports are re-stored), and a crashed run resumes its LangGraph thread
+ * `<report id>:v<version>` from the Postgres checkpoint, so finished sections
+ * are not paid for twice. AI calls are metered into ai_usage as they happen.
+ */
+export async function produceReportVersion(settings: ReportTaskSettings, request: ReportRequest, signal?: AbortSignal): Promise<ReportOutcome> {
+  const { db } = settings;
+  const report = await db.kysely
+    .selectFrom("reports")
+    .selectAll()
+    .where("scan_id", "=", request.scanId)
+    .$if(request.reportId !== undefined, (q) => q.where("id", "=", request.reportId!))
+    .executeTakeFirst();
+  if (!report) return { kind: "gone" };
+  const loaded = await loadScanInput(db, request.scanId);
+  if (!loaded) return { kind: "gone" };
+
+  if (report.latest_version >= report.requested_version) {
+    const latest = await db.kysely.selectFrom("report_versions").select(["content", "scan_diff"]).where("report_id", "=", report.id).where("version", "=", report.latest_version).executeTakeFirstOrThrow();
+    const document = buildReportDocument(ReportContent.parse(latest.content), { reportId: report.id, version: report.latest_version, changes: (latest.scan_diff as ScanDiff | null) ?? null });
+    await storeExports(settings, report.tenant_id, document, signal);
+    return { kind: "up-to-date", reportId: report.id, version: report.latest_version };
+  }
+
+  const version = report.requested_version;
+  await withServiceTx(db, async (tx) => {
+    const generating = await tx.updateTable("reports").set({ status: "generating", error_message: null }).where("id", "=", report.id).returning(["status"]).executeTakeFirstOrThrow();
+    await emitEvent(tx, { type: "report.generating", tenantId: report.tenant_id, userId: null, subject: report.id, data: { reportId: report.id, scanId: request.scanId, version, status: generating.status } });
+  });
+
+  const recordUsage = async (record: UsageRecord) => {
+    await db.kysely
+      .insertInto("ai_usage")
+      .values({
+        tenant_id: report.tenant_id,
+        scan_id: request.scanId,
+        report_id: report.id,
+        report_version: version,
+        task: record.task,
+        section: record.section,
+        provider: record.provider,
+        model: record.model,
+        input_tokens: record.inputTokens,
+        output_tokens: record.outputTokens,
+        cost_usd: record.costUsd.toFixed(6),
+        priced: record.priced,
+        latency_ms: Math.max(0, Math.round(record.latencyMs)),
+        outcome: record.outcome,
+        error: record.error?.slice(0, 2000) ?? null,
+      })
+      .execute();
+  };
+  const saver = await checkpointerFor(settings.connectionString);
+  const threadId = `${report.id}:v${version}`;
+  const content = await generateReport(
+    { scanId: request.scanId, tenantId: report.tenant_id, scan: loaded.scan, thesis: loaded.thesis?.trim() ? loaded.thesis.slice(0, 10_000) : null },
+    { config: settings.aiConfig, tenantSettings: settings.tenantSettings, recordUsage, checkpointer: saver, threadId, signal },
+  );
+  const changes = await parentDiff(db, request.scanId, loaded.scan, loaded.parentScanId);
+
+  await withServiceTx(db, async (tx) => {
+    await tx
+      .insertInto("report_versions")
+      .values({
+        report_id: report.id,
+        tenant_id: report.tenant_id,
+        scan_id: request.scanId,
+        version,
+        content: JSON.stringify(ReportContent.parse(content)),
+        scan_diff: changes ? JSON.stringify(changes) : null,
+        compared_scan_id: changes ? changes.beforeScanId : null,
+        models: JSON.stringify(content.usage.models),
+        input_tokens: content.usage.inputTokens,
+        output_tokens: content.usage.outputTokens,
+        cost_usd: content.usage.costUsd.toFixed(6),
+        claims_published: content.claims.length,
+        claims_dropped: content.dropped.count,
+      })
+      .onConflict((conflict) => conflict.columns(["report_id", "version"]).doNothing())
+      .execute();
+    const updated = await tx
+      .updateTable("reports")
+      .set((eb) => ({
+        latest_version: version,
+        // A regenerate that arrived meanwhile asked for a later version: its job is queued.
+        status: eb.case().when("requested_version", ">", version).then("queued" as const).else("ready" as const).end(),
+      }))
+      .where("id", "=", report.id)
+      .returning(["status"])
+      .executeTakeFirstOrThrow();
+    await emitEvent(tx, {
+      type: "report.version_created",
+      tenantId: report.tenant_id,
+      userId: null,
+      subject: report.id,
+      data: { reportId: report.id, scanId: request.scanId, version, status: updated.status, claims: content.claims.length, dropped: content.dropped.count },
+    });
+  });
+  await saver.deleteThread(threadId);
+  await storeExports(settings, report.tenant_id, buildReportDocument(content, { reportId: report.id, version, changes }), signal);
+  return { kind: "created", reportId: report.id, version };
+}
+
+/** The last attempt failed: the report says so (the versions already published stay). */
+export async function markReportFailed(db: Db, scanId: string, message: string): Promise<void> {
+  await withServiceTx(db, async (tx) => {
+    const failed = await tx
+      .updateTable("reports")
+      .set({ status: "failed", error_message: message.slice(0, 2000) })
+      .where("scan_id", "=", scanId)
+      .returning(["id", "tenant_id", "requested_version"])
+      .executeTakeFirst();
+    if (failed)
+      await emitEvent(tx, { type: "report.failed", tenantId: failed.tenant_id, userId: null, subject: failed.id, data: { reportId: failed.id, scanId, version: failed.requested_version, error: message.slice(0, 500) } });
+  });
+}

@@ -1,0 +1,51 @@
+import { defaultAiConfig } from "@techscaniq/ai";
+import { env as aiEnv } from "@techscaniq/ai/env";
+import type { Db } from "@techscaniq/db";
+import { loadDbEnv } from "@techscaniq/db/env";
+import { createObjectStorage } from "@techscaniq/db/storage";
+import type { JobHelpers } from "graphile-worker";
+import { z } from "zod";
+import type { WorkerEnv } from "../../env";
+import type { Logger } from "../../logger";
+import { defineTask, type TaskDefinition } from "../define";
+import { markReportFailed, produceReportVersion, type ReportTaskSettings } from "./generate";
+
+export { produceReportVersion, markReportFailed, type ReportOutcome, type ReportRequest, type ReportTaskSettings } from "./generate";
+
+export const reportPayload = z
+  .object({
+    scanId: z.uuid({ error: "scanId must be a scan id (uuid)" }),
+    reportId: z.uuid({ error: "reportId must be a report id (uuid)" }).optional(),
+  })
+  .strict();
+
+const isLastAttempt = (helpers: JobHelpers) => helpers.job.attempts >= helpers.job.max_attempts;
+
+/** `report.generate` ({ scanId, reportId? }), queued by private.queue_report under job key report:<scan id>. */
+export function reportGenerateTask(settings: ReportTaskSettings): TaskDefinition<typeof reportPayload> {
+  return defineTask({
+    name: "report.generate",
+    payload: reportPayload,
+    handler: async (payload, { helpers }) => {
+      try {
+        const outcome = await produceReportVersion(settings, payload, helpers.abortSignal);
+        helpers.logger.info(`report.generate for scan ${payload.scanId}: ${outcome.kind}${"version" in outcome ? ` v${outcome.version}` : ""}`);
+      } catch (error) {
+        // Earlier attempts are retried with backoff (resuming from the checkpoint); the last one marks the report failed.
+        if (isLastAttempt(helpers)) await markReportFailed(settings.db, payload.scanId, error instanceof Error ? error.message : String(error));
+        throw error;
+      }
+    },
+  });
+}
+
+/** The report.* tasks, configured from the environment: the offline analyst unless AI keys are set. */
+export function reportTasks({ db, env, logger }: { db: Db; env: WorkerEnv; logger: Logger }): TaskDefinition[] {
+  const aiConfig = defaultAiConfig(aiEnv);
+  logger.info(`reports are written by: ${aiConfig.routes.writeSection?.map((step) => step.provider).join(" → ") ?? "offline"}`);
+  const storage = createObjectStorage({
+    dataDir: loadDbEnv().TECHSCANIQ_DATA_DIR,
+    supabase: env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY ? { url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY } : undefined,
+  });
+  return [reportGenerateTask({ db, storage, connectionString: env.DATABASE_URL, aiConfig })];
+}

@@ -1,0 +1,189 @@
+import type { ReportContent } from "@techscaniq/ai";
+import {
+  buildReportDocument,
+  diffScans,
+  REPORT_CONTENT_TYPES,
+  reportExportPath,
+  scanInputFromStored,
+  ScanDiff,
+  type ReportDocument,
+  type ReportFormat,
+} from "@techscaniq/ai/render";
+import { sql, type Database, type Selectable, type Transaction } from "@techscaniq/db";
+import type { ObjectStorage } from "@techscaniq/db/storage";
+import type { z } from "zod";
+import { DomainError } from "../../errors";
+import { decodeCursor, encodeCursor } from "../scans/input";
+import { findScan, type ScanActor } from "../scans/service";
+import type { diffInput, exportInput, getReportInput, listReportsInput } from "./input";
+
+type Tx = Transaction<Database>;
+type ReportRow = Selectable<Database["reports"]>;
+type VersionRow = Selectable<Database["report_versions"]>;
+
+export interface ReportView {
+  id: string;
+  scanId: string;
+  status: ReportRow["status"];
+  latestVersion: number;
+  requestedVersion: number;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ReportVersionSummary {
+  version: number;
+  createdAt: string;
+  models: { provider: string; model: string; tasks: string[] }[];
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  claimsPublished: number;
+  claimsDropped: number;
+  comparedScanId: string | null;
+}
+
+export const toReportView = (row: ReportRow): ReportView => ({
+  id: row.id,
+  scanId: row.scan_id,
+  status: row.status,
+  latestVersion: row.latest_version,
+  requestedVersion: row.requested_version,
+  error: row.error_message,
+  createdAt: row.created_at.toISOString(),
+  updatedAt: row.updated_at.toISOString(),
+});
+
+const toVersionSummary = (row: VersionRow): ReportVersionSummary => ({
+  version: row.version,
+  createdAt: row.created_at.toISOString(),
+  models: row.models as ReportVersionSummary["models"],
+  inputTokens: row.input_tokens,
+  outputTokens: row.output_tokens,
+  costUsd: Number(row.cost_usd),
+  claimsPublished: row.claims_published,
+  claimsDropped: row.claims_dropped,
+  comparedScanId: row.compared_scan_id,
+});
+
+/** The report by id or by its scan, through RLS: another tenant's report is simply not found. */
+async function findReport(tx: Tx, actor: ScanActor, ref: { reportId?: string | undefined; scanId?: string | undefined }): Promise<ReportRow> {
+  let query = tx.selectFrom("reports").selectAll().where("tenant_id", "=", actor.tenantId);
+  if (ref.reportId) query = query.where("id", "=", ref.reportId);
+  if (ref.scanId) query = query.where("scan_id", "=", ref.scanId);
+  const report = await query.executeTakeFirst();
+  if (!report) throw new DomainError("NOT_FOUND", ref.reportId ? `Report ${ref.reportId} was not found in this tenant` : `Scan ${ref.scanId} has no report in this tenant`);
+  return report;
+}
+
+async function findVersion(tx: Tx, report: ReportRow, version: number | undefined): Promise<VersionRow> {
+  const wanted = version ?? report.latest_version;
+  if (wanted === 0) throw new DomainError("PRECONDITION_FAILED", `Report ${report.id} has no version yet (status ${report.status}); try again when it is ready`);
+  const row = await tx.selectFrom("report_versions").selectAll().where("report_id", "=", report.id).where("version", "=", wanted).executeTakeFirst();
+  if (!row) throw new DomainError("NOT_FOUND", `version: report ${report.id} has no version ${wanted} (latest is ${report.latest_version})`, { version: [`no version ${wanted}`] });
+  return row;
+}
+
+const documentOf = (report: ReportRow, row: VersionRow): ReportDocument =>
+  // buildReportDocument validates the stored content against ReportContent.
+  buildReportDocument(row.content as ReportContent, { reportId: report.id, version: row.version, changes: row.scan_diff === null ? null : ScanDiff.parse(row.scan_diff) });
+
+export async function getReport(tx: Tx, actor: ScanActor, input: z.output<typeof getReportInput>) {
+  const report = await findReport(tx, actor, input);
+  if (report.latest_version === 0 && input.version === undefined) return { report: toReportView(report), version: null, document: null };
+  const row = await findVersion(tx, report, input.version);
+  return { report: toReportView(report), version: toVersionSummary(row), document: documentOf(report, row) };
+}
+
+export async function listReports(tx: Tx, actor: ScanActor, input: z.output<typeof listReportsInput>) {
+  let query = tx.selectFrom("reports").selectAll().where("tenant_id", "=", actor.tenantId).orderBy("created_at", "desc").orderBy("id", "desc").limit(input.limit + 1);
+  if (input.status) query = query.where("status", "=", input.status);
+  if (input.cursor) {
+    const cursor = decodeCursor(input.cursor);
+    if (!cursor) throw new DomainError("BAD_REQUEST", "cursor: is not a cursor returned by report.list", { cursor: ["invalid cursor"] });
+    query = query.where((eb) => eb.or([eb("created_at", "<", cursor.createdAt), eb.and([eb("created_at", "=", cursor.createdAt), eb("id", "<", cursor.id)])]));
+  }
+  const rows = await query.execute();
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return { items: page.map(toReportView), nextCursor: rows.length > input.limit && last ? encodeCursor(last.created_at, last.id) : null };
+}
+
+export async function listVersions(tx: Tx, actor: ScanActor, reportId: string): Promise<ReportVersionSummary[]> {
+  const report = await findReport(tx, actor, { reportId });
+  const rows = await tx.selectFrom("report_versions").selectAll().where("report_id", "=", report.id).orderBy("version", "desc").execute();
+  return rows.map(toVersionSummary);
+}
+
+/** Asks for the next version and queues report.generate in this transaction (private.queue_report checks the caller may write). */
+export async function regenerateReport(tx: Tx, actor: ScanActor, reportId: string): Promise<ReportView> {
+  const report = await findReport(tx, actor, { reportId });
+  await sql`select private.queue_report(${report.scan_id}::uuid)`.execute(tx);
+  return toReportView(await findReport(tx, actor, { reportId }));
+}
+
+export interface ReportExport {
+  format: ReportFormat;
+  version: number;
+  contentType: string;
+  fileName: string;
+  /** utf8 for md, html and json; base64 for pdf. */
+  encoding: "utf8" | "base64";
+  content: string;
+}
+
+/**
+ * A stored export of a version. The worker renders all four formats when it
+ * publishes a version (Chromium never runs in a web request); the caller's
+ * access is checked through RLS on the report before storage is touched.
+ */
+export async function exportReport(tx: Tx, actor: ScanActor, storage: ObjectStorage, input: z.output<typeof exportInput>): Promise<ReportExport> {
+  const report = await findReport(tx, actor, { reportId: input.reportId });
+  const row = await findVersion(tx, report, input.version);
+  const object = await storage.get({ bucket: "reports", path: reportExportPath(report.tenant_id, report.id, row.version, input.format) });
+  if (!object) throw new DomainError("PRECONDITION_FAILED", `The ${input.format} export of version ${row.version} is not stored yet; the worker writes it right after the version — try again shortly`);
+  const binary = input.format === "pdf";
+  return {
+    format: input.format,
+    version: row.version,
+    contentType: REPORT_CONTENT_TYPES[input.format],
+    fileName: `techscaniq-report-${report.scan_id}-v${row.version}.${input.format}`,
+    encoding: binary ? "base64" : "utf8",
+    content: Buffer.from(object.body).toString(binary ? "base64" : "utf8"),
+  };
+}
+
+/** A scan read through RLS as the diff needs it (no evidence: a diff compares findings). */
+async function storedScan(tx: Tx, actor: ScanActor, scanId: string) {
+  const scan = await findScan(tx, actor, scanId);
+  if (scan.status !== "succeeded") throw new DomainError("PRECONDITION_FAILED", `Scan ${scanId} has not succeeded (status ${scan.status}); only finished scans can be compared`);
+  const [findings, security] = await Promise.all([
+    tx.selectFrom("findings").selectAll().where("scan_id", "=", scanId).execute(),
+    tx.selectFrom("scan_stage_results").select("output").where("scan_id", "=", scanId).where("stage", "=", "security").executeTakeFirst(),
+  ]);
+  return {
+    row: scan,
+    input: scanInputFromStored({
+      targetUrl: scan.target_url,
+      findings: findings.map((f) => ({ kind: f.kind, key: f.finding_key, name: f.name, version: f.version, category: f.category, confidence: f.confidence, severity: f.severity, evidenceIds: f.evidence_ids, details: f.details })),
+      evidence: [],
+      securityCheckpoint: security?.output ?? null,
+    }),
+  };
+}
+
+const sameTarget = (a: string, b: string) => {
+  const origin = (url: string) => new URL(url).host.replace(/^www\./, "");
+  return origin(a) === origin(b);
+};
+
+/** Two scans of the same target (same host, or one re-scans the other): what changed from `before` to `after`. */
+export async function diffReportScans(tx: Tx, actor: ScanActor, input: z.output<typeof diffInput>): Promise<ScanDiff> {
+  const before = await storedScan(tx, actor, input.beforeScanId);
+  const after = await storedScan(tx, actor, input.afterScanId);
+  const related = after.row.parent_scan_id === before.row.id || before.row.parent_scan_id === after.row.id;
+  if (!related && !sameTarget(before.row.target_url, after.row.target_url))
+    throw new DomainError("BAD_REQUEST", `afterScanId: scans of different targets cannot be compared (${before.row.target_url} vs ${after.row.target_url})`, { afterScanId: ["scans a different target"] });
+  return diffScans({ scanId: before.row.id, scan: before.input }, { scanId: after.row.id, scan: after.input });
+}
