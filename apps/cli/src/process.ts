@@ -28,6 +28,8 @@ export function startService(name: string, command: string, args: string[], opts
       for (const line of lines) out.write(prefix + line + "\n");
     });
   };
+  // A missing binary surfaces as "exit" with a code after this message, not as a crash.
+  child.on("error", (err) => process.stderr.write(`${prefix}could not start: ${err.message}\n`));
   pipe(child.stdout, process.stdout);
   pipe(child.stderr, process.stderr);
   return child;

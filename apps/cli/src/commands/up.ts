@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { migrate, seed, startEmbeddedPostgres } from "@techscaniq/db";
 import { env, childEnv } from "../env";
 import { printDemoAccount } from "./db";
-import { bin, repoRoot, startService, stopService } from "../process";
+import { repoRoot, startService, stopService } from "../process";
 import path from "node:path";
 
 export function registerUpCommand(program: Command): void {
@@ -18,11 +18,16 @@ export function registerUpCommand(program: Command): void {
       await migrate(databaseUrl);
       printDemoAccount(await seed(databaseUrl));
 
-      const serviceEnv = childEnv({ DATABASE_URL: databaseUrl, PORT: opts.port, NODE_ENV: "development" });
-      const worker = startService("worker", bin("tsx"), [path.join(repoRoot, "apps/worker/src/main.ts")], {
+      const serviceEnv = childEnv({
+        DATABASE_URL: databaseUrl,
+        PORT: opts.port,
+        NODE_ENV: "development",
+        NEXT_TELEMETRY_DISABLED: "1",
+      });
+      const worker = startService("worker", process.execPath, ["--import", "tsx", path.join(repoRoot, "apps/worker/src/main.ts")], {
         env: serviceEnv,
       });
-      const web = startService("web", bin("next"), ["dev", "--port", opts.port, "--hostname", "127.0.0.1"], {
+      const web = startService("web", path.join(repoRoot, "apps/web/node_modules/.bin/next"), ["dev", "--port", opts.port, "--hostname", "127.0.0.1"], {
         cwd: path.join(repoRoot, "apps/web"),
         env: serviceEnv,
       });
