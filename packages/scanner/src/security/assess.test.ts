@@ -5,7 +5,7 @@ import type { DnsInfo, TlsInfo } from "../types";
 import { analyseCookies } from "./cookies";
 import { assessSecurity } from "./index";
 import { summariseMixedContent } from "./mixed-content";
-import { fetchSnapshot, parseSetCookie, snapshot } from "./test-support";
+import { cookie, fetchSnapshot, snapshot } from "./test-support";
 
 describe("cookie flags", () => {
   it("lists what is wrong with each cookie", () => {
@@ -19,7 +19,7 @@ describe("cookie flags", () => {
         "csrftoken=5; Path=/; Secure",
         "pref=6; Path=/; Secure; SameSite=None",
         "odd=7; Path=/; Secure; SameSite=Sometimes",
-      ].map(parseSetCookie),
+      ].map(cookie),
     });
     const evidence = new EvidenceSet();
     const findings = analyseCookies([page], evidence);
@@ -36,7 +36,7 @@ describe("cookie flags", () => {
   });
 
   it("flags cookies set over plain http", () => {
-    const page = snapshot({ url: "http://example.com/", cookies: [parseSetCookie("sid_session=1; Path=/; HttpOnly; SameSite=Lax")] });
+    const page = snapshot({ url: "http://example.com/", cookies: [cookie("sid_session=1; Path=/; HttpOnly; SameSite=Lax")] });
     expect(analyseCookies([page], new EvidenceSet())[0]!.issues).toEqual(["session cookie without Secure", "session cookie set over plain http"]);
   });
 });

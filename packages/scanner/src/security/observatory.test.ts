@@ -4,7 +4,7 @@ import { EvidenceSet } from "../evidence";
 import type { Headers, HttpProbe } from "../types";
 import { gradeHeaders, type HeaderGradeInput } from "./observatory";
 import { gradeForScore, scoreModifiers } from "./observatory-scores";
-import { fetchSnapshot, parseSetCookie, snapshot } from "./test-support";
+import { cookie, fetchSnapshot, snapshot } from "./test-support";
 
 // Cases from the MDN HTTP Observatory's own suite (its test/*.test.js): the
 // site is mozilla.org, fetched over https, and http:// redirects
@@ -24,7 +24,7 @@ function grade(opts: { headers?: Headers; html?: string; cookies?: string[]; inp
   const page = snapshot({
     headers: { "content-type": ["text/html"], ...(cookies.length ? { "set-cookie": cookies } : {}), ...opts.headers },
     html: opts.html ?? "",
-    cookies: cookies.map(parseSetCookie),
+    cookies: cookies.map(cookie),
   });
   const evidence = new EvidenceSet();
   const result = gradeHeaders({ page, httpProbe: HTTP_PROBE, ...opts.input }, evidence);

@@ -10,7 +10,9 @@ import { loadRetireRepository } from "./repository";
 
 const run = promisify(execFile);
 const SCRIPT = join(import.meta.dirname, "..", "..", "scripts", "refresh-retire.ts");
-const REPOSITORY = { widget: { vulnerabilities: [], extractors: { filename: ["widget-(§§version§§)\\.js"] } } };
+const REPOSITORY = {
+  widget: { vulnerabilities: [], extractors: { filename: ["widget-(§§version§§)\\.js"] } },
+};
 
 describe("refresh-retire", () => {
   let server: Server;
@@ -27,7 +29,15 @@ describe("refresh-retire", () => {
 
   it("writes a valid download to the cache, which then takes precedence", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "retire-refresh-")), "jsrepository.json");
-    const { stdout } = await run("tsx", [SCRIPT, "--url", `${origin}/repo.json`, "--out", out]);
+    const { stdout } = await run(process.execPath, [
+      "--import",
+      "tsx",
+      SCRIPT,
+      "--url",
+      `${origin}/repo.json`,
+      "--out",
+      out,
+    ]);
     expect(stdout).toContain(`1 libraries written to ${out}`);
     expect(JSON.parse(readFileSync(out, "utf8"))).toEqual(REPOSITORY);
     expect(Object.keys(loadRetireRepository({ cacheFile: out }).repository)).toEqual(["widget"]);
@@ -35,7 +45,15 @@ describe("refresh-retire", () => {
 
   it("refuses an invalid download and leaves no cache", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "retire-refresh-")), "jsrepository.json");
-    const failure = await run("tsx", [SCRIPT, "--url", `${origin}/other.json`, "--out", out]).catch((e: { code: number; stderr: string }) => e);
+    const failure = await run(process.execPath, [
+      "--import",
+      "tsx",
+      SCRIPT,
+      "--url",
+      `${origin}/other.json`,
+      "--out",
+      out,
+    ]).catch((e: { code: number; stderr: string }) => e);
     expect(failure).toMatchObject({ code: 1, stderr: expect.stringContaining("is invalid at broken") });
     expect(existsSync(out)).toBe(false);
   });
