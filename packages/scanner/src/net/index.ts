@@ -3,3 +3,4 @@ export * from "./budget";
 export * from "./charset";
 export * from "./errors";
 export * from "./fetcher";
+export * from "./domain";

@@ -1,2 +1,1 @@
-export * from "./party";
 export * from "./renderer";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
 import { SafeFetcher } from "../net";
-import { SiteRenderer, isThirdParty, registrableDomain, renderPages } from "./index";
+import { SiteRenderer, renderPages } from "./index";
 
 let fixtures: FixtureServer;
 let fetcher: SafeFetcher;
@@ -122,13 +122,5 @@ describe("renderPages", () => {
       { url: fixtures.url("spa-react"), page: null, error: "render failed: scan cancelled" },
     ]);
     await cancellable.close();
-  });
-});
-
-describe("third-party classification", () => {
-  it("compares registrable domains", () => {
-    expect(registrableDomain("static.shop.example.co.uk")).toBe("example.co.uk");
-    expect(isThirdParty("https://cdn.example.com/a.js", "https://www.example.com/")).toBe(false);
-    expect(isThirdParty("https://www.googletagmanager.com/gtm.js", "https://www.example.com/")).toBe(true);
   });
 });

@@ -10,7 +10,7 @@ import { env } from "../env";
 import { extractPageAssets } from "../crawl/html";
 import { FetchError, type FetchedResponse, type SafeFetcher } from "../net";
 import type { CookieInfo, Headers, NetworkRequest, PageSnapshot } from "../types";
-import { isThirdParty } from "./party";
+import { isThirdParty } from "../net/domain";
 
 export interface RenderOptions {
   /** Dotted JS paths to read from `window` (from the fingerprints). */

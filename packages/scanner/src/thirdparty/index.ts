@@ -1,5 +1,5 @@
-import { getDomain } from "tldts";
 import type { EvidenceSet } from "../evidence";
+import { registrableDomain } from "../net/domain";
 import type { PerformanceReport, ThirdPartyFinding } from "../result";
 import type { NetworkRequest, PageSnapshot } from "../types";
 import { ownerOf } from "./owners";
@@ -9,11 +9,6 @@ export { ownerOf, type ThirdPartyOwner } from "./owners";
 /** Request URLs quoted in one evidence item. */
 const EVIDENCE_REQUESTS = 10;
 const LARGEST_RESOURCES = 10;
-
-/** The registrable domain (example.co.uk for shop.example.co.uk), or the host itself for IPs and unknown suffixes. */
-function registrableDomain(host: string): string {
-  return getDomain(host, { allowPrivateDomains: false }) ?? host;
-}
 
 function hostOf(url: string): string | null {
   return URL.canParse(url) ? new URL(url).hostname.replace(/^\[|\]$/g, "") : null;
@@ -35,7 +30,10 @@ function requestsOf(page: PageSnapshot): NetworkRequest[] {
     durationMs: null,
     thirdParty: registrableDomain(hostOf(url) ?? "") !== site,
   });
-  return [...page.scriptSrc.map((u) => guess(u, "script")), ...page.stylesheets.map((u) => guess(u, "stylesheet"))];
+  return [
+    ...page.scriptSrc.map((u) => guess(u, "script")),
+    ...page.stylesheets.map((u) => guess(u, "stylesheet")),
+  ];
 }
 
 /**
@@ -59,9 +57,17 @@ export function summariseThirdParties(pages: PageSnapshot[], evidence: EvidenceS
   const findings: ThirdPartyFinding[] = [];
   for (const [host, { requests, page }] of byHost) {
     const known = ownerOf(host);
-    const lines = requests.slice(0, EVIDENCE_REQUESTS).map((r) => `${r.method} ${r.url} (${r.resourceType}${r.bytes ? `, ${r.bytes} bytes` : ""})`);
+    const lines = requests
+      .slice(0, EVIDENCE_REQUESTS)
+      .map((r) => `${r.method} ${r.url} (${r.resourceType}${r.bytes ? `, ${r.bytes} bytes` : ""})`);
     if (requests.length > EVIDENCE_REQUESTS) lines.push(`… ${requests.length - EVIDENCE_REQUESTS} more`);
-    const id = evidence.add({ kind: "network", collector: "thirdparty", url: page, locator: host, snippet: lines.join("\n") }).id;
+    const id = evidence.add({
+      kind: "network",
+      collector: "thirdparty",
+      url: page,
+      locator: host,
+      snippet: lines.join("\n"),
+    }).id;
     findings.push({
       host,
       owner: known?.owner ?? registrableDomain(host),
@@ -71,7 +77,9 @@ export function summariseThirdParties(pages: PageSnapshot[], evidence: EvidenceS
       evidence: [id],
     });
   }
-  return findings.sort((a, b) => b.requests - a.requests || b.bytes - a.bytes || a.host.localeCompare(b.host));
+  return findings.sort(
+    (a, b) => b.requests - a.requests || b.bytes - a.bytes || a.host.localeCompare(b.host),
+  );
 }
 
 /**
@@ -79,18 +87,35 @@ export function summariseThirdParties(pages: PageSnapshot[], evidence: EvidenceS
  * load timings. A page that was not rendered counts its own document only.
  */
 export function summarisePerformance(pages: PageSnapshot[], evidence: EvidenceSet): PerformanceReport {
-  const report: PerformanceReport = { pages: [], largestResources: [], totalBytes: 0, totalRequests: 0, evidence: [] };
+  const report: PerformanceReport = {
+    pages: [],
+    largestResources: [],
+    totalBytes: 0,
+    totalRequests: 0,
+    evidence: [],
+  };
   const resources = new Map<string, PerformanceReport["largestResources"][number]>();
   for (const page of pages) {
     const requests: NetworkRequest[] = page.requests.length
       ? page.requests
-      : [{ url: page.url, method: "GET", resourceType: "document", status: page.status, bytes: page.bytes, durationMs: null, thirdParty: false }];
+      : [
+          {
+            url: page.url,
+            method: "GET",
+            resourceType: "document",
+            status: page.status,
+            bytes: page.bytes,
+            durationMs: null,
+            thirdParty: false,
+          },
+        ];
     const bytesByType: Record<string, number> = {};
     const requestsByType: Record<string, number> = {};
     for (const r of requests) {
       bytesByType[r.resourceType] = (bytesByType[r.resourceType] ?? 0) + r.bytes;
       requestsByType[r.resourceType] = (requestsByType[r.resourceType] ?? 0) + 1;
-      if ((resources.get(r.url)?.bytes ?? -1) < r.bytes) resources.set(r.url, { url: r.url, bytes: r.bytes, resourceType: r.resourceType });
+      if ((resources.get(r.url)?.bytes ?? -1) < r.bytes)
+        resources.set(r.url, { url: r.url, bytes: r.bytes, resourceType: r.resourceType });
     }
     const bytes = requests.reduce((sum, r) => sum + r.bytes, 0);
     const entry = {
@@ -118,8 +143,13 @@ export function summarisePerformance(pages: PageSnapshot[], evidence: EvidenceSe
         .map(([type, b]) => `${type}: ${requestsByType[type]} requests, ${b} bytes`),
       ...(timing.length ? [timing.join(", ")] : []),
     ].join("\n");
-    report.evidence.push(evidence.add({ kind: "page", collector: "performance", url: page.url, locator: "page weight", snippet }).id);
+    report.evidence.push(
+      evidence.add({ kind: "page", collector: "performance", url: page.url, locator: "page weight", snippet })
+        .id,
+    );
   }
-  report.largestResources = [...resources.values()].sort((a, b) => b.bytes - a.bytes || a.url.localeCompare(b.url)).slice(0, LARGEST_RESOURCES);
+  report.largestResources = [...resources.values()]
+    .sort((a, b) => b.bytes - a.bytes || a.url.localeCompare(b.url))
+    .slice(0, LARGEST_RESOURCES);
   return report;
 }
