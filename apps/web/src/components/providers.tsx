@@ -1,7 +1,7 @@
 "use client";
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { httpBatchLink } from "@trpc/client";
+import { httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { trpc } from "../lib/trpc";
 
@@ -20,9 +20,15 @@ export function Providers({ tenantId, children }: { tenantId: string | null; chi
   const [trpcClient] = useState(() =>
     trpc.createClient({
       links: [
-        httpBatchLink({
-          url: "/api/trpc",
-          headers: () => (activeTenant.current ? { "x-tenant-id": activeTenant.current } : {}),
+        splitLink({
+          condition: (op) => op.type === "subscription",
+          // Server-sent events: EventSource sends the session cookies (the route adds the active tenant)
+          // and reconnects by itself, passing the last tracked event id so the stream resumes where it stopped.
+          true: httpSubscriptionLink({ url: "/api/trpc" }),
+          false: httpBatchLink({
+            url: "/api/trpc",
+            headers: () => (activeTenant.current ? { "x-tenant-id": activeTenant.current } : {}),
+          }),
         }),
       ],
     }),

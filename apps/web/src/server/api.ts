@@ -79,3 +79,14 @@ export function toApiFailure(error: unknown): ApiFailure {
 export function isUnauthorized(error: unknown): boolean {
   return error instanceof TRPCClientError && errorDataOf(error as TRPCClientError<AppRouter>)?.code === "UNAUTHORIZED";
 }
+
+/**
+ * True when the API refused because the object is not there *for this caller*:
+ * missing, another tenant's (RLS hides it), or a malformed id. Pages answer all
+ * of them with the same 404 so nothing tells one case from another.
+ */
+export function isNotVisible(error: unknown): boolean {
+  if (!(error instanceof TRPCClientError)) return false;
+  const code = errorDataOf(error as TRPCClientError<AppRouter>)?.code;
+  return code === "NOT_FOUND" || code === "BAD_REQUEST" || code === "FORBIDDEN";
+}

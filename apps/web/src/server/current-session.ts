@@ -34,3 +34,11 @@ export const currentSession = cache(async (): Promise<CurrentSession | null> => 
     throw error;
   }
 });
+
+/** A server-side API client acting as the signed-in user in their active tenant (null when signed out). */
+export async function sessionApi() {
+  const session = await currentSession();
+  const accessToken = (await cookies()).get(ACCESS_COOKIE)?.value;
+  if (!session || !accessToken) return null;
+  return { session, api: serverApi({ accessToken, tenantId: session.activeTenant?.id ?? null, incoming: await headers() }) };
+}

@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { Brand } from "../../components/brand";
 import { Providers } from "../../components/providers";
+import { MainNav } from "../../components/shell/main-nav";
 import { TenantSwitcher } from "../../components/shell/tenant-switcher";
 import { Button } from "../../components/ui/button";
 import { currentSession } from "../../server/current-session";
@@ -15,10 +16,11 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     <Providers tenantId={session.activeTenant?.id ?? null}>
       <div className="flex min-h-dvh flex-col">
         <header className="border-b border-border bg-surface">
-          <div className="mx-auto flex h-16 max-w-6xl items-center gap-4 px-4 sm:px-6">
+          <div className="mx-auto flex h-16 max-w-6xl items-center gap-3 px-4 sm:gap-4 sm:px-6">
             <Link href="/" className="shrink-0 rounded-md">
               <Brand />
             </Link>
+            <MainNav />
             <div className="min-w-0 flex-1">
               <TenantSwitcher tenants={session.tenants} activeTenantId={session.activeTenant?.id ?? null} />
             </div>

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { NewScanForm } from "../../components/scan/new-scan-form";
+import { RecentScans } from "../../components/scan/recent-scans";
 import { buttonClasses } from "../../components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "../../components/ui/card";
 import { currentSession } from "../../server/current-session";
@@ -28,6 +30,7 @@ export default async function DashboardPage() {
     );
   }
 
+  const canScan = tenant.role !== "viewer";
   return (
     <div className="flex flex-col gap-6">
       <div className="flex flex-col gap-1">
@@ -39,16 +42,25 @@ export default async function DashboardPage() {
           <span className="font-mono">{tenant.slug}</span> · your role: {tenant.role}
         </p>
       </div>
-      <Card>
-        <CardHeader>
-          <CardTitle className="text-lg">No scans yet</CardTitle>
-          <CardDescription>
-            Scanning arrives next: give TechScanIQ a company&apos;s website and it will collect evidence of its technology stack,
-            security posture and performance, and write a report in which every claim cites its evidence. Your scans will be
-            listed here.
-          </CardDescription>
-        </CardHeader>
-      </Card>
+      <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
+        <section aria-labelledby="recent-scans" className="flex min-w-0 flex-col gap-3">
+          <h2 id="recent-scans" className="text-lg font-semibold tracking-tight">
+            Recent scans
+          </h2>
+          <RecentScans />
+        </section>
+        {canScan ? (
+          <Card className="order-first lg:sticky lg:top-6 lg:order-last">
+            <CardHeader>
+              <CardTitle className="text-lg">New scan</CardTitle>
+              <CardDescription>Collect evidence about a company&apos;s technology from its website.</CardDescription>
+            </CardHeader>
+            <CardContent>
+              <NewScanForm />
+            </CardContent>
+          </Card>
+        ) : null}
+      </div>
     </div>
   );
 }

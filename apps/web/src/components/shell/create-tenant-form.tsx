@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { noFormErrors, toFormErrors, type FormErrors } from "../../lib/api-error";
+import { errorBodyOf, noFormErrors, toFormErrors, type FormErrors } from "../../lib/api-error";
 import { trpc } from "../../lib/trpc";
 import { Button } from "../ui/button";
 import { FormAlert } from "../ui/field-error";
@@ -45,11 +45,7 @@ export function CreateTenantForm() {
       router.refresh();
     } catch (error) {
       setSwitching(false);
-      const data = (error as { data?: { code?: string; fieldErrors?: Record<string, string[]> | null } }).data;
-      const body = data
-        ? { error: { code: data.code ?? "ERROR", message: (error as Error).message, fieldErrors: data.fieldErrors ?? undefined } }
-        : { error: { code: "ERROR", message: error instanceof Error ? error.message : "Something went wrong" } };
-      setErrors(toFormErrors(body, FIELDS));
+      setErrors(toFormErrors(errorBodyOf(error), FIELDS));
     }
   }
 

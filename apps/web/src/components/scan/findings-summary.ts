@@ -1,0 +1,28 @@
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@techscaniq/api/client";
+import { severityRank, type Severity } from "./badges";
+
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type ScanView = RouterOutputs["scan"]["get"];
+export type Finding = RouterOutputs["scan"]["findings"][number];
+export type EvidenceItem = RouterOutputs["scan"]["evidence"]["list"]["items"][number];
+export type PageView = RouterOutputs["scan"]["pages"][number];
+
+/** The security headers grade is stored as the `grade` finding's version. */
+export function gradeOf(findings: readonly Finding[]): string | null {
+  return findings.find((finding) => finding.kind === "security" && finding.name === "HTTP security headers grade")?.version ?? null;
+}
+
+/** The few facts a dashboard row shows: grade, the most certain technologies, the worst vulnerability. */
+export function summarise(findings: readonly Finding[]) {
+  const technologies = findings
+    .filter((finding) => finding.kind === "technology")
+    .sort((a, b) => (b.confidence ?? 0) - (a.confidence ?? 0))
+    .map((finding) => (finding.version ? `${finding.name} ${finding.version}` : finding.name));
+  const vulnerabilities = findings.filter((finding) => finding.kind === "vulnerability");
+  const worst = vulnerabilities
+    .map((finding) => finding.severity)
+    .filter((severity): severity is Severity => severity !== null)
+    .sort((a, b) => severityRank[b] - severityRank[a])[0];
+  return { grade: gradeOf(findings), technologies, vulnerabilityCount: vulnerabilities.length, worstSeverity: worst ?? null };
+}
