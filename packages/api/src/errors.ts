@@ -65,17 +65,19 @@ function sqlState(error: unknown): string | undefined {
 }
 
 /**
- * The caller-facing form of any error: domain errors and validation errors
- * keep their message, known Postgres errors get a generic one, anything else
- * is `undefined` (an internal error, logged and never shown).
+ * The caller-facing form of any error: domain errors and input validation
+ * errors keep their message, known Postgres errors get a generic one,
+ * anything else is `undefined` (an internal error, logged and never shown).
  */
 export function toDomainError(error: unknown): DomainError | undefined {
   if (error instanceof DomainError) return error;
-  if (error instanceof ZodError) {
-    const { message, fieldErrors } = describeZodError(error);
-    return new DomainError("BAD_REQUEST", message, fieldErrors, { cause: error });
-  }
   if (error instanceof TRPCError) {
+    // Only the input parser's failures are the caller's; a failing output schema is our bug.
+    if (error.cause instanceof ZodError) {
+      if (error.code !== "BAD_REQUEST") return undefined;
+      const { message, fieldErrors } = describeZodError(error.cause);
+      return new DomainError("BAD_REQUEST", message, fieldErrors, { cause: error.cause });
+    }
     if (error.cause && error.cause !== error) {
       const fromCause = toDomainError(error.cause);
       if (fromCause) return fromCause;
@@ -83,8 +85,7 @@ export function toDomainError(error: unknown): DomainError | undefined {
     // tRPC's own errors (unknown procedure, bad method, parse errors) carry safe messages.
     if (error.code !== "INTERNAL_SERVER_ERROR") {
       const code = (Object.keys(domainErrorCodes) as DomainErrorCode[]).find((key) => domainErrorCodes[key] === error.code);
-      if (code) return new DomainError(code, error.message);
-      return new DomainError("BAD_REQUEST", error.message);
+      return new DomainError(code ?? "BAD_REQUEST", error.message);
     }
     return undefined;
   }

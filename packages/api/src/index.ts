@@ -19,3 +19,4 @@ export type { AuthSubject, UserSubject, ApiKeySubject } from "./auth/authenticat
 export { apiKeyScopes, type ApiKeyScope } from "./auth/api-keys";
 export { createApiKey, type ApiKeyView, type CreatedApiKey } from "./domain/api-keys";
 export { tenantRoles, type TenantRole } from "./domain/roles";
+export { listAuditEntries, type AuditLogEntryView } from "./domain/audit";
