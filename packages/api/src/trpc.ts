@@ -8,7 +8,7 @@ import type { AuthSubject } from "./auth/authenticate";
 import type { AuthConfig } from "./auth/config";
 import type { ClientInfo } from "./auth/sessions";
 import { writeAuditEntry } from "./domain/audit";
-import { hasRole, tenantRoleOf, type TenantRole } from "./domain/roles";
+import { hasRole, type TenantRole } from "./domain/roles";
 import { DomainError, domainErrorCodes, toDomainError, type FieldErrors } from "./errors";
 
 export interface Context {
@@ -111,8 +111,7 @@ export const tenantProcedure = protectedProcedure.use(async ({ ctx, type, path, 
   return withRlsTx(
     ctx.db,
     ctx.subject.claims,
-    async (tx) => {
-      const role = await tenantRoleOf(tx, tenantId);
+    async (tx, { tenantRole: role }) => {
       if (!role) throw new DomainError("FORBIDDEN", "You are not a member of this tenant (or your API key no longer works there)");
       if (type === "mutation" && role === "viewer") throw new DomainError("FORBIDDEN", "Viewers can only read in this tenant");
       const audit: AuditNote = { target: null };

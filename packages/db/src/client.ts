@@ -38,26 +38,40 @@ export function withServiceTx<T>(db: Db, fn: (trx: Transaction<Database>) => Pro
   return db.kysely.transaction().execute(fn);
 }
 
+/** What withRlsTx learned while setting up the request, in the same round trip. */
+export interface RlsSession {
+  /** The caller's role in `opts.tenantId` (private.tenant_role): owner, admin, member, viewer, or null. */
+  tenantRole: "owner" | "admin" | "member" | "viewer" | null;
+}
+
 /**
  * A transaction that runs as PostgREST runs a request: `set local role`
  * (authenticated, or anon without claims) and the claims in
  * `request.jwt.claims`, so every policy applies. `tenantId` is the active
- * tenant, readable as current_setting('app.tenant_id').
+ * tenant, readable as current_setting('app.tenant_id'); the caller's role in
+ * it is handed to `fn`. Setup is one statement (like PostgREST's), because
+ * every extra round trip is paid by every request.
  */
 export function withRlsTx<T>(
   db: Db,
   claims: JwtClaims | null,
-  fn: (trx: Transaction<Database>) => Promise<T>,
+  fn: (trx: Transaction<Database>, session: RlsSession) => Promise<T>,
   opts: { tenantId?: string } = {},
 ): Promise<T> {
   const role = claims === null || claims.role === "anon" ? "anon" : claims.role;
+  // The role lookup runs after the settings: the fenced sub-select is evaluated first.
+  const tenantRole =
+    opts.tenantId && role === "authenticated" ? sql`private.tenant_role(${opts.tenantId}::uuid)` : sql`null::text`;
   return db.kysely.transaction().execute(async (trx) => {
-    await sql`select set_config('request.jwt.claims', ${claims === null ? "" : JSON.stringify(claims)}, true),
+    const { rows } = await sql<{ tenant_role: RlsSession["tenantRole"] }>`
+      select ${tenantRole} as tenant_role
+        from (select set_config('request.jwt.claims', ${claims === null ? "" : JSON.stringify(claims)}, true),
                      set_config('request.jwt.claim.sub', ${claims?.sub ?? ""}, true),
                      set_config('request.jwt.claim.role', ${role}, true),
-                     set_config('app.tenant_id', ${opts.tenantId ?? ""}, true)`.execute(trx);
-    await sql`set local role ${sql.id(role)}`.execute(trx);
-    return fn(trx);
+                     set_config('app.tenant_id', ${opts.tenantId ?? ""}, true),
+                     set_config('role', ${role}, true)
+              offset 0) as settings`.execute(trx);
+    return fn(trx, { tenantRole: rows[0]?.tenant_role ?? null });
   });
 }
 

@@ -13,6 +13,7 @@ export {
   type Db,
   type JwtClaims,
   type NewEvent,
+  type RlsSession,
 } from "./client";
 export { startEmbeddedPostgres, resolveDatabaseUrl, type RunningPostgres, type ResolvedDatabase, type EmbeddedPostgresOptions } from "./embedded";
 export {

@@ -1,6 +1,6 @@
 import { emitEvent, isUniqueViolation, sql, withRlsTx, type Database, type Db, type JwtClaims, type Transaction } from "@techscaniq/db";
 import { DomainError } from "../errors";
-import { tenantRoleOf, type TenantRole } from "./roles";
+import type { TenantRole } from "./roles";
 import { writeAuditEntry } from "./audit";
 
 export interface TenantView {
@@ -116,8 +116,7 @@ export async function switchTenant(db: Db, actor: Actor, tenantId: string): Prom
   return withRlsTx(
     db,
     actor.claims,
-    async (tx) => {
-      const role = await tenantRoleOf(tx, tenantId);
+    async (tx, { tenantRole: role }) => {
       if (!role) throw new DomainError("FORBIDDEN", "You are not a member of this tenant");
       return getTenant(tx, { id: tenantId, role });
     },
