@@ -74,19 +74,30 @@ export async function evidenceIds(db: Db, scanId: string): Promise<string[]> {
   return rows.map((row) => row.evidence_id);
 }
 
-/** Jobs still queued or locked for the scan: a finished scan must leave none. */
-export async function jobsOf(db: Db, scanId: string): Promise<{ locked_by: string | null }[]> {
-  const { rows } = await sql<{ locked_by: string | null }>`
-    select locked_by from graphile_worker._private_jobs where key = ${`scan:${scanId}`}
-      or payload->>'scanId' = ${scanId}`.execute(db.kysely);
+/** The scan's pipeline jobs still queued or locked (report jobs, which follow a success, are not counted). */
+export async function jobsOf(db: Db, scanId: string): Promise<{ task: string; locked_by: string | null }[]> {
+  const { rows } = await sql<{ task: string; locked_by: string | null }>`
+    select t.identifier as task, j.locked_by
+      from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+     where t.identifier like 'scan.%' and j.payload->>'scanId' = ${scanId}`.execute(db.kysely);
   return rows;
+}
+
+/**
+ * Resolves once the scan has no job left. graphile-worker deletes a job
+ * just after its handler returns, so right after the terminal event the last
+ * one may still be there for a moment; a stuck job makes the test time out.
+ */
+export async function noJobsLeft(db: Db, scanId: string): Promise<true> {
+  while ((await jobsOf(db, scanId)).length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  return true;
 }
 
 const mainFile = fileURLToPath(new URL("../../main.ts", import.meta.url));
 const workerDir = fileURLToPath(new URL("../../..", import.meta.url));
 
 /** The real worker as a child process (`node --import tsx src/main.ts`), allowed to scan 127.0.0.1 fixtures. */
-export function spawnWorker(databaseUrl: string, workerId: string): { child: ChildProcess; output: string[] } {
+export function spawnWorker(databaseUrl: string, workerId: string, dataDir: string): { child: ChildProcess; output: string[] } {
   const child = spawn(process.execPath, ["--import", "tsx", mainFile], {
     cwd: workerDir,
     env: {
@@ -96,6 +107,7 @@ export function spawnWorker(databaseUrl: string, workerId: string): { child: Chi
       WORKER_HEALTH_PORT: "0",
       WORKER_CONCURRENCY: "2",
       TECHSCANIQ_ALLOW_PRIVATE: "1",
+      TECHSCANIQ_DATA_DIR: dataDir,
       LOG_LEVEL: "info",
     },
     stdio: ["ignore", "pipe", "pipe"],
