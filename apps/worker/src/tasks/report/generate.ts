@@ -15,7 +15,7 @@ import {
   type StoredFinding,
 } from "@techscaniq/ai/render";
 import { renderPdf } from "@techscaniq/ai/render/pdf";
-import { emitEvent, withServiceTx, type Db } from "@techscaniq/db";
+import { emitEvent, sql, withServiceTx, type Db } from "@techscaniq/db";
 import type { ObjectStorage } from "@techscaniq/db/storage";
 
 export interface ReportTaskSettings {
@@ -114,6 +114,13 @@ function checkpointerFor(connectionString: string): Promise<PostgresSaver> {
   return checkpointers.get(connectionString)!;
 }
 
+/** Closes the checkpoint savers' pools (worker shutdown, tests dropping their database). */
+export async function closeReportCheckpointers(): Promise<void> {
+  const savers = [...checkpointers.values()];
+  checkpointers.clear();
+  await Promise.all(savers.map(async (saver) => (await saver).end()));
+}
+
 /**
  * Produces the report version the report row asks for (requested_version),
  * idempotently: a version already published is not written again (only its
@@ -198,11 +205,11 @@ export async function produceReportVersion(settings: ReportTaskSettings, request
       .execute();
     const updated = await tx
       .updateTable("reports")
-      .set((eb) => ({
+      .set({
         latest_version: version,
         // A regenerate that arrived meanwhile asked for a later version: its job is queued.
-        status: eb.case().when("requested_version", ">", version).then("queued" as const).else("ready" as const).end(),
-      }))
+        status: sql<"queued" | "ready">`case when requested_version > ${version} then 'queued'::public.report_status else 'ready'::public.report_status end`,
+      })
       .where("id", "=", report.id)
       .returning(["status"])
       .executeTakeFirstOrThrow();

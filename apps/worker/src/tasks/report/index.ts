@@ -10,7 +10,7 @@ import type { Logger } from "../../logger";
 import { defineTask, type TaskDefinition } from "../define";
 import { markReportFailed, produceReportVersion, type ReportTaskSettings } from "./generate";
 
-export { produceReportVersion, markReportFailed, type ReportOutcome, type ReportRequest, type ReportTaskSettings } from "./generate";
+export { closeReportCheckpointers, produceReportVersion, markReportFailed, type ReportOutcome, type ReportRequest, type ReportTaskSettings } from "./generate";
 
 export const reportPayload = z
   .object({
