@@ -3,6 +3,7 @@ import { registerAdminCommands } from "./commands/admin";
 import { registerBenchCommand } from "./commands/bench";
 import { registerDbCommands } from "./commands/db";
 import { registerDetectCommand } from "./commands/detect";
+import { registerReportCommand } from "./commands/report";
 import { registerTestCommand } from "./commands/test";
 import { registerUpCommand } from "./commands/up";
 
@@ -15,6 +16,7 @@ registerUpCommand(program);
 registerTestCommand(program);
 registerDbCommands(program);
 registerDetectCommand(program);
+registerReportCommand(program);
 registerAdminCommands(program);
 registerBenchCommand(program);
 
