@@ -38,3 +38,41 @@ export async function signUp(page: Page, email: string, password = PASSWORD): Pr
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/$/);
 }
+
+/** The fixture sites the stack serves on 127.0.0.1 (see e2e/stack.ts). */
+export function fixtureUrl(site: "wordpressLike" | "injection" | "slow"): string {
+  const urls = JSON.parse(process.env.E2E_FIXTURE_URLS ?? "{}") as Record<string, string>;
+  const url = urls[site];
+  if (!url) throw new Error(`E2E_FIXTURE_URLS has no ${site}: run through playwright.config.ts`);
+  return url;
+}
+
+/** Signs a new user up and gives them a workspace of their own. */
+export async function signUpWithWorkspace(page: Page, label: string, workspace: string): Promise<void> {
+  await signUp(page, uniqueEmail(label));
+  await page.getByRole("link", { name: "Create a workspace" }).click();
+  await page.getByLabel("Name", { exact: true }).fill(workspace);
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  await expect(page.getByTestId("active-tenant-name")).toHaveText(workspace);
+}
+
+/** Fills the dashboard's new-scan form and waits for the scan page; returns the scan id. */
+export async function startScan(page: Page, url: string, options: { maxPages: number; renderCount: number }): Promise<string> {
+  await page.goto("/");
+  await page.getByLabel("Website").fill(url);
+  await page.getByText("Advanced options").click();
+  await page.getByLabel("Max pages").fill(String(options.maxPages));
+  await page.getByLabel("Pages rendered").fill(String(options.renderCount));
+  await page.getByRole("button", { name: "Start scan" }).click();
+  await expect(page).toHaveURL(/\/scans\/[0-9a-f-]{36}$/);
+  return new URL(page.url()).pathname.split("/").pop()!;
+}
+
+/** Also at a phone's width, then back to the desktop viewport. */
+export async function snapshotBoth(page: Page, name: string): Promise<void> {
+  await snapshot(page, `${name}-desktop`);
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await snapshot(page, `${name}-phone`);
+  if (viewport) await page.setViewportSize(viewport);
+}

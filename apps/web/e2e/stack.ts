@@ -2,7 +2,8 @@
  * The whole product for browser tests, in one process the Playwright global
  * setup starts and stops: a throwaway embedded Postgres with the migrated
  * schema, a production build of the web app served by `next start` on
- * 127.0.0.1, and the worker. Prints `READY <json>` once /api/health is 200
+ * 127.0.0.1, the worker (allowed to scan loopback addresses), and the fixture
+ * sites on 127.0.0.1. Prints `READY <json>` once /api/health is 200
  * (database, migrations and worker heartbeat all fine); SIGTERM tears it all down.
  *
  *   node --import tsx e2e/stack.ts        (E2E_SKIP_BUILD=1 reuses .next)
@@ -10,10 +11,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { findFreePort } from "@techscaniq/db/embedded";
 import { cloneTemplate, startTestServer } from "@techscaniq/db/testing";
+import { startFixtureServer } from "@techscaniq/fixtures";
 
 const webDir = fileURLToPath(new URL("..", import.meta.url));
 const workerMain = path.join(webDir, "../worker/src/main.ts");
@@ -65,13 +69,18 @@ async function waitForHealthy(baseUrl: string, children: ChildProcess[]): Promis
 
 const started = Date.now();
 const postgres = await startTestServer();
+const fixtures = await startFixtureServer({ sites: ["wordpress-like", "injection", "limits"] });
+// Web and worker share one object store (screenshots, exports), thrown away with the run.
+const dataDir = await mkdtemp(path.join(tmpdir(), "techscaniq-e2e-"));
 const children: ChildProcess[] = [];
 let shuttingDown = false;
 const shutDown = async (code: number) => {
   if (shuttingDown) return;
   shuttingDown = true;
   await Promise.all(children.map(stop));
+  await fixtures.close();
   await postgres.stop();
+  await rm(dataDir, { recursive: true, force: true });
   process.exit(code);
 };
 process.on("SIGTERM", () => void shutDown(0));
@@ -79,7 +88,7 @@ process.on("SIGINT", () => void shutDown(0));
 
 try {
   const databaseUrl = await cloneTemplate(postgres.url);
-  const env = { DATABASE_URL: databaseUrl, LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" };
+  const env = { DATABASE_URL: databaseUrl, TECHSCANIQ_DATA_DIR: dataDir, LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" };
   if (process.env.E2E_SKIP_BUILD !== "1") {
     const buildStarted = Date.now();
     await run("next build", [nextBin, "build"], { ...env, NODE_ENV: "production" }, webDir);
@@ -101,11 +110,18 @@ try {
       },
       webDir,
     ),
-    start("worker", ["--import", "tsx", workerMain], { ...env, WORKER_HEALTH_PORT: "0", WORKER_ID: "e2e-worker" }, path.dirname(workerMain)),
+    // The fixture sites are on 127.0.0.1, which the scanner refuses unless the operator allows private addresses.
+    start(
+      "worker",
+      ["--import", "tsx", workerMain],
+      { ...env, WORKER_HEALTH_PORT: "0", WORKER_ID: "e2e-worker", TECHSCANIQ_ALLOW_PRIVATE: "1" },
+      path.dirname(workerMain),
+    ),
   );
   await waitForHealthy(baseUrl, children);
   log(`ready in ${Math.round((Date.now() - started) / 1000)} s at ${baseUrl}`);
-  process.stdout.write(`READY ${JSON.stringify({ baseUrl, databaseUrl })}\n`);
+  const fixtureUrls = { wordpressLike: fixtures.url("wordpress-like"), injection: fixtures.url("injection"), slow: fixtures.url("limits", "/slow") };
+  process.stdout.write(`READY ${JSON.stringify({ baseUrl, databaseUrl, fixtureUrls })}\n`);
 } catch (error) {
   log(error instanceof Error ? (error.stack ?? error.message) : String(error));
   await shutDown(1);

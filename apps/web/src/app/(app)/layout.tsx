@@ -16,18 +16,19 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     <Providers tenantId={session.activeTenant?.id ?? null}>
       <div className="flex min-h-dvh flex-col">
         <header className="border-b border-border bg-surface">
-          <div className="mx-auto flex h-16 max-w-6xl items-center gap-3 px-4 sm:gap-4 sm:px-6">
+          <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-3 gap-y-2 px-4 py-3 sm:h-16 sm:flex-nowrap sm:gap-4 sm:px-6 sm:py-0">
             <Link href="/" className="shrink-0 rounded-md">
               <Brand />
             </Link>
             <MainNav />
-            <div className="min-w-0 flex-1">
+            {/* On a phone the switcher takes a row of its own under the brand, nav and sign-out. */}
+            <div className="order-last w-full min-w-0 sm:order-none sm:w-auto sm:flex-1">
               <TenantSwitcher tenants={session.tenants} activeTenantId={session.activeTenant?.id ?? null} />
             </div>
             <span className="hidden truncate text-sm text-muted-foreground md:inline" data-testid="signed-in-as">
               {session.user.email}
             </span>
-            <form method="post" action="/api/auth/sign-out">
+            <form method="post" action="/api/auth/sign-out" className="ml-auto sm:ml-0">
               <Button type="submit" variant="ghost" size="sm">
                 Sign out
               </Button>

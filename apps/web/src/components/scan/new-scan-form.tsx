@@ -118,7 +118,7 @@ export function NewScanForm() {
       </div>
       <details className="group rounded-(--radius-control) border border-border px-3 py-2" open={advancedInvalid || undefined}>
         <summary className="cursor-pointer text-sm font-medium select-none">Advanced options</summary>
-        <div className="mt-3 grid gap-3 pb-1 sm:grid-cols-3">
+        <div className="mt-3 grid gap-3 pb-1 sm:grid-cols-3 lg:grid-cols-1">
           <TextField
             name="options.maxPages"
             label="Max pages"

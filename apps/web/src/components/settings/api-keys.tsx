@@ -122,7 +122,7 @@ export function ApiKeys() {
                     <Badge tone={key.status === "active" ? "success" : "neutral"}>{key.status}</Badge>
                   </span>
                   <span className="text-xs text-muted-foreground">
-                    <span className="font-mono">tsk_{key.prefix}_…</span> · {key.scopes.join(", ")} · created {formatDateTime(key.createdAt)}
+                    <span className="font-mono">{key.prefix}…</span> · {key.scopes.join(", ")} · created {formatDateTime(key.createdAt)}
                     {key.lastUsedAt ? ` · last used ${formatDateTime(key.lastUsedAt)}` : " · never used"}
                   </span>
                 </div>

@@ -119,7 +119,7 @@ export function Members({ currentUserId, canManage }: { currentUserId: string; c
                     </Button>
                   </div>
                 ) : (
-                  <Badge>{member.role}</Badge>
+                  <Badge className="self-start sm:self-auto">{member.role}</Badge>
                 )}
               </li>
             ))}

@@ -46,7 +46,7 @@ export function TenantSwitcher({ tenants, activeTenantId }: { tenants: TenantOpt
             onChange={(event) => void choose(event.target.value)}
             disabled={pending}
             aria-describedby={error ? `${selectId}-error` : undefined}
-            className="h-9 max-w-56 truncate rounded-(--radius-control) border border-border bg-surface pr-8 pl-3 text-sm font-medium shadow-xs focus-visible:border-ring disabled:opacity-60"
+            className="h-9 min-w-0 flex-1 truncate rounded-(--radius-control) border border-border bg-surface pr-8 pl-3 text-sm font-medium shadow-xs focus-visible:border-ring disabled:opacity-60 sm:max-w-56 sm:flex-none"
           >
             {tenants.map((tenant) => (
               <option key={tenant.id} value={tenant.id}>

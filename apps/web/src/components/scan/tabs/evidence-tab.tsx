@@ -1,6 +1,7 @@
 "use client";
 
-import { useMemo } from "react";
+import { keepPreviousData } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
 import { errorMessageOf } from "../../../lib/api-error";
 import { trpc } from "../../../lib/trpc";
 import { Button } from "../../ui/button";
@@ -14,6 +15,9 @@ import type { TabProps } from "../scan-tabs";
 
 const KINDS = ["header", "cookie", "html", "meta", "script", "scriptSrc", "css", "url", "dom", "js", "network", "dns", "tls", "robots", "console", "page"] as const;
 
+const PAGE_SIZE = 50;
+const MAX_LIMIT = 500;
+
 const findingLabel = (finding: Finding) => `${finding.kind.replace("_", " ")}: ${finding.name}${finding.version ? ` ${finding.version}` : ""}`;
 
 export function EvidenceTab({
@@ -25,9 +29,11 @@ export function EvidenceTab({
 }: TabProps & { finding: string | null; kind: string | null; page: string | null; onFilter: (filters: Record<string, string>) => void }) {
   const findings = trpc.scan.findings.useQuery({ scanId });
   const pages = trpc.scan.pages.useQuery({ scanId });
-  const evidence = trpc.scan.evidence.list.useInfiniteQuery(
-    { scanId, limit: 50, ...(finding ? { findingId: finding } : {}), ...(kind ? { kind } : {}), ...(page ? { pageUrl: page } : {}) },
-    { getNextPageParam: (last) => last.nextCursor ?? undefined },
+  // "Load more" asks for a longer list (the API caps it at 500); the items already shown stay while it loads.
+  const [limit, setLimit] = useState(PAGE_SIZE);
+  const evidence = trpc.scan.evidence.list.useQuery(
+    { scanId, limit, ...(finding ? { findingId: finding } : {}), ...(kind ? { kind } : {}), ...(page ? { pageUrl: page } : {}) },
+    { placeholderData: keepPreviousData },
   );
 
   // Which findings cite each item: their names and versions are the part of the snippet to mark.
@@ -43,9 +49,10 @@ export function EvidenceTab({
     const next: Record<string, string> = { ...current };
     if (value) next[name] = value;
     else delete next[name];
+    setLimit(PAGE_SIZE);
     onFilter(next);
   };
-  const items = evidence.data?.pages.flatMap((result) => result.items) ?? [];
+  const items = evidence.data?.items ?? [];
 
   return (
     <div className="flex flex-col gap-4">
@@ -95,8 +102,8 @@ export function EvidenceTab({
           {items.map((item) => (
             <EvidenceCard key={item.id} item={item} terms={termsByEvidence.get(item.id) ?? []} />
           ))}
-          {evidence.hasNextPage ? (
-            <Button variant="secondary" className="self-center" onClick={() => void evidence.fetchNextPage()} pending={evidence.isFetchingNextPage}>
+          {evidence.data?.nextCursor && limit < MAX_LIMIT ? (
+            <Button variant="secondary" className="self-center" onClick={() => setLimit((current) => Math.min(MAX_LIMIT, current + PAGE_SIZE))} pending={evidence.isPlaceholderData}>
               Load more
             </Button>
           ) : null}
