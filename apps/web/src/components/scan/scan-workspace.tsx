@@ -11,6 +11,7 @@ import { Card, CardContent } from "../ui/card";
 import { ErrorState } from "../ui/states";
 import { StatusBadge } from "./badges";
 import type { ScanView } from "./findings-summary";
+import { ReportCard } from "./report-card";
 import { ScanProgress, STAGES, type StageId, type StageOutcome } from "./scan-progress";
 import { ScanTabs, TAB_IDS, type TabId } from "./scan-tabs";
 
@@ -145,6 +146,8 @@ export function ScanWorkspace({ initialScan, canWrite }: { initialScan: ScanView
           </CardContent>
         </Card>
       ) : null}
+
+      {scan.status === "succeeded" ? <ReportCard scanId={scanId} /> : null}
 
       {scan.status === "queued" ? null : (
         <ScanTabs scanId={scanId} tab={tab} onSelect={selectTab} filters={searchParams} finished={!isActive(scan)} />
