@@ -4,6 +4,7 @@ import type { Db } from "@techscaniq/db";
 import pino, { type Logger } from "pino";
 import { createAuthenticator, type Authenticator } from "./auth/authenticate";
 import { loadAuthConfig, type AuthConfig } from "./auth/config";
+import { SignInThrottle } from "./auth/sign-in-throttle";
 import { loadApiEnv } from "./env";
 import type { Context } from "./trpc";
 
@@ -12,6 +13,7 @@ export interface ApiServices {
   db: Db;
   authConfig: AuthConfig;
   authenticate: Authenticator;
+  signInThrottle: SignInThrottle;
   logger: Logger;
 }
 
@@ -19,7 +21,13 @@ export async function createApiServices(options: { db: Db; auth?: AuthConfig; lo
   const env = options.auth && options.logger ? null : loadApiEnv();
   const authConfig = options.auth ?? (await loadAuthConfig(env ?? loadApiEnv()));
   const logger = options.logger ?? pino({ level: env?.LOG_LEVEL ?? "info", base: { service: "api" } });
-  return { db: options.db, authConfig, authenticate: createAuthenticator(options.db, authConfig), logger };
+  return {
+    db: options.db,
+    authConfig,
+    authenticate: createAuthenticator(options.db, authConfig),
+    signInThrottle: new SignInThrottle(),
+    logger,
+  };
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -43,6 +51,7 @@ export async function createContext(options: { req: Request; services: ApiServic
   return {
     db: services.db,
     authConfig: services.authConfig,
+    signInThrottle: services.signInThrottle,
     requestId,
     logger: services.logger.child({ requestId, ...(subject ? { userId: subject.userId, apiKeyId: subject.apiKeyId ?? undefined } : {}) }),
     subject,

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { AuthSubject } from "./auth/authenticate";
 import type { AuthConfig } from "./auth/config";
 import type { ClientInfo } from "./auth/sessions";
+import type { SignInThrottle } from "./auth/sign-in-throttle";
 import { writeAuditEntry } from "./domain/audit";
 import { hasRole, type TenantRole } from "./domain/roles";
 import { DomainError, domainErrorCodes, toDomainError, type FieldErrors } from "./errors";
@@ -14,6 +15,7 @@ import { DomainError, domainErrorCodes, toDomainError, type FieldErrors } from "
 export interface Context {
   db: Db;
   authConfig: AuthConfig;
+  signInThrottle: SignInThrottle;
   requestId: string;
   /** pino child carrying requestId (and userId once authenticated). */
   logger: Logger;

@@ -2,6 +2,7 @@ import { isUniqueViolation, sql, type Db } from "@techscaniq/db";
 import type { AuthConfig, LocalAuthConfig } from "../auth/config";
 import { hashPassword, verifyPassword } from "../auth/secrets";
 import { createSession, revokeSession, rotateRefreshToken, type ClientInfo, type IssuedRefreshToken } from "../auth/sessions";
+import type { SignInThrottle } from "../auth/sign-in-throttle";
 import { signAccessToken, type AccessTokenUser } from "../auth/tokens";
 import { DomainError } from "../errors";
 
@@ -106,8 +107,10 @@ export async function signIn(
   config: AuthConfig,
   input: { email: string; password: string },
   client: ClientInfo,
+  throttle: SignInThrottle,
 ): Promise<AuthSession> {
   const local = requireLocalAuth(config);
+  throttle.check(input.email, client.ip);
   const user = await db.kysely
     .selectFrom("auth.users")
     .select(["id", "email", "encrypted_password", "raw_app_meta_data", "raw_user_meta_data", "banned_until", "deleted_at"])
@@ -118,9 +121,14 @@ export async function signIn(
     // Spend the same bcrypt time as a real check, so response time does not reveal which e-mails exist.
     unknownUserHash ??= hashPassword("no account has this password");
     await verifyPassword(input.password, await unknownUserHash);
+    throttle.recordFailure(input.email, client.ip);
     throw new DomainError("UNAUTHORIZED", INVALID_CREDENTIALS);
   }
-  if (!(await verifyPassword(input.password, user.encrypted_password))) throw new DomainError("UNAUTHORIZED", INVALID_CREDENTIALS);
+  if (!(await verifyPassword(input.password, user.encrypted_password))) {
+    throttle.recordFailure(input.email, client.ip);
+    throw new DomainError("UNAUTHORIZED", INVALID_CREDENTIALS);
+  }
+  throttle.recordSuccess(input.email, client.ip);
   if (user.deleted_at || (user.banned_until && new Date(user.banned_until) > new Date())) {
     throw new DomainError("FORBIDDEN", "This account is disabled");
   }

@@ -57,6 +57,26 @@ describe("sign-up and sign-in (local mode)", () => {
   });
 });
 
+describe("sign-in throttling", () => {
+  it("refuses sign-in for an e-mail and address after 10 wrong passwords, even with the right one", async () => {
+    await bed.client().auth.signUp.mutate({ email: "guessed@example.com", password: "the real password" });
+    const from = (ip: string) => bed.client({ headers: { "x-forwarded-for": ip } });
+    for (let attempt = 0; attempt < 10; attempt++) {
+      await expectTrpcError(from("203.0.113.7").auth.signIn.mutate({ email: "guessed@example.com", password: `guess ${attempt}` }), "UNAUTHORIZED");
+    }
+    const refused = await expectTrpcError(
+      from("203.0.113.7").auth.signIn.mutate({ email: "guessed@example.com", password: "the real password" }),
+      "TOO_MANY_REQUESTS",
+      /Too many failed sign-ins/,
+    );
+    expect(refused.data?.httpStatus).toBe(429);
+    // Someone else's guessing does not lock the owner out from their own address.
+    await expect(from("198.51.100.1").auth.signIn.mutate({ email: "guessed@example.com", password: "the real password" })).resolves.toMatchObject({
+      user: { email: "guessed@example.com" },
+    });
+  });
+});
+
 describe("sessions", () => {
   it("rotates the refresh token; the old one is refused and using it revokes the session", async () => {
     const user = await bed.signedInUser();

@@ -28,7 +28,7 @@ export const authRouter = router({
   signIn: publicProcedure
     .input(z.strictObject({ email: emailSchema, password: z.string().min(1, "must not be empty").max(1024, "is too long") }))
     .output(authSessionSchema)
-    .mutation(({ ctx, input }) => signIn(ctx.db, ctx.authConfig, input, ctx.client)),
+    .mutation(({ ctx, input }) => signIn(ctx.db, ctx.authConfig, input, ctx.client, ctx.signInThrottle)),
 
   refresh: publicProcedure
     .input(z.strictObject({ refreshToken: z.string().min(20, "must be a refresh token").max(200, "must be a refresh token") }))
