@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startTestApiServer, type TestApiServer } from "@techscaniq/api/testing";
+import { sql } from "@techscaniq/db";
+import { createApiKey } from "@techscaniq/api";
+import { createTestDatabase, createTestTenant, createTestUser, type TestDatabase } from "@techscaniq/db/testing";
+import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runScan, type ScanIo } from "./scan";
+
+const workerMain = fileURLToPath(new URL("../../../worker/src/main.ts", import.meta.url));
+
+let database: TestDatabase;
+let api: TestApiServer;
+let fixtures: FixtureServer;
+let worker: ChildProcess;
+let dataDir: string;
+let apiKey: string;
+let baseUrl: string;
+
+function captureIo(): ScanIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (text) => out.push(text), stderr: (text) => err.push(text), interactive: false };
+}
+
+async function scanCount(): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from public.scans`.execute(database.db.kysely);
+  return rows[0]!.n;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  dataDir = await mkdtemp(path.join(tmpdir(), "tsiq-cli-scan-"));
+  // The real worker, as `techscaniq up` runs it; it also installs graphile-worker's schema.
+  worker = spawn(process.execPath, ["--import", "tsx", workerMain], {
+    cwd: path.dirname(path.dirname(workerMain)),
+    env: { ...process.env, DATABASE_URL: database.url, WORKER_HEALTH_PORT: "0", WORKER_ID: `cli-test-${process.pid}`, TECHSCANIQ_ALLOW_PRIVATE: "1", TECHSCANIQ_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+    stdio: "ignore",
+  });
+  for (;;) {
+    const { rows } = await sql<{ ready: boolean }>`select to_regclass('graphile_worker._private_jobs') is not null as ready`.execute(database.db.kysely);
+    if (rows[0]!.ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  api = await startTestApiServer(database.db);
+  baseUrl = api.url.replace(/\/api\/trpc$/, "");
+  fixtures = await startFixtureServer({ sites: ["wordpress-like"] });
+  const owner = await createTestUser(database.db);
+  const tenant = await createTestTenant(database.db, owner.id);
+  // A real key, as `techscaniq admin create-api-key` makes it.
+  apiKey = (await createApiKey(database.db, { tenantSlug: tenant.slug, name: "cli test", scopes: ["read", "write"] })).secret;
+}, 120_000);
+
+afterAll(async () => {
+  worker.kill("SIGTERM");
+  if (worker.exitCode === null) await new Promise((resolve) => worker.once("exit", resolve));
+  await fixtures.close();
+  await api.close();
+  await database.drop();
+  await rm(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+describe("techscaniq scan", () => {
+  it("needs an API key", async () => {
+    const io = captureIo();
+    expect(await runScan("https://example.com", {}, { url: baseUrl, apiKey: undefined }, io)).toBe(2);
+    expect(io.err.join("")).toMatch(/set TECHSCANIQ_API_KEY/);
+  });
+
+  it("reports bad input in one line and queues nothing", async () => {
+    const before = await scanCount();
+    const io = captureIo();
+    expect(await runScan("ftp://example.com/", {}, { url: baseUrl, apiKey }, io)).toBe(1);
+    expect(io.err.join("")).toBe("techscaniq scan: url: url must use http or https, not ftp\n");
+    expect(await runScan("https://example.com", { thesis: "/nonexistent/thesis.txt" }, { url: baseUrl, apiKey }, io)).toBe(2);
+    expect(io.err.at(-1)).toMatch(/cannot read the thesis: ENOENT/);
+    expect(await runScan("https://example.com", { maxPages: "lots" }, { url: baseUrl, apiKey }, io)).toBe(2);
+    expect(io.err.at(-1)).toBe("techscaniq scan: --max-pages must be a number\n");
+    expect(await scanCount()).toBe(before);
+  });
+
+  it("without --wait prints the new scan's id", async () => {
+    const io = captureIo();
+    expect(await runScan(fixtures.url("wordpress-like"), { maxPages: 2 }, { url: baseUrl, apiKey }, io)).toBe(0);
+    expect(io.out.join("")).toMatch(/^[0-9a-f-]{36}\n$/);
+  });
+
+  it("--wait --json follows the progress on stderr and prints scan.get with its findings", async () => {
+    const thesisDir = await mkdtemp(path.join(tmpdir(), "tsiq-thesis-"));
+    const thesisFile = path.join(thesisDir, "thesis.md");
+    await writeFile(thesisFile, "Consolidate regional publishers onto one CMS.\n");
+    const io = captureIo();
+    const code = await runScan(fixtures.url("wordpress-like"), { wait: true, json: true, thesis: thesisFile, maxPages: 6 }, { url: baseUrl, apiKey }, io);
+    await rm(thesisDir, { recursive: true, force: true });
+
+    expect(code, io.err.join("")).toBe(0);
+    const printed = JSON.parse(io.out.join("")) as { status: string; thesis: string; findings: { kind: string; name: string }[] };
+    expect(printed.status).toBe("succeeded");
+    expect(printed.thesis).toBe("Consolidate regional publishers onto one CMS.");
+    expect(printed.findings.some((finding) => finding.kind === "technology" && finding.name === "WordPress")).toBe(true);
+    const progress = io.err.join("");
+    expect(progress).toMatch(/\[\.{30}\]\s+0% {2}queued/);
+    expect(progress).toMatch(/\[#{30}\] 100% store completed\n$/);
+  }, 180_000);
+});
