@@ -71,11 +71,11 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure;
 
-/** A verified user or API key; read-only keys may only query. */
+/** A verified user or API key; read-only keys may query and subscribe, not mutate. */
 export const protectedProcedure = t.procedure.use(({ ctx, type, next }) => {
   const { subject } = ctx;
   if (!subject) throw ctx.authFailure ?? new DomainError("UNAUTHORIZED", "Sign in, or send an API key, to do this");
-  if (subject.kind === "apiKey" && type !== "query" && !subject.scopes.some((scope) => scope !== "read")) {
+  if (subject.kind === "apiKey" && type === "mutation" && !subject.scopes.some((scope) => scope !== "read")) {
     throw new DomainError("FORBIDDEN", "This API key has only the read scope; changes need the write or admin scope");
   }
   return next({ ctx: { subject, logger: ctx.logger.child({ userId: subject.userId, apiKeyId: subject.apiKeyId ?? undefined }) } });
