@@ -17,7 +17,9 @@ export interface DraftClaim {
 type Technology = ScanInput["technologies"][number];
 
 const uniq = (ids: string[]) => [...new Set(ids)];
-const claim = (text: string, evidence: string[]): DraftClaim => ({ text, evidence: uniq(evidence) });
+/** A claim cites at most as many items as a model's answer may (SectionAnswer), so offline claims pass the same schema on large scans. */
+const MAX_CLAIM_EVIDENCE = 20;
+const claim = (text: string, evidence: string[]): DraftClaim => ({ text, evidence: uniq(evidence).slice(0, MAX_CLAIM_EVIDENCE) });
 const named = (t: Technology) => (t.version ? `${t.name} ${t.version}` : t.name);
 const listOf = (items: string[]) => (items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`);
 
