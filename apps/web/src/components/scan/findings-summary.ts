@@ -13,11 +13,18 @@ export function gradeOf(findings: readonly Finding[]): string | null {
   return findings.find((finding) => finding.kind === "security" && finding.name === "HTTP security headers grade")?.version ?? null;
 }
 
+/** What a deal team asks first: the platform, then the languages and servers under it. */
+const CATEGORY_PRIORITY = ["CMS", "Ecommerce", "Web frameworks", "JavaScript frameworks", "Programming languages", "Databases", "Web servers", "CDN"];
+const priorityOf = (category: string | null) => {
+  const index = category ? CATEGORY_PRIORITY.indexOf(category) : -1;
+  return index === -1 ? CATEGORY_PRIORITY.length : index;
+};
+
 /** The few facts a dashboard row shows: grade, the most certain technologies, the worst vulnerability. */
 export function summarise(findings: readonly Finding[]) {
   const technologies = findings
     .filter((finding) => finding.kind === "technology")
-    .sort((a, b) => (b.confidence ?? 0) - (a.confidence ?? 0))
+    .sort((a, b) => priorityOf(a.category) - priorityOf(b.category) || (b.confidence ?? 0) - (a.confidence ?? 0))
     .map((finding) => (finding.version ? `${finding.name} ${finding.version}` : finding.name));
   const vulnerabilities = findings.filter((finding) => finding.kind === "vulnerability");
   const worst = vulnerabilities
