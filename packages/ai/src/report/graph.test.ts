@@ -112,8 +112,12 @@ describe("report graph", () => {
     fake.setDefault(scriptedModel(scan, { slowExcept: ["technology_stack", "architecture"] }));
     const controller = new AbortController();
     const finished = () => fake.requests.filter((r) => promptTask(r.text).task === "writeSection" && r.status === 200).length;
+    // Kill shortly after the two fast sections are answered: long enough for
+    // their checkpoint writes to land, far shorter than the slow sections' 3 s.
     const watcher = setInterval(() => {
-      if (finished() >= 2) controller.abort(new Error("worker killed"));
+      if (finished() < 2) return;
+      clearInterval(watcher);
+      setTimeout(() => controller.abort(new Error("worker killed")), 300);
     }, 20);
     await expect(generateReport(input, { config: fakeConfig(fake), recordUsage, checkpointer, threadId: "report-crash", signal: controller.signal })).rejects.toThrow();
     clearInterval(watcher);
