@@ -4,6 +4,7 @@ import { registerBenchCommand } from "./commands/bench";
 import { registerDbCommands } from "./commands/db";
 import { registerDetectCommand } from "./commands/detect";
 import { registerReportCommand } from "./commands/report";
+import { registerScanCommand } from "./commands/scan";
 import { registerTestCommand } from "./commands/test";
 import { registerUpCommand } from "./commands/up";
 
@@ -16,6 +17,7 @@ registerUpCommand(program);
 registerTestCommand(program);
 registerDbCommands(program);
 registerDetectCommand(program);
+registerScanCommand(program);
 registerReportCommand(program);
 registerAdminCommands(program);
 registerBenchCommand(program);
