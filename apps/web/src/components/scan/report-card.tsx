@@ -1,25 +1,21 @@
 "use client";
 
+import Link from "next/link";
 import { errorMessageOf } from "../../lib/api-error";
 import { formatDateTime } from "../../lib/format";
 import { trpc } from "../../lib/trpc";
+import { ExportLinks } from "../report/export-links";
+import { ReportStatusBadge } from "../report/status-badge";
+import { isPending } from "../report/types";
 import { buttonClasses } from "../ui/button";
-import { Badge } from "../ui/badge";
 import { Card, CardContent } from "../ui/card";
 import { Skeleton } from "../ui/skeleton";
-
-const EXPORTS = [
-  { format: "pdf", label: "PDF" },
-  { format: "html", label: "HTML" },
-  { format: "md", label: "Markdown" },
-  { format: "json", label: "JSON" },
-] as const;
 
 /** The scan's report: its state and version, with downloads through the tenant-checked export route. */
 export function ReportCard({ scanId }: { scanId: string }) {
   const report = trpc.report.get.useQuery(
     { scanId },
-    { retry: false, refetchInterval: (query) => (query.state.data && query.state.data.report.status !== "ready" && query.state.data.report.status !== "failed" ? 3000 : false) },
+    { retry: false, refetchInterval: (query) => (query.state.data && isPending(query.state.data.report) ? 3000 : false) },
   );
   if (report.isPending) return <Skeleton className="h-20 w-full" />;
   if (report.isError)
@@ -35,7 +31,7 @@ export function ReportCard({ scanId }: { scanId: string }) {
         <div className="flex flex-col gap-1">
           <p className="flex items-center gap-2 font-medium">
             Due-diligence report
-            <Badge tone={state.status === "ready" ? "success" : state.status === "failed" ? "danger" : "info"}>{state.status}</Badge>
+            <ReportStatusBadge status={state.status} />
           </p>
           <p className="text-sm text-muted-foreground">
             {version
@@ -44,12 +40,11 @@ export function ReportCard({ scanId }: { scanId: string }) {
           </p>
         </div>
         {version ? (
-          <div className="flex flex-wrap gap-2" aria-label="Export the report">
-            {EXPORTS.map((entry) => (
-              <a key={entry.format} href={`/api/reports/${state.id}/export/${entry.format}?version=${version.version}`} className={buttonClasses("secondary", "sm")} download>
-                {entry.label}
-              </a>
-            ))}
+          <div className="flex flex-wrap items-center gap-2">
+            <Link href={`/scans/${scanId}/report`} className={buttonClasses("primary", "sm")}>
+              Open report
+            </Link>
+            <ExportLinks reportId={state.id} version={version.version} />
           </div>
         ) : null}
       </CardContent>
