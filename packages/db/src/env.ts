@@ -25,6 +25,13 @@ const envSchema = z.object({
   TECHSCANIQ_TEST_PG_PORT: z.preprocess(emptyAsUnset, port.default(54330)),
   /** Set by the vitest global setup: the test server's admin URL and template database. */
   TECHSCANIQ_TEST_PG_URL: z.preprocess(emptyAsUnset, postgresUrl.optional()),
+  NODE_ENV: z.preprocess(emptyAsUnset, z.enum(["development", "test", "production"]).default("development")),
+  /**
+   * Seals tenant secrets (AI provider keys) in the database. Optional outside
+   * production (generated once into `<data dir>/secrets-key`, mode 0600);
+   * required when NODE_ENV=production, so web and workers agree on it.
+   */
+  TECHSCANIQ_SECRETS_KEY: z.preprocess(emptyAsUnset, z.string().min(32, "must be at least 32 characters").optional()),
 });
 
 export type DbEnv = z.infer<typeof envSchema>;
@@ -40,4 +47,14 @@ export function loadDbEnv(source: NodeJS.ProcessEnv = process.env): DbEnv {
     ...parsed.data,
     TECHSCANIQ_DATA_DIR: path.resolve(parsed.data.TECHSCANIQ_DATA_DIR),
   };
+}
+
+/** Operators hand a tenant a key by variable name; only this prefix, so a tenant cannot name DATABASE_URL or the secrets key. */
+export const TENANT_KEY_VARIABLE = /^TECHSCANIQ_AI_KEY_[A-Z0-9_]{1,100}$/;
+
+/** The value of an operator-set tenant key variable (TECHSCANIQ_AI_KEY_…); undefined when unset or not such a name. */
+export function tenantKeyVariable(name: string, source: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!TENANT_KEY_VARIABLE.test(name)) return undefined;
+  const value = source[name];
+  return value === "" ? undefined : value;
 }

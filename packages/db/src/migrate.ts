@@ -3,6 +3,7 @@ import path from "node:path";
 import bcrypt from "bcryptjs";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { Logger, runMigrations } from "graphile-worker";
 import { repoRoot } from "./env";
 import { lineAt, splitSqlStatements, type SqlStatement } from "./sql-statements";
 
@@ -76,7 +77,7 @@ export async function isSupabaseDatabase(client: pg.ClientBase): Promise<boolean
  */
 export async function migrate(url: string, options: MigrateOptions = {}): Promise<MigrateResult> {
   const migrations = await listMigrations(options.migrationsDir);
-  return withClient(url, async (client) => {
+  const result = await withClient(url, async (client) => {
     await client.query(MIGRATE_LOCK);
     const bootstrapped = !(await isSupabaseDatabase(client));
     if (bootstrapped) await applyScript(client, bootstrapFile, await readFile(bootstrapFile, "utf8"));
@@ -105,6 +106,10 @@ export async function migrate(url: string, options: MigrateOptions = {}): Promis
     }
     return { applied, bootstrapped };
   });
+  // The job queue's own schema, so jobs can be added (in the same transaction
+  // as their row) before any worker has started. Idempotent.
+  await runMigrations({ connectionString: url, schema: JOB_QUEUE_SCHEMA, logger: silentLogger });
+  return result;
 }
 
 /** Runs a script statement by statement in one transaction; rolls back and explains on failure. */
@@ -150,8 +155,12 @@ function describeFailure(file: string, statement: SqlStatement, error: unknown):
   );
 }
 
+/** graphile-worker's schema: created by its own migrations, run after ours. */
+export const JOB_QUEUE_SCHEMA = "graphile_worker";
+const silentLogger = new Logger(() => () => {});
+
 /** Schemas the project's runtime creates outside the migrations (graphile-worker's queue). */
-const RUNTIME_SCHEMAS = ["graphile_worker"];
+const RUNTIME_SCHEMAS = [JOB_QUEUE_SCHEMA];
 
 /**
  * The schemas this project owns on a local database: public, the ledger,

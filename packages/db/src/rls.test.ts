@@ -175,6 +175,26 @@ const CASES: TableCase[] = [
     },
     allowed: { select: NOBODY, insert: NOBODY, update: NOBODY, delete: NOBODY },
   },
+  {
+    table: "tenant_ai_settings",
+    ops: {
+      select: async (trx, w) => (await trx.selectFrom("tenant_ai_settings").select("tenant_id").where("tenant_id", "=", w.tenantA).execute()).length,
+      // Tenant A already has its row (seeded), so "insert" is the API's upsert: insert, or update on conflict.
+      insert: async (trx, w, actor) =>
+        (
+          await trx
+            .insertInto("tenant_ai_settings")
+            .values({ tenant_id: w.tenantA, report_token_budget: 20_000, updated_by: isUser(actor) ? w.users[actor as keyof World["users"]] : null })
+            .onConflict((conflict) => conflict.column("tenant_id").doUpdateSet({ report_token_budget: 20_000 }))
+            .returning("tenant_id")
+            .execute()
+        ).length,
+      update: async (trx, w) =>
+        count(await trx.updateTable("tenant_ai_settings").set({ openai_model: "gpt-4o", openai_key_ciphertext: null, openai_key_last4: null }).where("tenant_id", "=", w.tenantA).execute()),
+      delete: async (trx, w) => count(await trx.deleteFrom("tenant_ai_settings").where("tenant_id", "=", w.tenantA).execute()),
+    },
+    allowed: { select: A_MANAGERS, insert: A_MANAGERS, update: A_MANAGERS, delete: NOBODY },
+  },
 ];
 
 let database: TestDatabase;
@@ -209,6 +229,10 @@ beforeAll(async () => {
       .executeTakeFirstOrThrow();
     const membership = await trx.selectFrom("memberships").select("id").where("user_id", "=", memberA!.id).executeTakeFirstOrThrow();
     await trx.insertInto("worker_heartbeats").values({ worker_id: "w-1", hostname: "h", pid: 1 }).execute();
+    await trx
+      .insertInto("tenant_ai_settings")
+      .values({ tenant_id: tenantA.id, openai_key_ciphertext: "v1.iv.tag.ciphertext", openai_key_last4: "wxyz", openai_model: "gpt-4o-mini" })
+      .execute();
     return { apiKeyA: keyReadA.id, eventA: event.id, auditA: String(audit.id), sessionOfMemberA: session.id, membershipOfMemberA: membership.id };
   });
 
@@ -364,6 +388,21 @@ describe("RLS rules beyond the matrix", () => {
       (await sql<{ role: string | null }>`select private.tenant_role(${world.tenantA}::uuid) as role`.execute(trx)).rows[0]!.role,
     );
     expect(role).toBeNull();
+  });
+
+  it("never lets authenticated callers read AI key ciphertext; every member reads the redacted settings", async () => {
+    const readCiphertext = (trx: Trx) => trx.selectFrom("tenant_ai_settings").select("openai_key_ciphertext").where("tenant_id", "=", world.tenantA).execute();
+    await expect(as("ownerA", readCiphertext)).rejects.toMatchObject({ code: "42501" });
+    const redacted = (actor: Actor) =>
+      as(actor, async (trx) => (await sql<Record<string, unknown>>`select * from public.tenant_ai_settings_redacted(${world.tenantA}::uuid)`.execute(trx)).rows);
+    for (const actor of ["ownerA", "memberA", "viewerA", "keyReadA"] as Actor[]) {
+      const rows = await redacted(actor);
+      expect(rows, actor).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ openai_key_set: true, openai_key_last4: "wxyz", openai_model: "gpt-4o-mini" });
+      expect(Object.keys(rows[0]!).some((column) => column.includes("ciphertext")), actor).toBe(false);
+    }
+    for (const actor of ["ownerB", "revokedKeyA"] as Actor[]) expect(await redacted(actor), actor).toEqual([]);
+    await expect(redacted("anon")).rejects.toMatchObject({ code: "42501" });
   });
 
   it("gives the service_role claim full access, as Supabase's service key does", async () => {

@@ -234,6 +234,30 @@ export interface SupabaseMigrationsSchemaMigrations {
   name: string | null;
 }
 
+export interface TenantAiSettings {
+  tenant_id: string;
+  task_providers: Generated<Json>;
+  disabled_providers: Generated<string[]>;
+  report_token_budget: number | null;
+  openai_model: string | null;
+  openai_base_url: string | null;
+  openai_key_ciphertext: string | null;
+  openai_key_last4: string | null;
+  openai_key_env: string | null;
+  anthropic_model: string | null;
+  anthropic_base_url: string | null;
+  anthropic_key_ciphertext: string | null;
+  anthropic_key_last4: string | null;
+  anthropic_key_env: string | null;
+  local_model: string | null;
+  local_base_url: string | null;
+  local_key_ciphertext: string | null;
+  local_key_last4: string | null;
+  local_key_env: string | null;
+  updated_by: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface Tenants {
   id: Generated<string>;
   slug: string;
@@ -274,6 +298,7 @@ export interface Database {
   scans: Scans;
   sessions: Sessions;
   "supabase_migrations.schema_migrations": SupabaseMigrationsSchemaMigrations;
+  tenant_ai_settings: TenantAiSettings;
   tenants: Tenants;
   worker_heartbeats: WorkerHeartbeats;
   worker_job_runners: WorkerJobRunners;
