@@ -1,4 +1,5 @@
 export * from "./config";
+export * from "./tenant";
 export * from "./router";
 export * from "./citations";
 export * from "./prompts";

@@ -1,6 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { dataDirSecret } from "@techscaniq/db/secrets";
 import { loadApiEnv, type ApiEnv } from "../env";
 
 /** Local mode: this server signs users in against auth.users and issues the tokens. */
@@ -38,21 +36,14 @@ const encoder = new TextEncoder();
  * survive restarts and every local process agrees on it.
  */
 async function localJwtSecret(env: ApiEnv): Promise<string> {
-  if (env.TECHSCANIQ_JWT_SECRET) return env.TECHSCANIQ_JWT_SECRET;
-  if (env.NODE_ENV === "production") {
-    throw new Error("TECHSCANIQ_JWT_SECRET is required in production local-auth mode (or set SUPABASE_URL to use Supabase Auth)");
-  }
-  const file = path.join(env.TECHSCANIQ_DATA_DIR, "jwt-secret");
-  await mkdir(env.TECHSCANIQ_DATA_DIR, { recursive: true });
-  try {
-    // "wx": when two processes start together, exactly one writes and both read the same secret.
-    await writeFile(file, randomBytes(48).toString("base64url"), { mode: 0o600, flag: "wx" });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
-  const secret = (await readFile(file, "utf8")).trim();
-  if (secret.length < 32) throw new Error(`${file} holds a secret shorter than 32 characters; delete it to generate a new one`);
-  return secret;
+  return dataDirSecret({
+    configured: env.TECHSCANIQ_JWT_SECRET,
+    variable: "TECHSCANIQ_JWT_SECRET",
+    production: env.NODE_ENV === "production",
+    productionHint: "local-auth mode (or set SUPABASE_URL to use Supabase Auth)",
+    dataDir: env.TECHSCANIQ_DATA_DIR,
+    file: "jwt-secret",
+  });
 }
 
 export async function loadAuthConfig(env: ApiEnv = loadApiEnv()): Promise<AuthConfig> {
