@@ -1,26 +1,10 @@
 import { ReportDocument, REPORT_FORMATS, ScanDiff } from "@techscaniq/ai/render";
-import { createObjectStorage, type ObjectStorage } from "@techscaniq/db/storage";
 import { z } from "zod";
 import { diffInput, exportInput, getReportInput, listReportsInput, reportRefInput, reportStatuses } from "../domain/reports/input";
 import { diffReportScans, exportReport, getReport, listReports, listVersions, regenerateReport } from "../domain/reports/service";
-import type { ScanActor } from "../domain/scans/service";
-import { loadApiEnv } from "../env";
+import { scanActorOf } from "../domain/scans/service";
+import { apiStorage } from "../storage";
 import { requireRole, router, tenantProcedure } from "../trpc";
-
-let storage: ObjectStorage | undefined;
-/** Where the worker stored the exports: Supabase Storage when configured, else the local data directory. */
-function reportStorage(): ObjectStorage {
-  if (!storage) {
-    const env = loadApiEnv();
-    storage = createObjectStorage({
-      dataDir: env.TECHSCANIQ_DATA_DIR,
-      supabase: env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY ? { url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY } : undefined,
-    });
-  }
-  return storage;
-}
-
-const actorOf = (ctx: { tenant: { id: string }; subject: { userId: string | null } }): ScanActor => ({ tenantId: ctx.tenant.id, userId: ctx.subject.userId });
 
 const reportSchema = z.object({
   id: z.uuid(),
@@ -50,17 +34,17 @@ export const reportRouter = router({
   get: tenantProcedure
     .input(getReportInput)
     .output(z.object({ report: reportSchema, version: versionSchema.nullable(), document: ReportDocument.nullable() }))
-    .query(({ ctx, input }) => getReport(ctx.tx, actorOf(ctx), input)),
+    .query(({ ctx, input }) => getReport(ctx.tx, scanActorOf(ctx), input)),
 
   list: tenantProcedure
     .input(listReportsInput)
     .output(z.object({ items: z.array(reportSchema), nextCursor: z.string().nullable() }))
-    .query(({ ctx, input }) => listReports(ctx.tx, actorOf(ctx), input)),
+    .query(({ ctx, input }) => listReports(ctx.tx, scanActorOf(ctx), input)),
 
   versions: tenantProcedure
     .input(reportRefInput)
     .output(z.array(versionSchema))
-    .query(({ ctx, input }) => listVersions(ctx.tx, actorOf(ctx), input.reportId)),
+    .query(({ ctx, input }) => listVersions(ctx.tx, scanActorOf(ctx), input.reportId)),
 
   /** Queues a new version (the worker writes it); versions already published stay as they are. */
   regenerate: tenantProcedure
@@ -69,7 +53,7 @@ export const reportRouter = router({
     .output(reportSchema)
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `report:${input.reportId}`;
-      return regenerateReport(ctx.tx, actorOf(ctx), input.reportId);
+      return regenerateReport(ctx.tx, scanActorOf(ctx), input.reportId);
     }),
 
   /**
@@ -88,11 +72,11 @@ export const reportRouter = router({
         content: z.string(),
       }),
     )
-    .query(({ ctx, input }) => exportReport(ctx.tx, actorOf(ctx), reportStorage(), input)),
+    .query(({ ctx, input }) => exportReport(ctx.tx, scanActorOf(ctx), apiStorage(), input)),
 
   /** What changed between two finished scans of the same target. */
   diff: tenantProcedure
     .input(diffInput)
     .output(ScanDiff)
-    .query(({ ctx, input }) => diffReportScans(ctx.tx, actorOf(ctx), input)),
+    .query(({ ctx, input }) => diffReportScans(ctx.tx, scanActorOf(ctx), input)),
 });

@@ -1,4 +1,3 @@
-import { createObjectStorage, type ObjectStorage } from "@techscaniq/db/storage";
 import { withRlsTx } from "@techscaniq/db";
 import { tracked } from "@trpc/server";
 import { z } from "zod";
@@ -29,32 +28,14 @@ import {
   retryScan,
   screenshotRef,
   toScanView,
-  type ScanActor,
+  scanActorOf,
 } from "../domain/scans/service";
-import { loadApiEnv } from "../env";
+import { apiStorage } from "../storage";
 import { DomainError } from "../errors";
 import { tenantRoleOf } from "../domain/roles";
 import { activeTenantId, protectedProcedure, requireRole, router, tenantProcedure } from "../trpc";
 
-let storage: ObjectStorage | undefined;
-/** Where screenshots and artifacts live: Supabase Storage when configured, else the local data directory. */
-function scanStorage(): ObjectStorage {
-  if (!storage) {
-    const env = loadApiEnv();
-    storage = createObjectStorage({
-      dataDir: env.TECHSCANIQ_DATA_DIR,
-      supabase: env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY ? { url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY } : undefined,
-    });
-  }
-  return storage;
-}
-
 const writeProcedure = tenantProcedure.use(requireRole("member"));
-
-const actorOf = (ctx: { tenant: { id: string }; subject: { userId: string | null } }): ScanActor => ({
-  tenantId: ctx.tenant.id,
-  userId: ctx.subject.userId,
-});
 
 const scanSchema = z.object({
   id: z.uuid(),
@@ -119,7 +100,7 @@ export const scanRouter = router({
     .input(createScanInput)
     .output(scanSchema)
     .mutation(async ({ ctx, input }) => {
-      const scan = await createScan(ctx.tx, actorOf(ctx), input);
+      const scan = await createScan(ctx.tx, scanActorOf(ctx), input);
       ctx.audit.target = `scan:${scan.id}`;
       return scan;
     }),
@@ -127,19 +108,19 @@ export const scanRouter = router({
   get: tenantProcedure
     .input(scanRefInput)
     .output(scanSchema)
-    .query(async ({ ctx, input }) => toScanView(await findScan(ctx.tx, actorOf(ctx), input.scanId))),
+    .query(async ({ ctx, input }) => toScanView(await findScan(ctx.tx, scanActorOf(ctx), input.scanId))),
 
   list: tenantProcedure
     .input(listScansInput)
     .output(z.object({ items: z.array(scanSchema), nextCursor: z.string().nullable() }))
-    .query(({ ctx, input }) => listScans(ctx.tx, actorOf(ctx), input)),
+    .query(({ ctx, input }) => listScans(ctx.tx, scanActorOf(ctx), input)),
 
   cancel: writeProcedure
     .input(scanRefInput)
     .output(scanSchema)
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `scan:${input.scanId}`;
-      return cancelScan(ctx.tx, actorOf(ctx), input.scanId);
+      return cancelScan(ctx.tx, scanActorOf(ctx), input.scanId);
     }),
 
   retry: writeProcedure
@@ -147,14 +128,14 @@ export const scanRouter = router({
     .output(scanSchema)
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `scan:${input.scanId}`;
-      return retryScan(ctx.tx, actorOf(ctx), input.scanId);
+      return retryScan(ctx.tx, scanActorOf(ctx), input.scanId);
     }),
 
   rescan: writeProcedure
     .input(scanRefInput)
     .output(scanSchema)
     .mutation(async ({ ctx, input }) => {
-      const scan = await rescan(ctx.tx, actorOf(ctx), input.scanId);
+      const scan = await rescan(ctx.tx, scanActorOf(ctx), input.scanId);
       ctx.audit.target = `scan:${scan.id}`;
       return scan;
     }),
@@ -165,27 +146,27 @@ export const scanRouter = router({
     .output(z.object({ deleted: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
       ctx.audit.target = `scan:${input.scanId}`;
-      const { objectRefs } = await deleteScan(ctx.tx, actorOf(ctx), input.scanId);
+      const { objectRefs } = await deleteScan(ctx.tx, scanActorOf(ctx), input.scanId);
       // Objects go after the rows: a failure here leaves orphan files, never rows pointing at nothing.
-      await deleteScanObjects(scanStorage(), ctx.tenant.id, input.scanId, objectRefs);
+      await deleteScanObjects(apiStorage(), ctx.tenant.id, input.scanId, objectRefs);
       return { deleted: true as const };
     }),
 
   findings: tenantProcedure
     .input(listFindingsInput)
     .output(z.array(findingSchema))
-    .query(({ ctx, input }) => listFindings(ctx.tx, actorOf(ctx), input)),
+    .query(({ ctx, input }) => listFindings(ctx.tx, scanActorOf(ctx), input)),
 
   pages: tenantProcedure
     .input(scanRefInput)
     .output(z.array(pageSchema))
-    .query(({ ctx, input }) => listPages(ctx.tx, actorOf(ctx), input.scanId)),
+    .query(({ ctx, input }) => listPages(ctx.tx, scanActorOf(ctx), input.scanId)),
 
   evidence: router({
     list: tenantProcedure
       .input(listEvidenceInput)
       .output(z.object({ items: z.array(evidenceSchema), nextCursor: z.string().nullable() }))
-      .query(({ ctx, input }) => listEvidence(ctx.tx, actorOf(ctx), input)),
+      .query(({ ctx, input }) => listEvidence(ctx.tx, scanActorOf(ctx), input)),
   }),
 
   /** A page's PNG screenshot, base64 — only for members of the scan's tenant. */
@@ -193,8 +174,8 @@ export const scanRouter = router({
     .input(screenshotInput)
     .output(z.object({ contentType: z.string(), base64: z.string() }))
     .query(async ({ ctx, input }) => {
-      const ref = await screenshotRef(ctx.tx, actorOf(ctx), input.scanId, input.pageId);
-      const object = await scanStorage().get(ref);
+      const ref = await screenshotRef(ctx.tx, scanActorOf(ctx), input.scanId, input.pageId);
+      const object = await apiStorage().get(ref);
       if (!object) throw new DomainError("NOT_FOUND", `The screenshot of page ${input.pageId} is no longer stored`);
       return { contentType: object.contentType, base64: Buffer.from(object.body).toString("base64") };
     }),

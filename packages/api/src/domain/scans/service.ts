@@ -22,6 +22,12 @@ export interface ScanActor {
   userId: string | null;
 }
 
+/** The acting tenant and user of a tenant procedure's context. */
+export const scanActorOf = (ctx: { tenant: { id: string }; subject: { userId: string | null } }): ScanActor => ({
+  tenantId: ctx.tenant.id,
+  userId: ctx.subject.userId,
+});
+
 /** The first pipeline stage; the worker chains the rest. */
 export const FIRST_SCAN_TASK = "scan.crawl";
 
