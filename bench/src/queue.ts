@@ -21,7 +21,7 @@ import { cpus, release, totalmem, type as osType } from "node:os";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createDb, sql, withServiceTx, type Db } from "@techscaniq/db";
+import { createDb, JOB_QUEUE_SCHEMA, sql, withServiceTx, type Db } from "@techscaniq/db";
 import { cloneTemplate, createTestTenant, createTestUser, startTestServer } from "@techscaniq/db/testing";
 import { listFixtureSites, SITES_DIR, startFixtureServer } from "@techscaniq/fixtures";
 import { makeWorkerUtils, run, runMigrations, type Runner } from "graphile-worker";
@@ -95,8 +95,8 @@ let projectWorker: Awaited<ReturnType<typeof startWorker>> | undefined;
 let rawRunner: Runner | undefined;
 const fixtures = await startFixtureServer();
 try {
-  await runMigrations({ connectionString: url, schema: "graphile_worker", logger: silent });
-  const workerUtils = await makeWorkerUtils({ connectionString: url, schema: "graphile_worker", logger: silent });
+  await runMigrations({ connectionString: url, schema: JOB_QUEUE_SCHEMA, logger: silent });
+  const workerUtils = await makeWorkerUtils({ connectionString: url, schema: JOB_QUEUE_SCHEMA, logger: silent });
 
   const payload = z.object({ key: z.string().min(1) }).strict();
   const env = loadWorkerEnv({ DATABASE_URL: url, WORKER_HEALTH_PORT: "0", WORKER_CONCURRENCY: String(CONCURRENCY), WORKER_ID: `bench-${process.pid}`, LOG_LEVEL: "silent" });
@@ -106,7 +106,7 @@ try {
   });
   rawRunner = await run({
     connectionString: url,
-    schema: "graphile_worker",
+    schema: JOB_QUEUE_SCHEMA,
     concurrency: CONCURRENCY,
     noHandleSignals: true,
     logger: silent,

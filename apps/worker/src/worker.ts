@@ -1,4 +1,4 @@
-import { createDb } from "@techscaniq/db";
+import { createDb, JOB_QUEUE_SCHEMA } from "@techscaniq/db";
 import { parseCronItems, run, type Runner } from "graphile-worker";
 import type { WorkerEnv } from "./env";
 import { startHealthServer } from "./health";
@@ -7,9 +7,6 @@ import { toGraphileLogger, type Logger } from "./logger";
 import { startWorkerRecovery } from "./recovery/index";
 import { buildTaskList, cronItems, defineTasks } from "./tasks/index";
 import type { TaskDefinition } from "./tasks/define";
-
-/** graphile-worker's schema; the web app's health check and the api's enqueueing use the same name. */
-export const WORKER_SCHEMA = "graphile_worker";
 
 export interface RunningWorker {
   runner: Runner;
@@ -60,7 +57,7 @@ export async function startWorker(env: WorkerEnv, { logger, extraTasks = [] }: S
 
     const runner = await run({
       connectionString: env.DATABASE_URL,
-      schema: WORKER_SCHEMA,
+      schema: JOB_QUEUE_SCHEMA,
       concurrency: env.WORKER_CONCURRENCY,
       // graphile-worker needs a pool client per running job plus one for LISTEN and one for housekeeping.
       maxPoolSize: env.WORKER_CONCURRENCY + 2,

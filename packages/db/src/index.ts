@@ -18,6 +18,7 @@ export {
 export { startEmbeddedPostgres, resolveDatabaseUrl, type RunningPostgres, type ResolvedDatabase, type EmbeddedPostgresOptions } from "./embedded";
 export {
   migrate,
+  JOB_QUEUE_SCHEMA,
   resetDatabase,
   seed,
   listMigrations,

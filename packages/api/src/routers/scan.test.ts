@@ -4,7 +4,6 @@ import path from "node:path";
 import { sql, withServiceTx } from "@techscaniq/db";
 import { createLocalStorage, scanObjectPath } from "@techscaniq/db/storage";
 import { addTestMember, createTestTenant, createTestUser } from "@techscaniq/db/testing";
-import { runMigrations } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectTrpcError, startApiTestBed, type ApiTestBed, type SignedInUser } from "../test-fixtures";
 
@@ -25,7 +24,6 @@ const asViewer = () => bed.client({ accessToken: viewer.accessToken, tenantId: t
 
 beforeAll(async () => {
   bed = await startApiTestBed();
-  await runMigrations({ connectionString: bed.database.url, schema: "graphile_worker", logger: undefined });
   [alice, bob, viewer] = [await bed.signedInUser(), await bed.signedInUser(), await bed.signedInUser()];
   tenantA = await createTestTenant(bed.database.db, alice.id);
   tenantB = await createTestTenant(bed.database.db, bob.id);

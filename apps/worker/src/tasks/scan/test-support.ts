@@ -4,7 +4,6 @@ import { createTechScanClient } from "@techscaniq/api/client";
 import { startTestApiServer, type TestApiServer } from "@techscaniq/api/testing";
 import { sql, type Db } from "@techscaniq/db";
 import { createTestDatabase, createTestTenant, createTestUser, type TestDatabase } from "@techscaniq/db/testing";
-import { runMigrations } from "graphile-worker";
 
 /** Test-only: a database, the API over HTTP, a signed-in tenant owner and a typed client. */
 export interface ScanTestBed {
@@ -17,8 +16,6 @@ export interface ScanTestBed {
 
 export async function startScanTestBed(): Promise<ScanTestBed> {
   const database = await createTestDatabase();
-  // The queue's schema exists before any worker runs, as after `techscaniq up`.
-  await runMigrations({ connectionString: database.url, schema: "graphile_worker" });
   const api = await startTestApiServer(database.db);
   const user = await createTestUser(database.db);
   const tenant = await createTestTenant(database.db, user.id);
