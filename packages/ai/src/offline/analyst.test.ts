@@ -40,6 +40,16 @@ describe("offline analyst", () => {
     expect(text("performance_third_parties")).toContain("Facebook (connect.facebook.net, Advertising) made 3 requests totalling 60.0 KB.");
   });
 
+  it("ends a sentence built on a scanner description (which has its own full stop) with one full stop", () => {
+    const scan = legacyShopScan();
+    const test = scan.security!.tests.find((t) => !t.pass)!;
+    test.description = `${test.description}.`;
+    const context = buildScanContext({ scanId: "s", tenantId: "t", scan, thesis: null });
+    const texts = [...writeSectionOffline("security_posture", context), ...writeSectionOffline("recommendations", context)].map((c) => c.text);
+    expect(texts.filter((text) => text.includes(test.description.slice(0, -1)))).not.toHaveLength(0);
+    for (const text of texts) expect(text).not.toMatch(/\.\.$/);
+  });
+
   it("matches the thesis against the stack and says what a scan cannot judge", () => {
     const context = buildScanContext({ scanId: "s", tenantId: "t", scan: injectedSpaScan(), thesis: THESIS });
     const claims = writeSectionOffline("thesis_alignment", context).map((c) => c.text);

@@ -20,6 +20,8 @@ const uniq = (ids: string[]) => [...new Set(ids)];
 /** A claim cites at most as many items as a model's answer may (SectionAnswer), so offline claims pass the same schema on large scans. */
 const MAX_CLAIM_EVIDENCE = 20;
 const claim = (text: string, evidence: string[]): DraftClaim => ({ text, evidence: uniq(evidence).slice(0, MAX_CLAIM_EVIDENCE) });
+/** A scanner description used inside a sentence: its own full stop would double the sentence's. */
+const clause = (text: string) => text.trim().replace(/\.$/, "");
 const named = (t: Technology) => (t.version ? `${t.name} ${t.version}` : t.name);
 const listOf = (items: string[]) => (items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`);
 
@@ -86,7 +88,7 @@ function securityPosture(context: ScanContext): DraftClaim[] {
   const testEvidence = security.tests.flatMap((t) => t.evidence);
   claims.push(claim(`The HTTP security headers grade is ${security.grade} with a score of ${security.score}/100.`, testEvidence));
   for (const test of security.tests.filter((t) => !t.pass))
-    claims.push(claim(`The ${test.name} check fails (${test.result}): ${test.description}.`, test.evidence));
+    claims.push(claim(`The ${test.name} check fails (${test.result}): ${clause(test.description)}.`, test.evidence));
   const passing = security.tests.filter((t) => t.pass);
   if (passing.length) claims.push(claim(`These checks pass: ${listOf(passing.map((t) => t.name))}.`, passing.flatMap((t) => t.evidence)));
   const tls = security.tls;
@@ -189,7 +191,7 @@ function risks(context: ScanContext): DraftClaim[] {
   for (const v of scan.vulnerabilities.filter((v) => v.severity === "high" || v.severity === "critical"))
     claims.push(claim(`Red flag: ${v.library} ${v.version} has ${v.severity}-severity known vulnerabilities (${v.identifiers.join(", ")}).`, v.evidence));
   const redirect = security?.tests.find((t) => t.name === "redirection" && !t.pass);
-  if (redirect) claims.push(claim(`Risk: ${redirect.description}.`, redirect.evidence));
+  if (redirect) claims.push(claim(`Risk: ${clause(redirect.description)}.`, redirect.evidence));
   for (const cookie of security?.cookies ?? [])
     if (cookie.issues.some((issue) => /httponly/i.test(issue)))
       claims.push(claim(`Risk: cookie ${cookie.name} is readable by scripts because HttpOnly is missing.`, cookie.evidence));
@@ -209,7 +211,7 @@ function recommendations(context: ScanContext): DraftClaim[] {
   for (const v of scan.vulnerabilities)
     claims.push(claim(`Upgrade ${v.library} ${v.version} to a release that fixes ${v.identifiers.join(", ") || "its known vulnerabilities"}.`, v.evidence));
   for (const test of scan.security?.tests.filter((t) => !t.pass) ?? [])
-    claims.push(claim(`Fix the failing ${test.name} check: ${test.description}.`, test.evidence));
+    claims.push(claim(`Fix the failing ${test.name} check: ${clause(test.description)}.`, test.evidence));
   for (const disclosure of versionDisclosures(context))
     claims.push(claim(`Remove version details from the ${disclosure.header} header.`, [disclosure.evidence]));
   const dns = scan.security?.dns;
