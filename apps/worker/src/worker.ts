@@ -6,6 +6,7 @@ import { startHeartbeat } from "./heartbeat";
 import { toGraphileLogger, type Logger } from "./logger";
 import { startWorkerRecovery } from "./recovery/index";
 import { buildTaskList, cronItems, defineTasks } from "./tasks/index";
+import { closeReportCheckpointers } from "./tasks/report/index";
 import type { TaskDefinition } from "./tasks/define";
 
 export interface RunningWorker {
@@ -54,6 +55,8 @@ export async function startWorker(env: WorkerEnv, { logger, extraTasks = [] }: S
     // Releases jobs of workers that died mid-job (heartbeat stale), so their scans resume within 30 s.
     const recovery = startWorkerRecovery({ db, workerId: env.WORKER_ID, logger });
     cleanups.push(() => recovery.stop());
+    // Report graphs keep a checkpointer pool per process; closed once the runner has stopped.
+    cleanups.push(() => closeReportCheckpointers());
 
     const runner = await run({
       connectionString: env.DATABASE_URL,
