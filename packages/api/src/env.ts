@@ -35,6 +35,8 @@ const envSchema = z.object({
   SUPABASE_JWT_SECRET: z.preprocess(emptyAsUnset, z.string().min(32, "must be at least 32 characters").optional()),
   /** Default `<SUPABASE_URL>/auth/v1/.well-known/jwks.json` (asymmetric signing keys). */
   SUPABASE_JWKS_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
+  /** "1": tenants may point AI providers at private and loopback addresses (private-network deployments, tests), as scans may. */
+  TECHSCANIQ_ALLOW_PRIVATE: z.preprocess(emptyAsUnset, z.enum(["0", "1"]).default("0")),
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
 });
 

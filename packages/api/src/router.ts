@@ -1,9 +1,11 @@
+import { aiSettingsRouter } from "./routers/ai-settings";
 import { apiKeyRouter } from "./routers/api-key";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { reportRouter } from "./routers/report";
 import { scanRouter } from "./routers/scan";
 import { tenantRouter } from "./routers/tenant";
+import { usageRouter } from "./routers/usage";
 import { router } from "./trpc";
 
 export const appRouter = router({
@@ -13,6 +15,8 @@ export const appRouter = router({
   audit: auditRouter,
   scan: scanRouter,
   report: reportRouter,
+  aiSettings: aiSettingsRouter,
+  usage: usageRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,7 +10,7 @@ export interface AuditEntry {
   requestId: string | null;
 }
 
-const SECRET_FIELD = /password|secret|token/i;
+const SECRET_FIELD = /password|secret|token|apikey$/i;
 
 /** Audit details never hold secrets, whatever the caller sent. */
 export function redactSecrets(value: unknown): unknown {
