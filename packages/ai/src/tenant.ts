@@ -11,6 +11,9 @@ export const KEYED_PROVIDERS = ["openai", "anthropic", "local"] as const;
 export type KeyedProvider = (typeof KEYED_PROVIDERS)[number];
 
 
+/** What a tenant's sealed provider key is bound to (the secret box's context): copied to another tenant or provider, it does not open. */
+export const tenantKeyContext = (tenantId: string, provider: KeyedProvider) => `tenant:${tenantId}:ai:${provider}`;
+
 /** One provider as a tenant set it up, with its key already decrypted (or read from the referenced variable). */
 export interface TenantProviderAccess {
   model?: string | null;

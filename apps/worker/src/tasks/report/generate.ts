@@ -1,4 +1,4 @@
-import { generateReport, postgresCheckpointer, ReportContent, type AiConfig, type ScanInput, type TenantAiSettings, type UsageRecord } from "@techscaniq/ai";
+import { generateReport, postgresCheckpointer, ReportContent, type AiConfig, type ScanInput, type UsageRecord } from "@techscaniq/ai";
 import {
   buildReportDocument,
   diffScans,
@@ -17,6 +17,7 @@ import {
 import { renderPdf } from "@techscaniq/ai/render/pdf";
 import { emitEvent, sql, withServiceTx, type Db } from "@techscaniq/db";
 import type { ObjectStorage } from "@techscaniq/db/storage";
+import type { TenantAiLoader } from "./tenant-ai";
 
 export interface ReportTaskSettings {
   db: Db;
@@ -24,7 +25,8 @@ export interface ReportTaskSettings {
   /** The database holding LangGraph's checkpoints (schema `langgraph`): a crashed report resumes from its last step. */
   connectionString: string;
   aiConfig: AiConfig;
-  tenantSettings?: TenantAiSettings;
+  /** Each tenant's own providers, keys and routes on top of aiConfig; without it every tenant uses aiConfig as is. */
+  tenantAi?: TenantAiLoader;
   /** Chromium for the PDF export (default: the scanner's choice). */
   chromiumPath?: string;
 }
@@ -175,11 +177,12 @@ export async function produceReportVersion(settings: ReportTaskSettings, request
       })
       .execute();
   };
+  const { config, tenantSettings } = settings.tenantAi ? await settings.tenantAi(report.tenant_id) : { config: settings.aiConfig, tenantSettings: undefined };
   const saver = await checkpointerFor(settings.connectionString);
   const threadId = `${report.id}:v${version}`;
   const content = await generateReport(
     { scanId: request.scanId, tenantId: report.tenant_id, scan: loaded.scan, thesis: loaded.thesis?.trim() ? loaded.thesis.slice(0, 10_000) : null },
-    { config: settings.aiConfig, tenantSettings: settings.tenantSettings, recordUsage, checkpointer: saver, threadId, signal },
+    { config, tenantSettings, recordUsage, checkpointer: saver, threadId, signal },
   );
   const changes = await parentDiff(db, request.scanId, loaded.scan, loaded.parentScanId);
 

@@ -2,6 +2,7 @@ import { defaultAiConfig } from "@techscaniq/ai";
 import { env as aiEnv } from "@techscaniq/ai/env";
 import type { Db } from "@techscaniq/db";
 import { loadDbEnv } from "@techscaniq/db/env";
+import { loadSecretBox } from "@techscaniq/db/secrets";
 import { createObjectStorage } from "@techscaniq/db/storage";
 import type { JobHelpers } from "graphile-worker";
 import { z } from "zod";
@@ -9,7 +10,9 @@ import type { WorkerEnv } from "../../env";
 import type { Logger } from "../../logger";
 import { defineTask, type TaskDefinition } from "../define";
 import { markReportFailed, produceReportVersion, type ReportTaskSettings } from "./generate";
+import { tenantAiLoader } from "./tenant-ai";
 
+export { tenantAiLoader, type TenantAiLoader } from "./tenant-ai";
 export { closeReportCheckpointers, produceReportVersion, markReportFailed, type ReportOutcome, type ReportRequest, type ReportTaskSettings } from "./generate";
 
 export const reportPayload = z
@@ -47,5 +50,20 @@ export function reportTasks({ db, env, logger }: { db: Db; env: WorkerEnv; logge
     dataDir: loadDbEnv().TECHSCANIQ_DATA_DIR,
     supabase: env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY ? { url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY } : undefined,
   });
-  return [reportGenerateTask({ db, storage, connectionString: env.DATABASE_URL, aiConfig })];
+  const secretBox = once(() => loadSecretBox());
+  const defaultModels = { openai: aiEnv.TECHSCANIQ_OPENAI_MODEL, anthropic: aiEnv.TECHSCANIQ_ANTHROPIC_MODEL, local: aiEnv.TECHSCANIQ_LOCAL_LLM_MODEL };
+  const tenantAi = tenantAiLoader({ db, base: aiConfig, secretBox, defaultModels });
+  return [reportGenerateTask({ db, storage, connectionString: env.DATABASE_URL, aiConfig, tenantAi })];
+}
+
+/** The first call's promise for every call; a failed load is retried by the next call. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= load().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
 }

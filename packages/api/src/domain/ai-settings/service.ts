@@ -1,5 +1,5 @@
 import { TASKS, type TaskName } from "@techscaniq/ai/config";
-import { KEYED_PROVIDERS, type KeyedProvider, type TenantProvider } from "@techscaniq/ai/tenant";
+import { KEYED_PROVIDERS, tenantKeyContext, type KeyedProvider, type TenantProvider } from "@techscaniq/ai/tenant";
 import { emitEvent, sql, type Database, type Transaction, type Updateable } from "@techscaniq/db";
 import type { TenantAiSettings as TenantAiSettingsTable } from "@techscaniq/db/schema";
 import { loadSecretBox, type SecretBox } from "@techscaniq/db/secrets";
@@ -19,9 +19,6 @@ export function tenantSecretBox(): Promise<SecretBox> {
   });
   return box;
 }
-
-/** Sealed keys are bound to their tenant and provider: copied elsewhere, they do not open. */
-export const keyContext = (tenantId: string, provider: KeyedProvider) => `tenant:${tenantId}:ai:${provider}`;
 
 type RedactedRow = {
   tenant_id: string;
@@ -155,7 +152,7 @@ export async function updateAiSettings(
       changed.push(`providers.${id}.baseUrl`);
     }
     if (settings.apiKey !== undefined) {
-      changes[`${id}_key_ciphertext`] = deps.box.seal(settings.apiKey, keyContext(tenant.id, id));
+      changes[`${id}_key_ciphertext`] = deps.box.seal(settings.apiKey, tenantKeyContext(tenant.id, id));
       changes[`${id}_key_last4`] = settings.apiKey.slice(-4);
       changes[`${id}_key_env`] = null;
       keys[id] = "stored";
