@@ -26,7 +26,7 @@ export function tenantAiLoader(options: { db: Db; base: AiConfig; secretBox: () 
         try {
           apiKey = (await options.secretBox()).open(sealed, tenantKeyContext(tenantId, id));
         } catch (error) {
-          throw new Error(`tenant AI settings: the stored ${id} key cannot be opened (${(error as Error).message}); set the key again in Settings → AI providers`);
+          throw new Error(`tenant AI settings: the stored ${id} key cannot be opened (${(error as Error).message}); set the key again in Settings → AI providers`, { cause: error });
         }
       } else if (variable) {
         apiKey = tenantKeyVariable(variable) ?? null;
