@@ -9,7 +9,7 @@ test("settings: members and roles, API keys shown once and revoked, usage", asyn
 
   await signUpWithWorkspace(page, "admin", "Settings Partners");
   await page.getByRole("link", { name: "Settings" }).click();
-  await expect(page.getByRole("heading", { name: "Usage" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Usage", exact: true })).toBeVisible();
 
   await page.getByLabel("E-mail").fill("nobody-here@example.test");
   await page.getByRole("button", { name: "Add member" }).click();

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { AiSettings } from "../../../components/settings/ai-settings";
+import { AiUsage } from "../../../components/settings/ai-usage";
 import { ApiKeys } from "../../../components/settings/api-keys";
 import { Members } from "../../../components/settings/members";
 import { Usage } from "../../../components/settings/usage";
@@ -21,6 +23,8 @@ export default async function SettingsPage() {
       <Usage />
       <Members currentUserId={session.user.id} canManage={isAdmin} />
       {isAdmin ? <ApiKeys /> : null}
+      <AiSettings />
+      <AiUsage />
     </div>
   );
 }
