@@ -50,6 +50,18 @@ describe("offline analyst", () => {
     for (const text of texts) expect(text).not.toMatch(/\.\.$/);
   });
 
+  it("states a header's version disclosure once however many pages repeat it, citing every page, and scores it once", () => {
+    const scan = legacyShopScan();
+    const powered = scan.evidence.find((item) => item.locator === "x-powered-by")!;
+    scan.evidence.push({ ...powered, id: "ev_powered_about", url: `${powered.url}about` });
+    const context = buildScanContext({ scanId: "s", tenantId: "t", scan, thesis: null });
+    const risks = writeSectionOffline("risks", context).filter((c) => c.text.includes("X-Powered-By"));
+    expect(risks).toEqual([{ text: 'Risk: the X-Powered-By header discloses "PHP/5.3.3", which helps attackers pick exploits.', evidence: [powered.id, "ev_powered_about"] }]);
+    expect(writeSectionOffline("recommendations", context).filter((c) => c.text.includes("X-Powered-By"))).toHaveLength(1);
+    const technology = scoreReport(context).find((s) => s.name === "technology")!;
+    expect(technology.adjustments.filter((a) => a.reason.includes("X-Powered-By"))).toHaveLength(1);
+  });
+
   it("matches the thesis against the stack and says what a scan cannot judge", () => {
     const context = buildScanContext({ scanId: "s", tenantId: "t", scan: injectedSpaScan(), thesis: THESIS });
     const claims = writeSectionOffline("thesis_alignment", context).map((c) => c.text);

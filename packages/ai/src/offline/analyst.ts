@@ -32,15 +32,20 @@ function withCategory(scan: ScanInput, categories: string[]): Technology[] {
 const DISCLOSING_HEADERS = ["server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", "x-generator"];
 
 /** Response headers that reveal a product version, from the evidence itself. */
-export function versionDisclosures(context: ScanContext): { header: string; value: string; evidence: string }[] {
-  const found: { header: string; value: string; evidence: string }[] = [];
+export function versionDisclosures(context: ScanContext): { header: string; value: string; evidence: string[] }[] {
+  // Every crawled page repeats the same header: one disclosure per header and value, citing each page's item.
+  const found = new Map<string, { header: string; value: string; evidence: string[] }>();
   for (const item of context.evidence.values()) {
     if (item.kind !== "header" || !DISCLOSING_HEADERS.includes(item.locator.toLowerCase())) continue;
     const value = item.snippet.slice(item.snippet.indexOf(":") + 1).trim();
     const header = item.locator.toLowerCase().split("-").map((part) => (part === "aspnet" ? "AspNet" : part.charAt(0).toUpperCase() + part.slice(1))).join("-");
-    if (/\d+\.\d+/.test(value)) found.push({ header, value, evidence: item.id });
+    if (!/\d+\.\d+/.test(value)) continue;
+    const key = `${header}\n${value}`;
+    const disclosure = found.get(key) ?? { header, value, evidence: [] };
+    disclosure.evidence.push(item.id);
+    found.set(key, disclosure);
   }
-  return found;
+  return [...found.values()];
 }
 
 function technologyStack(context: ScanContext): DraftClaim[] {
@@ -198,7 +203,7 @@ function risks(context: ScanContext): DraftClaim[] {
   if (security?.tls && security.tls.daysRemaining !== null && security.tls.daysRemaining < 30)
     claims.push(claim(`Risk: the ${security.tls.host} certificate has only ${security.tls.daysRemaining} days remaining.`, security.tls.evidence));
   for (const disclosure of versionDisclosures(context))
-    claims.push(claim(`Risk: the ${disclosure.header} header discloses "${disclosure.value}", which helps attackers pick exploits.`, [disclosure.evidence]));
+    claims.push(claim(`Risk: the ${disclosure.header} header discloses "${disclosure.value}", which helps attackers pick exploits.`, disclosure.evidence));
   if (scan.performance.totalBytes > HEAVY_PAGE_BYTES)
     claims.push(claim(`Risk: the scanned pages weigh ${formatBytes(scan.performance.totalBytes)}.`, scan.performance.evidence));
   if (claims.length === 0) claims.push(claim("The automated checks raised no red flags; a website scan does not cover code, infrastructure or the team.", []));
@@ -213,7 +218,7 @@ function recommendations(context: ScanContext): DraftClaim[] {
   for (const test of scan.security?.tests.filter((t) => !t.pass) ?? [])
     claims.push(claim(`Fix the failing ${test.name} check: ${clause(test.description)}.`, test.evidence));
   for (const disclosure of versionDisclosures(context))
-    claims.push(claim(`Remove version details from the ${disclosure.header} header.`, [disclosure.evidence]));
+    claims.push(claim(`Remove version details from the ${disclosure.header} header.`, disclosure.evidence));
   const dns = scan.security?.dns;
   if (dns?.dmarc && /p=none/i.test(dns.dmarc)) claims.push(claim("Move the DMARC policy from p=none to quarantine or reject.", dns.evidence));
   if (scan.performance.totalBytes > HEAVY_PAGE_BYTES && scan.performance.largestResources[0])

@@ -37,7 +37,7 @@ export function technologyScore(context: ScanContext): Score {
     adjustments.push({ reason: `${v.library} ${v.version} has ${v.severity}-severity known vulnerabilities`, points: -points, evidence: v.evidence });
   }
   for (const disclosure of versionDisclosures(context).slice(0, 2))
-    adjustments.push({ reason: `the ${disclosure.header} header discloses a version`, points: -5, evidence: [disclosure.evidence] });
+    adjustments.push({ reason: `the ${disclosure.header} header discloses a version`, points: -5, evidence: disclosure.evidence });
   const cdn = scan.technologies.filter((t) => t.categories.includes("CDN"));
   if (cdn.length) adjustments.push({ reason: `a CDN (${cdn.map((t) => t.name).join(", ")}) is in use`, points: 5, evidence: cdn.flatMap((t) => t.evidence) });
   return score("technology", 80, "80, minus 20/15/8/3 per critical/high/medium/low vulnerable library (at most 60), minus 5 per version-disclosing header (at most 2), plus 5 for a CDN", adjustments);
