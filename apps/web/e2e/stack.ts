@@ -88,7 +88,8 @@ process.on("SIGINT", () => void shutDown(0));
 
 try {
   const databaseUrl = await cloneTemplate(postgres.url);
-  const env = { DATABASE_URL: databaseUrl, TECHSCANIQ_DATA_DIR: dataDir, LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" };
+  // Web seals tenant AI keys and the worker opens them: both need the same secrets key (production mode generates none).
+  const env = { DATABASE_URL: databaseUrl, TECHSCANIQ_DATA_DIR: dataDir, LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1", TECHSCANIQ_SECRETS_KEY: randomBytes(32).toString("base64url") };
   if (process.env.E2E_SKIP_BUILD !== "1") {
     const buildStarted = Date.now();
     await run("next build", [nextBin, "build"], { ...env, NODE_ENV: "production" }, webDir);
