@@ -18,9 +18,32 @@ const webEnvSchema = z.object({
   SESSION_COOKIE_SECURE: z.preprocess(emptyAsUnset, booleanFlag.optional()),
   /** /api/health reports the worker unhealthy when its newest heartbeat is older than this. */
   WORKER_HEARTBEAT_MAX_AGE_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(10).default(60)),
+  /**
+   * Set (with SUPABASE_ANON_KEY) → Supabase mode: the auth screens use
+   * Supabase Auth and the API verifies Supabase's tokens. Read at run time,
+   * so one build serves both modes.
+   */
+  SUPABASE_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
+  /** The project's public anon key; the browser sends it to Supabase Auth. */
+  SUPABASE_ANON_KEY: z.preprocess(emptyAsUnset, z.string().min(1).optional()),
+}).superRefine((env, context) => {
+  if (Boolean(env.SUPABASE_URL) !== Boolean(env.SUPABASE_ANON_KEY)) {
+    const missing = env.SUPABASE_URL ? "SUPABASE_ANON_KEY" : "SUPABASE_URL";
+    context.addIssue({ code: "custom", path: [missing], message: "is required when the other Supabase setting is set (set both or neither)" });
+  }
 });
 
-export type WebEnv = z.infer<typeof webEnvSchema> & { sessionCookieSecure: boolean };
+/** What the browser needs to talk to Supabase Auth (both values are public). */
+export interface SupabasePublicConfig {
+  url: string;
+  anonKey: string;
+}
+
+export type WebEnv = z.infer<typeof webEnvSchema> & {
+  sessionCookieSecure: boolean;
+  /** Null in local auth mode. */
+  supabase: SupabasePublicConfig | null;
+};
 
 let cached: WebEnv | undefined;
 
@@ -32,6 +55,11 @@ export function webEnv(): WebEnv {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid web environment: ${problems.join("; ")}`);
   }
-  cached = { ...parsed.data, sessionCookieSecure: parsed.data.SESSION_COOKIE_SECURE ?? parsed.data.NODE_ENV === "production" };
+  const { SUPABASE_URL, SUPABASE_ANON_KEY } = parsed.data;
+  cached = {
+    ...parsed.data,
+    sessionCookieSecure: parsed.data.SESSION_COOKIE_SECURE ?? parsed.data.NODE_ENV === "production",
+    supabase: SUPABASE_URL && SUPABASE_ANON_KEY ? { url: SUPABASE_URL.replace(/\/+$/, ""), anonKey: SUPABASE_ANON_KEY } : null,
+  };
   return cached;
 }

@@ -2,6 +2,7 @@ import { cookies, headers } from "next/headers";
 import { cache } from "react";
 import { isUnauthorized, serverApi } from "./api";
 import { ACCESS_COOKIE, ACTIVE_TENANT_COOKIE } from "./session";
+import { supabaseAccessToken, supabaseServerOptions } from "./supabase";
 
 export interface Tenant {
   id: string;
@@ -18,10 +19,31 @@ export interface CurrentSession {
   activeTenant: Tenant | null;
 }
 
+/**
+ * The access token for this render (Supabase's session cookies in Supabase
+ * mode). The proxy renewed an expiring session before the render began.
+ */
+const renderAccessToken = cache(async (): Promise<string | undefined> => {
+  const jar = await cookies();
+  const supabase = supabaseServerOptions();
+  if (!supabase) return jar.get(ACCESS_COOKIE)?.value;
+  const token = await supabaseAccessToken(supabase, {
+    getAll: () => jar.getAll(),
+    setAll(written) {
+      try {
+        for (const cookie of written) jar.set(cookie.name, cookie.value, cookie.options);
+      } catch {
+        // Server components may not write cookies (server actions may); the proxy keeps them current.
+      }
+    },
+  });
+  return token ?? undefined;
+});
+
 /** Who is signed in, verified by the API (per render, de-duplicated); null when nobody is. */
 export const currentSession = cache(async (): Promise<CurrentSession | null> => {
   const jar = await cookies();
-  const accessToken = jar.get(ACCESS_COOKIE)?.value;
+  const accessToken = await renderAccessToken();
   if (!accessToken) return null;
   const api = serverApi({ accessToken, incoming: await headers() });
   try {
@@ -38,7 +60,7 @@ export const currentSession = cache(async (): Promise<CurrentSession | null> => 
 /** A server-side API client acting as the signed-in user in their active tenant (null when signed out). */
 export async function sessionApi() {
   const session = await currentSession();
-  const accessToken = (await cookies()).get(ACCESS_COOKIE)?.value;
+  const accessToken = await renderAccessToken();
   if (!session || !accessToken) return null;
   return { session, api: serverApi({ accessToken, tenantId: session.activeTenant?.id ?? null, incoming: await headers() }) };
 }
