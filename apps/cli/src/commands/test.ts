@@ -62,7 +62,7 @@ export function registerTestCommand(program: Command): void {
 
       if (opts.e2e && !onlyVitest) {
         const e2eJson = path.join(resultsDir, "e2e.json");
-        const e2eCode = await run(bin("pnpm"), ["--filter", "@techscaniq/web", "test:e2e"], {
+        const e2eCode = await run("pnpm", ["--filter", "@techscaniq/web", "test:e2e"], {
           env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: e2eJson },
         });
         steps.push({ name: "e2e", ok: e2eCode === 0, counts: playwrightCounts(e2eJson) });
