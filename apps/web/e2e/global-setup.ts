@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 /**
  * Starts e2e/stack.ts (Postgres, web app, worker) in its own process and
  * waits for its READY line; the returned function stops it. The base URL and
- * the fixture sites' URLs reach the tests through E2E_BASE_URL and
+ * the fixture sites' URLs reach the tests through E2E_BASE_URL (E2E_SUPABASE_BASE_URL for the Supabase-mode app) and
  * E2E_FIXTURE_URLS (workers inherit the environment).
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
@@ -17,14 +17,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = once(stack, "exit");
-  const ready = new Promise<{ baseUrl: string; fixtureUrls: Record<string, string> }>((resolve, reject) => {
+  const ready = new Promise<{ baseUrl: string; supabaseBaseUrl: string; fixtureUrls: Record<string, string> }>((resolve, reject) => {
     createInterface({ input: stack.stdout! }).on("line", (line) => {
-      if (line.startsWith("READY ")) resolve(JSON.parse(line.slice("READY ".length)) as { baseUrl: string; fixtureUrls: Record<string, string> });
+      if (line.startsWith("READY ")) resolve(JSON.parse(line.slice("READY ".length)) as { baseUrl: string; supabaseBaseUrl: string; fixtureUrls: Record<string, string> });
     });
     void exited.then(([code]) => reject(new Error(`the e2e stack exited (${String(code)}) before it was ready; see its output above`)));
   });
-  const { baseUrl, fixtureUrls } = await ready;
+  const { baseUrl, supabaseBaseUrl, fixtureUrls } = await ready;
   process.env.E2E_BASE_URL = baseUrl;
+  process.env.E2E_SUPABASE_BASE_URL = supabaseBaseUrl;
   process.env.E2E_FIXTURE_URLS = JSON.stringify(fixtureUrls);
   return async () => {
     if (stack.exitCode === null) {

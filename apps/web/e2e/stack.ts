@@ -3,7 +3,9 @@
  * setup starts and stops: a throwaway embedded Postgres with the migrated
  * schema, a production build of the web app served by `next start` on
  * 127.0.0.1, the worker (allowed to scan loopback addresses), and the fixture
- * sites on 127.0.0.1. Prints `READY <json>` once /api/health is 200
+ * sites on 127.0.0.1. A second `next start` of the same build runs in
+ * Supabase mode against a fake Supabase Auth server (whose users land in the
+ * same database's auth.users). Prints `READY <json>` once /api/health is 200
  * (database, migrations and worker heartbeat all fine); SIGTERM tears it all down.
  *
  *   node --import tsx e2e/stack.ts        (E2E_SKIP_BUILD=1 reuses .next)
@@ -15,9 +17,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createDb, withServiceTx } from "@techscaniq/db";
 import { findFreePort } from "@techscaniq/db/embedded";
 import { cloneTemplate, startTestServer } from "@techscaniq/db/testing";
-import { startFixtureServer } from "@techscaniq/fixtures";
+import { startFakeSupabaseAuth, startFixtureServer, type FakeSupabaseAuth } from "@techscaniq/fixtures";
 
 const webDir = fileURLToPath(new URL("..", import.meta.url));
 const workerMain = path.join(webDir, "../worker/src/main.ts");
@@ -73,11 +76,15 @@ const fixtures = await startFixtureServer({ sites: ["wordpress-like", "injection
 // Web and worker share one object store (screenshots, exports), thrown away with the run.
 const dataDir = await mkdtemp(path.join(tmpdir(), "techscaniq-e2e-"));
 const children: ChildProcess[] = [];
+let supabaseAuth: FakeSupabaseAuth | undefined;
+let supabaseAuthDb: ReturnType<typeof createDb> | undefined;
 let shuttingDown = false;
 const shutDown = async (code: number) => {
   if (shuttingDown) return;
   shuttingDown = true;
   await Promise.all(children.map(stop));
+  await supabaseAuth?.close();
+  await supabaseAuthDb?.close();
   await fixtures.close();
   await postgres.stop();
   await rm(dataDir, { recursive: true, force: true });
@@ -119,10 +126,43 @@ try {
       path.dirname(workerMain),
     ),
   );
+  // Supabase mode: GoTrue owns auth.users, so the fake writes each new user there, as Supabase would.
+  const authDb = createDb(databaseUrl);
+  supabaseAuthDb = authDb;
+  supabaseAuth = await startFakeSupabaseAuth({
+    onUserCreated: (user) =>
+      withServiceTx(authDb, (trx) =>
+        trx
+          .insertInto("auth.users")
+          .values({
+            id: user.id,
+            instance_id: "00000000-0000-0000-0000-000000000000",
+            aud: user.aud,
+            role: user.role,
+            email: user.email,
+            email_confirmed_at: new Date(user.email_confirmed_at),
+            raw_app_meta_data: JSON.stringify(user.app_metadata),
+            raw_user_meta_data: JSON.stringify(user.user_metadata),
+          })
+          .execute(),
+      ).then(() => undefined),
+  });
+  const supabasePort = await findFreePort(port + 1);
+  const supabaseBaseUrl = `http://127.0.0.1:${supabasePort}`;
+  children.push(
+    start(
+      "web-supabase",
+      [nextBin, "start", "--hostname", "127.0.0.1", "--port", String(supabasePort)],
+      // The API verifies tokens with the fake's JWKS (SUPABASE_URL's default JWKS address).
+      { ...env, NODE_ENV: "production", SESSION_COOKIE_SECURE: "false", SUPABASE_URL: supabaseAuth.url, SUPABASE_ANON_KEY: supabaseAuth.anonKey },
+      webDir,
+    ),
+  );
   await waitForHealthy(baseUrl, children);
-  log(`ready in ${Math.round((Date.now() - started) / 1000)} s at ${baseUrl}`);
+  await waitForHealthy(supabaseBaseUrl, children);
+  log(`ready in ${Math.round((Date.now() - started) / 1000)} s at ${baseUrl} (Supabase mode at ${supabaseBaseUrl})`);
   const fixtureUrls = { wordpressLike: fixtures.url("wordpress-like"), injection: fixtures.url("injection"), slow: fixtures.url("limits", "/slow") };
-  process.stdout.write(`READY ${JSON.stringify({ baseUrl, databaseUrl, fixtureUrls })}\n`);
+  process.stdout.write(`READY ${JSON.stringify({ baseUrl, supabaseBaseUrl, databaseUrl, fixtureUrls })}\n`);
 } catch (error) {
   log(error instanceof Error ? (error.stack ?? error.message) : String(error));
   await shutDown(1);
