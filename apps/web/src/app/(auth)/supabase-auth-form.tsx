@@ -4,10 +4,7 @@ import { createBrowserClient } from "@supabase/ssr";
 import { isAuthError, isAuthRetryableFetchError, type AuthError } from "@supabase/supabase-js";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import type { AuthField } from "../../components/auth/auth-form";
-import { Button } from "../../components/ui/button";
-import { FormAlert } from "../../components/ui/field-error";
-import { TextField } from "../../components/ui/text-field";
+import { AuthFormView, type AuthField } from "../../components/auth/auth-form";
 import type { SupabasePublicConfig } from "../../env";
 import { noFormErrors, type FormErrors } from "../../lib/api-error";
 
@@ -71,24 +68,5 @@ export function SupabaseAuthForm({ supabase, action, fields, submitLabel, next }
     setPending(false);
   }
 
-  return (
-    <form onSubmit={submit} noValidate className="flex flex-col gap-4">
-      <FormAlert message={errors.message} />
-      {fields.map((field) => (
-        <TextField
-          key={field.name}
-          name={field.name}
-          label={field.label}
-          type={field.type}
-          autoComplete={field.autoComplete}
-          hint={field.hint}
-          errors={errors.fields[field.name]}
-          required
-        />
-      ))}
-      <Button type="submit" pending={pending} className="mt-2 w-full">
-        {submitLabel}
-      </Button>
-    </form>
-  );
+  return <AuthFormView errors={errors} fields={fields} submitLabel={submitLabel} pending={pending} onSubmit={submit} />;
 }

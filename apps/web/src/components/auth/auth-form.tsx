@@ -53,8 +53,21 @@ export function AuthForm({ endpoint, fields, submitLabel, next }: AuthFormProps)
     setPending(false);
   }
 
+  return <AuthFormView errors={errors} fields={fields} submitLabel={submitLabel} pending={pending} onSubmit={submit} />;
+}
+
+export interface AuthFormViewProps {
+  errors: FormErrors;
+  fields: readonly AuthField[];
+  submitLabel: string;
+  pending: boolean;
+  onSubmit: (event: FormEvent<HTMLFormElement>) => void;
+}
+
+/** The auth form's markup, shared by local mode (above) and Supabase mode (app/(auth)/supabase-auth-form). */
+export function AuthFormView({ errors, fields, submitLabel, pending, onSubmit }: AuthFormViewProps) {
   return (
-    <form onSubmit={submit} noValidate className="flex flex-col gap-4">
+    <form onSubmit={onSubmit} noValidate className="flex flex-col gap-4">
       <FormAlert message={errors.message} />
       {fields.map((field) => (
         <TextField
