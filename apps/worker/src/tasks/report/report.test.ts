@@ -33,7 +33,7 @@ let tenantB: ReturnType<typeof createTechScanClient>;
 type Client = ScanTestBed["client"];
 
 async function waitFor<T>(what: string, probe: () => Promise<T | null>): Promise<T> {
-  for (let i = 0; i < 600; i += 1) {
+  for (let i = 0; i < 300; i += 1) {
     const value = await probe();
     if (value !== null) return value;
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -218,8 +218,12 @@ describe("report.generate with a model (fake OpenAI server on 127.0.0.1)", { tim
     const version = await requestNextVersion();
     const controller = new AbortController();
     const finishedWrites = () => fake.requests.filter((r) => promptTask(r.text).task === "writeSection" && r.status === 200);
+    // Kill shortly after the two fast sections are answered: long enough for their
+    // checkpoint writes to land, far shorter than the slow sections' 3 s.
     const watcher = setInterval(() => {
-      if (finishedWrites().length >= 2) controller.abort(new Error("worker killed"));
+      if (finishedWrites().length < 2) return;
+      clearInterval(watcher);
+      setTimeout(() => controller.abort(new Error("worker killed")), 300);
     }, 20);
     await expect(produceReportVersion(settings(), { scanId, reportId }, controller.signal)).rejects.toThrow();
     clearInterval(watcher);
