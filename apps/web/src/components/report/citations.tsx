@@ -1,6 +1,7 @@
 "use client";
 
 import { createContext, useContext, useMemo, useState, type ReactNode } from "react";
+import { cn } from "../../lib/cn";
 import { EvidenceDrawer } from "./evidence-drawer";
 import type { ReportEvidence } from "./types";
 
@@ -58,16 +59,22 @@ export function useCitations(): Citations {
   return citations;
 }
 
+/** Markers shown before the rest fold into "+N": a claim may cite up to 20 items, which would swamp the sentence. */
+const SHOWN_MARKERS = 3;
+
 /** The [1][2] markers after a claim, a table row or a score adjustment; each opens its evidence. */
-export function CitationMarkers({ evidenceIds, citedBy }: { evidenceIds: readonly string[]; citedBy: string }) {
+export function CitationMarkers({ evidenceIds, citedBy, wrap = true }: { evidenceIds: readonly string[]; citedBy: string; wrap?: boolean }) {
   const { numberOf, open } = useCitations();
+  const [expanded, setExpanded] = useState(false);
   const numbered = evidenceIds
     .map((id) => ({ id, number: numberOf(id) }))
     .filter((entry): entry is { id: string; number: number } => entry.number !== undefined);
   if (numbered.length === 0) return null;
+  const folded = !expanded && numbered.length > SHOWN_MARKERS + 1;
+  const shown = folded ? numbered.slice(0, SHOWN_MARKERS) : numbered;
   return (
-    <span className="ml-0.5 inline-flex flex-wrap gap-0.5 align-baseline">
-      {numbered.map(({ id, number }) => (
+    <span className={cn("ml-0.5 inline-flex gap-0.5 align-baseline", wrap ? "flex-wrap" : "flex-nowrap")}>
+      {shown.map(({ id, number }) => (
         <button
           key={id}
           type="button"
@@ -80,6 +87,16 @@ export function CitationMarkers({ evidenceIds, citedBy }: { evidenceIds: readonl
           [{number}]
         </button>
       ))}
+      {folded ? (
+        <button
+          type="button"
+          aria-label={`Show ${numbered.length - SHOWN_MARKERS} more citations`}
+          onClick={() => setExpanded(true)}
+          className="rounded px-1 font-mono text-xs font-medium text-muted-foreground tabular-nums hover:bg-muted hover:text-foreground"
+        >
+          +{numbered.length - SHOWN_MARKERS}
+        </button>
+      ) : null}
     </span>
   );
 }

@@ -24,7 +24,7 @@ export function SectionContents({ sections }: { sections: readonly ReportSection
 function SectionTable({ table }: { table: ReportSection["tables"][number] }) {
   return (
     <div className="overflow-x-auto rounded-(--radius-control) border border-border">
-      <table className="w-full text-left text-sm">
+      <table className="w-full min-w-[36rem] text-left text-sm">
         <caption className="border-b border-border bg-muted/60 px-3 py-2 text-left text-xs font-medium text-muted-foreground">{table.caption}</caption>
         <thead>
           <tr className="border-b border-border">
@@ -47,7 +47,7 @@ function SectionTable({ table }: { table: ReportSection["tables"][number] }) {
                 </td>
               ))}
               <td className="px-3 py-2 align-top whitespace-nowrap">
-                <CitationMarkers evidenceIds={row.evidence} citedBy={row.cells.join(" · ")} />
+                <CitationMarkers evidenceIds={row.evidence} citedBy={row.cells.join(" · ")} wrap={false} />
               </td>
             </tr>
           ))}

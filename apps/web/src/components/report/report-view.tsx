@@ -49,9 +49,8 @@ function VersionPicker({ report, shown }: { report: ReportState; shown: number }
       >
         {options.length === 0 ? <option value={shown}>{shown}</option> : null}
         {options.map((entry) => (
-          <option key={entry.version} value={entry.version}>
-            {entry.version}
-            {entry.version === report.latestVersion ? " (latest)" : ""} · {formatDateTime(entry.createdAt)}
+          <option key={entry.version} value={entry.version} title={`Written ${formatDateTime(entry.createdAt)}`}>
+            {entry.version === report.latestVersion ? `${entry.version} (latest)` : entry.version}
           </option>
         ))}
       </Select>
@@ -174,7 +173,8 @@ export function ReportView({ scanId, targetUrl, scanActive, version, initial, ca
   const router = useRouter();
   const pathname = usePathname();
   const utils = trpc.useUtils();
-  const query = trpc.report.get.useQuery(version === undefined ? { scanId } : { scanId, version }, {
+  const input = version === undefined ? { scanId } : { scanId, version };
+  const query = trpc.report.get.useQuery(input, {
     initialData: initial ?? undefined,
     retry: false,
     refetchInterval: (state) => {
@@ -184,8 +184,9 @@ export function ReportView({ scanId, targetUrl, scanActive, version, initial, ca
     },
   });
   const regenerate = trpc.report.regenerate.useMutation({
-    onSuccess: () => {
-      void utils.report.get.invalidate({ scanId });
+    onSuccess: (updated) => {
+      // Shows "queued" at once; polling follows the new version from there.
+      utils.report.get.setData(input, (current) => (current ? { ...current, report: updated } : current));
       if (version !== undefined) router.replace(pathname, { scroll: false });
     },
   });
@@ -203,9 +204,13 @@ export function ReportView({ scanId, targetUrl, scanActive, version, initial, ca
             <h1 className="text-2xl font-semibold tracking-tight">Due-diligence report</h1>
             {report ? <ReportStatusBadge status={report.status} /> : null}
           </div>
-          <p className="truncate text-sm text-muted-foreground">
-            <span className="font-mono">{targetUrl}</span>
-            {data?.document ? ` · version ${data.document.version} · written ${formatDateTime(data.document.generatedAt)}` : ""}
+          <p className="flex flex-col text-sm text-muted-foreground sm:flex-row sm:gap-1">
+            <span className="truncate font-mono">{targetUrl}</span>
+            {data?.document ? (
+              <span data-testid="report-version-line">
+                <span className="hidden sm:inline">· </span>version {data.document.version} · written {formatDateTime(data.document.generatedAt)}
+              </span>
+            ) : null}
           </p>
         </div>
         {report && (data?.version || canWrite) ? (
