@@ -25,6 +25,7 @@ const envSchema = z.object({
   TECHSCANIQ_JWT_SECRET: z.preprocess(emptyAsUnset, z.string().min(32, "must be at least 32 characters").optional()),
   ACCESS_TOKEN_TTL: z.preprocess(emptyAsUnset, durationSeconds.default(15 * 60)),
   REFRESH_TOKEN_TTL: z.preprocess(emptyAsUnset, durationSeconds.default(30 * 86_400)),
+  REFRESH_TOKEN_REUSE_INTERVAL: z.preprocess(emptyAsUnset, durationSeconds.default(10)),
   /** Set → production mode: Supabase Auth issues the tokens and this server only verifies them. */
   SUPABASE_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
   /** Used by the browser client (apps/web); listed here so one schema documents the auth settings. */

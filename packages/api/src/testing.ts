@@ -86,6 +86,7 @@ export function localTestAuthConfig(overrides: Partial<Omit<LocalAuthConfig, "mo
     issuer: LOCAL_ISSUER,
     accessTokenTtlSeconds: 15 * 60,
     refreshTokenTtlSeconds: 30 * 86_400,
+    refreshTokenReuseIntervalSeconds: 10,
     ...overrides,
   };
 }

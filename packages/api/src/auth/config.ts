@@ -9,6 +9,12 @@ export interface LocalAuthConfig {
   issuer: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /**
+   * How long the refresh token replaced by a rotation still answers with the
+   * session's current one (GoTrue's REFRESH_TOKEN_REUSE_INTERVAL): requests
+   * racing to refresh the same expired session must not sign the user out.
+   */
+  refreshTokenReuseIntervalSeconds: number;
 }
 
 /** Production mode: Supabase Auth issues the tokens; this server only verifies them. */
@@ -62,5 +68,6 @@ export async function loadAuthConfig(env: ApiEnv = loadApiEnv()): Promise<AuthCo
     issuer: LOCAL_ISSUER,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
+    refreshTokenReuseIntervalSeconds: env.REFRESH_TOKEN_REUSE_INTERVAL,
   };
 }

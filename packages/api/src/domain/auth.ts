@@ -1,7 +1,7 @@
 import { isUniqueViolation, sql, type Db } from "@techscaniq/db";
 import type { AuthConfig, LocalAuthConfig } from "../auth/config";
 import { hashPassword, verifyPassword } from "../auth/secrets";
-import { createSession, revokeSession, rotateRefreshToken, type ClientInfo, type IssuedRefreshToken } from "../auth/sessions";
+import { createSession, revokeSession, rotateRefreshToken, type ClientInfo, type IssuedRefreshToken, type SessionSettings } from "../auth/sessions";
 import type { SignInThrottle } from "../auth/sign-in-throttle";
 import { signAccessToken, type AccessTokenUser } from "../auth/tokens";
 import { DomainError } from "../errors";
@@ -91,7 +91,7 @@ export async function signUp(
     }
     throw error;
   }
-  const refresh = await createSession(db, user.id, local.refreshTokenTtlSeconds, client);
+  const refresh = await createSession(db, user.id, sessionSettings(local), client);
   return issueSession(
     local,
     { id: user.id, email: input.email, appMetadata: EMAIL_PROVIDER_METADATA, userMetadata },
@@ -133,7 +133,7 @@ export async function signIn(
     throw new DomainError("FORBIDDEN", "This account is disabled");
   }
   await db.kysely.updateTable("auth.users").set({ last_sign_in_at: sql<Date>`now()` }).where("id", "=", user.id).execute();
-  const refresh = await createSession(db, user.id, local.refreshTokenTtlSeconds, client);
+  const refresh = await createSession(db, user.id, sessionSettings(local), client);
   return issueSession(
     local,
     {
@@ -146,10 +146,16 @@ export async function signIn(
   );
 }
 
+const sessionSettings = (local: LocalAuthConfig): SessionSettings => ({
+  secret: local.jwtSecret,
+  ttlSeconds: local.refreshTokenTtlSeconds,
+  reuseIntervalSeconds: local.refreshTokenReuseIntervalSeconds,
+});
+
 /** Rotates the refresh token and issues a fresh access token carrying the user's current metadata. */
 export async function refreshSession(db: Db, config: AuthConfig, refreshToken: string): Promise<AuthSession> {
   const local = requireLocalAuth(config);
-  const refresh = await rotateRefreshToken(db, refreshToken, local.refreshTokenTtlSeconds);
+  const refresh = await rotateRefreshToken(db, refreshToken, sessionSettings(local));
   const user = await db.kysely
     .selectFrom("auth.users")
     .select(["id", "email", "raw_app_meta_data", "raw_user_meta_data"])

@@ -3,6 +3,7 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUTHENTICATED_AUDIENCE, LOCAL_ISSUER, type LocalAuthConfig } from "../auth/config";
 import { createApiKey } from "../domain/api-keys";
+import { localTestAuthConfig } from "../testing";
 import { expectTrpcError, startApiTestBed, type ApiTestBed } from "../test-fixtures";
 
 let bed: ApiTestBed;
@@ -78,18 +79,38 @@ describe("sign-in throttling", () => {
 });
 
 describe("sessions", () => {
-  it("rotates the refresh token; the old one is refused and using it revokes the session", async () => {
-    const user = await bed.signedInUser();
-    const refreshed = await bed.client().auth.refresh.mutate({ refreshToken: user.refreshToken });
-    expect(refreshed.refreshToken).not.toBe(user.refreshToken);
-    await bed.client({ accessToken: refreshed.accessToken }).auth.me.query();
+  it("rotates the refresh token; the old one, seen after the reuse interval, is refused and revokes the session", async () => {
+    const strict = await startApiTestBed({ auth: localTestAuthConfig({ refreshTokenReuseIntervalSeconds: 0 }) });
+    try {
+      const user = await strict.signedInUser();
+      const refreshed = await strict.client().auth.refresh.mutate({ refreshToken: user.refreshToken });
+      expect(refreshed.refreshToken).not.toBe(user.refreshToken);
+      await strict.client({ accessToken: refreshed.accessToken }).auth.me.query();
 
-    await expectTrpcError(bed.client().auth.refresh.mutate({ refreshToken: user.refreshToken }), "UNAUTHORIZED", /already used/);
-    // Reuse means the token leaked: everything issued for the session stops working.
-    await expectTrpcError(bed.client().auth.refresh.mutate({ refreshToken: refreshed.refreshToken }), "UNAUTHORIZED", /signed out/);
-    await expectTrpcError(bed.client({ accessToken: refreshed.accessToken }).auth.me.query(), "UNAUTHORIZED");
-    const session = await bed.database.db.kysely.selectFrom("sessions").select(["revoked_reason"]).where("user_id", "=", user.id).executeTakeFirstOrThrow();
-    expect(session.revoked_reason).toBe("refresh_token_reuse");
+      await expectTrpcError(strict.client().auth.refresh.mutate({ refreshToken: user.refreshToken }), "UNAUTHORIZED", /already used/);
+      // Reuse means the token leaked: everything issued for the session stops working.
+      await expectTrpcError(strict.client().auth.refresh.mutate({ refreshToken: refreshed.refreshToken }), "UNAUTHORIZED", /signed out/);
+      await expectTrpcError(strict.client({ accessToken: refreshed.accessToken }).auth.me.query(), "UNAUTHORIZED");
+      const session = await strict.database.db.kysely.selectFrom("sessions").select(["revoked_reason"]).where("user_id", "=", user.id).executeTakeFirstOrThrow();
+      expect(session.revoked_reason).toBe("refresh_token_reuse");
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it("answers refreshes racing on the same token (two tabs, page and prefetch) with one current token instead of signing out", async () => {
+    const user = await bed.signedInUser();
+    const [first, second, third] = await Promise.all(
+      [1, 2, 3].map(() => bed.client().auth.refresh.mutate({ refreshToken: user.refreshToken })),
+    );
+    expect(new Set([first!.refreshToken, second!.refreshToken, third!.refreshToken]).size).toBe(1);
+    expect(first!.refreshToken).not.toBe(user.refreshToken);
+    const session = await bed.database.db.kysely.selectFrom("sessions").select(["revoked_at", "rotation_count"]).where("user_id", "=", user.id).executeTakeFirstOrThrow();
+    expect(session).toEqual({ revoked_at: null, rotation_count: 1 });
+    // The converged token goes on working, and rotates as usual.
+    const next = await bed.client().auth.refresh.mutate({ refreshToken: first!.refreshToken });
+    expect(next.refreshToken).not.toBe(first!.refreshToken);
+    await bed.client({ accessToken: next.accessToken }).auth.me.query();
   });
 
   it("refuses an unknown refresh token", async () => {
