@@ -1,19 +1,20 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withRlsTx, withServiceTx, type JwtClaims } from "./client";
+import { withRlsTx, withServiceTx } from "./client";
 import {
-  addTestMember,
-  claimsFor,
-  claimsForApiKey,
-  createTestApiKey,
-  createTestDatabase,
-  createTestTenant,
-  createTestUser,
-  type TestDatabase,
-} from "./testing";
+  createRlsWorld,
+  describeRlsMatrix,
+  runRlsCell,
+  type RlsActor as Actor,
+  type RlsOp as Op,
+  type RlsOperation,
+  type RlsTableCase,
+  type RlsTrx as Trx,
+  type RlsWorld,
+} from "./rls-matrix";
+import { addTestMember, claimsFor, createTestDatabase, createTestTenant, createTestUser, type TestDatabase } from "./testing";
 import type { Database } from "./schema";
-import type { Transaction } from "kysely";
 
 /**
  * The raw-SQL RLS matrix: every table × every kind of caller × every
@@ -22,34 +23,13 @@ import type { Transaction } from "kysely";
  * add a TableCase.
  */
 
-type Actor =
-  | "ownerA" | "adminA" | "memberA" | "viewerA"
-  | "keyAdminA" | "keyWriteA" | "keyReadA"
-  | "ownerB" | "anon" | "revokedKeyA" | "expiredKeyA";
-const ACTORS: Actor[] = [
-  "ownerA", "adminA", "memberA", "viewerA", "keyAdminA", "keyWriteA", "keyReadA",
-  "ownerB", "anon", "revokedKeyA", "expiredKeyA",
-];
-type Op = "select" | "insert" | "update" | "delete";
-
-interface World {
-  tenantA: string;
-  tenantB: string;
-  users: Record<"ownerA" | "adminA" | "memberA" | "viewerA" | "ownerB" | "outsider", string>;
-  claims: Record<Actor, JwtClaims | null>;
+interface World extends RlsWorld {
   /** Rows of tenant A the update/delete/select cells aim at. */
   rows: { apiKeyA: string; eventA: string; auditA: string; sessionOfMemberA: string; membershipOfMemberA: string };
 }
 
-type Trx = Transaction<Database>;
-/** An operation returns how many rows it saw or changed; a refusal throws or returns 0. */
-type Operation = (trx: Trx, world: World, actor: Actor) => Promise<number>;
-
-interface TableCase {
-  table: keyof Database;
-  ops: Record<Op, Operation>;
-  allowed: Record<Op, Actor[]>;
-}
+type Operation = RlsOperation<World>;
+type TableCase = RlsTableCase<World, keyof Database>;
 
 const A_MEMBERS: Actor[] = ["ownerA", "adminA", "memberA", "viewerA"];
 const A_KEYS: Actor[] = ["keyAdminA", "keyWriteA", "keyReadA"];
@@ -203,95 +183,35 @@ let world: World;
 beforeAll(async () => {
   database = await createTestDatabase();
   const { db } = database;
-  const [ownerA, adminA, memberA, viewerA, ownerB, outsider] = await Promise.all(
-    Array.from({ length: 6 }, () => createTestUser(db)),
-  );
-  const tenantA = await createTestTenant(db, ownerA!.id);
-  const tenantB = await createTestTenant(db, ownerB!.id);
-  await addTestMember(db, tenantA.id, adminA!.id, "admin");
-  await addTestMember(db, tenantA.id, memberA!.id, "member");
-  await addTestMember(db, tenantA.id, viewerA!.id, "viewer");
-  // ownerB is also a viewer nowhere in A; the outsider belongs to no tenant.
-
-  const keyAdminA = await createTestApiKey(db, tenantA.id, { scopes: ["admin", "read"] });
-  const keyWriteA = await createTestApiKey(db, tenantA.id, { scopes: ["write", "read"] });
-  const keyReadA = await createTestApiKey(db, tenantA.id, { scopes: ["read"] });
-  const revokedKeyA = await createTestApiKey(db, tenantA.id, { scopes: ["admin"], revokedAt: new Date(Date.now() - 1000) });
-  const expiredKeyA = await createTestApiKey(db, tenantA.id, { scopes: ["admin"], expiresAt: new Date(Date.now() - 1000) });
+  const base = await createRlsWorld(db);
+  const { tenantA, users } = base;
 
   const rows = await withServiceTx(db, async (trx) => {
-    const event = await trx.insertInto("events").values({ type: "test.seeded", tenant_id: tenantA.id, user_id: null, subject: "seed" }).returning("id").executeTakeFirstOrThrow();
-    const audit = await trx.insertInto("audit_log").values({ tenant_id: tenantA.id, action: "seed" }).returning("id").executeTakeFirstOrThrow();
+    const event = await trx.insertInto("events").values({ type: "test.seeded", tenant_id: tenantA, user_id: null, subject: "seed" }).returning("id").executeTakeFirstOrThrow();
+    const audit = await trx.insertInto("audit_log").values({ tenant_id: tenantA, action: "seed" }).returning("id").executeTakeFirstOrThrow();
     const session = await trx
       .insertInto("sessions")
-      .values({ user_id: memberA!.id, refresh_token_hash: hexHash(), expires_at: new Date(Date.now() + 3_600_000) })
+      .values({ user_id: users.memberA, refresh_token_hash: hexHash(), expires_at: new Date(Date.now() + 3_600_000) })
       .returning("id")
       .executeTakeFirstOrThrow();
-    const membership = await trx.selectFrom("memberships").select("id").where("user_id", "=", memberA!.id).executeTakeFirstOrThrow();
+    const membership = await trx.selectFrom("memberships").select("id").where("user_id", "=", users.memberA).executeTakeFirstOrThrow();
     await trx.insertInto("worker_heartbeats").values({ worker_id: "w-1", hostname: "h", pid: 1 }).execute();
     await trx
       .insertInto("tenant_ai_settings")
-      .values({ tenant_id: tenantA.id, openai_key_ciphertext: "v1.iv.tag.ciphertext", openai_key_last4: "wxyz", openai_model: "gpt-4o-mini" })
+      .values({ tenant_id: tenantA, openai_key_ciphertext: "v1.iv.tag.ciphertext", openai_key_last4: "wxyz", openai_model: "gpt-4o-mini" })
       .execute();
-    return { apiKeyA: keyReadA.id, eventA: event.id, auditA: String(audit.id), sessionOfMemberA: session.id, membershipOfMemberA: membership.id };
+    return { apiKeyA: base.keys.keyReadA.id, eventA: event.id, auditA: String(audit.id), sessionOfMemberA: session.id, membershipOfMemberA: membership.id };
   });
 
-  world = {
-    tenantA: tenantA.id,
-    tenantB: tenantB.id,
-    users: { ownerA: ownerA!.id, adminA: adminA!.id, memberA: memberA!.id, viewerA: viewerA!.id, ownerB: ownerB!.id, outsider: outsider!.id },
-    claims: {
-      ownerA: claimsFor(ownerA!.id),
-      adminA: claimsFor(adminA!.id),
-      memberA: claimsFor(memberA!.id),
-      viewerA: claimsFor(viewerA!.id),
-      ownerB: claimsFor(ownerB!.id),
-      anon: null,
-      keyAdminA: claimsForApiKey(keyAdminA),
-      keyWriteA: claimsForApiKey(keyWriteA),
-      keyReadA: claimsForApiKey(keyReadA),
-      // A key's token never falls back to its creator's membership.
-      revokedKeyA: claimsForApiKey(revokedKeyA, ownerA!.id),
-      expiredKeyA: claimsForApiKey(expiredKeyA, ownerA!.id),
-    },
-    rows,
-  };
+  world = { ...base, rows };
 });
 
 afterAll(() => database.drop());
 
-class Rollback extends Error {}
+/** One cell against this file's world. */
+const cell = (op: Operation, actor: Actor) => runRlsCell(database.db, world, op, actor);
 
-/** Runs one cell in a transaction that is always rolled back, so cells never affect each other. */
-async function cell(op: Operation, actor: Actor): Promise<"allowed" | "denied"> {
-  let affected = 0;
-  try {
-    await withRlsTx(database.db, world.claims[actor], async (trx) => {
-      affected = await op(trx, world, actor);
-      throw new Rollback();
-    });
-  } catch (error) {
-    if (!(error instanceof Rollback)) {
-      const code = (error as { code?: string }).code;
-      // 42501: no privilege or a row refused by a policy. Anything else is a broken test.
-      if (code !== "42501") throw error;
-      return "denied";
-    }
-  }
-  return affected > 0 ? "allowed" : "denied";
-}
-
-describe.each(CASES)("RLS matrix: $table", (tableCase) => {
-  it.each(["select", "insert", "update", "delete"] as Op[])("%s", async (op) => {
-    const actual: Record<string, string> = {};
-    const expected: Record<string, string> = {};
-    for (const actor of ACTORS) {
-      actual[actor] = await cell(tableCase.ops[op], actor);
-      expected[actor] = tableCase.allowed[op].includes(actor) ? "allowed" : "denied";
-    }
-    expect(actual).toEqual(expected);
-  });
-});
+describeRlsMatrix("RLS matrix", CASES, () => ({ db: database.db, world }));
 
 describe("RLS rules beyond the matrix", () => {
   const as = <T>(actor: Actor, fn: (trx: Trx) => Promise<T>) => withRlsTx(database.db, world.claims[actor], fn);

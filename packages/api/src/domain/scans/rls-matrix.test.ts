@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { withRlsTx, withServiceTx, type Database, type JwtClaims, type Transaction } from "@techscaniq/db";
+import { withServiceTx } from "@techscaniq/db";
 import {
-  addTestMember,
-  claimsFor,
-  claimsForApiKey,
-  createTestApiKey,
-  createTestDatabase,
-  createTestTenant,
-  createTestUser,
-  type TestDatabase,
-} from "@techscaniq/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+  createRlsWorld,
+  describeRlsMatrix,
+  type RlsActor as Actor,
+  type RlsOperation,
+  type RlsTableCase,
+  type RlsTrx as Trx,
+  type RlsWorld,
+} from "@techscaniq/db/rls-matrix";
+import { createTestDatabase, type TestDatabase } from "@techscaniq/db/testing";
+import { afterAll, beforeAll } from "vitest";
 
 /**
  * The scan tables' RLS matrix, like the foundation's: every table × every
@@ -19,22 +19,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * every cell runs in a transaction that is rolled back.
  */
 
-type Actor =
-  | "ownerA" | "adminA" | "memberA" | "viewerA"
-  | "keyAdminA" | "keyWriteA" | "keyReadA"
-  | "ownerB" | "anon" | "revokedKeyA" | "expiredKeyA";
-const ACTORS: Actor[] = ["ownerA", "adminA", "memberA", "viewerA", "keyAdminA", "keyWriteA", "keyReadA", "ownerB", "anon", "revokedKeyA", "expiredKeyA"];
-type Op = "select" | "insert" | "update" | "delete";
-type Trx = Transaction<Database>;
-
-interface World {
-  tenantA: string;
+interface World extends RlsWorld {
   scanA: string;
-  users: Record<"ownerA" | "adminA" | "memberA" | "viewerA" | "ownerB", string>;
-  claims: Record<Actor, JwtClaims | null>;
 }
 
-type Operation = (trx: Trx, world: World, actor: Actor) => Promise<number>;
+type Operation = RlsOperation<World>;
 
 const READERS: Actor[] = ["ownerA", "adminA", "memberA", "viewerA", "keyAdminA", "keyWriteA", "keyReadA"];
 const WRITERS: Actor[] = ["ownerA", "adminA", "memberA", "keyAdminA", "keyWriteA"];
@@ -58,7 +47,7 @@ const evidenceRow = (scanId: string, tenantId: string) => ({
 });
 
 /** Results tables are the worker's: members read them, nobody writes them through the API. */
-function resultsTable(table: "scan_pages" | "evidence_items" | "findings" | "scan_stage_results", insert: Operation, update: Operation): { table: string; ops: Record<Op, Operation>; allowed: Record<Op, Actor[]> } {
+function resultsTable(table: "scan_pages" | "evidence_items" | "findings" | "scan_stage_results", insert: Operation, update: Operation): RlsTableCase<World> {
   return {
     table,
     ops: {
@@ -71,7 +60,7 @@ function resultsTable(table: "scan_pages" | "evidence_items" | "findings" | "sca
   };
 }
 
-const CASES = [
+const CASES: RlsTableCase<World>[] = [
   {
     table: "scans",
     ops: {
@@ -116,83 +105,29 @@ const CASES = [
   },
 ];
 
-class RolledBack extends Error {
-  constructor(readonly rows: number) {
-    super("rolled back");
-  }
-}
-
 let database: TestDatabase;
 let world: World;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   const { db } = database;
-  const [ownerA, adminA, memberA, viewerA, ownerB] = await Promise.all(Array.from({ length: 5 }, () => createTestUser(db)));
-  const tenantA = await createTestTenant(db, ownerA!.id);
-  await createTestTenant(db, ownerB!.id);
-  await addTestMember(db, tenantA.id, adminA!.id, "admin");
-  await addTestMember(db, tenantA.id, memberA!.id, "member");
-  await addTestMember(db, tenantA.id, viewerA!.id, "viewer");
-  const keys = {
-    keyAdminA: await createTestApiKey(db, tenantA.id, { scopes: ["admin", "read"] }),
-    keyWriteA: await createTestApiKey(db, tenantA.id, { scopes: ["write", "read"] }),
-    keyReadA: await createTestApiKey(db, tenantA.id, { scopes: ["read"] }),
-    revokedKeyA: await createTestApiKey(db, tenantA.id, { scopes: ["admin"], revokedAt: new Date(Date.now() - 1000) }),
-    expiredKeyA: await createTestApiKey(db, tenantA.id, { scopes: ["admin"], expiresAt: new Date(Date.now() - 1000) }),
-  };
+  const base = await createRlsWorld(db);
+  const { tenantA, users } = base;
   const scanA = await withServiceTx(db, async (trx) => {
-    const scan = await trx.insertInto("scans").values({ tenant_id: tenantA.id, created_by: ownerA!.id, target_url: "https://a.example/" }).returning("id").executeTakeFirstOrThrow();
-    await trx.insertInto("scan_pages").values({ scan_id: scan.id, tenant_id: tenantA.id, url: "https://a.example/" }).execute();
-    await trx.insertInto("evidence_items").values(evidenceRow(scan.id, tenantA.id)).execute();
-    await trx.insertInto("findings").values({ scan_id: scan.id, tenant_id: tenantA.id, kind: "technology", finding_key: "nginx", name: "Nginx" }).execute();
-    await trx.insertInto("scan_stage_results").values({ scan_id: scan.id, tenant_id: tenantA.id, stage: "crawl", output: "{}", duration_ms: 5 }).execute();
+    const scan = await trx.insertInto("scans").values({ tenant_id: tenantA, created_by: users.ownerA, target_url: "https://a.example/" }).returning("id").executeTakeFirstOrThrow();
+    await trx.insertInto("scan_pages").values({ scan_id: scan.id, tenant_id: tenantA, url: "https://a.example/" }).execute();
+    await trx.insertInto("evidence_items").values(evidenceRow(scan.id, tenantA)).execute();
+    await trx.insertInto("findings").values({ scan_id: scan.id, tenant_id: tenantA, kind: "technology", finding_key: "nginx", name: "Nginx" }).execute();
+    await trx.insertInto("scan_stage_results").values({ scan_id: scan.id, tenant_id: tenantA, stage: "crawl", output: "{}", duration_ms: 5 }).execute();
     await trx.insertInto("worker_heartbeats").values({ worker_id: "matrix-worker", hostname: "h", pid: 1 }).execute();
     await trx.insertInto("worker_job_runners").values({ runner_id: "runner-1", worker_id: "matrix-worker" }).execute();
     return scan.id;
   });
-  world = {
-    tenantA: tenantA.id,
-    scanA,
-    users: { ownerA: ownerA!.id, adminA: adminA!.id, memberA: memberA!.id, viewerA: viewerA!.id, ownerB: ownerB!.id },
-    claims: {
-      ownerA: claimsFor(ownerA!.id),
-      adminA: claimsFor(adminA!.id),
-      memberA: claimsFor(memberA!.id),
-      viewerA: claimsFor(viewerA!.id),
-      ownerB: claimsFor(ownerB!.id),
-      anon: null,
-      keyAdminA: claimsForApiKey(keys.keyAdminA),
-      keyWriteA: claimsForApiKey(keys.keyWriteA),
-      keyReadA: claimsForApiKey(keys.keyReadA),
-      revokedKeyA: claimsForApiKey(keys.revokedKeyA),
-      expiredKeyA: claimsForApiKey(keys.expiredKeyA),
-    },
-  };
+  world = { ...base, scanA };
 }, 120_000);
 
 afterAll(async () => {
   await database.drop();
 });
 
-/** Rows the operation saw or changed, or 0 when refused; nothing is kept. */
-async function attempt(operation: Operation, actor: Actor): Promise<number> {
-  try {
-    await withRlsTx(database.db, world.claims[actor], async (trx) => {
-      throw new RolledBack(await operation(trx, world, actor));
-    });
-  } catch (error) {
-    if (error instanceof RolledBack) return error.rows;
-    return 0;
-  }
-  return 0;
-}
-
-describe.each(CASES)("scan RLS matrix: $table", (tableCase) => {
-  it.each(["select", "insert", "update", "delete"] as Op[])("%s", async (op) => {
-    const outcome: Record<string, boolean> = {};
-    for (const actor of ACTORS) outcome[actor] = (await attempt(tableCase.ops[op] as Operation, actor)) > 0;
-    const expected = Object.fromEntries(ACTORS.map((actor) => [actor, (tableCase.allowed[op] as Actor[]).includes(actor)]));
-    expect(outcome).toEqual(expected);
-  });
-});
+describeRlsMatrix("scan RLS matrix", CASES, () => ({ db: database.db, world }));
