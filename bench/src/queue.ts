@@ -23,9 +23,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createDb, JOB_QUEUE_SCHEMA, sql, withServiceTx, type Db } from "@techscaniq/db";
 import { cloneTemplate, createTestTenant, createTestUser, startTestServer } from "@techscaniq/db/testing";
-import { listFixtureSites, SITES_DIR, startFixtureServer } from "@techscaniq/fixtures";
+import { fixtureSitePages, largestFixtureSite, startFixtureServer } from "@techscaniq/fixtures";
 import { makeWorkerUtils, run, runMigrations, type Runner } from "graphile-worker";
-import { readdirSync, statSync } from "node:fs";
 import { z } from "zod";
 
 // The worker scans 127.0.0.1 fixtures; the scanner reads this switch when first imported.
@@ -148,23 +147,11 @@ try {
   await workerUtils.release();
 
   // ---- 2. a full scan of the largest fixture site
-  const pagesOf = (site: string) => {
-    let count = 0;
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(dir)) {
-        const full = path.join(dir, entry);
-        if (statSync(full).isDirectory()) walk(full);
-        else if (entry.endsWith(".html")) count += 1;
-      }
-    };
-    walk(path.join(SITES_DIR, site));
-    return count;
-  };
-  const largest = listFixtureSites().sort((a, b) => pagesOf(b) - pagesOf(a))[0]!;
+  const largest = largestFixtureSite();
   const owner = await createTestUser(db);
   const tenant = await createTestTenant(db, owner.id);
   const options = { maxPages: 20, renderCount: 3, maxDepth: 3 };
-  process.stderr.write(`full scan of fixture site ${largest} (${pagesOf(largest)} HTML pages, ${JSON.stringify(options)})…\n`);
+  process.stderr.write(`full scan of fixture site ${largest} (${fixtureSitePages(largest)} HTML pages, ${JSON.stringify(options)})…\n`);
   const scanStarted = performance.now();
   const scanId = await withServiceTx(db, async (trx) => {
     const scan = await trx
