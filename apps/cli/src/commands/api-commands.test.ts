@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,7 @@ import { createApiKey } from "@techscaniq/api";
 import { createTestDatabase, createTestTenant, createTestUser, type TestDatabase } from "@techscaniq/db/testing";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runReport, type ReportIo } from "./report";
 import { runScan, type ScanIo } from "./scan";
 
 const workerMain = fileURLToPath(new URL("../../../worker/src/main.ts", import.meta.url));
@@ -20,6 +21,7 @@ let worker: ChildProcess;
 let dataDir: string;
 let apiKey: string;
 let baseUrl: string;
+let finishedScanId: string;
 
 function captureIo(): ScanIo & { out: string[]; err: string[] } {
   const out: string[] = [];
@@ -46,6 +48,8 @@ beforeAll(async () => {
     if (rows[0]!.ready) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  // The API reads the exports the worker stored: both use the same data directory.
+  process.env.TECHSCANIQ_DATA_DIR = dataDir;
   api = await startTestApiServer(database.db);
   baseUrl = api.url.replace(/\/api\/trpc$/, "");
   fixtures = await startFixtureServer({ sites: ["wordpress-like"] });
@@ -105,5 +109,59 @@ describe("techscaniq scan", () => {
     const progress = io.err.join("");
     expect(progress).toMatch(/\[\.{30}\]\s+0% {2}queued/);
     expect(progress).toMatch(/\[#{30}\] 100% store completed\n$/);
+    finishedScanId = (printed as unknown as { id: string }).id;
   }, 180_000);
+});
+
+describe("techscaniq report", () => {
+  function captureReportIo(): ReportIo & { bytes: Buffer[]; err: string[] } {
+    const bytes: Buffer[] = [];
+    const err: string[] = [];
+    return { bytes, err, stdout: (body) => bytes.push(body), stderr: (text) => err.push(text), stdoutIsTerminal: false };
+  }
+
+  it("refuses bad input in one line", async () => {
+    const io = captureReportIo();
+    expect(await runReport("not-a-uuid", {}, { url: baseUrl, apiKey }, io)).toBe(2);
+    expect(await runReport(finishedScanId, { format: "docx" as "md" }, { url: baseUrl, apiKey }, io)).toBe(2);
+    expect(await runReport(finishedScanId, {}, { url: baseUrl, apiKey: undefined }, io)).toBe(2);
+    expect(io.err).toEqual([
+      "techscaniq report: <scanId> must be a scan id (uuid)\n",
+      "techscaniq report: --format must be one of md, html, pdf, json\n",
+      expect.stringMatching(/set TECHSCANIQ_API_KEY/),
+    ]);
+    expect(await runReport("00000000-0000-4000-8000-000000000000", {}, { url: baseUrl, apiKey }, io)).toBe(1);
+    expect(io.err.at(-1)).toBe("techscaniq report: Scan 00000000-0000-4000-8000-000000000000 has no report in this tenant\n");
+  });
+
+  /** The worker writes the report, then its exports (PDF last), once the scan succeeded: retry until stored. */
+  async function exportWhenStored(flags: Parameters<typeof runReport>[1]) {
+    let io = captureReportIo();
+    for (let attempt = 0; attempt < 150; attempt++) {
+      io = captureReportIo();
+      if ((await runReport(finishedScanId, flags, { url: baseUrl, apiKey }, io)) === 0) return io;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+    throw new Error(`no ${flags.format} export: ${io.err.join("")}`);
+  }
+
+  it("exports the finished scan's report as JSON to stdout and as PDF to a file", async () => {
+    const json = JSON.parse(Buffer.concat((await exportWhenStored({ format: "json" })).bytes).toString("utf8")) as {
+      claims: { evidence: string[] }[];
+      evidence: { id: string }[];
+    };
+    const cited = new Set(json.evidence.map((item) => item.id));
+    expect(json.claims.length).toBeGreaterThan(0);
+    for (const claim of json.claims) for (const id of claim.evidence) expect(cited).toContain(id);
+
+    const outDir = await mkdtemp(path.join(tmpdir(), "tsiq-report-"));
+    try {
+      const out = path.join(outDir, "report.pdf");
+      const io = await exportWhenStored({ format: "pdf", out });
+      expect((await readFile(out)).subarray(0, 5).toString("latin1")).toBe("%PDF-");
+      expect(io.err.join("")).toMatch(/^wrote .*\.pdf \(version 1, \d+ bytes\)/);
+    } finally {
+      await rm(outDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
