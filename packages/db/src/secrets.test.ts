@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { tenantKeyVariable } from "./env";
+import { loadDbEnv, tenantKeyVariable } from "./env";
 import { createSecretBox, loadSecretBox, SecretOpenError } from "./secrets";
 
 const dataDir = await mkdtemp(path.join(tmpdir(), "tsiq-secrets-"));
@@ -36,16 +36,16 @@ describe("secret box (AES-256-GCM)", () => {
   });
 
   it("generates the deployment key once into <data dir>/secrets-key (0600); production requires it", async () => {
-    const box1 = await loadSecretBox({ TECHSCANIQ_DATA_DIR: dataDir });
-    const box2 = await loadSecretBox({ TECHSCANIQ_DATA_DIR: dataDir });
+    const box1 = await loadSecretBox(loadDbEnv({ TECHSCANIQ_DATA_DIR: dataDir }));
+    const box2 = await loadSecretBox(loadDbEnv({ TECHSCANIQ_DATA_DIR: dataDir }));
     expect(box2.open(box1.seal("x", "c"), "c")).toBe("x");
     const file = path.join(dataDir, "secrets-key");
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await readFile(file, "utf8")).length).toBeGreaterThanOrEqual(32);
-    await expect(loadSecretBox({ TECHSCANIQ_DATA_DIR: dataDir, NODE_ENV: "production" })).rejects.toThrow(/TECHSCANIQ_SECRETS_KEY is required in production/);
-    const configured = await loadSecretBox({ TECHSCANIQ_DATA_DIR: dataDir, NODE_ENV: "production", TECHSCANIQ_SECRETS_KEY: "s".repeat(32) });
+    await expect(loadSecretBox(loadDbEnv({ TECHSCANIQ_DATA_DIR: dataDir, NODE_ENV: "production" }))).rejects.toThrow(/TECHSCANIQ_SECRETS_KEY is required in production/);
+    const configured = await loadSecretBox(loadDbEnv({ TECHSCANIQ_DATA_DIR: dataDir, NODE_ENV: "production", TECHSCANIQ_SECRETS_KEY: "s".repeat(32) }));
     expect(createSecretBox("s".repeat(32)).open(configured.seal("y", "c"), "c")).toBe("y");
-    await expect(loadSecretBox({ TECHSCANIQ_SECRETS_KEY: "short" })).rejects.toThrow(/TECHSCANIQ_SECRETS_KEY: must be at least 32 characters/);
+    expect(() => loadDbEnv({ TECHSCANIQ_SECRETS_KEY: "short" })).toThrow(/TECHSCANIQ_SECRETS_KEY: must be at least 32 characters/);
   });
 
   it("reads only TECHSCANIQ_AI_KEY_… variables as tenant keys", () => {

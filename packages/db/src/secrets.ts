@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { loadDbEnv } from "./env";
+import { loadDbEnv, type DbEnv } from "./env";
 
 /**
  * A server secret: the configured value, or outside production one generated
@@ -84,8 +84,7 @@ export function createSecretBox(keyMaterial: string): SecretBox {
 }
 
 /** The deployment's box: TECHSCANIQ_SECRETS_KEY, or the generated `<data dir>/secrets-key` outside production. */
-export async function loadSecretBox(source: NodeJS.ProcessEnv = process.env): Promise<SecretBox> {
-  const env = loadDbEnv(source);
+export async function loadSecretBox(env: DbEnv = loadDbEnv()): Promise<SecretBox> {
   const key = await dataDirSecret({
     configured: env.TECHSCANIQ_SECRETS_KEY,
     variable: "TECHSCANIQ_SECRETS_KEY",

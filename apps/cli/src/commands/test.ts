@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { mkdirSync, readFileSync, existsSync, rmSync } from "node:fs";
 import path from "node:path";
+import { childEnv } from "../env";
 import { bin, repoRoot, run } from "../process";
 
 const resultsDir = path.join(repoRoot, ".data", "test-results");
@@ -63,7 +64,7 @@ export function registerTestCommand(program: Command): void {
       if (opts.e2e && !onlyVitest) {
         const e2eJson = path.join(resultsDir, "e2e.json");
         const e2eCode = await run("pnpm", ["--filter", "@techscaniq/web", "test:e2e"], {
-          env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: e2eJson },
+          env: childEnv({ PLAYWRIGHT_JSON_OUTPUT_NAME: e2eJson }),
         });
         steps.push({ name: "e2e", ok: e2eCode === 0, counts: playwrightCounts(e2eJson) });
       }
