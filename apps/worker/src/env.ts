@@ -16,9 +16,6 @@ const workerEnvSchema = z.object({
   WORKER_ID: z.preprocess(emptyAsUnset, z.string().min(1).max(200).default(`${hostname()}-${process.pid}`)),
   /** Scans of one tenant run at once (across all workers); more wait in the queue. */
   SCAN_TENANT_CONCURRENCY: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(100).default(2)),
-  /** With SUPABASE_SERVICE_ROLE_KEY: screenshots and artifacts go to Supabase Storage instead of the data dir. */
-  SUPABASE_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
-  SUPABASE_SERVICE_ROLE_KEY: z.preprocess(emptyAsUnset, z.string().min(20, "must be the project's service_role key").optional()),
   LOG_LEVEL: z.preprocess(
     emptyAsUnset,
     z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

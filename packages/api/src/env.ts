@@ -30,8 +30,6 @@ const envSchema = z.object({
   SUPABASE_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
   /** Used by the browser client (apps/web); listed here so one schema documents the auth settings. */
   SUPABASE_ANON_KEY: z.preprocess(emptyAsUnset, z.string().optional()),
-  /** Server-side Supabase Storage access (screenshots, reports, artifacts); local files under the data dir when unset. */
-  SUPABASE_SERVICE_ROLE_KEY: z.preprocess(emptyAsUnset, z.string().min(20, "must be the project's service_role key").optional()),
   /** The project's legacy HS256 JWT secret; tokens signed with it are accepted. */
   SUPABASE_JWT_SECRET: z.preprocess(emptyAsUnset, z.string().min(32, "must be at least 32 characters").optional()),
   /** Default `<SUPABASE_URL>/auth/v1/.well-known/jwks.json` (asymmetric signing keys). */

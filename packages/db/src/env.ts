@@ -32,6 +32,9 @@ const envSchema = z.object({
    * required when NODE_ENV=production, so web and workers agree on it.
    */
   TECHSCANIQ_SECRETS_KEY: z.preprocess(emptyAsUnset, z.string().min(32, "must be at least 32 characters").optional()),
+  /** With SUPABASE_SERVICE_ROLE_KEY: screenshots, artifacts and reports go to Supabase Storage instead of the data dir. */
+  SUPABASE_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
+  SUPABASE_SERVICE_ROLE_KEY: z.preprocess(emptyAsUnset, z.string().min(20, "must be the project's service_role key").optional()),
 });
 
 export type DbEnv = z.infer<typeof envSchema>;

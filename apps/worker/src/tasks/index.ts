@@ -1,4 +1,5 @@
 import type { Db } from "@techscaniq/db";
+import { storageFromEnv } from "@techscaniq/db/storage";
 import type { WorkerEnv } from "../env";
 import type { Logger } from "../logger";
 import type { CronItem, TaskList } from "graphile-worker";
@@ -15,7 +16,9 @@ export interface TaskDependencies {
 
 /** THE list of tasks this worker runs. New task groups (scan, report, agent…) are added here. */
 export function defineTasks({ db, env, logger }: TaskDependencies): TaskDefinition[] {
-  return [pruneHeartbeatsTask(db), ...scanTasks({ db, env, logger }), ...reportTasks({ db, env, logger })];
+  // One storage for every task group: scans write screenshots, reports their exports.
+  const storage = storageFromEnv();
+  return [pruneHeartbeatsTask(db), ...scanTasks({ db, env, logger, storage }), ...reportTasks({ db, env, logger, storage })];
 }
 
 /** Recurring jobs; `identifier` keeps one schedule per item across restarts and workers. */

@@ -2,6 +2,7 @@ import path from "node:path";
 import { createLocalStorage } from "./local";
 import { createSupabaseStorage, type SupabaseStorageOptions } from "./supabase";
 import type { ObjectStorage } from "./types";
+import { loadDbEnv, type DbEnv } from "../env";
 
 export * from "./types";
 export { createLocalStorage } from "./local";
@@ -18,4 +19,15 @@ export interface ObjectStorageConfig {
 export function createObjectStorage(config: ObjectStorageConfig): ObjectStorage {
   if (config.supabase) return createSupabaseStorage(config.supabase);
   return createLocalStorage(path.join(config.dataDir, "storage"));
+}
+
+/** The deployment's storage, as web and workers must agree on it: SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY, else TECHSCANIQ_DATA_DIR. */
+export function storageFromEnv(env: DbEnv = loadDbEnv()): ObjectStorage {
+  return createObjectStorage({
+    dataDir: env.TECHSCANIQ_DATA_DIR,
+    supabase:
+      env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY
+        ? { url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY }
+        : undefined,
+  });
 }

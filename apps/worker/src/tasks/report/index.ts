@@ -1,9 +1,8 @@
 import { defaultAiConfig } from "@techscaniq/ai";
 import { env as aiEnv } from "@techscaniq/ai/env";
 import type { Db } from "@techscaniq/db";
-import { loadDbEnv } from "@techscaniq/db/env";
 import { loadSecretBox } from "@techscaniq/db/secrets";
-import { createObjectStorage } from "@techscaniq/db/storage";
+import type { ObjectStorage } from "@techscaniq/db/storage";
 import type { JobHelpers } from "graphile-worker";
 import { z } from "zod";
 import type { WorkerEnv } from "../../env";
@@ -43,13 +42,9 @@ export function reportGenerateTask(settings: ReportTaskSettings): TaskDefinition
 }
 
 /** The report.* tasks, configured from the environment: the offline analyst unless AI keys are set. */
-export function reportTasks({ db, env, logger }: { db: Db; env: WorkerEnv; logger: Logger }): TaskDefinition[] {
+export function reportTasks({ db, env, logger, storage }: { db: Db; env: WorkerEnv; logger: Logger; storage: ObjectStorage }): TaskDefinition[] {
   const aiConfig = defaultAiConfig(aiEnv);
   logger.info(`reports are written by: ${aiConfig.routes.writeSection?.map((step) => step.provider).join(" → ") ?? "offline"}`);
-  const storage = createObjectStorage({
-    dataDir: loadDbEnv().TECHSCANIQ_DATA_DIR,
-    supabase: env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY ? { url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY } : undefined,
-  });
   const secretBox = once(() => loadSecretBox());
   const defaultModels = { openai: aiEnv.TECHSCANIQ_OPENAI_MODEL, anthropic: aiEnv.TECHSCANIQ_ANTHROPIC_MODEL, local: aiEnv.TECHSCANIQ_LOCAL_LLM_MODEL };
   const tenantAi = tenantAiLoader({ db, base: aiConfig, secretBox, defaultModels });

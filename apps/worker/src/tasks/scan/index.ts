@@ -1,6 +1,5 @@
 import type { Db } from "@techscaniq/db";
-import { loadDbEnv } from "@techscaniq/db/env";
-import { createObjectStorage } from "@techscaniq/db/storage";
+import type { ObjectStorage } from "@techscaniq/db/storage";
 import { env as scannerEnv } from "@techscaniq/scanner/env";
 import type { WorkerEnv } from "../../env";
 import type { Logger } from "../../logger";
@@ -11,16 +10,12 @@ import { scannerStages } from "./stages";
 export { PIPELINE, PermanentScanError, scanPipelineTasks, taskName, type PipelineStage, type StageImplementations } from "./pipeline";
 
 /** The scan.* tasks, configured from the environment. */
-export function scanTasks({ db, env, logger }: { db: Db; env: WorkerEnv; logger: Logger }): TaskDefinition[] {
+export function scanTasks({ db, env, logger, storage }: { db: Db; env: WorkerEnv; logger: Logger; storage: ObjectStorage }): TaskDefinition[] {
   const allowPrivate = scannerEnv.TECHSCANIQ_ALLOW_PRIVATE === "1";
   if (allowPrivate) {
     logger.warn(
       "TECHSCANIQ_ALLOW_PRIVATE=1: scans may reach private, loopback and internal addresses. Only for private-network deployments and tests — never on a shared or public worker.",
     );
   }
-  const storage = createObjectStorage({
-    dataDir: loadDbEnv().TECHSCANIQ_DATA_DIR,
-    supabase: env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY ? { url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY } : undefined,
-  });
   return scanPipelineTasks({ db, storage, stages: scannerStages, allowPrivate, tenantConcurrency: env.SCAN_TENANT_CONCURRENCY });
 }
