@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withRlsTx, withServiceTx, type Db } from "./client";
 import { generateSchemaTypes, schemaFile } from "./codegen";
-import { createTestDatabase, type TestDatabase } from "./testing";
+import { claimsFor, createTestApiKey, createTestDatabase, createTestTenant, createTestUser, type TestDatabase } from "./testing";
 
 // Guards that hold for every table in `public`, including ones added later.
 let database: TestDatabase;
@@ -80,5 +81,138 @@ describe("catalog", () => {
     const generated = await generateSchemaTypes(database.url);
     const committed = await readFile(schemaFile, "utf8");
     expect(committed, "src/schema.ts is stale: run `pnpm --filter @techscaniq/db gen:types`").toBe(generated);
+  });
+});
+
+interface TenantForeignKey {
+  name: string;
+  child: string;
+  parent: string;
+  columns: string[];
+  referenced: string[];
+}
+
+/** Every foreign key between two tables of `public` that both carry tenant_id, from the catalog. */
+async function tenantForeignKeys(): Promise<TenantForeignKey[]> {
+  return rows<TenantForeignKey>(sql`
+    select c.conname as name, cl.relname as child, pl.relname as parent,
+           array(select a.attname::text from unnest(c.conkey) with ordinality k(attnum, i)
+                   join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum order by k.i) as columns,
+           array(select a.attname::text from unnest(c.confkey) with ordinality k(attnum, i)
+                   join pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.attnum order by k.i) as referenced
+      from pg_constraint c
+      join pg_class cl on cl.oid = c.conrelid join pg_namespace n on n.oid = cl.relnamespace
+      join pg_class pl on pl.oid = c.confrelid join pg_namespace pn on pn.oid = pl.relnamespace
+     where c.contype = 'f' and n.nspname = 'public' and pn.nspname = 'public'
+       and exists (select 1 from pg_attribute a where a.attrelid = c.conrelid and a.attname = 'tenant_id' and not a.attisdropped)
+       and exists (select 1 from pg_attribute a where a.attrelid = c.confrelid and a.attname = 'tenant_id' and not a.attisdropped)
+     order by 1`);
+}
+
+/**
+ * Two tenants with a row in every tenant table that references another one.
+ * Tenant A's rows are the ones re-pointed at tenant B; tenant B keeps rows
+ * nothing references yet (a bare scan, a report without versions, a key), so a
+ * re-pointed reference can only fail on the tenant, never on a unique key.
+ */
+async function seedTwoTenants(db: Db): Promise<{ tenantA: string; tenantB: string }> {
+  const [ownerA, ownerB] = [await createTestUser(db), await createTestUser(db)];
+  const tenantA = (await createTestTenant(db, ownerA.id)).id;
+  const tenantB = (await createTestTenant(db, ownerB.id)).id;
+  const keyA = await createTestApiKey(db, tenantA, { scopes: ["write"] });
+  await createTestApiKey(db, tenantB, { scopes: ["write"] });
+  await withServiceTx(db, async (trx) => {
+    const scan = (tenant_id: string, parent_scan_id: string | null = null) =>
+      trx.insertInto("scans").values({ tenant_id, target_url: "https://a.example/", parent_scan_id }).returning("id").executeTakeFirstOrThrow();
+    const parentA = await scan(tenantA);
+    const scanA = await scan(tenantA, parentA.id);
+    const ofA = { tenant_id: tenantA, scan_id: scanA.id };
+    await trx.insertInto("scan_pages").values({ ...ofA, url: "https://a.example/" }).execute();
+    await trx
+      .insertInto("evidence_items")
+      .values({ ...ofA, evidence_id: `ev_${"a".repeat(24)}`, kind: "header", collector: "http", url: "https://a.example/", locator: "server",
+        snippet: "nginx", content_hash: "c".repeat(64), observed_at: new Date(), confidence: 100 })
+      .execute();
+    await trx.insertInto("findings").values({ ...ofA, kind: "technology", finding_key: "nginx", name: "Nginx" }).execute();
+    await trx.insertInto("scan_stage_results").values({ ...ofA, stage: "crawl", output: "{}", duration_ms: 1 }).execute();
+    const reportA = await trx.insertInto("reports").values(ofA).returning("id").executeTakeFirstOrThrow();
+    await trx
+      .insertInto("report_versions")
+      .values({ ...ofA, report_id: reportA.id, version: 1, content: "{}", compared_scan_id: parentA.id })
+      .execute();
+    await trx
+      .insertInto("ai_usage")
+      .values({ ...ofA, report_id: reportA.id, task: "writeSection", provider: "offline", model: "rules", latency_ms: 1, outcome: "ok" })
+      .execute();
+    await trx.insertInto("audit_log").values({ tenant_id: tenantA, actor_api_key_id: keyA.id, action: "seed" }).execute();
+
+    await scan(tenantB);
+    const reportedB = await scan(tenantB);
+    await trx.insertInto("reports").values({ tenant_id: tenantB, scan_id: reportedB.id }).execute();
+  });
+  return { tenantA, tenantB };
+}
+
+describe("trust: tenant boundary 4 — references between tenant tables stay inside the tenant", () => {
+  it("includes tenant_id on both sides of every foreign key between tables that carry tenant_id", async () => {
+    const keys = await tenantForeignKeys();
+    expect(keys.map((k) => k.name)).toContain("scans_parent_scan_id_fkey");
+    const unbound = keys.filter((k) => k.columns[k.referenced.indexOf("tenant_id")] !== "tenant_id");
+    expect(unbound.map((k) => `${k.name}: (${k.columns.join(", ")}) → ${k.parent} (${k.referenced.join(", ")})`)).toEqual([]);
+  });
+
+  it("refuses, for every writer including the service role, a reference to another tenant's row through each such key", async () => {
+    const { db } = database;
+    const { tenantA, tenantB } = await seedTwoTenants(db);
+    const keys = await tenantForeignKeys();
+    const outcomes: Record<string, string> = {};
+    for (const key of keys) {
+      const pairs = key.columns.map((column, i) => [column, key.referenced[i]!] as const).filter(([column]) => column !== "tenant_id");
+      const columns = sql.join(pairs.map(([column]) => sql.ref(`c.${column}`)));
+      const referenced = sql.join(pairs.map(([, column]) => sql.ref(`p.${column}`)));
+      const setColumns = sql.join(pairs.map(([column]) => sql.ref(column)));
+      const child = sql.table(`public.${key.child}`);
+      const parent = sql.table(`public.${key.parent}`);
+      // A row of tenant A using the key, and a row of tenant B nothing of the child table points at yet.
+      const foreignRow = sql`select ${referenced} from ${parent} p where p.tenant_id = ${tenantB}::uuid
+                               and not exists (select 1 from ${child} c where (${columns}) = (${referenced}))`;
+      const { rows: present } = await sql<{ own: boolean; foreign: boolean }>`
+        select exists (select 1 from ${child} c where c.tenant_id = ${tenantA}::uuid and (${columns}) is not null) as own,
+               exists (${foreignRow}) as foreign`.execute(db.kysely);
+      if (!present[0]!.own || !present[0]!.foreign) {
+        outcomes[key.name] = `untested: seed a ${key.child} row of tenant A and a free ${key.parent} row of tenant B in seedTwoTenants`;
+        continue;
+      }
+      const repoint = withServiceTx(db, async (trx) => {
+        // Row triggers (immutability, updated_at) would answer first; the key is what is under test.
+        await sql`alter table ${child} disable trigger user`.execute(trx);
+        await sql`update ${child} set (${setColumns}) = (${foreignRow} limit 1)
+                   where ctid = (select c.ctid from ${child} c where c.tenant_id = ${tenantA}::uuid and (${columns}) is not null limit 1)`.execute(trx);
+        throw new Error("accepted");
+      });
+      outcomes[key.name] = await repoint.then(
+        () => "accepted",
+        (error: { code?: string; constraint?: string; message: string }) =>
+          error.code === "23503" && error.constraint === key.name ? "refused" : error.message,
+      );
+    }
+    expect(Object.keys(outcomes).length).toBeGreaterThanOrEqual(12);
+    expect(outcomes).toEqual(Object.fromEntries(keys.map((k) => [k.name, "refused"])));
+  });
+
+  it("refuses a member's scan whose parent_scan_id is another tenant's scan, and changes nothing", async () => {
+    const { db } = database;
+    const [owner, stranger] = [await createTestUser(db), await createTestUser(db)];
+    const tenant = await createTestTenant(db, owner.id);
+    const other = await createTestTenant(db, stranger.id);
+    const foreign = await withServiceTx(db, (trx) =>
+      trx.insertInto("scans").values({ tenant_id: other.id, target_url: "https://b.example/" }).returning("id").executeTakeFirstOrThrow(),
+    );
+    const rescan = withRlsTx(db, claimsFor(owner.id), (trx) =>
+      trx.insertInto("scans").values({ tenant_id: tenant.id, created_by: owner.id, target_url: "https://b.example/", parent_scan_id: foreign.id }).execute(),
+    );
+    await expect(rescan).rejects.toMatchObject({ code: "23503", constraint: "scans_parent_scan_id_fkey" });
+    const own = await withServiceTx(db, (trx) => trx.selectFrom("scans").select("id").where("tenant_id", "=", tenant.id).execute());
+    expect(own).toEqual([]);
   });
 });

@@ -41,17 +41,32 @@ export type ReportOutcome =
   | { kind: "up-to-date"; reportId: string; version: number }
   | { kind: "gone" };
 
-/** A stored scan read as the service role: the report's input, and the parent scan's for the diff. */
-async function loadScanInput(db: Db, scanId: string): Promise<{ scan: ScanInput; thesis: string | null; tenantId: string; parentScanId: string | null; status: string } | null> {
-  const scan = await db.kysely.selectFrom("scans").select(["tenant_id", "target_url", "thesis", "parent_scan_id", "status"]).where("id", "=", scanId).executeTakeFirst();
+/**
+ * A stored scan of one tenant read as the service role: the report's input, and the parent scan's
+ * for the diff. The service role bypasses RLS, so every read names the tenant: a reference that
+ * points at another tenant's scan (refused by the composite foreign keys) still reads nothing.
+ */
+async function loadScanInput(
+  db: Db,
+  tenantId: string,
+  scanId: string,
+): Promise<{ scan: ScanInput; thesis: string | null; parentScanId: string | null; status: string } | null> {
+  const scan = await db.kysely
+    .selectFrom("scans")
+    .select(["target_url", "thesis", "parent_scan_id", "status"])
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", scanId)
+    .executeTakeFirst();
   if (!scan) return null;
   const [findings, evidence, security] = await Promise.all([
-    db.kysely.selectFrom("findings").selectAll().where("scan_id", "=", scanId).orderBy("kind").orderBy("finding_key").execute(),
-    db.kysely.selectFrom("evidence_items").selectAll().where("scan_id", "=", scanId).orderBy("evidence_id").execute(),
-    db.kysely.selectFrom("scan_stage_results").select("output").where("scan_id", "=", scanId).where("stage", "=", "security").executeTakeFirst(),
+    db.kysely.selectFrom("findings").selectAll().where("tenant_id", "=", tenantId).where("scan_id", "=", scanId)
+      .orderBy("kind").orderBy("finding_key").execute(),
+    db.kysely.selectFrom("evidence_items").selectAll().where("tenant_id", "=", tenantId).where("scan_id", "=", scanId)
+      .orderBy("evidence_id").execute(),
+    db.kysely.selectFrom("scan_stage_results").select("output").where("tenant_id", "=", tenantId).where("scan_id", "=", scanId)
+      .where("stage", "=", "security").executeTakeFirst(),
   ]);
   return {
-    tenantId: scan.tenant_id,
     thesis: scan.thesis,
     parentScanId: scan.parent_scan_id,
     status: scan.status,
@@ -87,9 +102,15 @@ async function loadScanInput(db: Db, scanId: string): Promise<{ scan: ScanInput;
 }
 
 /** What changed since the parent scan, when this scan re-scans one that succeeded. */
-async function parentDiff(db: Db, scanId: string, scan: ScanInput, parentScanId: string | null): Promise<ScanDiff | null> {
+async function parentDiff(
+  db: Db,
+  tenantId: string,
+  scanId: string,
+  scan: ScanInput,
+  parentScanId: string | null,
+): Promise<ScanDiff | null> {
   if (!parentScanId) return null;
-  const parent = await loadScanInput(db, parentScanId);
+  const parent = await loadScanInput(db, tenantId, parentScanId);
   if (!parent || parent.status !== "succeeded") return null;
   return diffScans({ scanId: parentScanId, scan: parent.scan }, { scanId, scan });
 }
@@ -139,7 +160,7 @@ export async function produceReportVersion(settings: ReportTaskSettings, request
     .$if(request.reportId !== undefined, (q) => q.where("id", "=", request.reportId!))
     .executeTakeFirst();
   if (!report) return { kind: "gone" };
-  const loaded = await loadScanInput(db, request.scanId);
+  const loaded = await loadScanInput(db, report.tenant_id, request.scanId);
   if (!loaded) return { kind: "gone" };
 
   if (report.latest_version >= report.requested_version) {
@@ -184,7 +205,7 @@ export async function produceReportVersion(settings: ReportTaskSettings, request
     { scanId: request.scanId, tenantId: report.tenant_id, scan: loaded.scan, thesis: loaded.thesis?.trim() ? loaded.thesis.slice(0, 10_000) : null },
     { config, tenantSettings, recordUsage, checkpointer: saver, threadId, signal },
   );
-  const changes = await parentDiff(db, request.scanId, loaded.scan, loaded.parentScanId);
+  const changes = await parentDiff(db, report.tenant_id, request.scanId, loaded.scan, loaded.parentScanId);
 
   await withServiceTx(db, async (tx) => {
     await tx
