@@ -83,7 +83,6 @@ describe("catalog", () => {
     expect(committed, "src/schema.ts is stale: run `pnpm --filter @techscaniq/db gen:types`").toBe(generated);
   });
 });
-
 interface TenantForeignKey {
   name: string;
   child: string;
@@ -123,18 +122,41 @@ async function seedTwoTenants(db: Db): Promise<{ tenantA: string; tenantB: strin
   await createTestApiKey(db, tenantB, { scopes: ["write"] });
   await withServiceTx(db, async (trx) => {
     const scan = (tenant_id: string, parent_scan_id: string | null = null) =>
-      trx.insertInto("scans").values({ tenant_id, target_url: "https://a.example/", parent_scan_id }).returning("id").executeTakeFirstOrThrow();
+      trx
+        .insertInto("scans")
+        .values({ tenant_id, target_url: "https://a.example/", parent_scan_id })
+        .returning("id")
+        .executeTakeFirstOrThrow();
     const parentA = await scan(tenantA);
     const scanA = await scan(tenantA, parentA.id);
     const ofA = { tenant_id: tenantA, scan_id: scanA.id };
-    await trx.insertInto("scan_pages").values({ ...ofA, url: "https://a.example/" }).execute();
+    await trx
+      .insertInto("scan_pages")
+      .values({ ...ofA, url: "https://a.example/" })
+      .execute();
     await trx
       .insertInto("evidence_items")
-      .values({ ...ofA, evidence_id: `ev_${"a".repeat(24)}`, kind: "header", collector: "http", url: "https://a.example/", locator: "server",
-        snippet: "nginx", content_hash: "c".repeat(64), observed_at: new Date(), confidence: 100 })
+      .values({
+        ...ofA,
+        evidence_id: `ev_${"a".repeat(24)}`,
+        kind: "header",
+        collector: "http",
+        url: "https://a.example/",
+        locator: "server",
+        snippet: "nginx",
+        content_hash: "c".repeat(64),
+        observed_at: new Date(),
+        confidence: 100,
+      })
       .execute();
-    await trx.insertInto("findings").values({ ...ofA, kind: "technology", finding_key: "nginx", name: "Nginx" }).execute();
-    await trx.insertInto("scan_stage_results").values({ ...ofA, stage: "crawl", output: "{}", duration_ms: 1 }).execute();
+    await trx
+      .insertInto("findings")
+      .values({ ...ofA, kind: "technology", finding_key: "nginx", name: "Nginx" })
+      .execute();
+    await trx
+      .insertInto("scan_stage_results")
+      .values({ ...ofA, stage: "crawl", output: "{}", duration_ms: 1 })
+      .execute();
     const reportA = await trx.insertInto("reports").values(ofA).returning("id").executeTakeFirstOrThrow();
     await trx
       .insertInto("report_versions")
@@ -142,9 +164,20 @@ async function seedTwoTenants(db: Db): Promise<{ tenantA: string; tenantB: strin
       .execute();
     await trx
       .insertInto("ai_usage")
-      .values({ ...ofA, report_id: reportA.id, task: "writeSection", provider: "offline", model: "rules", latency_ms: 1, outcome: "ok" })
+      .values({
+        ...ofA,
+        report_id: reportA.id,
+        task: "writeSection",
+        provider: "offline",
+        model: "rules",
+        latency_ms: 1,
+        outcome: "ok",
+      })
       .execute();
-    await trx.insertInto("audit_log").values({ tenant_id: tenantA, actor_api_key_id: keyA.id, action: "seed" }).execute();
+    await trx
+      .insertInto("audit_log")
+      .values({ tenant_id: tenantA, actor_api_key_id: keyA.id, action: "seed" })
+      .execute();
 
     await scan(tenantB);
     const reportedB = await scan(tenantB);
@@ -158,7 +191,9 @@ describe("trust: tenant boundary 4 — references between tenant tables stay ins
     const keys = await tenantForeignKeys();
     expect(keys.map((k) => k.name)).toContain("scans_parent_scan_id_fkey");
     const unbound = keys.filter((k) => k.columns[k.referenced.indexOf("tenant_id")] !== "tenant_id");
-    expect(unbound.map((k) => `${k.name}: (${k.columns.join(", ")}) → ${k.parent} (${k.referenced.join(", ")})`)).toEqual([]);
+    expect(
+      unbound.map((k) => `${k.name}: (${k.columns.join(", ")}) → ${k.parent} (${k.referenced.join(", ")})`),
+    ).toEqual([]);
   });
 
   it("refuses, for every writer including the service role, a reference to another tenant's row through each such key", async () => {
@@ -167,7 +202,9 @@ describe("trust: tenant boundary 4 — references between tenant tables stay ins
     const keys = await tenantForeignKeys();
     const outcomes: Record<string, string> = {};
     for (const key of keys) {
-      const pairs = key.columns.map((column, i) => [column, key.referenced[i]!] as const).filter(([column]) => column !== "tenant_id");
+      const pairs = key.columns
+        .map((column, i) => [column, key.referenced[i]!] as const)
+        .filter(([column]) => column !== "tenant_id");
       const columns = sql.join(pairs.map(([column]) => sql.ref(`c.${column}`)));
       const referenced = sql.join(pairs.map(([, column]) => sql.ref(`p.${column}`)));
       const setColumns = sql.join(pairs.map(([column]) => sql.ref(column)));
@@ -180,14 +217,17 @@ describe("trust: tenant boundary 4 — references between tenant tables stay ins
         select exists (select 1 from ${child} c where c.tenant_id = ${tenantA}::uuid and (${columns}) is not null) as own,
                exists (${foreignRow}) as foreign`.execute(db.kysely);
       if (!present[0]!.own || !present[0]!.foreign) {
-        outcomes[key.name] = `untested: seed a ${key.child} row of tenant A and a free ${key.parent} row of tenant B in seedTwoTenants`;
+        outcomes[key.name] =
+          `untested: seed a ${key.child} row of tenant A and a free ${key.parent} row of tenant B in seedTwoTenants`;
         continue;
       }
       const repoint = withServiceTx(db, async (trx) => {
         // Row triggers (immutability, updated_at) would answer first; the key is what is under test.
         await sql`alter table ${child} disable trigger user`.execute(trx);
         await sql`update ${child} set (${setColumns}) = (${foreignRow} limit 1)
-                   where ctid = (select c.ctid from ${child} c where c.tenant_id = ${tenantA}::uuid and (${columns}) is not null limit 1)`.execute(trx);
+                   where ctid = (select c.ctid from ${child} c where c.tenant_id = ${tenantA}::uuid and (${columns}) is not null limit 1)`.execute(
+          trx,
+        );
         throw new Error("accepted");
       });
       outcomes[key.name] = await repoint.then(
@@ -206,13 +246,27 @@ describe("trust: tenant boundary 4 — references between tenant tables stay ins
     const tenant = await createTestTenant(db, owner.id);
     const other = await createTestTenant(db, stranger.id);
     const foreign = await withServiceTx(db, (trx) =>
-      trx.insertInto("scans").values({ tenant_id: other.id, target_url: "https://b.example/" }).returning("id").executeTakeFirstOrThrow(),
+      trx
+        .insertInto("scans")
+        .values({ tenant_id: other.id, target_url: "https://b.example/" })
+        .returning("id")
+        .executeTakeFirstOrThrow(),
     );
     const rescan = withRlsTx(db, claimsFor(owner.id), (trx) =>
-      trx.insertInto("scans").values({ tenant_id: tenant.id, created_by: owner.id, target_url: "https://b.example/", parent_scan_id: foreign.id }).execute(),
+      trx
+        .insertInto("scans")
+        .values({
+          tenant_id: tenant.id,
+          created_by: owner.id,
+          target_url: "https://b.example/",
+          parent_scan_id: foreign.id,
+        })
+        .execute(),
     );
     await expect(rescan).rejects.toMatchObject({ code: "23503", constraint: "scans_parent_scan_id_fkey" });
-    const own = await withServiceTx(db, (trx) => trx.selectFrom("scans").select("id").where("tenant_id", "=", tenant.id).execute());
+    const own = await withServiceTx(db, (trx) =>
+      trx.selectFrom("scans").select("id").where("tenant_id", "=", tenant.id).execute(),
+    );
     expect(own).toEqual([]);
   });
 });

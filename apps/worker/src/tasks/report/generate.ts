@@ -58,13 +58,21 @@ async function loadScanInput(
     .where("id", "=", scanId)
     .executeTakeFirst();
   if (!scan) return null;
+  const ofScan = { tenant_id: tenantId, scan_id: scanId } as const;
   const [findings, evidence, security] = await Promise.all([
-    db.kysely.selectFrom("findings").selectAll().where("tenant_id", "=", tenantId).where("scan_id", "=", scanId)
-      .orderBy("kind").orderBy("finding_key").execute(),
-    db.kysely.selectFrom("evidence_items").selectAll().where("tenant_id", "=", tenantId).where("scan_id", "=", scanId)
-      .orderBy("evidence_id").execute(),
-    db.kysely.selectFrom("scan_stage_results").select("output").where("tenant_id", "=", tenantId).where("scan_id", "=", scanId)
-      .where("stage", "=", "security").executeTakeFirst(),
+    db.kysely
+      .selectFrom("findings")
+      .selectAll()
+      .where((eb) => eb.and(ofScan))
+      .orderBy("kind")
+      .orderBy("finding_key")
+      .execute(),
+    db.kysely.selectFrom("evidence_items").selectAll().where((eb) => eb.and(ofScan)).orderBy("evidence_id").execute(),
+    db.kysely
+      .selectFrom("scan_stage_results")
+      .select("output")
+      .where((eb) => eb.and({ ...ofScan, stage: "security" }))
+      .executeTakeFirst(),
   ]);
   return {
     thesis: scan.thesis,

@@ -4,7 +4,12 @@ import path from "node:path";
 import { AiConfig, TASKS } from "@techscaniq/ai";
 import { sql, withServiceTx } from "@techscaniq/db";
 import { createLocalStorage } from "@techscaniq/db/storage";
-import { createTestDatabase, createTestTenant, createTestUser, type TestDatabase } from "@techscaniq/db/testing";
+import {
+  createTestDatabase,
+  createTestTenant,
+  createTestUser,
+  type TestDatabase,
+} from "@techscaniq/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeReportCheckpointers, produceReportVersion, type ReportTaskSettings } from "./generate";
 
@@ -46,7 +51,13 @@ async function succeededScan(tenantId: string, technology: string): Promise<stri
       .executeTakeFirstOrThrow();
     await tx
       .insertInto("findings")
-      .values({ scan_id: scan.id, tenant_id: tenantId, kind: "technology", finding_key: technology, name: technology })
+      .values({
+        scan_id: scan.id,
+        tenant_id: tenantId,
+        kind: "technology",
+        finding_key: technology,
+        name: technology,
+      })
       .execute();
     await tx.updateTable("scans").set({ status: "succeeded" }).where("id", "=", scan.id).execute();
     return scan.id;
@@ -67,7 +78,10 @@ describe("trust: tenant boundary 4 — the report worker reads a parent scan onl
       await tx.updateTable("scans").set({ parent_scan_id: scanOfB }).where("id", "=", scanOfA).execute();
     });
 
-    expect(await produceReportVersion(settings, { scanId: scanOfA })).toMatchObject({ kind: "created", version: 1 });
+    expect(await produceReportVersion(settings, { scanId: scanOfA })).toMatchObject({
+      kind: "created",
+      version: 1,
+    });
     const version = await database.db.kysely
       .selectFrom("report_versions")
       .select(["scan_diff", "compared_scan_id", "content"])
