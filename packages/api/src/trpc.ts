@@ -124,8 +124,6 @@ export const tenantProcedure = protectedProcedure.use(async ({ ctx, type, path, 
       if (type === "mutation") {
         await writeAuditEntry(tx, {
           tenantId,
-          actorUserId: ctx.subject.kind === "user" ? ctx.subject.userId : null,
-          actorApiKeyId: ctx.subject.apiKeyId,
           action: path,
           target: audit.target,
           details: { input: await getRawInput() },

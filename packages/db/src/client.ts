@@ -84,20 +84,16 @@ export interface NewEvent {
   data?: unknown;
 }
 
-/** Writes an event in the caller's transaction; NOTIFY techscaniq_events fires at commit. */
+/**
+ * Writes an event in the caller's transaction through private.emit_event (no API role may insert
+ * into events directly); NOTIFY techscaniq_events fires at commit. As `authenticated` the caller
+ * must be a member of the tenant, and scan.* / report.* lifecycle events stay the worker's.
+ */
 export async function emitEvent(trx: Transaction<Database>, e: NewEvent): Promise<{ id: string }> {
-  return trx
-    .insertInto("events")
-    .values({
-      type: e.type,
-      version: e.version ?? 1,
-      tenant_id: e.tenantId,
-      user_id: e.userId,
-      subject: e.subject,
-      data: JSON.stringify(e.data ?? {}),
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
+  const { rows } = await sql<{ id: string }>`
+    select private.emit_event(${e.type}, ${e.tenantId}::uuid, ${e.userId}::uuid, ${e.subject},
+                              ${JSON.stringify(e.data ?? {})}::jsonb, ${e.version ?? 1}::integer)::text as id`.execute(trx);
+  return { id: rows[0]!.id };
 }
 
 /** The channel events are announced on, payload `{ id, tenant_id, type, subject }`. */

@@ -125,7 +125,8 @@ const CASES: TableCase[] = [
       update: async (trx, w) => count(await trx.updateTable("events").set({ subject: "changed" }).where("id", "=", w.rows.eventA).execute()),
       delete: async (trx, w) => count(await trx.deleteFrom("events").where("id", "=", w.rows.eventA).execute()),
     },
-    allowed: { select: [...A_MEMBERS, ...A_KEYS], insert: [...A_MEMBERS, ...A_KEYS], update: NOBODY, delete: NOBODY },
+    // Written only through private.emit_event (see "trust: tenant boundary 5" below).
+    allowed: { select: [...A_MEMBERS, ...A_KEYS], insert: NOBODY, update: NOBODY, delete: NOBODY },
   },
   {
     table: "audit_log",
@@ -141,7 +142,8 @@ const CASES: TableCase[] = [
       update: async (trx, w) => count(await trx.updateTable("audit_log").set({ action: "changed" }).where("id", "=", w.rows.auditA).execute()),
       delete: async (trx, w) => count(await trx.deleteFrom("audit_log").where("id", "=", w.rows.auditA).execute()),
     },
-    allowed: { select: A_MANAGERS, insert: [...A_MEMBERS, ...A_KEYS], update: NOBODY, delete: NOBODY },
+    // Written only through private.write_audit (see "trust: tenant boundary 5" below).
+    allowed: { select: A_MANAGERS, insert: NOBODY, update: NOBODY, delete: NOBODY },
   },
   {
     table: "worker_heartbeats",
@@ -225,20 +227,9 @@ describe("RLS rules beyond the matrix", () => {
 
   it("lets a viewer read but not write tenant data", async () => {
     expect(await cell(CASES[0]!.ops.select, "viewerA")).toBe("allowed");
-    for (const table of CASES.filter((c) => c.table !== "events" && c.table !== "audit_log")) {
+    for (const table of CASES) {
       for (const op of ["insert", "update", "delete"] as Op[]) expect(await cell(table.ops[op], "viewerA"), `${table.table} ${op}`).toBe("denied");
     }
-  });
-
-  it("refuses events and audit entries attributed to someone else or to another tenant", async () => {
-    const foreignUser = { type: "test.happened", tenant_id: world.tenantA, user_id: world.users.ownerA, subject: "s" };
-    await expect(as("memberA", (trx) => trx.insertInto("events").values(foreignUser).execute())).rejects.toMatchObject({ code: "42501" });
-    await expect(
-      as("memberA", (trx) => trx.insertInto("events").values({ ...foreignUser, tenant_id: world.tenantB, user_id: null }).execute()),
-    ).rejects.toMatchObject({ code: "42501" });
-    await expect(
-      as("memberA", (trx) => trx.insertInto("audit_log").values({ tenant_id: world.tenantA, actor_user_id: world.users.ownerA, action: "x" }).execute()),
-    ).rejects.toMatchObject({ code: "42501" });
   });
 
   it("lets only owners grant or change the owner role", async () => {
@@ -328,5 +319,143 @@ describe("RLS rules beyond the matrix", () => {
   it("gives the service_role claim full access, as Supabase's service key does", async () => {
     const seen = await withRlsTx(database.db, { role: "service_role" }, (trx) => trx.selectFrom("worker_heartbeats").select("worker_id").execute());
     expect(seen.map((r) => r.worker_id)).toContain("w-1");
+  });
+});
+describe("trust: tenant boundary 5 — events and audit_log are written only by trusted code", () => {
+  const as = <T,>(actor: Actor, fn: (trx: Trx) => Promise<T>) =>
+    withRlsTx(database.db, world.claims[actor], fn);
+  let running: string;
+  let cancelled: string;
+  let cancelledOfB: string;
+
+  beforeAll(async () => {
+    const scan = (tenantId: string, status: "running" | "cancelled") =>
+      withServiceTx(database.db, (trx) =>
+        trx
+          .insertInto("scans")
+          .values({ tenant_id: tenantId, target_url: "https://a.example/", status })
+          .returning("id")
+          .executeTakeFirstOrThrow(),
+      );
+    running = (await scan(world.tenantA, "running")).id;
+    cancelled = (await scan(world.tenantA, "cancelled")).id;
+    cancelledOfB = (await scan(world.tenantB, "cancelled")).id;
+  });
+
+  const emit =
+    (type: string, subject: string, opts: { tenant?: string | null; user?: string | null } = {}) =>
+    (trx: Trx) =>
+      sql<{
+        id: string;
+      }>`select private.emit_event(${type}, ${opts.tenant === undefined ? world.tenantA : opts.tenant}::uuid,
+                                                 ${opts.user ?? null}::uuid, ${subject}, '{}'::jsonb, 1)::text as id`.execute(
+        trx,
+      );
+  const audit = (tenant: string) => (trx: Trx) =>
+    sql<{
+      id: string;
+    }>`select private.write_audit(${tenant}::uuid, 'test.action', null, '{}'::jsonb, 'req-1')::text as id`.execute(
+      trx,
+    );
+  const refused = { code: "42501" };
+
+  it("refuses a viewer's direct insert of a scan.completed event or an audit entry", async () => {
+    const forged = { type: "scan.completed", tenant_id: world.tenantA, user_id: null, subject: running };
+    await expect(
+      as("viewerA", (trx) => trx.insertInto("events").values(forged).execute()),
+    ).rejects.toMatchObject(refused);
+    await expect(
+      as("ownerA", (trx) => trx.insertInto("events").values(forged).execute()),
+    ).rejects.toMatchObject(refused);
+    await expect(
+      as("viewerA", (trx) =>
+        trx
+          .insertInto("audit_log")
+          .values({ tenant_id: world.tenantA, actor_user_id: world.users.viewerA, action: "x" })
+          .execute(),
+      ),
+    ).rejects.toMatchObject(refused);
+  });
+
+  it("emits through private.emit_event only as a member of the tenant, attributed to the caller or nobody", async () => {
+    const { rows } = await as("memberA", emit("test.happened", "s", { user: world.users.memberA }));
+    const row = await withServiceTx(database.db, (trx) =>
+      trx
+        .selectFrom("events")
+        .select(["tenant_id", "user_id", "type"])
+        .where("id", "=", rows[0]!.id)
+        .executeTakeFirstOrThrow(),
+    );
+    expect(row).toEqual({ tenant_id: world.tenantA, user_id: world.users.memberA, type: "test.happened" });
+    expect((await as("keyWriteA", emit("test.happened", "s"))).rows).toHaveLength(1);
+    for (const actor of ["ownerB", "revokedKeyA", "expiredKeyA", "anon"] as Actor[]) {
+      await expect(as(actor, emit("test.happened", "s")), actor).rejects.toMatchObject(refused);
+    }
+    await expect(
+      as("memberA", emit("test.happened", "s", { user: world.users.ownerA })),
+    ).rejects.toMatchObject(refused);
+    await expect(as("memberA", emit("test.happened", "s", { tenant: null }))).rejects.toMatchObject(refused);
+    await expect(as("ownerB", emit("test.happened", "s", { tenant: world.tenantA }))).rejects.toMatchObject(
+      refused,
+    );
+  });
+
+  it("leaves the worker's lifecycle events to the service role: no member can end a stream with a made-up event", async () => {
+    for (const type of [
+      "scan.completed",
+      "scan.failed",
+      "scan.progress",
+      "scan.cancelled",
+      "scan.deleted",
+      "scan.queued",
+    ]) {
+      await expect(as("ownerA", emit(type, running)), type).rejects.toMatchObject(refused);
+    }
+    await expect(as("ownerA", emit("report.ready", running))).rejects.toMatchObject(refused);
+    await expect(as("ownerA", emit("scan.cancelled", "not-a-scan-id"))).rejects.toMatchObject(refused);
+    await expect(as("ownerA", emit("scan.cancelled", cancelledOfB))).rejects.toMatchObject(refused);
+    for (const actor of ["viewerA", "keyReadA"] as Actor[]) {
+      await expect(as(actor, emit("scan.cancelled", cancelled)), actor).rejects.toMatchObject(refused);
+    }
+    // What the API itself emits, matching the scan as it now is, still goes through.
+    expect((await as("memberA", emit("scan.cancelled", cancelled))).rows).toHaveLength(1);
+    expect((await as("memberA", emit("scan.deleted", randomUUID()))).rows).toHaveLength(1);
+    // The worker (service role) writes any event.
+    expect((await withServiceTx(database.db, emit("scan.completed", running))).rows).toHaveLength(1);
+    expect(
+      (await withRlsTx(database.db, { role: "service_role" }, emit("report.ready", running))).rows,
+    ).toHaveLength(1);
+  });
+
+  it("writes audit entries through private.write_audit with the actor taken from the caller's claims", async () => {
+    const entry = async (id: string) =>
+      withServiceTx(database.db, (trx) =>
+        trx
+          .selectFrom("audit_log")
+          .select(["tenant_id", "actor_user_id", "actor_api_key_id"])
+          .where("id", "=", id)
+          .executeTakeFirstOrThrow(),
+      );
+    const byMember = (await as("memberA", audit(world.tenantA))).rows[0]!.id;
+    expect(await entry(byMember)).toEqual({
+      tenant_id: world.tenantA,
+      actor_user_id: world.users.memberA,
+      actor_api_key_id: null,
+    });
+    const byKey = (await as("keyWriteA", audit(world.tenantA))).rows[0]!.id;
+    expect(await entry(byKey)).toEqual({
+      tenant_id: world.tenantA,
+      actor_user_id: null,
+      actor_api_key_id: world.keys.keyWriteA.id,
+    });
+    const byOperator = (await withServiceTx(database.db, audit(world.tenantA))).rows[0]!.id;
+    expect(await entry(byOperator)).toEqual({
+      tenant_id: world.tenantA,
+      actor_user_id: null,
+      actor_api_key_id: null,
+    });
+    for (const actor of ["ownerB", "revokedKeyA", "anon"] as Actor[]) {
+      await expect(as(actor, audit(world.tenantA)), actor).rejects.toMatchObject(refused);
+    }
   });
 });

@@ -110,8 +110,6 @@ export async function createApiKey(
     });
     await writeAuditEntry(trx, {
       tenantId: tenant.id,
-      actorUserId: null,
-      actorApiKeyId: null,
       action: "apiKey.create",
       target: `api_key:${created.apiKey.id}`,
       details: { via: "cli", name: input.name, scopes: created.apiKey.scopes },

@@ -1,9 +1,8 @@
-import type { Database, Transaction } from "@techscaniq/db";
+import { sql, type Database, type Transaction } from "@techscaniq/db";
 
+/** The actor is not part of an entry: the database takes it from the transaction's claims. */
 export interface AuditEntry {
   tenantId: string;
-  actorUserId: string | null;
-  actorApiKeyId: string | null;
   action: string;
   target: string | null;
   details: Record<string, unknown>;
@@ -21,20 +20,14 @@ export function redactSecrets(value: unknown): unknown {
   );
 }
 
-/** Appends to audit_log in the caller's transaction, so the entry exists exactly when the change does. */
+/**
+ * Appends to audit_log in the caller's transaction, so the entry exists exactly when the change does.
+ * Through private.write_audit: no API role may insert into audit_log, and the actor (user or API key)
+ * comes from the caller's claims, so an entry cannot name someone else.
+ */
 export async function writeAuditEntry(trx: Transaction<Database>, entry: AuditEntry): Promise<void> {
-  await trx
-    .insertInto("audit_log")
-    .values({
-      tenant_id: entry.tenantId,
-      actor_user_id: entry.actorUserId,
-      actor_api_key_id: entry.actorApiKeyId,
-      action: entry.action,
-      target: entry.target,
-      details: JSON.stringify(redactSecrets(entry.details)),
-      request_id: entry.requestId,
-    })
-    .execute();
+  await sql`select private.write_audit(${entry.tenantId}::uuid, ${entry.action}, ${entry.target},
+                                       ${JSON.stringify(redactSecrets(entry.details))}::jsonb, ${entry.requestId})`.execute(trx);
 }
 
 export interface AuditLogEntryView {

@@ -64,8 +64,6 @@ export async function createTenant(db: Db, actor: Actor, input: { slug: string; 
       await emitEvent(tx, { type: "tenant.created", tenantId: tenant.id, userId: actor.userId, subject: tenant.id, data: { slug: tenant.slug, name: tenant.name } });
       await writeAuditEntry(tx, {
         tenantId: tenant.id,
-        actorUserId: actor.userId,
-        actorApiKeyId: actor.apiKeyId,
         action: "tenant.create",
         target: `tenant:${tenant.id}`,
         details: { input },
