@@ -17,6 +17,7 @@ let bed: ApiTestBed;
 let tenantA: { id: string; slug: string };
 let tenantB: { id: string; slug: string };
 let ownerAId: string;
+let adminKeyAId: string;
 let callers: Record<CallerName, Omit<TechScanClientOptions, "url">>;
 
 type CallerName =
@@ -175,6 +176,7 @@ beforeAll(async () => {
 
   const ownerAClient = bed.client({ accessToken: ownerA.accessToken, tenantId: tenantA.id });
   const adminKey = await ownerAClient.apiKey.create.mutate({ name: "matrix admin", scopes: ["admin"] });
+  adminKeyAId = adminKey.apiKey.id;
   const revokedKey = await ownerAClient.apiKey.create.mutate({ name: "matrix revoked", scopes: ["admin"] });
   await ownerAClient.apiKey.revoke.mutate({ apiKeyId: revokedKey.apiKey.id });
   // Give B a key and an audit entry of its own, so B's lists are not trivially empty.
@@ -234,5 +236,42 @@ describe("RLS matrix through tRPC over HTTP", () => {
       (path) => /^(tenant|apiKey|audit)\./.test(path) && !["tenant.listMine", "tenant.create", "tenant.switch"].includes(path),
     );
     expect(tenantScoped.sort()).toEqual(Object.keys(procedures).sort());
+  });
+});
+
+describe("trust: tenant boundary 5 — audit entries and events name the caller who made the change", () => {
+  const newest = async (table: "audit_log" | "events") =>
+    table === "audit_log"
+      ? await db()
+          .selectFrom("audit_log")
+          .select(["id", "actor_user_id", "actor_api_key_id", "action"])
+          .where("tenant_id", "=", tenantA.id)
+          .orderBy("id", "desc")
+          .executeTakeFirstOrThrow()
+      : await db()
+          .selectFrom("events")
+          .select(["id", "user_id", "type"])
+          .where("tenant_id", "=", tenantA.id)
+          .orderBy("id", "desc")
+          .executeTakeFirstOrThrow();
+
+  it("takes the actor from the claims (user or API key) and writes nothing for a refused viewer", async () => {
+    await bed.client(callers["owner of A"]).tenant.update.mutate({ name: uniqueName() });
+    expect(await newest("audit_log")).toMatchObject({
+      actor_user_id: ownerAId,
+      actor_api_key_id: null,
+      action: "tenant.update",
+    });
+    expect(await newest("events")).toMatchObject({ user_id: ownerAId, type: "tenant.updated" });
+
+    await bed.client(callers["admin API key of A"]).tenant.update.mutate({ name: uniqueName() });
+    expect(await newest("audit_log")).toMatchObject({ actor_user_id: null, actor_api_key_id: adminKeyAId });
+
+    const before = [(await newest("audit_log")).id, (await newest("events")).id];
+    await expectTrpcError(
+      bed.client(callers["viewer of A, writing"]).tenant.update.mutate({ name: uniqueName() }),
+      "FORBIDDEN",
+    );
+    expect([(await newest("audit_log")).id, (await newest("events")).id]).toEqual(before);
   });
 });
