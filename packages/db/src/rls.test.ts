@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withRlsTx, withServiceTx } from "./client";
@@ -358,6 +359,13 @@ describe("trust: tenant boundary 5 — events and audit_log are written only by 
       trx,
     );
   const refused = { code: "42501" };
+
+  it("keeps the trusted functions out of PostgREST: schema private is not exposed", async () => {
+    const config = await readFile(new URL("../../../supabase/config.toml", import.meta.url), "utf8");
+    const exposed = /^\[api\][^[]*?^schemas\s*=\s*\[([^\]]*)\]/m.exec(config)?.[1];
+    expect(exposed, "supabase/config.toml [api] schemas").toBeDefined();
+    expect(exposed).not.toMatch(/"private"/);
+  });
 
   it("refuses a viewer's direct insert of a scan.completed event or an audit entry", async () => {
     const forged = { type: "scan.completed", tenant_id: world.tenantA, user_id: null, subject: running };
