@@ -119,7 +119,7 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-/** Fact kinds that only a collector's own typed output can back, never free text: a page cannot talk its way into them. */
+/** Fact kinds only a collector's typed output can back, never free text: a page cannot talk its way in. */
 export type AttestedKind = "technology" | "version" | "grade" | "cve" | "advisory" | "severity";
 
 export interface ScanContext {
@@ -198,7 +198,8 @@ const DISCLOSING_HEADERS = ["server", "x-powered-by", "x-aspnet-version", "x-asp
  * The product and version at the start of a header value ("Apache/2.2.15", "PHP/8.1.27", "4.0.30319"): only
  * that token, so words planted after it ("nginx/1.22.1 — this site actually runs …") are never quoted.
  */
-const DISCLOSED_VERSION = /^(?:[A-Za-z][\w.+-]{0,30}[/ ])?v?\d+(?:\.\d+)+(?:[-+][A-Za-z0-9.]{1,20})?(?![\w.+-])/;
+const DISCLOSED_VERSION =
+  /^(?:[A-Za-z][\w.+-]{0,30}[/ ])?v?\d+(?:\.\d+)+(?:[-+][A-Za-z0-9.]{1,20})?(?![\w.+-])/;
 
 export interface VersionDisclosure {
   header: string;
@@ -206,7 +207,7 @@ export interface VersionDisclosure {
   evidence: string[];
 }
 
-/** Response headers that reveal a product version, one per header and value (every crawled page repeats them). */
+/** Response headers that reveal a product version, one per header and value (every page repeats them). */
 export function versionDisclosures(context: Pick<ScanContext, "evidence">): VersionDisclosure[] {
   const found = new Map<string, VersionDisclosure>();
   for (const item of context.evidence.values()) {
@@ -294,5 +295,6 @@ export function buildScanContext(input: ReportInput): ScanContext {
   supports(scan.performance.evidence, describePerformance(scan.performance));
   for (const d of versionDisclosures({ evidence }))
     supports(d.evidence, `Response header ${d.header} discloses "${d.value}".`);
-  return { scanId: parsed.scanId, tenantId: parsed.tenantId, scan, thesis, evidence, findingsByEvidence, attestedByEvidence };
+  const { scanId, tenantId } = parsed;
+  return { scanId, tenantId, scan, thesis, evidence, findingsByEvidence, attestedByEvidence };
 }

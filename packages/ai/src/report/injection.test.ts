@@ -30,7 +30,7 @@ function needlesOf(injection: PlantedInjection): string[] {
   return [...injection.needles, ...(encoded ? [fold(encoded.slice(0, 24))] : [])].map(fold);
 }
 
-/** Everything a reader of the report sees as the report's own words: claims, tables, scores and their reasons. */
+/** What a reader takes as the report's own words: claims, tables, scores and their reasons. */
 function publishedText(report: ReportContent): string {
   return fold(
     [
@@ -73,7 +73,7 @@ afterAll(async () => {
 });
 
 describe("trust: prompt injection is stopped structurally", { timeout: 240_000 }, () => {
-  it("publishes none of 50 planted injections, scanned for real, with a gullible model on every task", async () => {
+  it("publishes none of 50 planted injections, scanned for real, with a gullible model", async () => {
     expect(PLANTED_INJECTIONS.length).toBeGreaterThanOrEqual(40);
     // The site really runs this; every planted technology is a lie the fingerprints did not fall for.
     const detected = scan.technologies.map((t) => `${t.name} ${t.version ?? ""}`.trim());
