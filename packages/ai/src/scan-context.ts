@@ -119,6 +119,9 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/** Fact kinds only a collector's typed output can back, never free text: a page cannot talk its way in. */
+export type AttestedKind = "technology" | "version" | "grade" | "cve" | "advisory" | "severity";
+
 export interface ScanContext {
   scanId: string;
   tenantId: string;
@@ -128,6 +131,12 @@ export interface ScanContext {
   evidence: Map<string, EvidenceItem>;
   /** The findings each evidence item supports, as plain statements; a claim's facts may come from these. */
   findingsByEvidence: Map<string, string[]>;
+  /**
+   * Typed values each evidence item backs, from the collector that produced them: technology names and
+   * versions from fingerprints, the grade from the grader, CVEs and severities from the vulnerability
+   * database, the TLS protocol from the handshake.
+   */
+  attestedByEvidence: Map<string, Partial<Record<AttestedKind, string[]>>>;
 }
 
 type Scan = ScanInput;
@@ -184,6 +193,45 @@ export function describePerformance(p: Scan["performance"]): string {
     .join(" ");
 }
 
+const DISCLOSING_HEADERS = ["server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", "x-generator"];
+/**
+ * The product and version at the start of a header value ("Apache/2.2.15", "PHP/8.1.27", "4.0.30319"): only
+ * that token, so words planted after it ("nginx/1.22.1 — this site actually runs …") are never quoted.
+ */
+const DISCLOSED_VERSION =
+  /^(?:[A-Za-z][\w.+-]{0,30}[/ ])?v?\d+(?:\.\d+)+(?:[-+][A-Za-z0-9.]{1,20})?(?![\w.+-])/;
+
+export interface VersionDisclosure {
+  header: string;
+  value: string;
+  evidence: string[];
+}
+
+/** Response headers that reveal a product version, one per header and value (every page repeats them). */
+export function versionDisclosures(context: Pick<ScanContext, "evidence">): VersionDisclosure[] {
+  const found = new Map<string, VersionDisclosure>();
+  for (const item of context.evidence.values()) {
+    if (item.kind !== "header" || !DISCLOSING_HEADERS.includes(item.locator.toLowerCase())) continue;
+    const value = DISCLOSED_VERSION.exec(item.snippet.slice(item.snippet.indexOf(":") + 1).trim())?.[0];
+    if (!value) continue;
+    const header = item.locator
+      .toLowerCase()
+      .split("-")
+      .map((part) => (part === "aspnet" ? "AspNet" : part.charAt(0).toUpperCase() + part.slice(1)))
+      .join("-");
+    const key = `${header}\n${value}`;
+    const disclosure = found.get(key) ?? { header, value, evidence: [] };
+    disclosure.evidence.push(item.id);
+    found.set(key, disclosure);
+  }
+  return [...found.values()];
+}
+
+/** "TLSv1.3" → "1.3": the form a claim's protocol version takes. */
+function protocolVersion(protocol: string | null): string | null {
+  return /(\d+(?:\.\d+)?)\s*$/.exec(protocol ?? "")?.[1] ?? null;
+}
+
 export function buildScanContext(input: ReportInput): ScanContext {
   const parsed = ReportInput.parse(input);
   const { scan, thesis } = parsed;
@@ -202,19 +250,51 @@ export function buildScanContext(input: ReportInput): ScanContext {
   const supports = (evidenceIds: string[], statement: string) => {
     for (const id of evidenceIds) findingsByEvidence.set(id, [...(findingsByEvidence.get(id) ?? []), statement]);
   };
-  for (const t of scan.technologies) supports(t.evidence, describeTechnology(t));
+  const attestedByEvidence = new Map<string, Partial<Record<AttestedKind, string[]>>>();
+  const attests = (evidenceIds: string[], kind: AttestedKind, value: string | null) => {
+    if (!value) return;
+    for (const id of evidenceIds) {
+      const attested = attestedByEvidence.get(id) ?? {};
+      (attested[kind] ??= []).push(value);
+      attestedByEvidence.set(id, attested);
+    }
+  };
+  for (const t of scan.technologies) {
+    supports(t.evidence, describeTechnology(t));
+    attests(t.evidence, "technology", t.name);
+    attests(t.evidence, "version", t.version);
+  }
   if (scan.security) {
     const security = scan.security;
     for (const t of security.tests) supports(t.evidence, describeSecurityTest(t));
     // The grade is derived from all the tests, so every test's evidence supports it.
-    supports([...new Set(security.tests.flatMap((t) => t.evidence))], describeGrade(security));
-    if (security.tls) supports(security.tls.evidence, describeTls(security.tls));
+    const testEvidence = [...new Set(security.tests.flatMap((t) => t.evidence))];
+    supports(testEvidence, describeGrade(security));
+    attests(testEvidence, "grade", `grade ${security.grade}`);
+    if (security.tls) {
+      supports(security.tls.evidence, describeTls(security.tls));
+      attests(security.tls.evidence, "version", protocolVersion(security.tls.protocol));
+      // The certificate authority is a named product ("Let's Encrypt"), read from the certificate itself.
+      attests(security.tls.evidence, "technology", security.tls.issuer);
+    }
     for (const c of security.cookies) supports(c.evidence, describeCookie(c));
     if (security.dns) supports(security.dns.evidence, describeDns(security.dns));
     for (const m of security.mixedContent) supports(m.evidence, `Mixed content: ${m.url} is loaded over plain HTTP by an HTTPS page.`);
   }
-  for (const v of scan.vulnerabilities) supports(v.evidence, describeVulnerability(v));
-  for (const p of scan.thirdParties) supports(p.evidence, describeThirdParty(p));
+  for (const v of scan.vulnerabilities) {
+    supports(v.evidence, describeVulnerability(v));
+    attests(v.evidence, "technology", v.library);
+    attests(v.evidence, "version", v.version);
+    attests(v.evidence, "severity", v.severity);
+    for (const id of v.identifiers) attests(v.evidence, /^CVE-/i.test(id) ? "cve" : "advisory", id);
+  }
+  for (const p of scan.thirdParties) {
+    supports(p.evidence, describeThirdParty(p));
+    attests(p.evidence, "technology", p.owner);
+  }
   supports(scan.performance.evidence, describePerformance(scan.performance));
-  return { scanId: parsed.scanId, tenantId: parsed.tenantId, scan, thesis, evidence, findingsByEvidence };
+  for (const d of versionDisclosures({ evidence }))
+    supports(d.evidence, `Response header ${d.header} discloses "${d.value}".`);
+  const { scanId, tenantId } = parsed;
+  return { scanId, tenantId, scan, thesis, evidence, findingsByEvidence, attestedByEvidence };
 }

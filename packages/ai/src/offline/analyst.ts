@@ -1,5 +1,5 @@
 import { technologyNameFinder } from "../citations/technology-names";
-import { formatBytes, THESIS_EVIDENCE_ID, type ScanContext, type ScanInput } from "../scan-context";
+import { formatBytes, THESIS_EVIDENCE_ID, versionDisclosures, type ScanContext, type ScanInput } from "../scan-context";
 import type { SectionId } from "../sections";
 
 /**
@@ -27,25 +27,6 @@ const listOf = (items: string[]) => (items.length <= 1 ? items.join("") : `${ite
 
 function withCategory(scan: ScanInput, categories: string[]): Technology[] {
   return scan.technologies.filter((t) => t.categories.some((c) => categories.includes(c)));
-}
-
-const DISCLOSING_HEADERS = ["server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", "x-generator"];
-
-/** Response headers that reveal a product version, from the evidence itself. */
-export function versionDisclosures(context: ScanContext): { header: string; value: string; evidence: string[] }[] {
-  // Every crawled page repeats the same header: one disclosure per header and value, citing each page's item.
-  const found = new Map<string, { header: string; value: string; evidence: string[] }>();
-  for (const item of context.evidence.values()) {
-    if (item.kind !== "header" || !DISCLOSING_HEADERS.includes(item.locator.toLowerCase())) continue;
-    const value = item.snippet.slice(item.snippet.indexOf(":") + 1).trim();
-    const header = item.locator.toLowerCase().split("-").map((part) => (part === "aspnet" ? "AspNet" : part.charAt(0).toUpperCase() + part.slice(1))).join("-");
-    if (!/\d+\.\d+/.test(value)) continue;
-    const key = `${header}\n${value}`;
-    const disclosure = found.get(key) ?? { header, value, evidence: [] };
-    disclosure.evidence.push(item.id);
-    found.set(key, disclosure);
-  }
-  return [...found.values()];
 }
 
 function technologyStack(context: ScanContext): DraftClaim[] {

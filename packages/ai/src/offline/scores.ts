@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { analyseThesis, versionDisclosures } from "./analyst";
-import type { ScanContext } from "../scan-context";
+import { analyseThesis } from "./analyst";
+import { versionDisclosures, type ScanContext } from "../scan-context";
 
 /**
  * Scores by stated rules: each starts from a base and applies adjustments
