@@ -6,6 +6,10 @@ const Env = z.object({
   WORKER_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).default(3101),
   TECHSCANIQ_URL: z.string().url().default("http://localhost:3000"),
   TECHSCANIQ_API_KEY: z.string().optional(),
+  /** Passed to the web app when set; otherwise `up` uses the secret generated in the data dir. */
+  TECHSCANIQ_JWT_SECRET: z.string().optional(),
+  /** `up` serves plain http on this machine: its web app's cookies are not Secure unless this says so. */
+  SESSION_COOKIE_SECURE: z.string().optional(),
   CI: z.string().optional(),
 });
 

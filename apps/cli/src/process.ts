@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -33,6 +35,51 @@ export function startService(name: string, command: string, args: string[], opts
   pipe(child.stdout, process.stdout);
   pipe(child.stderr, process.stderr);
   return child;
+}
+
+export interface DetachedPostgres {
+  url: string;
+  /** True when another live process (an earlier `up`) runs the server; `stop` then leaves it running. */
+  shared: boolean;
+  /** Stops the server (unless shared) and waits, bounded, for it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded Postgres (TECHSCANIQ_DATA_DIR, TECHSCANIQ_PG_PORT) run by
+ * postgres-holder.ts in its own process group, so the terminal's Ctrl-C does
+ * not reach it: the caller stops it when its clients are gone.
+ */
+export async function startDetachedPostgres(env: NodeJS.ProcessEnv): Promise<DetachedPostgres> {
+  const holderScript = path.join(repoRoot, "apps/cli/src/postgres-holder.ts");
+  const holder = spawn(process.execPath, ["--import", "tsx", holderScript], {
+    cwd: repoRoot,
+    env,
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  holder.stderr.setEncoding("utf8").on("data", (chunk: string) => output.push(chunk));
+  const exited = once(holder, "exit");
+  type Started = Pick<DetachedPostgres, "url" | "shared">;
+  const started = await new Promise<Started>((resolve, reject) => {
+    createInterface({ input: holder.stdout }).once("line", (line) => resolve(JSON.parse(line) as Started));
+    void exited.then(([code]) => {
+      reject(new Error(`embedded Postgres did not start (exit ${String(code)}): ${output.join("").trim()}`));
+    });
+  });
+  // Its later messages (errors only) still reach the terminal.
+  holder.stderr.on("data", (chunk: string) => process.stderr.write(`[postgres] ${chunk}`));
+  return {
+    ...started,
+    async stop() {
+      if (holder.exitCode !== null || holder.signalCode !== null) return;
+      const timer = setTimeout(() => holder.kill("SIGKILL"), 40_000);
+      holder.stdin.end();
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }
 
 /** Sends SIGTERM and waits (bounded) for the child to exit, then SIGKILLs it. */

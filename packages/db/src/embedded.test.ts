@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { findFreePort, startEmbeddedPostgres } from "./embedded";
+import { findFreePort, runningPostmaster, startEmbeddedPostgres, stopPostmaster } from "./embedded";
 import { loadDbEnv } from "./env";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -53,11 +53,9 @@ describe("startEmbeddedPostgres", () => {
     expect(await scalar(server.url, "select 1")).toBe(1);
   });
 
-  it("takes over a server left running by a killed process, and stops it", async () => {
-    const dataDir = await scratchDir();
-    const port = await findFreePort(loadDbEnv().TECHSCANIQ_TEST_PG_PORT + 60);
+  /** A separate process starts Postgres on `dataDir` and keeps running until killed. */
+  async function startHolder(dataDir: string, port: number) {
     const embeddedModule = new URL("./embedded.ts", import.meta.url).href;
-    // A separate process starts Postgres and is then killed without a chance to stop it.
     const holder = spawn(
       process.execPath,
       ["--import", "tsx", "--input-type=module", "-e",
@@ -70,15 +68,53 @@ describe("startEmbeddedPostgres", () => {
       holder.stdout.on("data", (chunk: Buffer) => resolve(chunk.toString().trim()));
       holder.once("exit", (code) => reject(new Error(`holder exited with ${code}`)));
     });
-    holder.kill("SIGKILL");
-    await new Promise((resolve) => holder.once("exit", resolve));
+    const kill = async () => {
+      if (holder.exitCode !== null || holder.signalCode !== null) return;
+      holder.kill("SIGKILL");
+      await new Promise((resolve) => holder.once("exit", resolve));
+    };
+    return { url, kill };
+  }
+
+  it("takes over a server left running by a killed process, and stops it", async () => {
+    const dataDir = await scratchDir();
+    const port = await findFreePort(loadDbEnv().TECHSCANIQ_TEST_PG_PORT + 60);
+    // The holder is killed without a chance to stop its server.
+    const { url, kill } = await startHolder(dataDir, port);
+    await kill();
 
     const adopted = await startEmbeddedPostgres({ dataDir, port: port + 1, ephemeral: true });
     expect(adopted.adopted).toBe(true);
+    expect(adopted.shared).toBe(false);
     expect(adopted.url).toBe(url);
     expect(await scalar(adopted.url, "select 1")).toBe(1);
     await adopted.stop();
     await expect(scalar(url, "select 1")).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  describe("trust: a CLI command leaves the Postgres of a running `up` running", () => {
+    it("uses a server whose owner is alive and does not stop it", async () => {
+      const dataDir = await scratchDir();
+      const port = await findFreePort(loadDbEnv().TECHSCANIQ_TEST_PG_PORT + 90);
+      const owner = await startHolder(dataDir, port);
+      cleanups.push(async () => {
+        await owner.kill();
+        const left = await runningPostmaster(dataDir);
+        if (left) await stopPostmaster(left.pid);
+      });
+
+      const used = await startEmbeddedPostgres({ dataDir, port: port + 1, ephemeral: true });
+      expect(used).toMatchObject({ url: owner.url, shared: true, adopted: false });
+      await used.stop();
+      expect(await scalar(owner.url, "select 1")).toBe(1);
+
+      // Once the owner is gone, the next command takes the server over (and may stop it).
+      await owner.kill();
+      const adopted = await startEmbeddedPostgres({ dataDir, port: port + 1, ephemeral: true });
+      expect(adopted).toMatchObject({ url: owner.url, shared: false, adopted: true });
+      await adopted.stop();
+      await expect(scalar(owner.url, "select 1")).rejects.toThrow(/ECONNREFUSED/);
+    });
   });
 
   it("explains why it could not start", async () => {

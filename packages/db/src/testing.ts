@@ -79,6 +79,7 @@ async function removeAbandonedRuns(root: string): Promise<void> {
     if (orphan) await stopPostmaster(orphan.pid);
     await rm(dataDir, { recursive: true, force: true });
     await rm(`${dataDir}.password`, { force: true });
+    await rm(`${dataDir}.owner`, { force: true });
   }
 }
 

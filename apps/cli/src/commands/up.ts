@@ -1,56 +1,139 @@
+import type { ChildProcess, SpawnOptions } from "node:child_process";
+import path from "node:path";
 import type { Command } from "commander";
-import { migrate, seed, startEmbeddedPostgres } from "@techscaniq/db";
+import { loadDbEnv, migrate, seed } from "@techscaniq/db";
+import { dataDirSecret } from "@techscaniq/db/secrets";
 import { env, childEnv } from "../env";
 import { printDemoAccount } from "./db";
-import { repoRoot, startService, stopService } from "../process";
-import path from "node:path";
+import { repoRoot, run, startDetachedPostgres, startService, stopService } from "../process";
+import type { DetachedPostgres } from "../process";
+import { buildIsCurrent, hashBuildInputs, recordBuild, webBuildInputs } from "../web-build";
+
+const webDir = path.join(repoRoot, "apps/web");
+const nextBin = path.join(webDir, "node_modules/.bin/next");
+
+export interface ServiceSpec {
+  name: string;
+  command: string;
+  args: string[];
+  opts: SpawnOptions;
+}
+
+export function workerService(serviceEnv: NodeJS.ProcessEnv): ServiceSpec {
+  const args = ["--import", "tsx", path.join(repoRoot, "apps/worker/src/main.ts")];
+  return { name: "worker", command: process.execPath, args, opts: { env: serviceEnv } };
+}
+
+function webService(mode: "dev" | "start", port: string, serviceEnv: NodeJS.ProcessEnv): ServiceSpec {
+  const args = [mode, "--port", port, "--hostname", "127.0.0.1"];
+  return { name: "web", command: nextBin, args, opts: { cwd: webDir, env: serviceEnv } };
+}
+
+/** Builds the web app for production unless `.next` already holds a build of the same inputs. */
+async function ensureWebBuild(buildEnv: NodeJS.ProcessEnv): Promise<void> {
+  const inputsHash = await hashBuildInputs(repoRoot, await webBuildInputs(repoRoot, webDir));
+  const distDir = path.join(webDir, ".next");
+  if (await buildIsCurrent(distDir, inputsHash)) {
+    console.error("web: production build is current");
+    return;
+  }
+  console.error("web: building for production (once; again only when its sources change)…");
+  const code = await run(nextBin, ["build"], { cwd: webDir, env: buildEnv });
+  if (code !== 0) {
+    throw new Error(`next build failed (exit ${code}); \`up --dev\` runs the development server instead`);
+  }
+  await recordBuild(distDir, inputsHash);
+}
+
+/**
+ * Runs the services until Ctrl-C, SIGTERM or one of them exits; then stops
+ * them all and waits (bounded), and only then stops Postgres, so no client
+ * sees its connection terminated.
+ */
+export function superviseServices(specs: ServiceSpec[], postgres: DetachedPostgres | null): void {
+  const services = specs.map(
+    (spec) => [spec.name, startService(spec.name, spec.command, spec.args, spec.opts)] as const,
+  );
+  let stopping = false;
+  const stopChild = async ([name, child]: readonly [string, ChildProcess]) => {
+    await stopService(child);
+    console.error(`${name} stopped`);
+  };
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.error("\nstopping…");
+    await Promise.all(services.map(stopChild));
+    if (postgres && !postgres.shared) {
+      await postgres.stop();
+      console.error("postgres stopped");
+    }
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  for (const [name, child] of services) {
+    child.on("exit", (code) => {
+      if (!stopping) {
+        console.error(`${name} exited with code ${code}; stopping the rest`);
+        void stop(code ?? 1);
+      }
+    });
+  }
+}
 
 export function registerUpCommand(program: Command): void {
   program
     .command("up")
-    .description("run the whole product: embedded Postgres (unless DATABASE_URL), migrations, demo seed, web app and worker")
+    .description(
+      "run the whole product: embedded Postgres (unless DATABASE_URL), migrations, demo seed, " +
+        "the web app's production build and the worker",
+    )
     .option("--port <port>", "web port", String(env.PORT))
-    .action(async (opts: { port: string }) => {
-      const embedded = env.DATABASE_URL ? null : await startEmbeddedPostgres();
-      const databaseUrl = env.DATABASE_URL ?? embedded!.url;
-      console.error(embedded ? "postgres: embedded (data in .data/postgres)" : "postgres: DATABASE_URL");
+    .option("--dev", "run the Next.js development server (hot reload) instead of the production build")
+    .action(async (opts: { port: string; dev?: boolean }) => {
+      const postgres = env.DATABASE_URL ? null : await startDetachedPostgres(childEnv({}));
+      const databaseUrl = env.DATABASE_URL ?? postgres!.url;
+      const dbEnv = loadDbEnv();
+      const dataDir = dbEnv.TECHSCANIQ_DATA_DIR;
+      if (!postgres) console.error("postgres: DATABASE_URL");
+      else if (postgres.shared) console.error("postgres: embedded, run by another process (left running)");
+      else console.error(`postgres: embedded (data in ${path.join(dataDir, "postgres")})`);
 
-      await migrate(databaseUrl);
-      printDemoAccount(await seed(databaseUrl));
-
-      const serviceEnv = childEnv({
-        DATABASE_URL: databaseUrl,
-        PORT: opts.port,
-        NODE_ENV: "development",
-        NEXT_TELEMETRY_DISABLED: "1",
-      });
-      const worker = startService("worker", process.execPath, ["--import", "tsx", path.join(repoRoot, "apps/worker/src/main.ts")], {
-        env: serviceEnv,
-      });
-      const web = startService("web", path.join(repoRoot, "apps/web/node_modules/.bin/next"), ["dev", "--port", opts.port, "--hostname", "127.0.0.1"], {
-        cwd: path.join(repoRoot, "apps/web"),
-        env: serviceEnv,
-      });
-      console.error(`\nTechScanIQ is starting on http://localhost:${opts.port}  (Ctrl-C stops everything)\n`);
-
-      let stopping = false;
-      const stop = async (code: number) => {
-        if (stopping) return;
-        stopping = true;
-        console.error("\nstopping…");
-        await Promise.all([stopService(web), stopService(worker)]);
-        await embedded?.stop();
-        process.exit(code);
-      };
-      process.on("SIGINT", () => void stop(0));
-      process.on("SIGTERM", () => void stop(0));
-      for (const [name, child] of [["web", web], ["worker", worker]] as const) {
-        child.on("exit", (code) => {
-          if (!stopping) {
-            console.error(`${name} exited with code ${code}; stopping the rest`);
-            void stop(code ?? 1);
-          }
+      try {
+        await migrate(databaseUrl);
+        printDemoAccount(await seed(databaseUrl));
+        // The files development mode generates: production mode needs the secrets given, and this way
+        // `up` and `up --dev` share sessions and sealed tenant keys.
+        const secret = (variable: string, configured: string | undefined, file: string) =>
+          dataDirSecret({ configured, variable, production: false, dataDir, file });
+        const secrets = {
+          TECHSCANIQ_JWT_SECRET: await secret(
+            "TECHSCANIQ_JWT_SECRET",
+            env.TECHSCANIQ_JWT_SECRET,
+            "jwt-secret",
+          ),
+          TECHSCANIQ_SECRETS_KEY: await secret(
+            "TECHSCANIQ_SECRETS_KEY",
+            dbEnv.TECHSCANIQ_SECRETS_KEY,
+            "secrets-key",
+          ),
+        };
+        const base = { DATABASE_URL: databaseUrl, PORT: opts.port, NEXT_TELEMETRY_DISABLED: "1", ...secrets };
+        const workerEnv = childEnv({ ...base, NODE_ENV: "development" });
+        const webEnv = childEnv({
+          ...base,
+          NODE_ENV: opts.dev ? "development" : "production",
+          // Plain http on this machine: Secure cookies would not come back from every browser.
+          SESSION_COOKIE_SECURE: env.SESSION_COOKIE_SECURE ?? "false",
         });
+        if (!opts.dev) await ensureWebBuild(webEnv);
+        const web = webService(opts.dev ? "dev" : "start", opts.port, webEnv);
+        superviseServices([workerService(workerEnv), web], postgres);
+      } catch (error) {
+        await postgres?.stop();
+        throw error;
       }
+      console.error(`\nTechScanIQ is starting on http://localhost:${opts.port}  (Ctrl-C stops everything)\n`);
     });
 }
