@@ -112,7 +112,8 @@ export function tenantAiConfig(
   }
 
   return {
-    config: AiConfig.parse({ ...base, providers }),
+    // The prices that judged a model priced are the ones it is metered with.
+    config: AiConfig.parse({ ...base, providers, prices: { ...base.prices, ...policy.prices } }),
     tenantSettings: TenantAiSettings.parse({
       routes,
       disabledProviders: profile.disabledProviders,
