@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { AiConfig, DEFAULT_PRICES, TASKS, type OperatorAiPolicy } from "@techscaniq/ai";
@@ -39,7 +39,7 @@ let fake: FakeLlmServer;
 let settings: ReportTaskSettings;
 
 /** A server that records what reaches it and answers every request with `answer` (a redirect, or a 500). */
-async function recordingServer(answer: (res: import("node:http").ServerResponse) => void) {
+async function recordingServer(answer: (res: ServerResponse) => void) {
   const seen: IncomingHttpHeaders[] = [];
   const server: Server = createServer((req, res) => {
     seen.push(req.headers);
