@@ -66,7 +66,7 @@ export function registerAdminCommands(program: Command): void {
           await loadSecretBox(),
         );
         console.error(
-          `assigned a ${assigned.provider} key (…${assigned.last4}) to tenant ${raw.tenant}; it is sent only to ${assigned.baseUrl ?? "the vendor's official API"}`,
+          `assigned the ${assigned.provider} key …${assigned.last4} to tenant ${raw.tenant}; it is sent only to ${assigned.baseUrl ?? "the vendor's official API"}`,
         );
       } finally {
         await db.close();
