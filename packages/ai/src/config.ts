@@ -8,11 +8,19 @@ export type TaskName = z.infer<typeof TaskName>;
 
 const ProviderId = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "provider id: lowercase letters, digits and dashes");
 
+/**
+ * False for a tenant's own key. Otherwise (unset) the key is the operator's (the deployment's, or one the
+ * operator assigned to a tenant): a model without a known price is then refused rather than metered at $0.
+ */
+const operatorBilled = z.literal(false).optional();
+/** True when a tenant chose the base URL: the worker's fetch then applies the private-address policy at call time. */
+const tenantUrl = z.literal(true).optional();
+
 export const ProviderConfig = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("openai"), apiKey: z.string().min(1), baseURL: z.string().url().optional() }),
-  z.object({ kind: z.literal("anthropic"), apiKey: z.string().min(1), baseURL: z.string().url().optional() }),
+  z.object({ kind: z.literal("openai"), apiKey: z.string().min(1), baseURL: z.string().url().optional(), operatorBilled, tenantUrl }),
+  z.object({ kind: z.literal("anthropic"), apiKey: z.string().min(1), baseURL: z.string().url().optional(), operatorBilled, tenantUrl }),
   /** Any server speaking the OpenAI Chat Completions API (vLLM, Ollama, LM Studio). */
-  z.object({ kind: z.literal("openai-compatible"), baseURL: z.string().url(), apiKey: z.string().min(1).optional() }),
+  z.object({ kind: z.literal("openai-compatible"), baseURL: z.string().url(), apiKey: z.string().min(1).optional(), tenantUrl }),
   /** The rule-based analyst: no network, no tokens. */
   z.object({ kind: z.literal("offline") }),
 ]);
@@ -33,7 +41,10 @@ export const AiConfig = z
   .object({
     providers: z.record(ProviderId, ProviderConfig),
     routes: z.partialRecord(TaskName, RouteChain),
-    /** USD per million tokens, per model name; a model missing here is metered at zero cost and flagged unpriced. */
+    /**
+     * USD per million tokens, per model name. On an operator-billed key a model missing here is refused;
+     * elsewhere (a tenant's own key, a local server) it is metered at zero cost and flagged unpriced.
+     */
     prices: z.record(z.string(), ModelPrice).default({}),
     retry: z
       .object({
@@ -81,6 +92,35 @@ export const DEFAULT_PRICES: Record<string, ModelPrice> = {
   "claude-sonnet-4-5": { inputPerMTokUsd: 3, outputPerMTokUsd: 15 },
 };
 
+/** What the operator lets tenants spend on the deployment's keys and servers. */
+export interface OperatorAiPolicy {
+  /** Models a tenant may choose for a provider it does not bring its own key (or server) for. */
+  allowedModels: string[];
+  /** The largest report token budget a tenant may set. */
+  maxReportTokenBudget: number;
+  prices: Record<string, ModelPrice>;
+}
+
+export function operatorAiPolicy(aiEnv: AiEnv): OperatorAiPolicy {
+  const deploymentModels = [aiEnv.TECHSCANIQ_OPENAI_MODEL, aiEnv.TECHSCANIQ_ANTHROPIC_MODEL, aiEnv.TECHSCANIQ_LOCAL_LLM_MODEL];
+  return {
+    allowedModels: [...new Set([...deploymentModels, ...aiEnv.TECHSCANIQ_AI_ALLOWED_MODELS])],
+    maxReportTokenBudget: aiEnv.TECHSCANIQ_REPORT_TOKEN_BUDGET_MAX ?? aiEnv.TECHSCANIQ_REPORT_TOKEN_BUDGET,
+    prices: { ...DEFAULT_PRICES, ...aiEnv.TECHSCANIQ_AI_PRICES },
+  };
+}
+
+/**
+ * Why a tenant may not run `model` on the operator's key or server for `provider`, or null when it may:
+ * only allowlisted models, and for the billed vendors only models with a known price.
+ */
+export function operatorModelRefusal(provider: "openai" | "anthropic" | "local", model: string, policy: OperatorAiPolicy): string | null {
+  if (!policy.allowedModels.includes(model))
+    return `model "${model}" is not one the operator allows on the deployment's ${provider} access (allowed: ${policy.allowedModels.join(", ")}); bring your own key to use it`;
+  if (provider !== "local" && !policy.prices[model]) return `model "${model}" has no known price, so the operator's key is not spent on it`;
+  return null;
+}
+
 /** The configuration the environment describes: every configured vendor first, the offline analyst last. */
 export function defaultAiConfig(aiEnv: AiEnv): AiConfig {
   const providers: Record<string, ProviderConfig> = {};
@@ -100,5 +140,5 @@ export function defaultAiConfig(aiEnv: AiEnv): AiConfig {
   providers.offline = { kind: "offline" };
   chain.push({ provider: "offline", model: "rules" });
   const routes = Object.fromEntries(TASKS.map((task) => [task, chain])) as Record<TaskName, RouteStep[]>;
-  return AiConfig.parse({ providers, routes, prices: DEFAULT_PRICES, reportTokenBudget: aiEnv.TECHSCANIQ_REPORT_TOKEN_BUDGET });
+  return AiConfig.parse({ providers, routes, prices: operatorAiPolicy(aiEnv).prices, reportTokenBudget: aiEnv.TECHSCANIQ_REPORT_TOKEN_BUDGET });
 }

@@ -1,5 +1,14 @@
 import { z } from "zod";
-import { AiConfig, TASKS, TenantAiSettings, type ProviderConfig, type RouteStep, type TaskName } from "./config";
+import {
+  AiConfig,
+  operatorModelRefusal,
+  TASKS,
+  TenantAiSettings,
+  type OperatorAiPolicy,
+  type ProviderConfig,
+  type RouteStep,
+  type TaskName,
+} from "./config";
 
 /** Providers a tenant can choose between: its own keys go to the first three; `local` is any OpenAI-compatible server. */
 export const TENANT_PROVIDERS = ["openai", "anthropic", "local", "offline"] as const;
@@ -14,11 +23,21 @@ export type KeyedProvider = (typeof KEYED_PROVIDERS)[number];
 /** What a tenant's sealed provider key is bound to (the secret box's context): copied to another tenant or provider, it does not open. */
 export const tenantKeyContext = (tenantId: string, provider: KeyedProvider) => `tenant:${tenantId}:ai:${provider}`;
 
-/** One provider as a tenant set it up, with its key already decrypted (or read from the referenced variable). */
+/** What an operator-assigned key is bound to: it does not open as the tenant's own key, nor for another tenant. */
+export const operatorKeyContext = (tenantId: string, provider: KeyedProvider) => `operator:${tenantId}:ai:${provider}`;
+
+/** A key the operator assigned to the tenant, opened, with the only base URL it may go to (null: the official API). */
+export interface OperatorKeyAccess {
+  apiKey: string;
+  baseUrl: string | null;
+}
+
+/** One provider as a tenant set it up, with its own key already decrypted. */
 export interface TenantProviderAccess {
   model?: string | null;
   baseUrl?: string | null;
   apiKey?: string | null;
+  operatorKey?: OperatorKeyAccess | null;
 }
 
 /** A tenant's stored AI settings in plain form (what `tenant_ai_settings` holds, keys opened). */
@@ -33,31 +52,51 @@ export interface TenantAiProfile {
 /**
  * The router's config and tenant settings for one tenant. A tenant's own
  * endpoint only ever receives the tenant's own key: a base URL without a
- * tenant key is ignored for OpenAI and Anthropic, so a tenant cannot point
- * the deployment's key at a server it controls. Providers the tenant brings
- * come first in the chains of tasks it did not route itself.
+ * tenant key is ignored for OpenAI and Anthropic, and a key the operator
+ * assigned goes only to the base URL the operator gave with it, so a tenant
+ * cannot point the operator's keys at a server it controls. On the
+ * operator's keys and servers a tenant may only pick allowlisted, priced
+ * models, and its token budget never exceeds the operator's cap. Providers
+ * the tenant brings (or was assigned) come first in the chains of tasks it
+ * did not route itself.
  */
 export function tenantAiConfig(
   base: AiConfig,
   profile: TenantAiProfile,
   defaultModels: Record<KeyedProvider, string>,
+  policy: OperatorAiPolicy,
 ): { config: AiConfig; tenantSettings: TenantAiSettings } {
   const providers: Record<string, ProviderConfig> = { ...base.providers };
   const owned: KeyedProvider[] = [];
+  const ownKey = new Set<KeyedProvider>();
   for (const id of KEYED_PROVIDERS) {
     const access = profile.providers[id];
     const apiKey = access?.apiKey ?? undefined;
-    if (id === "local" ? access?.baseUrl : apiKey) {
-      const baseURL = access?.baseUrl ?? undefined;
-      providers[id] = id === "local" ? { kind: "openai-compatible", baseURL: baseURL!, apiKey } : { kind: id, apiKey: apiKey!, baseURL };
+    const tenantBaseUrl = access?.baseUrl ?? undefined;
+    if (apiKey || (id === "local" && tenantBaseUrl && !access?.operatorKey)) {
+      const tenantUrl = tenantBaseUrl ? { tenantUrl: true as const } : {};
+      providers[id] =
+        id === "local"
+          ? { kind: "openai-compatible", baseURL: tenantBaseUrl!, apiKey, ...tenantUrl }
+          : { kind: id, apiKey: apiKey!, baseURL: tenantBaseUrl, operatorBilled: false, ...tenantUrl };
+      ownKey.add(id);
+      owned.push(id);
+    } else if (access?.operatorKey) {
+      const { apiKey: key, baseUrl } = access.operatorKey;
+      providers[id] = id === "local" ? { kind: "openai-compatible", baseURL: baseUrl!, apiKey: key } : { kind: id, apiKey: key, baseURL: baseUrl ?? undefined };
       owned.push(id);
     }
   }
 
   const baseModel = (id: string) => Object.values(base.routes).flat().find((step) => step?.provider === id)?.model;
-  const modelFor = (id: TenantProvider) =>
-    id === "offline" ? (baseModel("offline") ?? "rules") : (profile.providers[id]?.model ?? baseModel(id) ?? defaultModels[id]);
-
+  const modelFor = (id: TenantProvider) => {
+    if (id === "offline") return baseModel("offline") ?? "rules";
+    const chosen = profile.providers[id]?.model;
+    if (!chosen) return baseModel(id) ?? defaultModels[id];
+    const refusal = ownKey.has(id) ? null : operatorModelRefusal(id, chosen, policy);
+    if (refusal) throw new Error(`tenant AI settings: ${refusal}`);
+    return chosen;
+  };
   const routes: Partial<Record<TaskName, RouteStep[]>> = {};
   for (const task of TASKS) {
     const chosen: string[] = profile.taskProviders[task] ?? [...owned, ...(base.routes[task] ?? []).map((step) => step.provider)];
@@ -73,11 +112,12 @@ export function tenantAiConfig(
   }
 
   return {
-    config: AiConfig.parse({ ...base, providers }),
+    // The prices that judged a model priced are the ones it is metered with.
+    config: AiConfig.parse({ ...base, providers, prices: { ...base.prices, ...policy.prices } }),
     tenantSettings: TenantAiSettings.parse({
       routes,
       disabledProviders: profile.disabledProviders,
-      ...(profile.reportTokenBudget ? { reportTokenBudget: profile.reportTokenBudget } : {}),
+      ...(profile.reportTokenBudget ? { reportTokenBudget: Math.min(profile.reportTokenBudget, policy.maxReportTokenBudget) } : {}),
     }),
   };
 }

@@ -36,6 +36,10 @@ const envSchema = z.object({
   SUPABASE_JWKS_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
   /** "1": tenants may point AI providers at private and loopback addresses (private-network deployments, tests), as scans may. */
   TECHSCANIQ_ALLOW_PRIVATE: z.preprocess(emptyAsUnset, z.enum(["0", "1"]).default("0")),
+  /** Scans (new and re-scans) one tenant may start per hour. */
+  TECHSCANIQ_SCANS_PER_HOUR: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(100_000).default(60)),
+  /** Report regenerations one tenant may ask for per hour (each one spends AI tokens). */
+  TECHSCANIQ_REPORT_REGENERATIONS_PER_HOUR: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(100_000).default(30)),
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
 });
 

@@ -18,5 +18,6 @@ export { loadAuthConfig, type AuthConfig, type LocalAuthConfig, type SupabaseAut
 export type { AuthSubject, UserSubject, ApiKeySubject } from "./auth/authenticate";
 export { apiKeyScopes, type ApiKeyScope } from "./auth/api-keys";
 export { createApiKey, type ApiKeyView, type CreatedApiKey } from "./domain/api-keys";
+export { assignOperatorAiKey, type AssignedOperatorKey } from "./domain/ai-settings/service";
 export { tenantRoles, type TenantRole } from "./domain/roles";
 export { listAuditEntries, type AuditLogEntryView } from "./domain/audit";

@@ -51,13 +51,3 @@ export function loadDbEnv(source: NodeJS.ProcessEnv = process.env): DbEnv {
     TECHSCANIQ_DATA_DIR: path.resolve(parsed.data.TECHSCANIQ_DATA_DIR),
   };
 }
-
-/** Operators hand a tenant a key by variable name; only this prefix, so a tenant cannot name DATABASE_URL or the secrets key. */
-export const TENANT_KEY_VARIABLE = /^TECHSCANIQ_AI_KEY_[A-Z0-9_]{1,100}$/;
-
-/** The value of an operator-set tenant key variable (TECHSCANIQ_AI_KEY_…); undefined when unset or not such a name. */
-export function tenantKeyVariable(name: string, source: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (!TENANT_KEY_VARIABLE.test(name)) return undefined;
-  const value = source[name];
-  return value === "" ? undefined : value;
-}

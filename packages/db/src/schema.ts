@@ -234,6 +234,15 @@ export interface SupabaseMigrationsSchemaMigrations {
   name: string | null;
 }
 
+export interface TenantAiOperatorKeys {
+  tenant_id: string;
+  provider: "openai" | "anthropic" | "local";
+  key_ciphertext: string;
+  key_last4: string;
+  base_url: string | null;
+  assigned_at: Generated<Timestamp>;
+}
+
 export interface TenantAiSettings {
   tenant_id: string;
   task_providers: Generated<Json>;
@@ -243,17 +252,14 @@ export interface TenantAiSettings {
   openai_base_url: string | null;
   openai_key_ciphertext: string | null;
   openai_key_last4: string | null;
-  openai_key_env: string | null;
   anthropic_model: string | null;
   anthropic_base_url: string | null;
   anthropic_key_ciphertext: string | null;
   anthropic_key_last4: string | null;
-  anthropic_key_env: string | null;
   local_model: string | null;
   local_base_url: string | null;
   local_key_ciphertext: string | null;
   local_key_last4: string | null;
-  local_key_env: string | null;
   updated_by: string | null;
   updated_at: Generated<Timestamp>;
 }
@@ -298,6 +304,7 @@ export interface Database {
   scans: Scans;
   sessions: Sessions;
   "supabase_migrations.schema_migrations": SupabaseMigrationsSchemaMigrations;
+  tenant_ai_operator_keys: TenantAiOperatorKeys;
   tenant_ai_settings: TenantAiSettings;
   tenants: Tenants;
   worker_heartbeats: WorkerHeartbeats;

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadDbEnv, tenantKeyVariable } from "./env";
+import { loadDbEnv } from "./env";
 import { createSecretBox, loadSecretBox, SecretOpenError } from "./secrets";
 
 const dataDir = await mkdtemp(path.join(tmpdir(), "tsiq-secrets-"));
@@ -46,12 +46,5 @@ describe("secret box (AES-256-GCM)", () => {
     const configured = await loadSecretBox(loadDbEnv({ TECHSCANIQ_DATA_DIR: dataDir, NODE_ENV: "production", TECHSCANIQ_SECRETS_KEY: "s".repeat(32) }));
     expect(createSecretBox("s".repeat(32)).open(configured.seal("y", "c"), "c")).toBe("y");
     expect(() => loadDbEnv({ TECHSCANIQ_SECRETS_KEY: "short" })).toThrow(/TECHSCANIQ_SECRETS_KEY: must be at least 32 characters/);
-  });
-
-  it("reads only TECHSCANIQ_AI_KEY_… variables as tenant keys", () => {
-    const source = { TECHSCANIQ_AI_KEY_ACME: "sk-acme", DATABASE_URL: "postgres://secret" };
-    expect(tenantKeyVariable("TECHSCANIQ_AI_KEY_ACME", source)).toBe("sk-acme");
-    expect(tenantKeyVariable("DATABASE_URL", source)).toBeUndefined();
-    expect(tenantKeyVariable("TECHSCANIQ_AI_KEY_MISSING", source)).toBeUndefined();
   });
 });

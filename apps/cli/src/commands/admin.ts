@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { apiKeyScopes, createApiKey } from "@techscaniq/api";
+import { apiKeyScopes, assignOperatorAiKey, createApiKey } from "@techscaniq/api";
 import { createDb, resolveDatabaseUrl } from "@techscaniq/db";
+import { loadSecretBox } from "@techscaniq/db/secrets";
 
 const CreateApiKeyOptions = z.object({
   tenant: z.string().min(1, "--tenant: give the tenant's slug"),
@@ -40,6 +41,33 @@ export function registerAdminCommands(program: Command): void {
           `created API key "${created.apiKey.name}" (${created.apiKey.prefix}…, scopes ${created.apiKey.scopes.join(",")}) for tenant ${opts.tenant}`,
         );
         process.stdout.write(created.secret + "\n");
+      } finally {
+        await db.close();
+        await database.stop();
+      }
+    });
+  admin
+    .command("set-ai-key")
+    .description("assign an AI provider key to one tenant, read from stdin; it is sent only to --base-url (or the vendor's API)")
+    .requiredOption("--tenant <slug>", "tenant slug")
+    .requiredOption("--provider <id>", "openai, anthropic or local (an OpenAI-compatible server)")
+    .option("--base-url <url>", "the only base URL the key is sent to; required for local")
+    .action(async (raw: { tenant: string; provider: string; baseUrl?: string }) => {
+      if (process.stdin.isTTY) console.error("paste the key, then press Ctrl-D");
+      let apiKey = "";
+      for await (const chunk of process.stdin) apiKey += String(chunk);
+      const database = await resolveDatabaseUrl();
+      const db = createDb(database.url, { max: 1 });
+      try {
+        const assigned = await assignOperatorAiKey(
+          db,
+          // The domain function validates every field and names it in the error.
+          { tenantSlug: raw.tenant, provider: raw.provider as "openai", apiKey: apiKey.trim(), baseUrl: raw.baseUrl ?? null },
+          await loadSecretBox(),
+        );
+        console.error(
+          `assigned the ${assigned.provider} key …${assigned.last4} to tenant ${raw.tenant}; it is sent only to ${assigned.baseUrl ?? "the vendor's official API"}`,
+        );
       } finally {
         await db.close();
         await database.stop();

@@ -1,2 +1,2 @@
 export * from "./router";
-export { classifyFailure, type ChatTurn, type ModelAnswer, type ModelClient, type ModelRequest } from "./providers";
+export { classifyFailure, type ChatTurn, type ModelAnswer, type ModelClient, type ModelRequest, type ProviderFetch } from "./providers";

@@ -44,13 +44,21 @@ function parseJsonOrText(text: string): unknown {
   }
 }
 
+/**
+ * The HTTP client the SDKs send through. The worker injects one built on the
+ * scanner's SSRF-safe fetcher (address checked at call time, DNS pinned,
+ * redirects refused); without one the SDKs use the global fetch.
+ */
+export type ProviderFetch = typeof globalThis.fetch;
+
 /** OpenAI and any OpenAI-compatible server: Chat Completions with `response_format: json_schema`. */
-export function openAiClient(config: { apiKey?: string; baseURL?: string }): ModelClient {
+export function openAiClient(config: { apiKey?: string; baseURL?: string; fetch?: ProviderFetch }): ModelClient {
   const client = new OpenAI({
     // Local servers usually ignore the key, but the SDK requires one.
     apiKey: config.apiKey ?? "not-needed",
     baseURL: config.baseURL ?? "https://api.openai.com/v1",
     maxRetries: 0,
+    ...(config.fetch ? { fetch: config.fetch } : {}),
   });
   return {
     async complete(request) {
@@ -85,11 +93,12 @@ export function openAiClient(config: { apiKey?: string; baseURL?: string }): Mod
 }
 
 /** Anthropic Messages API, structured answers through a forced tool call. */
-export function anthropicClient(config: { apiKey: string; baseURL?: string }): ModelClient {
+export function anthropicClient(config: { apiKey: string; baseURL?: string; fetch?: ProviderFetch }): ModelClient {
   const client = new Anthropic({
     apiKey: config.apiKey,
     baseURL: config.baseURL ?? "https://api.anthropic.com",
     maxRetries: 0,
+    ...(config.fetch ? { fetch: config.fetch } : {}),
   });
   return {
     async complete(request) {
@@ -125,14 +134,13 @@ export function anthropicClient(config: { apiKey: string; baseURL?: string }): M
 }
 
 /** The client for a configured network provider; the offline analyst has none (the router runs its rules). */
-export function modelClientFor(config: ProviderConfig): ModelClient | null {
+export function modelClientFor(config: ProviderConfig, fetch?: ProviderFetch): ModelClient | null {
   switch (config.kind) {
     case "openai":
-      return openAiClient({ apiKey: config.apiKey, baseURL: config.baseURL });
     case "openai-compatible":
-      return openAiClient({ apiKey: config.apiKey, baseURL: config.baseURL });
+      return openAiClient({ apiKey: config.apiKey, baseURL: config.baseURL, fetch });
     case "anthropic":
-      return anthropicClient({ apiKey: config.apiKey, baseURL: config.baseURL });
+      return anthropicClient({ apiKey: config.apiKey, baseURL: config.baseURL, fetch });
     case "offline":
       return null;
   }
@@ -146,6 +154,11 @@ export interface ClassifiedFailure {
   status: number | null;
   /** Milliseconds the provider asked us to wait (`retry-after-ms` / `retry-after`), if it did. */
   retryAfterMs: number | null;
+  /**
+   * Status and a short reason only: a provider's error body (which may echo
+   * the prompt, scanned content or account details) is never copied into
+   * usage rows, reports or messages.
+   */
   message: string;
 }
 
@@ -160,23 +173,37 @@ function retryAfterFrom(headers: unknown): number | null {
   return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
 }
 
+/** A fetch refusal of the SSRF-safe fetcher (its FetchError), which the SDKs wrap as a connection error. */
+function fetchRefusal(error: unknown): string | null {
+  const cause = (error as { cause?: unknown }).cause;
+  if (!(cause instanceof Error) || cause.name !== "FetchError") return null;
+  const code = (cause as { code?: unknown }).code;
+  return ["blocked", "scheme", "credentials", "invalid-url", "redirects"].includes(String(code)) ? cause.message : null;
+}
+
 /** Sorts an SDK error into what the router does next. Both SDKs share the same error shapes. */
 export function classifyFailure(error: unknown): ClassifiedFailure {
-  const message = error instanceof Error ? error.message : String(error);
   const name = error instanceof Error ? error.constructor.name : "";
-  if (name === "APIUserAbortError" || (error instanceof Error && error.name === "AbortError"))
-    return { kind: "aborted", retryable: false, status: null, retryAfterMs: null, message };
-  if (name === "APIConnectionTimeoutError")
-    return { kind: "timeout", retryable: true, status: null, retryAfterMs: null, message };
-  if (name === "APIConnectionError")
-    return { kind: "connection_error", retryable: true, status: null, retryAfterMs: null, message };
+  const failure = (kind: FailureKind, retryable: boolean, message: string, status: number | null = null, retryAfterMs: number | null = null) => ({
+    kind,
+    retryable,
+    status,
+    retryAfterMs,
+    message,
+  });
+  if (name === "APIUserAbortError" || (error instanceof Error && error.name === "AbortError")) return failure("aborted", false, "aborted");
+  if (name === "APIConnectionTimeoutError") return failure("timeout", true, "timed out");
+  const refusal = fetchRefusal(error);
+  // The address policy refused the provider's URL: retrying cannot help.
+  if (refusal) return failure("client_error", false, `refused: ${refusal}`);
+  if (name === "APIConnectionError") return failure("connection_error", true, "connection error");
   const status = (error as { status?: unknown }).status;
   if (typeof status === "number") {
     const retryAfterMs = retryAfterFrom((error as { headers?: unknown }).headers);
-    if (status === 429) return { kind: "rate_limited", retryable: true, status, retryAfterMs, message };
+    if (status === 429) return failure("rate_limited", true, `HTTP ${status} rate limited`, status, retryAfterMs);
     if (status >= 500 || status === 408 || status === 409)
-      return { kind: "server_error", retryable: true, status, retryAfterMs, message };
-    return { kind: "client_error", retryable: false, status, retryAfterMs, message };
+      return failure("server_error", true, `HTTP ${status} server error`, status, retryAfterMs);
+    return failure("client_error", false, `HTTP ${status} refused the request`, status, retryAfterMs);
   }
-  return { kind: "client_error", retryable: false, status: null, retryAfterMs: null, message };
+  return failure("client_error", false, `unexpected error (${name || typeof error})`);
 }

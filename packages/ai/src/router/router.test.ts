@@ -55,6 +55,7 @@ function config(overrides: Partial<AiConfigInput> = {}): AiConfig {
     prices: {
       "gpt-4o-mini": { inputPerMTokUsd: 0.15, outputPerMTokUsd: 0.6 },
       "claude-haiku-4-5": { inputPerMTokUsd: 1, outputPerMTokUsd: 5 },
+      "claude-sonnet-4-5": { inputPerMTokUsd: 3, outputPerMTokUsd: 15 },
     },
     retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 5_000 },
     timeoutMs: 2_000,
@@ -185,7 +186,9 @@ describe("model router", () => {
     fake.enqueue({ status: 401, message: "bad key" }, { status: 400 });
     const error = await router({}, {}).run({ ...writeTask(), offline: undefined }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AllProvidersFailedError);
-    expect(String((error as Error).message)).toMatch(/openai\/gpt-4o-mini: client_error 401.*anthropic\/claude-haiku-4-5: client_error 400/);
+    expect(String((error as Error).message)).toMatch(
+      /openai\/gpt-4o-mini: client_error \(HTTP 401 refused the request\).*anthropic\/claude-haiku-4-5: client_error \(HTTP 400/,
+    );
     expect(fake.requests).toHaveLength(2);
   });
 
@@ -238,5 +241,64 @@ describe("model router", () => {
     setTimeout(() => controller.abort(new Error("worker stopping")), 100);
     await expect(router().run(writeTask(), controller.signal)).rejects.toThrow();
     expect(usage.map((u) => u.outcome)).toEqual(["aborted"]);
+  });
+});
+
+describe("trust: AI provider base URL is an SSRF path (router side)", () => {
+  it("keeps a provider's error body out of usage rows and task errors: status and a short reason only", async () => {
+    const body = "account acme-corp over quota; prompt was: SECRET-PROMPT-ECHO";
+    // Answer by API rather than by queue: a straggler from an earlier test must not take a scripted reply.
+    fake.setDefault((request) => ({ status: request.api === "openai" ? 403 : 503, message: body }));
+    const error = await router({ retry: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 100 } })
+      .run({ ...writeTask(), offline: undefined })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AllProvidersFailedError);
+    expect(usage.map((u) => u.error)).toEqual(["HTTP 403 refused the request", "HTTP 503 server error"]);
+    expect(JSON.stringify(usage) + String((error as Error).message)).not.toMatch(/SECRET|acme-corp/);
+  });
+
+  it("sends every provider request through the injected fetch", async () => {
+    fake.enqueue({ json: good });
+    const seen: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      seen.push(String(input instanceof Request ? input.url : input));
+      return fetch(input, init);
+    };
+    const result = await createModelRouter({
+      config: config(),
+      recordUsage: () => undefined,
+      tenantId: "tenant-a",
+      scanId: "scan-1",
+      fetchFor: () => counting,
+    }).run(writeTask());
+    expect(result.provider).toBe("openai");
+    expect(seen).toEqual([`${fake.openaiBaseUrl}/chat/completions`]);
+  });
+});
+
+describe("trust: a tenant can spend the operator's AI budget without limit (router side)", () => {
+  it("refuses a model without a known price on the operator's key instead of metering it at $0", async () => {
+    fake.enqueue({ json: good });
+    const unpriced = router({}, { routes: { writeSection: [{ provider: "openai", model: "gpt-unpriced" }, { provider: "offline", model: "rules" }] } });
+    expect((await unpriced.run(writeTask())).provider).toBe("offline");
+    expect(fake.requests).toHaveLength(0);
+    expect(usage[0]).toMatchObject({ provider: "openai", model: "gpt-unpriced", outcome: "budget_refused", error: expect.stringMatching(/no known price/) });
+  });
+
+  it("still runs an unpriced model on a tenant's own key, flagged unpriced", async () => {
+    fake.enqueue({ json: good });
+    const own = config();
+    own.providers.openai = { kind: "openai", apiKey: "sk-tenant", baseURL: fake.openaiBaseUrl, operatorBilled: false };
+    const result = await createModelRouter({
+      config: own,
+      tenantSettings: { routes: { writeSection: [{ provider: "openai", model: "gpt-unpriced" }] } },
+      recordUsage: (record) => {
+        usage.push(record);
+      },
+      tenantId: "tenant-a",
+      scanId: "scan-1",
+    }).run(writeTask());
+    expect(result.provider).toBe("openai");
+    expect(usage[0]).toMatchObject({ outcome: "ok", priced: false, costUsd: 0 });
   });
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { AiConfig, TenantAiSettings, type RouteStep, type TaskName } from "../config";
-import { classifyFailure, modelClientFor, type ChatTurn, type FailureKind, type ModelClient } from "./providers";
+import { AiConfig, TenantAiSettings, type ProviderConfig, type RouteStep, type TaskName } from "../config";
+import { classifyFailure, modelClientFor, type ChatTurn, type FailureKind, type ModelClient, type ProviderFetch } from "./providers";
 
 export type UsageOutcome = "ok" | "invalid_answer" | "budget_refused" | FailureKind;
 
@@ -75,6 +75,8 @@ export interface ModelRouterOptions {
   scanId: string;
   /** Tokens this report already spent (a resumed report keeps its budget). */
   spentTokens?: number;
+  /** HTTP client for one provider's SDK (the worker's SSRF-safe one); default: the global fetch. */
+  fetchFor?: (provider: ProviderConfig) => ProviderFetch;
 }
 
 export interface ModelRouter {
@@ -131,7 +133,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
   }
 
   function clientFor(provider: string): ModelClient | null {
-    if (!clients.has(provider)) clients.set(provider, modelClientFor(config.providers[provider]!));
+    if (!clients.has(provider)) clients.set(provider, modelClientFor(config.providers[provider]!, options.fetchFor?.(config.providers[provider]!)));
     return clients.get(provider)!;
   }
 
@@ -184,6 +186,15 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
         return { value, provider: step.provider, model: step.model };
       }
 
+      const provider = config.providers[step.provider]!;
+      if ((provider.kind === "openai" || provider.kind === "anthropic") && provider.operatorBilled !== false && !config.prices[step.model]) {
+        // An unpriced model would be metered at $0 on the operator's key: budgets could not see it.
+        const reason = `model "${step.model}" has no known price, so the operator's key is not spent on it`;
+        await meter(step, { outcome: "budget_refused", latencyMs: 0, error: reason });
+        failures.push(`${step.provider}/${step.model}: ${reason}`);
+        continue;
+      }
+
       const turns: ChatTurn[] = [{ role: "user", content: task.user }];
       let attempt = 1;
       let corrected = false;
@@ -221,7 +232,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
             attempt += 1;
             continue;
           }
-          failures.push(`${step.provider}/${step.model}: ${failure.kind}${failure.status ? ` ${failure.status}` : ""} (${failure.message})`);
+          failures.push(`${step.provider}/${step.model}: ${failure.kind} (${failure.message})`);
           break;
         }
         const latencyMs = Math.round(performance.now() - started);

@@ -1,9 +1,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { sql, withRlsTx } from "@techscaniq/db";
 import { createSecretBox } from "@techscaniq/db/secrets";
-import { addTestMember } from "@techscaniq/db/testing";
+import { addTestMember, claimsFor } from "@techscaniq/db/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { assignOperatorAiKey } from "../domain/ai-settings/service";
 import { expectTrpcError, startApiTestBed, type ApiTestBed, type SignedInUser } from "../test-fixtures";
 
 // A data dir of this run's own (the generated secrets key lands there), and a fixed secrets key to open stored values with.
@@ -43,7 +45,7 @@ describe("aiSettings", () => {
       taskProviders: {},
       disabledProviders: [],
       reportTokenBudget: null,
-      providers: { openai: { model: null, baseUrl: null, key: { source: "none", last4: null, envVar: null } } },
+      providers: { openai: { model: null, baseUrl: null, key: { source: "none", last4: null } } },
       canEdit: true,
     });
   });
@@ -54,7 +56,7 @@ describe("aiSettings", () => {
       taskProviders: { writeSection: ["openai", "offline"] },
       reportTokenBudget: 50_000,
     });
-    expect(updated.providers.openai).toEqual({ model: "gpt-4o-mini", baseUrl: "https://1.1.1.1/openai/v1", key: { source: "stored", last4: "9f3Q", envVar: null } });
+    expect(updated.providers.openai).toEqual({ model: "gpt-4o-mini", baseUrl: "https://1.1.1.1/openai/v1", key: { source: "stored", last4: "9f3Q" } });
     expect(updated).toMatchObject({ customised: true, taskProviders: { writeSection: ["openai", "offline"] }, reportTokenBudget: 50_000, updatedBy: owner.id });
     expect(JSON.stringify(updated)).not.toContain("SECRET");
 
@@ -113,8 +115,6 @@ describe("aiSettings", () => {
       [{ providers: { local: { baseUrl: "ftp://models.example/v1" } } }, /^providers\.local\.baseUrl: must use http or https, not ftp/],
       [{ providers: { local: { baseUrl: "http://127.0.0.1:11434/v1" } } }, /^providers\.local\.baseUrl: blocked: 127\.0\.0\.1 is .*TECHSCANIQ_ALLOW_PRIVATE/],
       [{ providers: { openai: { baseUrl: "http://169.254.169.254/latest" } } }, /^providers\.openai\.baseUrl: blocked: 169\.254\.169\.254/],
-      [{ providers: { openai: { apiKeyEnv: "DATABASE_URL" } } }, /^providers\.openai\.apiKeyEnv: must name an operator-set variable TECHSCANIQ_AI_KEY_/],
-      [{ providers: { openai: { apiKey: "sk-123456789", apiKeyEnv: "TECHSCANIQ_AI_KEY_A" } } }, /^providers\.openai\.apiKeyEnv: give either apiKey or apiKeyEnv/],
       [{ reportTokenBudget: 10 }, /^reportTokenBudget: must be at least 1000 tokens/],
       [{ reportTokenBudget: 1.5 }, /^reportTokenBudget: must be a whole number of tokens/],
       [{ taskProviders: { writeSection: ["openai", "openai"] } }, /^taskProviders\.writeSection: must not list a provider twice/],
@@ -130,12 +130,10 @@ describe("aiSettings", () => {
     expect(await storedRow()).toEqual(before);
   });
 
-  it("references an operator variable instead of a key, and clears keys", async () => {
-    const referenced = await asOwner().aiSettings.update.mutate({ providers: { anthropic: { apiKeyEnv: "TECHSCANIQ_AI_KEY_ACME" } } });
-    expect(referenced.providers.anthropic.key).toEqual({ source: "env", last4: null, envVar: "TECHSCANIQ_AI_KEY_ACME" });
+  it("clears a stored key", async () => {
     const cleared = await asOwner().aiSettings.clearKey.mutate({ provider: "openai" });
     expect(cleared.providers.openai).toMatchObject({ model: "gpt-4o-mini", key: { source: "none", last4: null } });
-    expect(await storedRow()).toMatchObject({ openai_key_ciphertext: null, openai_key_last4: null, anthropic_key_env: "TECHSCANIQ_AI_KEY_ACME" });
+    expect(await storedRow()).toMatchObject({ openai_key_ciphertext: null, openai_key_last4: null });
     const events = await bed.database.db.kysely.selectFrom("events").select("type").where("tenant_id", "=", tenantA.id).where("type", "=", "ai_settings.key_cleared").execute();
     expect(events).toHaveLength(1);
   });
@@ -143,5 +141,103 @@ describe("aiSettings", () => {
   it("resolves base URL host names before allowing them", async () => {
     const refused = await expectTrpcError(asOwner().aiSettings.update.mutate({ providers: { local: { baseUrl: "http://localhost:8000/v1" } } }), "BAD_REQUEST");
     expect(refused.data?.fieldErrors).toMatchObject({ "providers.local.baseUrl": [expect.stringMatching(/^blocked: (127\.0\.0\.1|::1) is/)] });
+  });
+});
+
+describe("trust: any tenant admin can use another tenant's operator-provided AI key", () => {
+  it("no longer lets a tenant name an environment variable, and the refusal is the same whether it exists or not", async () => {
+    process.env.TECHSCANIQ_AI_KEY_OTHER_TENANT = "sk-belongs-to-another-tenant";
+    const before = await storedRow();
+    const messages: string[] = [];
+    for (const name of ["TECHSCANIQ_AI_KEY_OTHER_TENANT", "TECHSCANIQ_AI_KEY_NO_SUCH_VARIABLE"]) {
+      // @ts-expect-error -- the field no longer exists
+      const error = await expectTrpcError(asOwner().aiSettings.update.mutate({ providers: { openai: { apiKeyEnv: name } } }), "BAD_REQUEST");
+      messages.push(error.message);
+    }
+    expect(messages[0]).toMatch(/^providers\.openai\.apiKeyEnv: is not a known field/);
+    expect(messages[1]).toBe(messages[0]);
+    expect(messages.join()).not.toMatch(/OTHER_TENANT|NO_SUCH/);
+    expect(await storedRow()).toEqual(before);
+  });
+
+  it("shows a key the operator assigned as 'operator' to that tenant's members only, and keeps its material out of reach", async () => {
+    const assigned = await assignOperatorAiKey(
+      bed.database.db,
+      { tenantSlug: "ai-tenant-a", provider: "anthropic", apiKey: "sk-ant-OPERATOR-key-w9Lm", baseUrl: "https://gateway.operator.example/anthropic/" },
+      createSecretBox(SECRETS_KEY),
+    );
+    expect(assigned).toEqual({ tenantId: tenantA.id, provider: "anthropic", last4: "w9Lm", baseUrl: "https://gateway.operator.example/anthropic" });
+    const view = await asOwner().aiSettings.get.query();
+    expect(view.providers.anthropic.key).toEqual({ source: "operator", last4: "w9Lm" });
+    expect(await rawTrpc("aiSettings.get", owner.accessToken, tenantA.id)).not.toContain("OPERATOR");
+    // Not even an owner reads the ciphertext (as PostgREST would run the query).
+    await expect(
+      withRlsTx(bed.database.db, claimsFor(owner.id), (tx) => sql`select key_ciphertext from public.tenant_ai_operator_keys`.execute(tx)),
+    ).rejects.toThrow(/permission denied/);
+    const ownerB = await bed.signedInUser();
+    const tenantB = await bed.client({ accessToken: ownerB.accessToken }).tenant.create.mutate({ slug: "ai-tenant-c", name: "C" });
+    const other = await bed.client({ accessToken: ownerB.accessToken, tenantId: tenantB.id }).aiSettings.get.query();
+    expect(other.providers.anthropic.key).toEqual({ source: "none", last4: null });
+    const audit = await asOwner().audit.list.query({ limit: 5 });
+    expect(audit.find((entry) => entry.action === "aiSettings.assignOperatorKey")).toBeDefined();
+  });
+
+  it("refuses bad operator input and unknown tenants, changing nothing", async () => {
+    const box = createSecretBox(SECRETS_KEY);
+    const count = async () => (await bed.database.db.kysely.selectFrom("tenant_ai_operator_keys").select("provider").execute()).length;
+    const before = await count();
+    await expect(assignOperatorAiKey(bed.database.db, { tenantSlug: "no-such-tenant", provider: "openai", apiKey: "sk-123456789" }, box)).rejects.toThrow(
+      /tenant: no tenant has the slug "no-such-tenant"/,
+    );
+    await expect(assignOperatorAiKey(bed.database.db, { tenantSlug: "ai-tenant-a", provider: "local", apiKey: "sk-123456789" }, box)).rejects.toThrow(
+      /baseUrl: an OpenAI-compatible server needs its base URL/,
+    );
+    await expect(assignOperatorAiKey(bed.database.db, { tenantSlug: "ai-tenant-a", provider: "openai", apiKey: "short" }, box)).rejects.toThrow(
+      /apiKey: must be at least 8 characters/,
+    );
+    expect(await count()).toBe(before);
+  });
+});
+
+describe("trust: AI provider base URL is an SSRF path", () => {
+  it("cannot be changed around the API's address check: the column is not writable by tenant admins directly", async () => {
+    const before = await storedRow();
+    await expect(
+      withRlsTx(bed.database.db, claimsFor(owner.id), (tx) =>
+        tx.updateTable("tenant_ai_settings").set({ openai_base_url: "http://169.254.169.254/latest" }).where("tenant_id", "=", tenantA.id).execute(),
+      ),
+    ).rejects.toThrow(/permission denied/);
+    const member = await bed.signedInUser();
+    await addTestMember(bed.database.db, tenantA.id, member.id, "member");
+    await expect(
+      withRlsTx(bed.database.db, claimsFor(member.id), (tx) =>
+        sql`select private.set_tenant_ai_base_url(${tenantA.id}::uuid, 'openai', 'http://10.0.0.1/v1')`.execute(tx),
+      ),
+    ).rejects.toThrow(/only owners and admins/);
+    expect(await storedRow()).toEqual(before);
+  });
+
+  it("still saves a checked public base URL through the procedure", async () => {
+    const updated = await asOwner().aiSettings.update.mutate({ providers: { local: { baseUrl: "https://1.1.1.1/llm/v1" } } });
+    expect(updated.providers.local.baseUrl).toBe("https://1.1.1.1/llm/v1");
+    expect((await storedRow())?.local_base_url).toBe("https://1.1.1.1/llm/v1");
+  });
+});
+
+describe("trust: a tenant can spend the operator's AI budget without limit", () => {
+  it("refuses a model off the operator's allowlist on the deployment's key, and a budget above the operator's cap", async () => {
+    const before = await storedRow();
+    await expectTrpcError(
+      asOwner().aiSettings.update.mutate({ providers: { openai: { model: "o1-pro" } } }),
+      "BAD_REQUEST",
+      /^providers\.openai\.model: model "o1-pro" is not one the operator allows/,
+    );
+    await expectTrpcError(asOwner().aiSettings.update.mutate({ reportTokenBudget: 4_000_000 }), "BAD_REQUEST", /^reportTokenBudget: must be at most 200000 tokens \(the operator's cap\)/);
+    expect(await storedRow()).toEqual(before);
+  });
+
+  it("lets a tenant pick any model on its own key", async () => {
+    const updated = await asOwner().aiSettings.update.mutate({ providers: { openai: { model: "o1-pro", apiKey: "sk-own-key-for-o1-pro" } } });
+    expect(updated.providers.openai).toMatchObject({ model: "o1-pro", key: { source: "stored", last4: "-pro" } });
   });
 });

@@ -44,11 +44,13 @@ function KeyStatus({ keyView }: { keyView: Settings["providers"][KeyedProvider][
         </span>
       </span>
     );
-  if (keyView.source === "env")
+  if (keyView.source === "operator")
     return (
       <span className="flex items-center gap-2 text-sm" data-testid="ai-key-status">
-        <Badge tone="success">From the environment</Badge>
-        <span className="font-mono text-xs text-muted-foreground">{keyView.envVar}</span>
+        <Badge tone="success">Provided by the operator</Badge>
+        <span className="text-muted-foreground">
+          ends in <span className="font-mono">{keyView.last4}</span>; used only with the operator&apos;s base URL
+        </span>
       </span>
     );
   return (

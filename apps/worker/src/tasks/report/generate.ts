@@ -1,4 +1,4 @@
-import { generateReport, postgresCheckpointer, ReportContent, type AiConfig, type ScanInput, type UsageRecord } from "@techscaniq/ai";
+import { generateReport, postgresCheckpointer, ReportContent, type AiConfig, type ProviderConfig, type ProviderFetch, type ScanInput, type UsageRecord } from "@techscaniq/ai";
 import {
   buildReportDocument,
   diffScans,
@@ -27,6 +27,8 @@ export interface ReportTaskSettings {
   aiConfig: AiConfig;
   /** Each tenant's own providers, keys and routes on top of aiConfig; without it every tenant uses aiConfig as is. */
   tenantAi?: TenantAiLoader;
+  /** The SSRF-safe fetch each provider's SDK sends through (providerFetchFor). */
+  providerFetch: (provider: ProviderConfig) => ProviderFetch;
   /** Chromium for the PDF export (default: the scanner's choice). */
   chromiumPath?: string;
 }
@@ -211,7 +213,7 @@ export async function produceReportVersion(settings: ReportTaskSettings, request
   const threadId = `${report.id}:v${version}`;
   const content = await generateReport(
     { scanId: request.scanId, tenantId: report.tenant_id, scan: loaded.scan, thesis: loaded.thesis?.trim() ? loaded.thesis.slice(0, 10_000) : null },
-    { config, tenantSettings, recordUsage, checkpointer: saver, threadId, signal },
+    { config, tenantSettings, recordUsage, checkpointer: saver, threadId, signal, fetchFor: settings.providerFetch },
   );
   const changes = await parentDiff(db, report.tenant_id, request.scanId, loaded.scan, loaded.parentScanId);
 

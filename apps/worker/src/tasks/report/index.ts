@@ -1,7 +1,8 @@
-import { defaultAiConfig } from "@techscaniq/ai";
+import { defaultAiConfig, operatorAiPolicy } from "@techscaniq/ai";
 import { env as aiEnv } from "@techscaniq/ai/env";
 import type { Db } from "@techscaniq/db";
 import { loadSecretBox } from "@techscaniq/db/secrets";
+import { env as scannerEnv } from "@techscaniq/scanner/env";
 import type { ObjectStorage } from "@techscaniq/db/storage";
 import type { JobHelpers } from "graphile-worker";
 import { z } from "zod";
@@ -9,8 +10,10 @@ import type { WorkerEnv } from "../../env";
 import type { Logger } from "../../logger";
 import { defineTask, type TaskDefinition } from "../define";
 import { markReportFailed, produceReportVersion, type ReportTaskSettings } from "./generate";
+import { providerFetchFor } from "./provider-fetch";
 import { tenantAiLoader } from "./tenant-ai";
 
+export { providerFetchFor } from "./provider-fetch";
 export { tenantAiLoader, type TenantAiLoader } from "./tenant-ai";
 export { closeReportCheckpointers, produceReportVersion, markReportFailed, type ReportOutcome, type ReportRequest, type ReportTaskSettings } from "./generate";
 
@@ -47,8 +50,10 @@ export function reportTasks({ db, env, logger, storage }: { db: Db; env: WorkerE
   logger.info(`reports are written by: ${aiConfig.routes.writeSection?.map((step) => step.provider).join(" → ") ?? "offline"}`);
   const secretBox = once(() => loadSecretBox());
   const defaultModels = { openai: aiEnv.TECHSCANIQ_OPENAI_MODEL, anthropic: aiEnv.TECHSCANIQ_ANTHROPIC_MODEL, local: aiEnv.TECHSCANIQ_LOCAL_LLM_MODEL };
-  const tenantAi = tenantAiLoader({ db, base: aiConfig, secretBox, defaultModels });
-  return [reportGenerateTask({ db, storage, connectionString: env.DATABASE_URL, aiConfig, tenantAi })];
+  const tenantAi = tenantAiLoader({ db, base: aiConfig, secretBox, defaultModels, policy: operatorAiPolicy(aiEnv) });
+  // Tenant-chosen provider URLs follow the same private-address switch as scans.
+  const providerFetch = providerFetchFor(scannerEnv.TECHSCANIQ_ALLOW_PRIVATE === "1");
+  return [reportGenerateTask({ db, storage, connectionString: env.DATABASE_URL, aiConfig, tenantAi, providerFetch })];
 }
 
 /** The first call's promise for every call; a failed load is retried by the next call. */

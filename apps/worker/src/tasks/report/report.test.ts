@@ -20,6 +20,7 @@ const { loadWorkerEnv } = await import("../../env");
 const { createLogger } = await import("../../logger");
 const { startWorker } = await import("../../worker");
 const { closeReportCheckpointers, produceReportVersion } = await import("./generate");
+const { providerFetchFor } = await import("./provider-fetch");
 
 let bed: ScanTestBed;
 let fixtures: FixtureServer;
@@ -83,7 +84,7 @@ async function scriptModel(options: { slowExcept?: string[] } = {}) {
 }
 
 function settings() {
-  return { db: bed.database.db, storage: createLocalStorage(path.join(dataDir, "storage")), connectionString: bed.database.url, aiConfig: fakeConfig() };
+  return { db: bed.database.db, storage: createLocalStorage(path.join(dataDir, "storage")), connectionString: bed.database.url, aiConfig: fakeConfig(), providerFetch: providerFetchFor(true) };
 }
 
 async function requestNextVersion(): Promise<number> {

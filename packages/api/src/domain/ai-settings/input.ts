@@ -1,6 +1,5 @@
 import { TaskName } from "@techscaniq/ai/config";
 import { KEYED_PROVIDERS, TenantProvider } from "@techscaniq/ai/tenant";
-import { TENANT_KEY_VARIABLE } from "@techscaniq/db/env";
 import { z } from "zod";
 
 export const keyedProviderSchema = z.enum(KEYED_PROVIDERS, { error: `must be one of ${KEYED_PROVIDERS.join(", ")}` });
@@ -14,7 +13,7 @@ const modelSchema = z
   .regex(/^[\w.:/@-]+$/, "must be a model name (letters, digits and . : / @ - _)");
 
 /** Syntax only; whether the host may be reached is checked after DNS resolution (checkBaseUrl). */
-const baseUrlSchema = z
+export const baseUrlSchema = z
   .string({ error: "must be an http(s) URL" })
   .trim()
   .max(2048, "must be at most 2048 characters")
@@ -38,30 +37,20 @@ const baseUrlSchema = z
     return url.toString().replace(/\/+$/, "");
   });
 
-const apiKeySchema = z
+export const apiKeySchema = z
   .string({ error: "must be the provider's API key" })
   .trim()
   .min(8, "must be at least 8 characters")
   .max(500, "must be at most 500 characters")
   .regex(/^\S+$/, "must not contain spaces");
 
-const apiKeyEnvSchema = z
-  .string({ error: "must be an environment variable name" })
-  .regex(TENANT_KEY_VARIABLE, "must name an operator-set variable TECHSCANIQ_AI_KEY_<NAME> (capitals, digits, _)");
-
 const providerSettingsSchema = z
   .strictObject({
     /** null = the deployment's model. */
     model: modelSchema.nullable().optional(),
     baseUrl: baseUrlSchema.nullable().optional(),
-    /** A new key to store (encrypted); never returned. Replaces a stored key or a variable reference. */
+    /** A new key to store (encrypted); never returned. Keys the operator provides are assigned by the operator, not named here. */
     apiKey: apiKeySchema.optional(),
-    /** Reference a key the operator set in the environment, instead of storing one; null removes the reference. */
-    apiKeyEnv: apiKeyEnvSchema.nullable().optional(),
-  })
-  .superRefine((settings, ctx) => {
-    if (settings.apiKey !== undefined && settings.apiKeyEnv)
-      ctx.addIssue({ code: "custom", path: ["apiKeyEnv"], message: "give either apiKey or apiKeyEnv, not both" });
   });
 
 export const MIN_REPORT_TOKEN_BUDGET = 1_000;
@@ -107,12 +96,29 @@ export type UpdateAiSettingsInput = z.output<typeof updateAiSettingsInput>;
 
 export const clearAiKeyInput = z.strictObject({ provider: keyedProviderSchema });
 
+/** `./techscaniq admin set-ai-key`: the operator assigns a key, and the only base URL it goes to, to one tenant. */
+export const assignOperatorAiKeyInput = z
+  .strictObject({
+    tenantSlug: z.string({ error: "tenant: give the tenant's slug" }).trim().min(1, "tenant: give the tenant's slug"),
+    provider: keyedProviderSchema,
+    apiKey: apiKeySchema,
+    /** null = the vendor's official API. */
+    baseUrl: baseUrlSchema.nullable().default(null),
+  })
+  .superRefine((input, ctx) => {
+    if (input.provider === "local" && !input.baseUrl)
+      ctx.addIssue({ code: "custom", path: ["baseUrl"], message: "an OpenAI-compatible server needs its base URL" });
+  });
+export type AssignOperatorAiKeyInput = z.input<typeof assignOperatorAiKeyInput>;
+
 const keyViewSchema = z.strictObject({
-  /** stored: an encrypted key is stored; env: a variable is referenced; none: the deployment's key, if any, is used. */
-  source: z.enum(["stored", "env", "none"]),
-  /** Last 4 characters of a stored key, to tell keys apart; never more. */
+  /**
+   * stored: the tenant's own key (sent to the tenant's base URL); operator: a key the operator assigned
+   * (sent only to the operator's base URL); none: the deployment's key, if any, is used.
+   */
+  source: z.enum(["stored", "operator", "none"]),
+  /** Last 4 characters of the key in use, to tell keys apart; never more. */
   last4: z.string().max(4).nullable(),
-  envVar: z.string().nullable(),
 });
 
 const providerViewSchema = z.strictObject({ model: z.string().nullable(), baseUrl: z.string().nullable(), key: keyViewSchema });

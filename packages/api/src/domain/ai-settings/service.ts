@@ -1,6 +1,13 @@
-import { TASKS, type TaskName } from "@techscaniq/ai/config";
-import { KEYED_PROVIDERS, tenantKeyContext, type KeyedProvider, type TenantProvider } from "@techscaniq/ai/tenant";
-import { emitEvent, sql, type Database, type Transaction, type Updateable } from "@techscaniq/db";
+import { operatorAiPolicy, operatorModelRefusal, TASKS, type OperatorAiPolicy, type TaskName } from "@techscaniq/ai/config";
+import { env as aiEnv } from "@techscaniq/ai/env";
+import {
+  KEYED_PROVIDERS,
+  operatorKeyContext,
+  tenantKeyContext,
+  type KeyedProvider,
+  type TenantProvider,
+} from "@techscaniq/ai/tenant";
+import { emitEvent, sql, withServiceTx, type Database, type Db, type Transaction, type Updateable } from "@techscaniq/db";
 import type { TenantAiSettings as TenantAiSettingsTable } from "@techscaniq/db/schema";
 import { loadSecretBox, type SecretBox } from "@techscaniq/db/secrets";
 import { checkAddress, ipLiteral, systemResolver, type AllowPrivate, type Resolver } from "@techscaniq/scanner/address";
@@ -8,7 +15,8 @@ import { loadApiEnv } from "../../env";
 import { DomainError } from "../../errors";
 import type { ActiveTenant } from "../../trpc";
 import { hasRole } from "../roles";
-import type { AiSettingsView, UpdateAiSettingsInput } from "./input";
+import { writeAuditEntry } from "../audit";
+import { assignOperatorAiKeyInput, type AiSettingsView, type AssignOperatorAiKeyInput, type UpdateAiSettingsInput } from "./input";
 
 let box: Promise<SecretBox> | undefined;
 /** The deployment's secret box, loaded once per process (TECHSCANIQ_SECRETS_KEY or the generated data-dir key). */
@@ -27,20 +35,21 @@ type RedactedRow = {
   report_token_budget: number | null;
   updated_by: string | null;
   updated_at: Date;
-} & { [column in `${KeyedProvider}_${"model" | "base_url" | "key_last4" | "key_env"}`]: string | null } & { [column in `${KeyedProvider}_key_set`]: boolean };
+} & { [column in `${KeyedProvider}_${"model" | "base_url" | "key_last4"}`]: string | null } & { [column in `${KeyedProvider}_key_set`]: boolean };
 
 /** The settings as any member may see them: whether a key is set and its last 4 characters, nothing more. */
 export async function getAiSettings(tx: Transaction<Database>, tenant: ActiveTenant): Promise<AiSettingsView> {
   const { rows } = await sql<RedactedRow>`select * from public.tenant_ai_settings_redacted(${tenant.id}::uuid)`.execute(tx);
   const row = rows[0];
+  const assigned = await tx.selectFrom("tenant_ai_operator_keys").select(["provider", "key_last4"]).where("tenant_id", "=", tenant.id).execute();
   const provider = (id: KeyedProvider) => {
-    const set = row?.[`${id}_key_set`] ?? false;
-    const envVar = row?.[`${id}_key_env`] ?? null;
-    return {
-      model: row?.[`${id}_model`] ?? null,
-      baseUrl: row?.[`${id}_base_url`] ?? null,
-      key: { source: set ? ("stored" as const) : envVar ? ("env" as const) : ("none" as const), last4: set ? (row?.[`${id}_key_last4`] ?? null) : null, envVar },
-    };
+    const operatorLast4 = assigned.find((key) => key.provider === id)?.key_last4;
+    const key = row?.[`${id}_key_set`]
+      ? { source: "stored" as const, last4: row[`${id}_key_last4`] }
+      : operatorLast4
+        ? { source: "operator" as const, last4: operatorLast4 }
+        : { source: "none" as const, last4: null };
+    return { model: row?.[`${id}_model`] ?? null, baseUrl: row?.[`${id}_base_url`] ?? null, key };
   };
   const taskProviders = Object.fromEntries(TASKS.filter((task) => row?.task_providers[task]).map((task) => [task, row!.task_providers[task]!]));
   return {
@@ -80,14 +89,41 @@ export async function baseUrlRefusal(baseUrl: string, allowPrivate: AllowPrivate
 export interface UpdateDeps {
   box: SecretBox;
   allowPrivate: AllowPrivate;
+  /** What tenants may spend on the operator's keys. */
+  policy: OperatorAiPolicy;
 }
 
 export async function aiSettingsDeps(): Promise<UpdateDeps> {
-  return { box: await tenantSecretBox(), allowPrivate: loadApiEnv().TECHSCANIQ_ALLOW_PRIVATE === "1" };
+  return { box: await tenantSecretBox(), allowPrivate: loadApiEnv().TECHSCANIQ_ALLOW_PRIVATE === "1", policy: operatorAiPolicy(aiEnv) };
 }
 
-type Changes = Updateable<TenantAiSettingsTable>;
-type KeyChange = "stored" | "env" | "cleared";
+/** Base URLs are not writable by `authenticated` (so not over PostgREST); the checked value goes through this. */
+type Changes = Omit<Updateable<TenantAiSettingsTable>, `${KeyedProvider}_base_url`>;
+
+/**
+ * Models the tenant picks for a provider it does not bring its own key (or,
+ * for `local`, its own server) for run on the operator's account: only
+ * allowlisted, priced ones. Returns field errors.
+ */
+async function modelRefusals(tx: Transaction<Database>, tenant: ActiveTenant, input: UpdateAiSettingsInput, policy: OperatorAiPolicy) {
+  const fieldErrors: Record<string, string[]> = {};
+  const current = await tx
+    .selectFrom("tenant_ai_settings")
+    .select(["openai_key_last4", "anthropic_key_last4", "local_base_url"])
+    .where("tenant_id", "=", tenant.id)
+    .executeTakeFirst();
+  for (const id of KEYED_PROVIDERS) {
+    const settings = input.providers?.[id];
+    if (!settings?.model) continue;
+    const ownKey = settings.apiKey !== undefined || (id !== "local" && Boolean(current?.[`${id}_key_last4`]));
+    const ownServer = id === "local" && Boolean(settings.baseUrl ?? current?.local_base_url);
+    const refusal = ownKey || ownServer ? null : operatorModelRefusal(id, settings.model, policy);
+    if (refusal) fieldErrors[`providers.${id}.model`] = [refusal];
+  }
+  if (input.reportTokenBudget && input.reportTokenBudget > policy.maxReportTokenBudget)
+    fieldErrors.reportTokenBudget = [`must be at most ${policy.maxReportTokenBudget} tokens (the operator's cap)`];
+  return fieldErrors;
+}
 
 /** Creates the tenant's row if missing (as the caller, so RLS decides), then applies the changes. */
 async function writeSettings(tx: Transaction<Database>, tenantId: string, actorUserId: string | null, changes: Changes): Promise<void> {
@@ -108,7 +144,7 @@ export async function updateAiSettings(
   input: UpdateAiSettingsInput,
   deps: UpdateDeps,
 ): Promise<AiSettingsView> {
-  const fieldErrors: Record<string, string[]> = {};
+  const fieldErrors = await modelRefusals(tx, tenant, input, deps.policy);
   for (const id of KEYED_PROVIDERS) {
     const baseUrl = input.providers?.[id]?.baseUrl;
     if (!baseUrl) continue;
@@ -121,7 +157,8 @@ export async function updateAiSettings(
 
   const changes: Changes = {};
   const changed: string[] = [];
-  const keys: Partial<Record<KeyedProvider, KeyChange>> = {};
+  const baseUrls: Partial<Record<KeyedProvider, string | null>> = {};
+  const keys: Partial<Record<KeyedProvider, "stored">> = {};
   if (input.taskProviders) {
     const current = await tx.selectFrom("tenant_ai_settings").select("task_providers").where("tenant_id", "=", tenant.id).executeTakeFirst();
     const merged: Record<string, unknown> = { ...(current?.task_providers as Record<string, unknown> | undefined) };
@@ -148,21 +185,13 @@ export async function updateAiSettings(
       changed.push(`providers.${id}.model`);
     }
     if (settings.baseUrl !== undefined) {
-      changes[`${id}_base_url`] = settings.baseUrl;
+      baseUrls[id] = settings.baseUrl;
       changed.push(`providers.${id}.baseUrl`);
     }
     if (settings.apiKey !== undefined) {
       changes[`${id}_key_ciphertext`] = deps.box.seal(settings.apiKey, tenantKeyContext(tenant.id, id));
       changes[`${id}_key_last4`] = settings.apiKey.slice(-4);
-      changes[`${id}_key_env`] = null;
       keys[id] = "stored";
-    } else if (settings.apiKeyEnv !== undefined) {
-      changes[`${id}_key_env`] = settings.apiKeyEnv;
-      if (settings.apiKeyEnv) {
-        changes[`${id}_key_ciphertext`] = null;
-        changes[`${id}_key_last4`] = null;
-      }
-      keys[id] = settings.apiKeyEnv ? "env" : "cleared";
     }
   }
   if (changed.length === 0 && Object.keys(keys).length === 0) {
@@ -170,13 +199,66 @@ export async function updateAiSettings(
   }
 
   await writeSettings(tx, tenant.id, actorUserId, changes);
+  for (const [id, baseUrl] of Object.entries(baseUrls))
+    await sql`select private.set_tenant_ai_base_url(${tenant.id}::uuid, ${id}, ${baseUrl})`.execute(tx);
   await emitEvent(tx, { type: "ai_settings.updated", tenantId: tenant.id, userId: actorUserId, subject: tenant.id, data: { changed, keys } });
   return getAiSettings(tx, tenant);
 }
 
-/** Forgets a provider's stored key and variable reference; the deployment's key (if any) applies again. */
+/** Forgets a provider's stored key; a key the operator assigned, else the deployment's key (if any), applies again. */
 export async function clearAiKey(tx: Transaction<Database>, tenant: ActiveTenant, actorUserId: string | null, provider: KeyedProvider): Promise<AiSettingsView> {
-  await writeSettings(tx, tenant.id, actorUserId, { [`${provider}_key_ciphertext`]: null, [`${provider}_key_last4`]: null, [`${provider}_key_env`]: null });
+  await writeSettings(tx, tenant.id, actorUserId, { [`${provider}_key_ciphertext`]: null, [`${provider}_key_last4`]: null });
   await emitEvent(tx, { type: "ai_settings.key_cleared", tenantId: tenant.id, userId: actorUserId, subject: tenant.id, data: { provider } });
   return getAiSettings(tx, tenant);
+}
+
+export interface AssignedOperatorKey {
+  tenantId: string;
+  provider: KeyedProvider;
+  last4: string;
+  baseUrl: string | null;
+}
+
+/**
+ * For operators (`./techscaniq admin set-ai-key`): assigns a key to one
+ * tenant as the service role, sealed to that tenant, provider and the
+ * operator assignment, with the only base URL it will be sent to. Tenants
+ * cannot name or read it; audited with no acting user.
+ */
+export async function assignOperatorAiKey(db: Db, raw: AssignOperatorAiKeyInput, box: SecretBox): Promise<AssignedOperatorKey> {
+  const parsed = assignOperatorAiKeyInput.safeParse(raw);
+  if (!parsed.success) {
+    const message = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new DomainError("BAD_REQUEST", message);
+  }
+  const input = parsed.data;
+  return withServiceTx(db, async (tx) => {
+    const tenant = await tx.selectFrom("tenants").select("id").where("slug", "=", input.tenantSlug).executeTakeFirst();
+    if (!tenant) throw new DomainError("NOT_FOUND", `tenant: no tenant has the slug "${input.tenantSlug}"`, { tenant: ["not found"] });
+    const assigned = {
+      tenant_id: tenant.id,
+      provider: input.provider,
+      key_ciphertext: box.seal(input.apiKey, operatorKeyContext(tenant.id, input.provider)),
+      key_last4: input.apiKey.slice(-4),
+      base_url: input.baseUrl,
+      assigned_at: new Date(),
+    };
+    await tx
+      .insertInto("tenant_ai_operator_keys")
+      .values(assigned)
+      .onConflict((conflict) => conflict.columns(["tenant_id", "provider"]).doUpdateSet(assigned))
+      .execute();
+    const details = { via: "cli", provider: input.provider, baseUrl: input.baseUrl };
+    await writeAuditEntry(tx, {
+      tenantId: tenant.id,
+      actorUserId: null,
+      actorApiKeyId: null,
+      action: "aiSettings.assignOperatorKey",
+      target: `tenant_ai_operator_keys:${tenant.id}:${input.provider}`,
+      details,
+      requestId: null,
+    });
+    await emitEvent(tx, { type: "ai_settings.operator_key_assigned", tenantId: tenant.id, userId: null, subject: tenant.id, data: details });
+    return { tenantId: tenant.id, provider: input.provider, last4: assigned.key_last4, baseUrl: input.baseUrl };
+  });
 }

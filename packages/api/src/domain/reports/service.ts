@@ -9,10 +9,12 @@ import {
   type ReportDocument,
   type ReportFormat,
 } from "@techscaniq/ai/render";
-import { sql, type Database, type Selectable, type Transaction } from "@techscaniq/db";
+import { emitEvent, sql, type Database, type Selectable, type Transaction } from "@techscaniq/db";
 import type { ObjectStorage } from "@techscaniq/db/storage";
 import type { z } from "zod";
+import { loadApiEnv } from "../../env";
 import { DomainError } from "../../errors";
+import { enforceHourlyTenantLimit } from "../tenant-rate";
 import { decodeCursor, encodeCursor } from "../scans/input";
 import { findScan, type ScanActor } from "../scans/service";
 import type { diffInput, exportInput, getReportInput, listReportsInput } from "./input";
@@ -116,10 +118,32 @@ export async function listVersions(tx: Tx, actor: ScanActor, reportId: string): 
   return rows.map(toVersionSummary);
 }
 
-/** Asks for the next version and queues report.generate in this transaction (private.queue_report checks the caller may write). */
+/** What a regeneration request leaves behind (and the hourly limit counts). */
+const REGENERATE_EVENT = "report.regenerate_requested";
+
+/**
+ * Asks for the next version and queues report.generate in this transaction (private.queue_report checks
+ * the caller may write), within the tenant's hourly limit: each regeneration spends AI tokens.
+ */
 export async function regenerateReport(tx: Tx, actor: ScanActor, reportId: string): Promise<ReportView> {
   const report = await findReport(tx, actor, { reportId });
+  await enforceHourlyTenantLimit(tx, {
+    tenantId: actor.tenantId,
+    action: "regenerate reports",
+    limit: loadApiEnv().TECHSCANIQ_REPORT_REGENERATIONS_PER_HOUR,
+    countSince: async (since) => {
+      const row = await tx
+        .selectFrom("events")
+        .select((eb) => eb.fn.countAll<string>().as("count"))
+        .where("tenant_id", "=", actor.tenantId)
+        .where("type", "=", REGENERATE_EVENT)
+        .where("created_at", ">", since)
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+  });
   await sql`select private.queue_report(${report.scan_id}::uuid)`.execute(tx);
+  await emitEvent(tx, { type: REGENERATE_EVENT, tenantId: actor.tenantId, userId: actor.userId, subject: report.id, data: { reportId: report.id, scanId: report.scan_id } });
   return toReportView(await findReport(tx, actor, { reportId }));
 }
 

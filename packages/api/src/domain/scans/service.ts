@@ -1,7 +1,9 @@
 import { emitEvent, sql, type Database, type Selectable, type Transaction } from "@techscaniq/db";
 import type { ObjectRef, ObjectStorage } from "@techscaniq/db/storage";
 import type { z } from "zod";
+import { loadApiEnv } from "../../env";
 import { DomainError } from "../../errors";
+import { enforceHourlyTenantLimit } from "../tenant-rate";
 import {
   decodeCursor,
   encodeCursor,
@@ -90,13 +92,27 @@ async function event(tx: Tx, actor: ScanActor, type: string, scan: ScanRow, data
   });
 }
 
-/** Inserts the scan, its `scan.queued` event and its first job in one transaction. */
+/** Inserts the scan, its `scan.queued` event and its first job in one transaction, within the tenant's hourly limit. */
 export async function createScan(
   tx: Tx,
   actor: ScanActor,
   input: z.output<typeof createScanInput>,
   parentScanId: string | null = null,
 ): Promise<ScanView> {
+  await enforceHourlyTenantLimit(tx, {
+    tenantId: actor.tenantId,
+    action: "start scans",
+    limit: loadApiEnv().TECHSCANIQ_SCANS_PER_HOUR,
+    countSince: async (since) => {
+      const row = await tx
+        .selectFrom("scans")
+        .select((eb) => eb.fn.countAll<string>().as("count"))
+        .where("tenant_id", "=", actor.tenantId)
+        .where("created_at", ">", since)
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+  });
   const scan = await tx
     .insertInto("scans")
     .values({
