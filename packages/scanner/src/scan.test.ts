@@ -117,27 +117,32 @@ describe("scanSite input and refusals", () => {
 });
 
 describe("trust: deadlines on rendering", () => {
-  it("finishes a scan whose pages loop forever or grow without end, and renders the others", async () => {
-    const result = await scanSite(fixtures.url("hostile-render"), {
-      ...offline,
-      renderPages: 3,
-      screenshots: false,
-      renderPageTimeoutMs: 10_000,
-      renderMaxHtmlChars: 100_000,
-    });
-    const url = (path: string) => fixtures.url("hostile-render", path);
-    expect(result.errors).toEqual([
-      {
-        url: url("/loop/"),
-        stage: "render",
-        message: expect.stringMatching(/^render timed out: page took longer than 10 s \(.+\)$/),
-      },
-    ]);
-    expect(
-      result.pages
-        .filter((page) => page.rendered)
-        .map((page) => page.url)
-        .sort(),
-    ).toEqual([url("/"), url("/about/"), url("/grow/")].sort());
-  }, 240_000);
+  // The page deadline is generous: on a loaded machine an ordinary page may take several seconds.
+  it(
+    "finishes a scan whose pages loop forever or grow without end, and renders the others",
+    { timeout: 240_000 },
+    async () => {
+      const result = await scanSite(fixtures.url("hostile-render"), {
+        ...offline,
+        renderPages: 3,
+        screenshots: false,
+        renderPageTimeoutMs: 30_000,
+        renderMaxHtmlChars: 100_000,
+      });
+      const url = (path: string) => fixtures.url("hostile-render", path);
+      expect(result.errors).toEqual([
+        {
+          url: url("/loop/"),
+          stage: "render",
+          message: expect.stringMatching(/^render timed out: page took longer than 30 s \(.+\)$/),
+        },
+      ]);
+      expect(
+        result.pages
+          .filter((page) => page.rendered)
+          .map((page) => page.url)
+          .sort(),
+      ).toEqual([url("/"), url("/about/"), url("/grow/")].sort());
+    },
+  );
 });

@@ -178,7 +178,7 @@ function browserTree(others: number[]): { browser: ProcessInfo; descendants: Pro
 }
 
 describe("trust: the browser that renders attacker pages is sandboxed", () => {
-  it("a page cannot open a WebRTC connection to a private address", async () => {
+  it("a page cannot open a WebRTC connection to a private address", { timeout: 120_000 }, async () => {
     const sink = createSocket("udp4");
     const received: string[] = [];
     sink.on("message", (message, from) =>
@@ -203,88 +203,99 @@ describe("trust: the browser that renders attacker pages is sandboxed", () => {
     }
   });
 
-  it("runs the browser as an unprivileged user, sandboxed, without the scanner's secrets", async () => {
-    // What the worker holds: the browser must inherit none of it.
-    process.env.DATABASE_URL = "postgres://worker:secret@127.0.0.1/techscaniq";
-    process.env.OPENAI_API_KEY = "sk-test-must-not-reach-the-browser";
-    const fetcher = new SafeFetcher({ allowPrivate: "loopback" });
-    const others = ownBrowsers(processes()).map((info) => info.pid);
-    const confined = await SiteRenderer.launch(fetcher, { screenshot: false, pageTimeoutMs: 15_000 });
-    try {
-      // The looping page keeps its renderer process alive (until its deadline) while we look.
-      const rendering = confined.render(fixtures.url("hostile-render", "/loop/"));
-      let tree = browserTree(others);
-      for (let tries = 0; tries < 50 && !tree.descendants.some(isRenderer); tries += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        tree = browserTree(others);
-      }
-      const { browser, descendants } = tree;
-      const sandbox = await browserSandbox();
-      const environment = readFileSync(`/proc/${browser.pid}/environ`, "utf8").split("\0").filter(Boolean);
-      // Debian's chromium launcher (a shell script, which sets PWD) adds its own variables;
-      // none of ours may pass but the allowed few.
-      const inherited = environment
-        .map((entry) => entry.slice(0, entry.indexOf("=")))
-        .filter((name) => name in process.env);
-      expect(
-        inherited.filter((name) => !/^(PATH|PWD|LANG|LC_ALL|TZ|FONTCONFIG_\w+|HOME|XDG_\w+)$/.test(name)),
-      ).toEqual([]);
-      expect(environment.join("\n")).not.toMatch(/secret|sk-test/);
-
-      if (process.getuid!() === 0) {
-        expect(sandbox.user?.uid).toBeGreaterThan(0);
-        expect([browser, ...descendants].map((info) => info.uid)).toEqual(
-          [browser, ...descendants].map(() => sandbox.user!.uid),
-        );
-      }
-      const renderers = descendants.filter(isRenderer);
-      expect(renderers.length).toBeGreaterThan(0);
-      if (sandbox.sandboxed) {
-        expect(browser.cmdline.join(" ")).not.toContain("--no-sandbox");
-        // Chromium's sandbox: renderers run under a seccomp filter in their own user namespace.
-        const browserNamespace = readlinkSync(`/proc/${browser.pid}/ns/user`);
-        for (const info of renderers) {
-          // A renderer caught at its very start enters its sandbox a moment later (bounded wait).
-          let seccomp = info.seccomp;
-          for (let tries = 0; tries < 30 && seccomp !== 2; tries += 1) {
-            await new Promise((resolve) => setTimeout(resolve, 100));
-            seccomp = processes().find((other) => other.pid === info.pid)?.seccomp ?? seccomp;
-          }
-          expect(seccomp).toBe(2);
-          expect(readlinkSync(`/proc/${info.pid}/ns/user`)).not.toBe(browserNamespace);
+  it(
+    "runs the browser as an unprivileged user, sandboxed, without the scanner's secrets",
+    { timeout: 120_000 },
+    async () => {
+      // What the worker holds: the browser must inherit none of it.
+      process.env.DATABASE_URL = "postgres://worker:secret@127.0.0.1/techscaniq";
+      process.env.OPENAI_API_KEY = "sk-test-must-not-reach-the-browser";
+      const fetcher = new SafeFetcher({ allowPrivate: "loopback" });
+      const others = ownBrowsers(processes()).map((info) => info.pid);
+      const confined = await SiteRenderer.launch(fetcher, { screenshot: false, pageTimeoutMs: 25_000 });
+      try {
+        // The looping page keeps its renderer process alive (until its deadline) while we look.
+        const rendering = confined.render(fixtures.url("hostile-render", "/loop/"));
+        let tree = browserTree(others);
+        for (let tries = 0; tries < 50 && !tree.descendants.some(isRenderer); tries += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          tree = browserTree(others);
         }
-      } else {
-        // Where the machine forbids the sandbox, the reason is known (and was said on stderr).
-        expect(sandbox.warning).toMatch(/without its sandbox/);
+        const { browser, descendants } = tree;
+        const sandbox = await browserSandbox();
+        const environment = readFileSync(`/proc/${browser.pid}/environ`, "utf8").split("\0").filter(Boolean);
+        // Debian's chromium launcher (a shell script, which sets PWD) adds its own variables;
+        // none of ours may pass but the allowed few.
+        const inherited = environment
+          .map((entry) => entry.slice(0, entry.indexOf("=")))
+          .filter((name) => name in process.env);
+        expect(
+          inherited.filter((name) => !/^(PATH|PWD|LANG|LC_ALL|TZ|FONTCONFIG_\w+|HOME|XDG_\w+)$/.test(name)),
+        ).toEqual([]);
+        expect(environment.join("\n")).not.toMatch(/secret|sk-test/);
+
+        if (process.getuid!() === 0) {
+          expect(sandbox.user?.uid).toBeGreaterThan(0);
+          expect([browser, ...descendants].map((info) => info.uid)).toEqual(
+            [browser, ...descendants].map(() => sandbox.user!.uid),
+          );
+        }
+        const renderers = descendants.filter(isRenderer);
+        expect(renderers.length).toBeGreaterThan(0);
+        if (sandbox.sandboxed) {
+          expect(browser.cmdline.join(" ")).not.toContain("--no-sandbox");
+          // Chromium's sandbox: renderers run under a seccomp filter in their own user namespace.
+          const browserNamespace = readlinkSync(`/proc/${browser.pid}/ns/user`);
+          for (const info of renderers) {
+            // A renderer caught at its very start enters its sandbox a moment later (bounded wait).
+            let seccomp = info.seccomp;
+            for (let tries = 0; tries < 30 && seccomp !== 2; tries += 1) {
+              await new Promise((resolve) => setTimeout(resolve, 100));
+              seccomp = processes().find((other) => other.pid === info.pid)?.seccomp ?? seccomp;
+            }
+            expect(seccomp).toBe(2);
+            expect(readlinkSync(`/proc/${info.pid}/ns/user`)).not.toBe(browserNamespace);
+          }
+        } else {
+          // Where the machine forbids the sandbox, the reason is known (and was said on stderr).
+          expect(sandbox.warning).toMatch(/without its sandbox/);
+        }
+        expect((await rendering).error).toMatch(/^render timed out/);
+      } finally {
+        delete process.env.DATABASE_URL;
+        delete process.env.OPENAI_API_KEY;
+        await confined.close();
+        await fetcher.close();
       }
-      expect((await rendering).error).toMatch(/^render timed out/);
-    } finally {
-      delete process.env.DATABASE_URL;
-      delete process.env.OPENAI_API_KEY;
-      await confined.close();
-      await fetcher.close();
-    }
-  });
+    },
+  );
 });
 
 describe("trust: deadlines on rendering", () => {
-  it("ends a page that loops forever with a recorded timeout and renders the next page", async () => {
-    const fetcher = new SafeFetcher({ allowPrivate: "loopback" });
-    const bounded = await SiteRenderer.launch(fetcher, { jsGlobals: ["__rendered"], pageTimeoutMs: 8_000 });
-    try {
-      const looping = await bounded.render(fixtures.url("hostile-render", "/loop/"));
-      expect(looping.page).toBeNull();
-      expect(looping.error).toMatch(/^render timed out: page took longer than 8 s \(.+\)$/);
-      const next = await bounded.render(fixtures.url("hostile-render", "/about/"));
-      expect(next.error).toBeNull();
-      expect(next.page!.js.__rendered).toBe("about");
-    } finally {
-      await bounded.close();
-      await fetcher.close();
-    }
-  });
+  it(
+    "ends a page that loops forever with a recorded timeout and renders the next page",
+    { timeout: 120_000 },
+    async () => {
+      const fetcher = new SafeFetcher({ allowPrivate: "loopback" });
+      const bounded = await SiteRenderer.launch(fetcher, {
+        jsGlobals: ["__rendered"],
+        pageTimeoutMs: 20_000,
+      });
+      try {
+        const looping = await bounded.render(fixtures.url("hostile-render", "/loop/"));
+        expect(looping.page).toBeNull();
+        expect(looping.error).toMatch(/^render timed out: page took longer than 20 s \(.+\)$/);
+        const next = await bounded.render(fixtures.url("hostile-render", "/about/"));
+        expect(next.error).toBeNull();
+        expect(next.page!.js.__rendered).toBe("about");
+      } finally {
+        await bounded.close();
+        await fetcher.close();
+      }
+    },
+  );
 
-  it("caps the HTML of a page whose DOM grows without end, and says so", async () => {
+  it("caps the HTML of a page whose DOM grows without end, and says so", { timeout: 120_000 }, async () => {
     const fetcher = new SafeFetcher({ allowPrivate: "loopback" });
     const capped = await SiteRenderer.launch(fetcher, { maxHtmlChars: 50_000, maxConsoleMessages: 5 });
     try {
