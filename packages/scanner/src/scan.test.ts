@@ -5,7 +5,9 @@ import { ScanInputError, scanSite, type ScanOptions, type ScanProgress } from ".
 
 let fixtures: FixtureServer;
 beforeAll(async () => {
-  fixtures = await startFixtureServer({ sites: ["wordpress-like", "legacy-weak", "spa-react"] });
+  fixtures = await startFixtureServer({
+    sites: ["wordpress-like", "legacy-weak", "spa-react", "hostile-render"],
+  });
 });
 afterAll(() => fixtures.close());
 
@@ -112,4 +114,35 @@ describe("scanSite input and refusals", () => {
     setTimeout(() => controller.abort(new Error("cancelled")), 150);
     await expect(pending).rejects.toThrow("aborted");
   });
+});
+
+describe("trust: deadlines on rendering", () => {
+  // The page deadline is generous: on a loaded machine an ordinary page may take several seconds.
+  it(
+    "finishes a scan whose pages loop forever or grow without end, and renders the others",
+    { timeout: 240_000 },
+    async () => {
+      const result = await scanSite(fixtures.url("hostile-render"), {
+        ...offline,
+        renderPages: 3,
+        screenshots: false,
+        renderPageTimeoutMs: 30_000,
+        renderMaxHtmlChars: 100_000,
+      });
+      const url = (path: string) => fixtures.url("hostile-render", path);
+      expect(result.errors).toEqual([
+        {
+          url: url("/loop/"),
+          stage: "render",
+          message: expect.stringMatching(/^render timed out: page took longer than 30 s \(.+\)$/),
+        },
+      ]);
+      expect(
+        result.pages
+          .filter((page) => page.rendered)
+          .map((page) => page.url)
+          .sort(),
+      ).toEqual([url("/"), url("/about/"), url("/grow/")].sort());
+    },
+  );
 });

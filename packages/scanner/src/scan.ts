@@ -29,6 +29,8 @@ import type { DnsInfo, HttpProbe, PageSnapshot, SiteContext, TlsInfo } from "./t
 import { findVulnerableLibraries } from "./vulns";
 
 const MAX_URL_LENGTH = 2048;
+/** Launching and closing the browser, on top of the pages' own deadlines. */
+const RENDER_STAGE_SLACK_MS = 60_000;
 
 /** A scan target: an absolute http(s) URL with a host and no credentials. */
 export const ScanUrlSchema = z
@@ -75,6 +77,20 @@ export const ScanOptionsSchema = z.object({
   crawlDelayMs: z.number().int().min(0).max(60_000).default(250),
   concurrency: z.number().int().min(1).max(8).default(2),
   screenshots: z.boolean().default(true),
+  /** Deadline of one page's render; a page that holds the browser longer is recorded as timed out. */
+  renderPageTimeoutMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(600_000)
+    .default(env.TECHSCANIQ_RENDER_PAGE_TIMEOUT_MS),
+  /** Characters of rendered HTML kept per page. */
+  renderMaxHtmlChars: z
+    .number()
+    .int()
+    .min(10_000)
+    .max(50_000_000)
+    .default(env.TECHSCANIQ_RENDER_MAX_HTML_CHARS),
   /** TLS handshake and DNS records of the host (network; off for offline tests). */
   collectTls: z.boolean().default(true),
   collectDns: z.boolean().default(true),
@@ -185,19 +201,36 @@ export async function renderStage(
     message: `rendering ${urls.length} page(s) in Chromium`,
     progress: 0.55,
   });
-  const fetcher = fetcherFor(settings, runtime);
+  // Every page has its own deadline; this one holds even if closing a page or the browser hangs.
+  const stageTimeoutMs = RENDER_STAGE_SLACK_MS + urls.length * settings.renderPageTimeoutMs;
+  const stageDeadline = AbortSignal.timeout(stageTimeoutMs);
+  const signal = runtime.signal ? AbortSignal.any([runtime.signal, stageDeadline]) : stageDeadline;
+  const fetcher = fetcherFor(settings, { ...runtime, signal });
   try {
     const outcomes = await renderPages(urls, fetcher, {
       jsGlobals: fingerprintJsGlobals(),
       domProperties: fingerprintDomProperties(),
       screenshot: settings.screenshots,
-      navigationTimeoutMs: settings.requestTimeoutMs * 2,
+      navigationTimeoutMs: Math.min(settings.requestTimeoutMs * 2, settings.renderPageTimeoutMs),
+      pageTimeoutMs: settings.renderPageTimeoutMs,
+      maxHtmlChars: settings.renderMaxHtmlChars,
     });
     return {
       pages: outcomes.flatMap((outcome) => (outcome.page ? [outcome.page] : [])),
-      errors: outcomes.flatMap((outcome) =>
-        outcome.error ? [{ url: outcome.url, stage: "render", message: outcome.error }] : [],
-      ),
+      errors: [
+        ...outcomes.flatMap((outcome) =>
+          outcome.error ? [{ url: outcome.url, stage: "render", message: outcome.error }] : [],
+        ),
+        ...(stageDeadline.aborted && !runtime.signal?.aborted
+          ? [
+              {
+                url: crawl.origin,
+                stage: "render",
+                message: `render stage time limit of ${formatSeconds(stageTimeoutMs)} reached`,
+              },
+            ]
+          : []),
+      ],
     };
   } catch (error) {
     // A browser that cannot start is a failed stage, not a failed scan.

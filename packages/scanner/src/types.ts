@@ -76,6 +76,8 @@ export interface PageSnapshot {
   };
   /** PNG bytes, base64, when a screenshot was taken. */
   screenshotPng?: string;
+  /** What was cut off at its cap (rendered pages only): the rest of the HTML, scripts, requests or console. */
+  truncated?: ("html" | "scripts" | "requests" | "consoleErrors")[];
   fetchedAt: string;
 }
 

@@ -1,1 +1,2 @@
 export * from "./renderer";
+export { browserSandbox, type BrowserSandbox, type BrowserUser } from "./sandbox";

@@ -1,3 +1,7 @@
+import { chown, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   chromium,
   type Browser,
@@ -8,9 +12,10 @@ import {
 } from "playwright-core";
 import { env } from "../env";
 import { extractPageAssets } from "../crawl/html";
-import { FetchError, type FetchedResponse, type SafeFetcher } from "../net";
+import { FetchError, formatSeconds, type FetchedResponse, type SafeFetcher } from "../net";
 import type { CookieInfo, Headers, NetworkRequest, PageSnapshot } from "../types";
 import { isThirdParty } from "../net/domain";
+import { browserSandbox, sandboxFailed, type BrowserSandbox } from "./sandbox";
 
 export interface RenderOptions {
   /** Dotted JS paths to read from `window` (from the fingerprints). */
@@ -24,6 +29,13 @@ export interface RenderOptions {
   viewport: { width: number; height: number };
   /** Bytes of each script body kept for the detectors. */
   maxScriptBytes: number;
+  /** Deadline of one page's whole render; a page that holds the browser longer ends with a timeout. */
+  pageTimeoutMs: number;
+  /** Caps on what one page may add to the stored result. */
+  maxHtmlChars: number;
+  maxScripts: number;
+  maxRequests: number;
+  maxConsoleMessages: number;
   executablePath: string;
 }
 
@@ -35,6 +47,11 @@ export const DEFAULT_RENDER_OPTIONS: RenderOptions = {
   settleMs: 1_500,
   viewport: { width: 1280, height: 800 },
   maxScriptBytes: 512 * 1024,
+  pageTimeoutMs: env.TECHSCANIQ_RENDER_PAGE_TIMEOUT_MS,
+  maxHtmlChars: env.TECHSCANIQ_RENDER_MAX_HTML_CHARS,
+  maxScripts: 100,
+  maxRequests: 2_000,
+  maxConsoleMessages: 100,
   executablePath: env.chromiumPath,
 };
 
@@ -64,6 +81,56 @@ const DROPPED_RESPONSE_HEADERS = new Set([
   "connection",
   "keep-alive",
 ]);
+
+const LAUNCH_TIMEOUT_MS = 30_000;
+/** A context that will not close in this time means a wedged browser: it is closed too. */
+const CLOSE_TIMEOUT_MS = 10_000;
+const MAX_CONSOLE_MESSAGE_CHARS = 1_000;
+const BROWSER_AS_USER = fileURLToPath(new URL("./browser-as-user.sh", import.meta.url));
+
+/** One page's render ran out of time. */
+class RenderTimeoutError extends Error {
+  override name = "RenderTimeoutError";
+}
+
+/** One deadline for every step of a page's render; each step says what it is, for the error message. */
+class PageDeadline {
+  readonly #expired: Promise<never>;
+  #timer: NodeJS.Timeout | undefined;
+  #step = "starting";
+
+  constructor(ms: number) {
+    this.#expired = new Promise<never>((_, reject) => {
+      this.#timer = setTimeout(
+        () => reject(new RenderTimeoutError(`page took longer than ${formatSeconds(ms)} (${this.#step})`)),
+        ms,
+      );
+    });
+    this.#expired.catch(() => undefined);
+  }
+
+  run<T>(step: string, work: Promise<T>): Promise<T> {
+    this.#step = step;
+    // The losing promise settles later, when the context closes; nobody waits for it any more.
+    work.catch(() => undefined);
+    return Promise.race([work, this.#expired]);
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+const withinMs = <T>(ms: number, work: Promise<T>): Promise<boolean> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    work
+      .then(
+        () => resolve(true),
+        () => resolve(true),
+      )
+      .finally(() => clearTimeout(timer));
+  });
 
 interface ObservedRequest {
   request: Request;
@@ -105,32 +172,23 @@ function toCookieInfo(cookie: Awaited<ReturnType<BrowserContext["cookies"]>>[num
  */
 export class SiteRenderer {
   readonly #browser: Browser;
+  /** HOME of the browser for this launch, removed on close. */
+  readonly #home: string;
   readonly #fetcher: SafeFetcher;
   readonly #options: RenderOptions;
   #closed = false;
   #closing: Promise<void> | null = null;
 
-  private constructor(browser: Browser, fetcher: SafeFetcher, options: RenderOptions) {
-    this.#browser = browser;
+  private constructor(launched: LaunchedBrowser, fetcher: SafeFetcher, options: RenderOptions) {
+    this.#browser = launched.browser;
+    this.#home = launched.home;
     this.#fetcher = fetcher;
     this.#options = options;
   }
 
   static async launch(fetcher: SafeFetcher, options: Partial<RenderOptions> = {}): Promise<SiteRenderer> {
     const opts = { ...DEFAULT_RENDER_OPTIONS, ...options };
-    const browser = await chromium.launch({
-      executablePath: opts.executablePath,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-dev-shm-usage",
-        // Chromium must never reach the network itself (a fulfilled redirect, for one, would
-        // be followed outside interception): every host, IP literals included, fails to resolve.
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-      ],
-    });
-    const renderer = new SiteRenderer(browser, fetcher, opts);
+    const renderer = new SiteRenderer(await launchBrowser(opts.executablePath), fetcher, opts);
     // Cancelling the scan closes the browser at once.
     fetcher.signal?.addEventListener("abort", () => void renderer.close(), { once: true });
     return renderer;
@@ -139,62 +197,100 @@ export class SiteRenderer {
   async render(url: string): Promise<RenderOutcome> {
     if (this.#closed) return { url, page: null, error: "renderer closed" };
     let context: BrowserContext | null = null;
+    const deadline = new PageDeadline(this.#options.pageTimeoutMs);
     try {
-      context = await this.#browser.newContext({
-        userAgent: this.#fetcher.policy.userAgent,
-        viewport: this.#options.viewport,
-        serviceWorkers: "block",
-        ignoreHTTPSErrors: false,
-      });
-      return { url, page: await this.#renderIn(context, url), error: null };
+      context = await deadline.run(
+        "opening a browser context",
+        this.#browser.newContext({
+          userAgent: this.#fetcher.policy.userAgent,
+          viewport: this.#options.viewport,
+          serviceWorkers: "block",
+          acceptDownloads: false,
+          ignoreHTTPSErrors: false,
+        }),
+      );
+      return { url, page: await this.#renderIn(context, url, deadline), error: null };
     } catch (error) {
+      if (error instanceof RenderTimeoutError)
+        return { url, page: null, error: `render timed out: ${error.message}` };
       const message = error instanceof FetchError ? error.message : (error as Error).message.split("\n")[0]!;
       return { url, page: null, error: `render failed: ${message}` };
     } finally {
-      await context?.close().catch(() => undefined);
+      deadline.clear();
+      // A page that will not even close holds the browser: the later pages are not rendered in it.
+      if (context && !(await withinMs(CLOSE_TIMEOUT_MS, context.close()))) await this.close();
     }
   }
 
-  async #renderIn(context: BrowserContext, url: string): Promise<PageSnapshot> {
+  async #renderIn(context: BrowserContext, url: string, deadline: PageDeadline): Promise<PageSnapshot> {
+    const options = this.#options;
     const observed = new Map<Request, ObservedRequest>();
     const scriptBodies = new Map<string, string>();
     // Redirects are followed by the fetcher (each hop checked), so the browser
     // navigates straight to the final URL and is answered with this very response.
-    const document = await this.#fetcher.fetch(url, { allowedContentTypes: null });
-    const prefetched = new Map([[document.url, document]]);
-    await context.routeWebSocket(/.*/, (socket) =>
-      socket.close({ code: 1008, reason: "websockets are not opened by the scanner" }),
+    const document = await deadline.run(
+      "fetching the page",
+      this.#fetcher.fetch(url, { allowedContentTypes: null }),
     );
-    await context.route("**/*", (route) => this.#answer(route, observed, scriptBodies, prefetched));
+    const prefetched = new Map([[document.url, document]]);
+    await deadline.run(
+      "setting up interception",
+      context.routeWebSocket(/.*/, (socket) =>
+        socket.close({ code: 1008, reason: "websockets are not opened by the scanner" }),
+      ),
+    );
+    await deadline.run(
+      "setting up interception",
+      context.route("**/*", (route) => this.#answer(route, observed, scriptBodies, prefetched)),
+    );
 
-    const page = await context.newPage();
+    const page = await deadline.run("opening the page", context.newPage());
     const consoleErrors: string[] = [];
+    let consoleDropped = false;
+    const keepConsole = (text: string) => {
+      if (consoleErrors.length < options.maxConsoleMessages) {
+        consoleErrors.push(text.slice(0, MAX_CONSOLE_MESSAGE_CHARS));
+      } else consoleDropped = true;
+    };
     page.on("console", (message) => {
-      if (message.type() === "error") consoleErrors.push(message.text());
+      if (message.type() === "error") keepConsole(message.text());
     });
-    page.on("pageerror", (error) => consoleErrors.push(`${error.name}: ${error.message}`));
+    page.on("pageerror", (error) => keepConsole(`${error.name}: ${error.message}`));
 
-    const response = await page.goto(document.url, {
-      waitUntil: "load",
-      timeout: this.#options.navigationTimeoutMs,
-    });
+    const response = await deadline.run(
+      "loading the page",
+      page.goto(document.url, { waitUntil: "load", timeout: options.navigationTimeoutMs }),
+    );
     if (!response) throw new Error(`no response for ${url}`);
-    await page.waitForLoadState("networkidle", { timeout: this.#options.settleMs }).catch(() => undefined);
-    await page.waitForTimeout(Math.min(250, this.#options.settleMs));
+    await deadline.run(
+      "waiting for the network to settle",
+      page.waitForLoadState("networkidle", { timeout: options.settleMs }).catch(() => undefined),
+    );
+    await deadline.run("waiting for late scripts", page.waitForTimeout(Math.min(250, options.settleMs)));
 
     const finalUrl = page.url();
+    // The page's own scripts stop here (our evaluations still run): a page that keeps growing its
+    // DOM neither competes with the reading below nor changes what is read.
+    const devtools = await deadline.run("stopping the page's scripts", context.newCDPSession(page));
+    await deadline.run(
+      "stopping the page's scripts",
+      devtools.send("Emulation.setScriptExecutionDisabled", { value: true }),
+    );
 
-    const html = await page.content();
-    const assets = extractPageAssets(html, finalUrl);
-    const js = await readJsGlobals(page, this.#options.jsGlobals);
-    const domProperties = await readDomProperties(page, this.#options.domProperties);
-    const timings = await readTimings(page);
-    const cookies = (await context.cookies()).map(toCookieInfo);
-    const screenshotPng = this.#options.screenshot
-      ? (await page.screenshot({ type: "png" })).toString("base64")
+    const rendered = await deadline.run("reading the rendered HTML", readHtml(page, options.maxHtmlChars));
+    const assets = extractPageAssets(rendered.html, finalUrl);
+    const js = await deadline.run("reading JS globals", readJsGlobals(page, options.jsGlobals));
+    const domProperties = await deadline.run(
+      "reading DOM properties",
+      readDomProperties(page, options.domProperties),
+    );
+    const timings = await deadline.run("reading timings", readTimings(page));
+    const cookies = (await deadline.run("reading cookies", context.cookies())).map(toCookieInfo);
+    const screenshotPng = options.screenshot
+      ? (await deadline.run("taking a screenshot", page.screenshot({ type: "png" }))).toString("base64")
       : undefined;
 
-    const requests: NetworkRequest[] = [...observed.values()].map((entry) => ({
+    const allRequests: NetworkRequest[] = [...observed.values()].map((entry) => ({
       url: entry.request.url(),
       method: entry.request.method(),
       resourceType: entry.request.resourceType(),
@@ -205,33 +301,42 @@ export class SiteRenderer {
       ...(entry.failed ? { failed: entry.failed } : {}),
       ...(entry.blocked ? { blocked: entry.blocked } : {}),
     }));
+    const requests = allRequests.slice(0, options.maxRequests);
     const mixedContent = finalUrl.startsWith("https:")
       ? requests.filter((request) => request.url.startsWith("http:")).map((request) => request.url)
       : [];
+    const scripts = [
+      ...assets.inlineScripts.map((content) => ({ content })),
+      ...[...scriptBodies].map(([scriptUrl, content]) => ({ url: scriptUrl, content })),
+    ];
+    const truncated = [
+      ...(rendered.truncated ? ["html" as const] : []),
+      ...(scripts.length > options.maxScripts ? ["scripts" as const] : []),
+      ...(allRequests.length > requests.length ? ["requests" as const] : []),
+      ...(consoleDropped ? ["consoleErrors" as const] : []),
+    ];
 
     return {
       requestedUrl: url,
       url: finalUrl,
       status: response.status(),
       headers: document.headers,
-      html,
+      html: rendered.html,
       contentType: document.contentType,
-      bytes: requests.reduce((sum, request) => sum + request.bytes, 0),
+      bytes: allRequests.reduce((sum, request) => sum + request.bytes, 0),
       redirects: document.redirects,
       rendered: true,
       scriptSrc: assets.scriptSrc,
-      scripts: [
-        ...assets.inlineScripts.map((content) => ({ content })),
-        ...[...scriptBodies].map(([scriptUrl, content]) => ({ url: scriptUrl, content })),
-      ],
+      scripts: scripts.slice(0, options.maxScripts),
       stylesheets: assets.stylesheets,
       cookies,
       js,
       domProperties,
       requests,
-      consoleErrors,
+      consoleErrors: [...consoleErrors],
       mixedContent,
       timings,
+      ...(truncated.length ? { truncated } : {}),
       ...(screenshotPng ? { screenshotPng } : {}),
       fetchedAt: new Date().toISOString(),
     };
@@ -294,9 +399,93 @@ export class SiteRenderer {
   /** Every caller (the abort handler, the final cleanup) waits for the same, complete shutdown. */
   close(): Promise<void> {
     this.#closed = true;
-    this.#closing ??= this.#browser.close().catch(() => undefined);
+    this.#closing ??= (async () => {
+      await withinMs(CLOSE_TIMEOUT_MS, this.#browser.close());
+      await rm(this.#home, { recursive: true, force: true }).catch(() => undefined);
+    })();
     return this.#closing;
   }
+}
+
+interface LaunchedBrowser {
+  browser: Browser;
+  home: string;
+}
+
+const warned = new Set<string>();
+
+/** Said once per process, on stderr: an operator must know the browser is less confined than it should be. */
+function warnAboutSandbox(sandbox: BrowserSandbox): void {
+  if (!sandbox.warning || warned.has(sandbox.warning)) return;
+  warned.add(sandbox.warning);
+  process.emitWarning(sandbox.warning, { code: "TECHSCANIQ_BROWSER_SANDBOX" });
+}
+
+/**
+ * Start Chromium as confined as this machine allows: its own sandbox on, as an unprivileged
+ * user when we are root, with a minimal environment (no database URL, no keys) and its own HOME.
+ */
+async function launchBrowser(executablePath: string): Promise<LaunchedBrowser> {
+  let sandbox = await browserSandbox();
+  warnAboutSandbox(sandbox);
+  const home = await mkdtemp(join(tmpdir(), "techscaniq-browser-"));
+  try {
+    if (sandbox.user) await chown(home, sandbox.user.uid, sandbox.user.gid);
+    try {
+      return { browser: await startChromium(executablePath, sandbox, home), home };
+    } catch (error) {
+      const message = (error as Error).message;
+      if (!sandbox.sandboxed || !/sandbox/i.test(message)) throw error;
+      sandbox = sandboxFailed(
+        sandbox,
+        message
+          .split("\n")
+          .find((line) => /sandbox/i.test(line))!
+          .trim(),
+      );
+      warnAboutSandbox(sandbox);
+      return { browser: await startChromium(executablePath, sandbox, home), home };
+    }
+  } catch (error) {
+    await rm(home, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function startChromium(executablePath: string, sandbox: BrowserSandbox, home: string): Promise<Browser> {
+  const browserEnv = {
+    ...env.browserEnv,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, ".config"),
+    XDG_CACHE_HOME: join(home, ".cache"),
+  };
+  return chromium.launch({
+    ...(sandbox.user
+      ? {
+          executablePath: BROWSER_AS_USER,
+          env: {
+            ...browserEnv,
+            TECHSCANIQ_BROWSER_UID: String(sandbox.user.uid),
+            TECHSCANIQ_BROWSER_GID: String(sandbox.user.gid),
+            TECHSCANIQ_BROWSER_EXECUTABLE: executablePath,
+          },
+        }
+      : { executablePath, env: browserEnv }),
+    chromiumSandbox: sandbox.sandboxed,
+    timeout: LAUNCH_TIMEOUT_MS,
+    args: [
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-dev-shm-usage",
+      // Chromium must never reach the network itself (a fulfilled redirect, for one, would
+      // be followed outside interception): every host, IP literals included, fails to resolve.
+      "--host-resolver-rules=MAP * ~NOTFOUND",
+      // WebRTC sends UDP from the browser itself, past interception and the resolver rules.
+      // Only proxied UDP is allowed, and there is no proxy: no UDP at all.
+      "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+      "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+    ],
+  });
 }
 
 type JsValue = string | number | boolean | null;
@@ -331,6 +520,21 @@ async function readJsGlobals(page: Page, paths: string[]): Promise<Record<string
     }
     return found;
   }, paths);
+}
+
+/** The rendered DOM as `page.content()` gives it, cut to `maxChars` inside the page. */
+async function readHtml(page: Page, maxChars: number): Promise<{ html: string; truncated: boolean }> {
+  return page.evaluate((max) => {
+    // Runs in the page: only the DOM's shape needed here is declared, the package has no DOM lib.
+    const doc = (
+      globalThis as unknown as {
+        document: { doctype: { name: string } | null; documentElement: { outerHTML: string } | null };
+      }
+    ).document;
+    const html =
+      (doc.doctype ? `<!DOCTYPE ${doc.doctype.name}>` : "") + (doc.documentElement?.outerHTML ?? "");
+    return { html: html.slice(0, max), truncated: html.length > max };
+  }, maxChars);
 }
 
 async function readDomProperties(

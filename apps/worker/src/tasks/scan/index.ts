@@ -1,5 +1,6 @@
 import type { Db } from "@techscaniq/db";
 import type { ObjectStorage } from "@techscaniq/db/storage";
+import { browserSandbox } from "@techscaniq/scanner";
 import { env as scannerEnv } from "@techscaniq/scanner/env";
 import type { WorkerEnv } from "../../env";
 import type { Logger } from "../../logger";
@@ -17,5 +18,8 @@ export function scanTasks({ db, env, logger, storage }: { db: Db; env: WorkerEnv
       "TECHSCANIQ_ALLOW_PRIVATE=1: scans may reach private, loopback and internal addresses. Only for private-network deployments and tests — never on a shared or public worker.",
     );
   }
+  void browserSandbox().then(({ warning }) => {
+    if (warning) logger.warn(`${warning}: rendered pages are less confined than they should be (see README).`);
+  });
   return scanPipelineTasks({ db, storage, stages: scannerStages, allowPrivate, tenantConcurrency: env.SCAN_TENANT_CONCURRENCY });
 }
