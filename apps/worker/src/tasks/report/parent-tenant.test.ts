@@ -12,6 +12,7 @@ import {
 } from "@techscaniq/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeReportCheckpointers, produceReportVersion, type ReportTaskSettings } from "./generate";
+import { providerFetchFor } from "./provider-fetch";
 
 const offlineOnly = AiConfig.parse({
   providers: { offline: { kind: "offline" } },
@@ -32,6 +33,8 @@ beforeAll(async () => {
     storage: createLocalStorage(storageDir),
     connectionString: database.url,
     aiConfig: offlineOnly,
+    // Offline only: no provider is ever called, so private addresses stay refused.
+    providerFetch: providerFetchFor(false),
   };
 });
 

@@ -251,8 +251,6 @@ export async function assignOperatorAiKey(db: Db, raw: AssignOperatorAiKeyInput,
     const details = { via: "cli", provider: input.provider, baseUrl: input.baseUrl };
     await writeAuditEntry(tx, {
       tenantId: tenant.id,
-      actorUserId: null,
-      actorApiKeyId: null,
       action: "aiSettings.assignOperatorKey",
       target: `tenant_ai_operator_keys:${tenant.id}:${input.provider}`,
       details,
