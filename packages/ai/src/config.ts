@@ -1,10 +1,8 @@
+import { TASKS, TaskName } from "@techscaniq/contracts/ai";
 import { z } from "zod";
 import type { AiEnv } from "./env";
 
-/** What the product asks of a model. Routes are chosen per task, never per vendor. */
-export const TASKS = ["writeSection", "verifyClaim", "rewriteClaim", "summarise", "scoreThesis"] as const;
-export const TaskName = z.enum(TASKS);
-export type TaskName = z.infer<typeof TaskName>;
+export { TASKS, TaskName } from "@techscaniq/contracts/ai";
 
 const ProviderId = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "provider id: lowercase letters, digits and dashes");
 

@@ -1,18 +1,7 @@
-import { z } from "zod";
+import { KEYED_PROVIDERS, TenantProvider, type KeyedProvider } from "@techscaniq/contracts/ai";
 import { AiConfig, TASKS, TenantAiSettings, type ProviderConfig, type RouteStep, type TaskName } from "./config";
 
-/** Providers a tenant can choose between: its own keys go to the first three; `local` is any OpenAI-compatible server. */
-export const TENANT_PROVIDERS = ["openai", "anthropic", "local", "offline"] as const;
-export const TenantProvider = z.enum(TENANT_PROVIDERS);
-export type TenantProvider = z.infer<typeof TenantProvider>;
-
-/** Providers that take a model, a base URL and a key. */
-export const KEYED_PROVIDERS = ["openai", "anthropic", "local"] as const;
-export type KeyedProvider = (typeof KEYED_PROVIDERS)[number];
-
-
-/** What a tenant's sealed provider key is bound to (the secret box's context): copied to another tenant or provider, it does not open. */
-export const tenantKeyContext = (tenantId: string, provider: KeyedProvider) => `tenant:${tenantId}:ai:${provider}`;
+export { KEYED_PROVIDERS, TENANT_PROVIDERS, TenantProvider, tenantKeyContext, type KeyedProvider } from "@techscaniq/contracts/ai";
 
 /** One provider as a tenant set it up, with its key already decrypted (or read from the referenced variable). */
 export interface TenantProviderAccess {

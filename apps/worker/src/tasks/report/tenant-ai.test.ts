@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { AiConfig, TASKS } from "@techscaniq/ai";
-import { tenantKeyContext } from "@techscaniq/ai/tenant";
+import { tenantKeyContext } from "@techscaniq/contracts/ai";
 import { withServiceTx } from "@techscaniq/db";
 import { loadSecretBox } from "@techscaniq/db/secrets";
 import { createLocalStorage } from "@techscaniq/db/storage";

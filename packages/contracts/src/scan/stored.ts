@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ScanResultInput, type EvidenceItem, type ScanInput } from "../scan-context";
+import { ScanResultInput, type EvidenceItem, type ScanInput } from "./result";
 
 /**
  * A stored scan (its `findings` rows, `evidence_items` rows and the security
