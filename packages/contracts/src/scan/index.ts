@@ -2,3 +2,4 @@
 export * from "./result";
 export * from "./stored";
 export * from "./stages";
+export * from "./findings";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { VULNERABILITY_SEVERITIES } from "./findings";
 
 /**
  * What the report needs of a scan: the scanner's `ScanResult` as it is
@@ -69,7 +70,7 @@ export const ScanResultInput = z.object({
     z.object({
       library: z.string().min(1),
       version: z.string(),
-      severity: z.enum(["low", "medium", "high", "critical"]),
+      severity: z.enum(VULNERABILITY_SEVERITIES),
       identifiers: z.array(z.string()),
       summary: z.string().nullable(),
       evidence: ids,
