@@ -1,10 +1,15 @@
+import { ModelPrice, operatorAiPolicy, TASKS, TaskName } from "@techscaniq/contracts/ai";
 import { z } from "zod";
 import type { AiEnv } from "./env";
 
-/** What the product asks of a model. Routes are chosen per task, never per vendor. */
-export const TASKS = ["writeSection", "verifyClaim", "rewriteClaim", "summarise", "scoreThesis"] as const;
-export const TaskName = z.enum(TASKS);
-export type TaskName = z.infer<typeof TaskName>;
+export { TASKS, TaskName } from "@techscaniq/contracts/ai";
+export {
+  DEFAULT_PRICES,
+  ModelPrice,
+  operatorAiPolicy,
+  operatorModelRefusal,
+  type OperatorAiPolicy,
+} from "@techscaniq/contracts/ai";
 
 const ProviderId = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "provider id: lowercase letters, digits and dashes");
 
@@ -31,11 +36,6 @@ export const RouteStep = z.object({ provider: ProviderId, model: z.string().min(
 export type RouteStep = z.infer<typeof RouteStep>;
 const RouteChain = z.array(RouteStep).min(1, "a route needs at least one provider");
 
-export const ModelPrice = z.object({
-  inputPerMTokUsd: z.number().nonnegative(),
-  outputPerMTokUsd: z.number().nonnegative(),
-});
-export type ModelPrice = z.infer<typeof ModelPrice>;
 
 export const AiConfig = z
   .object({
@@ -83,43 +83,6 @@ export const TenantAiSettings = z.object({
   reportTokenBudget: z.number().int().positive().optional(),
 });
 export type TenantAiSettings = z.infer<typeof TenantAiSettings>;
-
-export const DEFAULT_PRICES: Record<string, ModelPrice> = {
-  "gpt-4o-mini": { inputPerMTokUsd: 0.15, outputPerMTokUsd: 0.6 },
-  "gpt-4o": { inputPerMTokUsd: 2.5, outputPerMTokUsd: 10 },
-  "gpt-4.1-mini": { inputPerMTokUsd: 0.4, outputPerMTokUsd: 1.6 },
-  "claude-haiku-4-5": { inputPerMTokUsd: 1, outputPerMTokUsd: 5 },
-  "claude-sonnet-4-5": { inputPerMTokUsd: 3, outputPerMTokUsd: 15 },
-};
-
-/** What the operator lets tenants spend on the deployment's keys and servers. */
-export interface OperatorAiPolicy {
-  /** Models a tenant may choose for a provider it does not bring its own key (or server) for. */
-  allowedModels: string[];
-  /** The largest report token budget a tenant may set. */
-  maxReportTokenBudget: number;
-  prices: Record<string, ModelPrice>;
-}
-
-export function operatorAiPolicy(aiEnv: AiEnv): OperatorAiPolicy {
-  const deploymentModels = [aiEnv.TECHSCANIQ_OPENAI_MODEL, aiEnv.TECHSCANIQ_ANTHROPIC_MODEL, aiEnv.TECHSCANIQ_LOCAL_LLM_MODEL];
-  return {
-    allowedModels: [...new Set([...deploymentModels, ...aiEnv.TECHSCANIQ_AI_ALLOWED_MODELS])],
-    maxReportTokenBudget: aiEnv.TECHSCANIQ_REPORT_TOKEN_BUDGET_MAX ?? aiEnv.TECHSCANIQ_REPORT_TOKEN_BUDGET,
-    prices: { ...DEFAULT_PRICES, ...aiEnv.TECHSCANIQ_AI_PRICES },
-  };
-}
-
-/**
- * Why a tenant may not run `model` on the operator's key or server for `provider`, or null when it may:
- * only allowlisted models, and for the billed vendors only models with a known price.
- */
-export function operatorModelRefusal(provider: "openai" | "anthropic" | "local", model: string, policy: OperatorAiPolicy): string | null {
-  if (!policy.allowedModels.includes(model))
-    return `model "${model}" is not one the operator allows on the deployment's ${provider} access (allowed: ${policy.allowedModels.join(", ")}); bring your own key to use it`;
-  if (provider !== "local" && !policy.prices[model]) return `model "${model}" has no known price, so the operator's key is not spent on it`;
-  return null;
-}
 
 /** The configuration the environment describes: every configured vendor first, the offline analyst last. */
 export function defaultAiConfig(aiEnv: AiEnv): AiConfig {

@@ -1,33 +1,7 @@
-import { z } from "zod";
+import { SECTION_IDS, type SectionId } from "@techscaniq/contracts/report";
 import { formatBytes, THESIS_EVIDENCE_ID, type ScanContext } from "./scan-context";
 
-export const SECTION_IDS = [
-  "executive_summary",
-  "technology_stack",
-  "architecture",
-  "security_posture",
-  "vulnerable_components",
-  "performance_third_parties",
-  "scalability",
-  "risks",
-  "thesis_alignment",
-  "recommendations",
-] as const;
-export const SectionId = z.enum(SECTION_IDS);
-export type SectionId = z.infer<typeof SectionId>;
-
-export const SECTION_TITLES: Record<SectionId, string> = {
-  executive_summary: "Executive summary",
-  technology_stack: "Technology stack",
-  architecture: "Architecture",
-  security_posture: "Security posture",
-  vulnerable_components: "Vulnerable components",
-  performance_third_parties: "Performance and third parties",
-  scalability: "Scalability",
-  risks: "Risks and red flags",
-  thesis_alignment: "Thesis alignment",
-  recommendations: "Recommendations",
-};
+export { SECTION_IDS, SECTION_TITLES, SectionId } from "@techscaniq/contracts/report";
 
 export const SECTION_BRIEFS: Record<SectionId, string> = {
   executive_summary: "A short summary for an investment committee of the most decision-relevant verified findings.",

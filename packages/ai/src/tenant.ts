@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { KEYED_PROVIDERS, TenantProvider, type KeyedProvider } from "@techscaniq/contracts/ai";
 import {
   AiConfig,
   operatorModelRefusal,
@@ -10,21 +10,15 @@ import {
   type TaskName,
 } from "./config";
 
-/** Providers a tenant can choose between: its own keys go to the first three; `local` is any OpenAI-compatible server. */
-export const TENANT_PROVIDERS = ["openai", "anthropic", "local", "offline"] as const;
-export const TenantProvider = z.enum(TENANT_PROVIDERS);
-export type TenantProvider = z.infer<typeof TenantProvider>;
+export {
+  KEYED_PROVIDERS,
+  operatorKeyContext,
+  TENANT_PROVIDERS,
+  TenantProvider,
+  tenantKeyContext,
+  type KeyedProvider,
+} from "@techscaniq/contracts/ai";
 
-/** Providers that take a model, a base URL and a key. */
-export const KEYED_PROVIDERS = ["openai", "anthropic", "local"] as const;
-export type KeyedProvider = (typeof KEYED_PROVIDERS)[number];
-
-
-/** What a tenant's sealed provider key is bound to (the secret box's context): copied to another tenant or provider, it does not open. */
-export const tenantKeyContext = (tenantId: string, provider: KeyedProvider) => `tenant:${tenantId}:ai:${provider}`;
-
-/** What an operator-assigned key is bound to: it does not open as the tenant's own key, nor for another tenant. */
-export const operatorKeyContext = (tenantId: string, provider: KeyedProvider) => `operator:${tenantId}:ai:${provider}`;
 
 /** A key the operator assigned to the tenant, opened, with the only base URL it may go to (null: the official API). */
 export interface OperatorKeyAccess {

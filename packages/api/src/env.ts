@@ -1,3 +1,4 @@
+import { OperatorAiPolicyEnv } from "@techscaniq/contracts/ai";
 import { loadDbEnv } from "@techscaniq/db/env";
 import { z } from "zod";
 
@@ -41,6 +42,8 @@ const envSchema = z.object({
   /** Report regenerations one tenant may ask for per hour (each one spends AI tokens). */
   TECHSCANIQ_REPORT_REGENERATIONS_PER_HOUR: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(100_000).default(30)),
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+  // What tenants may choose on the deployment's AI keys, checked when they save their AI settings.
+  ...OperatorAiPolicyEnv.shape,
 });
 
 export type ApiEnv = z.infer<typeof envSchema> & { TECHSCANIQ_DATA_DIR: string };

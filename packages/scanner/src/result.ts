@@ -1,3 +1,4 @@
+import type { VulnerabilitySeverity as Severity } from "@techscaniq/contracts/scan";
 import type { Evidence } from "./evidence";
 import type { DnsInfo, TlsInfo } from "./types";
 
@@ -42,7 +43,7 @@ export interface SecurityReport {
   mixedContent: { url: string; evidence: string[] }[];
 }
 
-export type Severity = "low" | "medium" | "high" | "critical";
+export type { VulnerabilitySeverity as Severity } from "@techscaniq/contracts/scan";
 
 export interface VulnerabilityFinding {
   library: string;

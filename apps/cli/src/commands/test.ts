@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { mkdirSync, readFileSync, existsSync, rmSync } from "node:fs";
 import path from "node:path";
+import { checkBoundaries } from "../boundaries";
 import { childEnv } from "../env";
 import { bin, repoRoot, run } from "../process";
 
@@ -36,9 +37,9 @@ function playwrightCounts(file: string): Counts | null {
 export function registerTestCommand(program: Command): void {
   program
     .command("test")
-    .description("run the whole suite: typecheck, lint, unit + integration tests (vitest), browser e2e (Playwright)")
+    .description("run the whole suite: typecheck, lint, package boundaries, unit + integration tests (vitest), browser e2e (Playwright)")
     .option("--no-e2e", "skip the browser end-to-end tests")
-    .option("--no-static", "skip typecheck and lint")
+    .option("--no-static", "skip typecheck, lint and boundaries")
     .argument("[filters...]", "vitest file filters (runs only vitest when given)")
     .action(async (filters: string[], opts: { e2e: boolean; static: boolean }) => {
       rmSync(resultsDir, { recursive: true, force: true });
@@ -49,6 +50,7 @@ export function registerTestCommand(program: Command): void {
       if (opts.static && !onlyVitest) {
         steps.push({ name: "typecheck", ok: (await run(bin("turbo"), ["run", "typecheck", "--output-logs=errors-only"])) === 0 });
         steps.push({ name: "lint", ok: (await run(bin("eslint"), ["--max-warnings", "0", "."])) === 0 });
+        steps.push({ name: "boundaries", ok: (await checkBoundaries()) === 0 });
       }
 
       const vitestJson = path.join(resultsDir, "vitest.json");

@@ -1,6 +1,6 @@
+import { PRUNE_HEARTBEATS_TASK, PruneHeartbeatsPayload } from "@techscaniq/contracts/tasks";
 import type { Db } from "@techscaniq/db";
 import { withServiceTx } from "@techscaniq/db";
-import { z } from "zod";
 import { defineTask } from "./define";
 
 /**
@@ -10,10 +10,8 @@ import { defineTask } from "./define";
  */
 export function pruneHeartbeatsTask(db: Db) {
   return defineTask({
-    name: "maintenance.prune_heartbeats",
-    payload: z.object({
-      olderThanMinutes: z.number().int().min(5).max(60 * 24 * 30).default(60 * 24),
-    }),
+    name: PRUNE_HEARTBEATS_TASK,
+    payload: PruneHeartbeatsPayload,
     handler: async ({ olderThanMinutes }, { helpers }) => {
       const cutoff = new Date(Date.now() - olderThanMinutes * 60_000);
       const deleted = await withServiceTx(db, (trx) =>

@@ -1,3 +1,4 @@
+import type { Verification } from "@techscaniq/contracts/report";
 import { z } from "zod";
 import { fenceData, SYSTEM_PROMPT } from "../prompts";
 import { AiTaskError, type ModelRouter } from "../router";
@@ -19,15 +20,7 @@ export const Claim = z.object({
 });
 export type Claim = z.infer<typeof Claim>;
 
-export const VerificationMethod = z.enum(["mechanical", "mechanical+model", "no-facts"]);
-export const Verification = z.object({
-  status: z.literal("verified"),
-  /** "no-facts": the claim asserts nothing concrete (no names, versions, numbers, URLs…) so there is nothing to check. */
-  method: VerificationMethod,
-  /** True when the published text is the one rewritten after the original failed. */
-  rewritten: z.boolean(),
-});
-export type Verification = z.infer<typeof Verification>;
+export { Verification, VerificationMethod } from "@techscaniq/contracts/report";
 
 export interface PublishedClaim extends Claim {
   verification: Verification;

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { MemorySaver } from "@langchain/langgraph";
 import type { ScanResult } from "@techscaniq/scanner";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -6,12 +5,18 @@ import { AiConfig, TASKS } from "../config";
 import type { ReportContent } from "../report";
 import { generateReport } from "../report";
 import { legacyShopScan, wordpressScan } from "../test-support/scans";
-import { buildReportDocument, ReportDocument, renderJson, type ReportDocument as ReportDocumentType } from "./document";
-import { escapeHtml, renderHtml } from "./html";
-import { escapeMarkdown, renderMarkdown } from "./markdown";
+import {
+  buildReportDocument,
+  diffScans,
+  escapeHtml,
+  escapeMarkdown,
+  renderHtml,
+  renderJson,
+  renderMarkdown,
+  ReportDocument,
+  type ReportDocument as ReportDocumentType,
+} from "@techscaniq/contracts/report";
 import { countPdfPages, renderPdf } from "./pdf";
-import { diffScans } from "./scan-diff";
-import { reportSchemaFile, reportSchemaText } from "./write-schema";
 
 const offline = AiConfig.parse({ providers: { offline: { kind: "offline" } }, routes: Object.fromEntries(TASKS.map((t) => [t, [{ provider: "offline", model: "rules" }]])) });
 const HOSTILE = `</span></li><script>alert("x")</script><img src=x onerror=alert(1)> [click](javascript:alert(1)) | # heading`;
@@ -47,10 +52,6 @@ describe("report document and JSON export", () => {
       for (const id of claim.evidence) expect(ids.has(id), `${claim.id} cites ${id}`).toBe(true);
     }
     for (const item of document.evidence) expect(Object.keys(item).sort()).toEqual(["contentHash", "id", "kind", "locator", "snippet", "url"]);
-  });
-
-  it("publishes its JSON Schema, equal to the zod schema (regenerate with pnpm --filter @techscaniq/ai gen:schema)", async () => {
-    expect(await readFile(reportSchemaFile, "utf8")).toBe(reportSchemaText());
   });
 
   it("refuses content that is not a report", () => {

@@ -8,7 +8,7 @@ import type { UsageRecord } from "../router";
 import { fakeConfig, promptTask } from "../test-support/fake-config";
 import { injectedSpaScan, INJECTION_TEXTS, wordpressScan } from "../test-support/scans";
 import { generateReport } from "./graph";
-import { ReportContent, reportContentJsonSchema } from "./schema";
+import { ReportContent, reportContentJsonSchema } from "@techscaniq/contracts/report";
 
 const offlineConfig = AiConfig.parse({ providers: { offline: { kind: "offline" } }, routes: Object.fromEntries(["writeSection", "verifyClaim", "rewriteClaim", "summarise", "scoreThesis"].map((t) => [t, [{ provider: "offline", model: "rules" }]])) });
 

@@ -7,7 +7,7 @@ import { fenceData, SYSTEM_PROMPT } from "../prompts";
 import { AiTaskError, createModelRouter, type ModelRouterOptions, type UsageRecord } from "../router";
 import { buildScanContext, ReportInput, type ScanContext } from "../scan-context";
 import { planSections, SECTION_BRIEFS, SECTION_TITLES, sectionFindings, type SectionId } from "../sections";
-import { ReportContent } from "./schema";
+import { ReportContent } from "@techscaniq/contracts/report";
 import { sectionTables } from "./tables";
 
 /** What a model writes for a section: sentences, each citing evidence ids. */

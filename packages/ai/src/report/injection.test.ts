@@ -15,7 +15,7 @@ import { DATA_FENCE_CLOSE, DATA_FENCE_OPEN } from "../prompts";
 import { buildScanContext } from "../scan-context";
 import { fakeConfig, promptTask } from "../test-support/fake-config";
 import { generateReport } from "./graph";
-import type { ReportContent } from "./schema";
+import type { ReportContent } from "@techscaniq/contracts/report";
 
 const fold = (text: string) => text.normalize("NFKC").toLowerCase();
 

@@ -1,6 +1,6 @@
 import { formatBytes, type ScanContext } from "../scan-context";
 import type { SectionId } from "../sections";
-import type { ReportTable } from "./schema";
+import type { ReportTable } from "@techscaniq/contracts/report";
 
 /** Tables come straight from the findings (code, not a model), so they need no claim verification. */
 export function sectionTables(section: SectionId, context: ScanContext): ReportTable[] {

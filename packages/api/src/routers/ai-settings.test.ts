@@ -138,9 +138,9 @@ describe("aiSettings", () => {
     expect(events).toHaveLength(1);
   });
 
-  it("resolves base URL host names before allowing them", async () => {
+  it("refuses localhost base URLs without resolving DNS in the request", async () => {
     const refused = await expectTrpcError(asOwner().aiSettings.update.mutate({ providers: { local: { baseUrl: "http://localhost:8000/v1" } } }), "BAD_REQUEST");
-    expect(refused.data?.fieldErrors).toMatchObject({ "providers.local.baseUrl": [expect.stringMatching(/^blocked: (127\.0\.0\.1|::1) is/)] });
+    expect(refused.data?.fieldErrors).toMatchObject({ "providers.local.baseUrl": [expect.stringMatching(/^blocked: localhost is a loopback name/)] });
   });
 });
 

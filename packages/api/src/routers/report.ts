@@ -1,4 +1,4 @@
-import { ReportDocument, REPORT_FORMATS, ScanDiff } from "@techscaniq/ai/render";
+import { ReportDocument, REPORT_FORMATS, ScanDiff } from "@techscaniq/contracts/report";
 import { z } from "zod";
 import { diffInput, exportInput, getReportInput, listReportsInput, reportRefInput, reportStatuses } from "../domain/reports/input";
 import { diffReportScans, exportReport, getReport, listReports, listVersions, regenerateReport } from "../domain/reports/service";

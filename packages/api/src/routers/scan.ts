@@ -1,10 +1,10 @@
+import { FINDING_KINDS, FINDING_SEVERITIES } from "@techscaniq/contracts/scan";
 import { withRlsTx } from "@techscaniq/db";
 import { tracked } from "@trpc/server";
 import { z } from "zod";
 import { streamScanEvents, latestEventId } from "../domain/scans/events";
 import {
   createScanInput,
-  findingKinds,
   listEvidenceInput,
   listFindingsInput,
   listScansInput,
@@ -60,12 +60,12 @@ const scanSchema = z.object({
 
 const findingSchema = z.object({
   id: z.uuid(),
-  kind: z.enum(findingKinds),
+  kind: z.enum(FINDING_KINDS),
   name: z.string(),
   version: z.string().nullable(),
   category: z.string().nullable(),
   confidence: z.number().nullable(),
-  severity: z.enum(["info", "low", "medium", "high", "critical"]).nullable(),
+  severity: z.enum(FINDING_SEVERITIES).nullable(),
   evidenceIds: z.array(z.string()),
   details: z.unknown(),
 });

@@ -8,7 +8,7 @@ import {
   type AllowPrivate,
   type ResolvedAddress,
   type Resolver,
-} from "./address";
+} from "./resolver";
 import { ByteBudget } from "./budget";
 import { decodeBody } from "./charset";
 import { FetchError, formatBytes, formatSeconds } from "./errors";

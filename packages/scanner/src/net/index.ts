@@ -1,4 +1,4 @@
-export * from "./address";
+export * from "./resolver";
 export * from "./budget";
 export * from "./charset";
 export * from "./errors";

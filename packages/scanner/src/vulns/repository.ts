@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { VULNERABILITY_SEVERITIES } from "@techscaniq/contracts/scan";
 import { z } from "zod";
 
 /**
@@ -9,7 +10,7 @@ import { z } from "zod";
  * library, the extractors that find it and its version, and the advisories
  * with the version ranges they affect.
  */
-const severitySchema = z.enum(["low", "medium", "high", "critical"]);
+const severitySchema = z.enum(VULNERABILITY_SEVERITIES);
 
 const vulnerabilitySchema = z.object({
   atOrAbove: z.string().optional(),

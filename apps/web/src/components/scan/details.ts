@@ -16,8 +16,6 @@ export const securityTestDetails = z.object({
   description: z.string(),
 });
 
-export const gradeDetails = z.object({ grade: z.string(), score: z.number() });
-
 export const cookieDetails = z.object({
   name: z.string(),
   secure: z.boolean(),
@@ -65,7 +63,4 @@ export const performanceDetails = z.object({
 
 export const thirdPartyDetails = z.object({ host: z.string(), owner: z.string(), category: z.string().nullable(), requests: z.number(), bytes: z.number() });
 
-export function parseDetails<T>(schema: z.ZodType<T>, details: unknown): T | null {
-  const parsed = schema.safeParse(details);
-  return parsed.success ? parsed.data : null;
-}
+export { detailsAs as parseDetails } from "@techscaniq/contracts/scan";

@@ -1,5 +1,6 @@
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@techscaniq/api/client";
+import { HEADER_GRADE_FINDING } from "@techscaniq/contracts/scan";
 import { severityRank, type Severity } from "./badges";
 
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
@@ -10,7 +11,7 @@ export type PageView = RouterOutputs["scan"]["pages"][number];
 
 /** The security headers grade is stored as the `grade` finding's version. */
 export function gradeOf(findings: readonly Finding[]): string | null {
-  return findings.find((finding) => finding.kind === "security" && finding.name === "HTTP security headers grade")?.version ?? null;
+  return findings.find((finding) => finding.kind === HEADER_GRADE_FINDING.kind && finding.name === HEADER_GRADE_FINDING.name)?.version ?? null;
 }
 
 /** What a deal team asks first: the platform, then the languages and servers under it. */

@@ -13,7 +13,7 @@ import {
   type ReportFormat,
   type ScanDiff,
   type StoredFinding,
-} from "@techscaniq/ai/render";
+} from "@techscaniq/contracts";
 import { renderPdf } from "@techscaniq/ai/render/pdf";
 import { emitEvent, sql, withServiceTx, type Db } from "@techscaniq/db";
 import type { ObjectStorage } from "@techscaniq/db/storage";

@@ -1,11 +1,11 @@
 import { defaultAiConfig, operatorAiPolicy } from "@techscaniq/ai";
 import { env as aiEnv } from "@techscaniq/ai/env";
+import { REPORT_GENERATE_TASK, ReportGeneratePayload } from "@techscaniq/contracts/tasks";
 import type { Db } from "@techscaniq/db";
 import { loadSecretBox } from "@techscaniq/db/secrets";
 import { env as scannerEnv } from "@techscaniq/scanner/env";
 import type { ObjectStorage } from "@techscaniq/db/storage";
 import type { JobHelpers } from "graphile-worker";
-import { z } from "zod";
 import type { WorkerEnv } from "../../env";
 import type { Logger } from "../../logger";
 import { defineTask, type TaskDefinition } from "../define";
@@ -17,20 +17,13 @@ export { providerFetchFor } from "./provider-fetch";
 export { tenantAiLoader, type TenantAiLoader } from "./tenant-ai";
 export { closeReportCheckpointers, produceReportVersion, markReportFailed, type ReportOutcome, type ReportRequest, type ReportTaskSettings } from "./generate";
 
-export const reportPayload = z
-  .object({
-    scanId: z.uuid({ error: "scanId must be a scan id (uuid)" }),
-    reportId: z.uuid({ error: "reportId must be a report id (uuid)" }).optional(),
-  })
-  .strict();
-
 const isLastAttempt = (helpers: JobHelpers) => helpers.job.attempts >= helpers.job.max_attempts;
 
 /** `report.generate` ({ scanId, reportId? }), queued by private.queue_report under job key report:<scan id>. */
-export function reportGenerateTask(settings: ReportTaskSettings): TaskDefinition<typeof reportPayload> {
+export function reportGenerateTask(settings: ReportTaskSettings): TaskDefinition<typeof ReportGeneratePayload> {
   return defineTask({
-    name: "report.generate",
-    payload: reportPayload,
+    name: REPORT_GENERATE_TASK,
+    payload: ReportGeneratePayload,
     handler: async (payload, { helpers }) => {
       try {
         const outcome = await produceReportVersion(settings, payload, helpers.abortSignal);

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { AiConfig, DEFAULT_PRICES, TASKS, type OperatorAiPolicy } from "@techscaniq/ai";
-import { tenantKeyContext } from "@techscaniq/ai/tenant";
+import { tenantKeyContext } from "@techscaniq/contracts/ai";
 import { assignOperatorAiKey } from "@techscaniq/api";
 import { withServiceTx } from "@techscaniq/db";
 import { loadSecretBox } from "@techscaniq/db/secrets";

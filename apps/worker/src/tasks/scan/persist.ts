@@ -1,3 +1,4 @@
+import type { FindingRecord } from "@techscaniq/contracts/scan";
 import { emitEvent, sql, type Database, type Selectable, type Transaction } from "@techscaniq/db";
 import type { Evidence } from "@techscaniq/scanner";
 
@@ -18,17 +19,7 @@ export interface PageRecord {
 }
 
 /** A finding row; `key` is stable within (scan, kind) so storing twice upserts. */
-export interface FindingRecord {
-  kind: "technology" | "security" | "vulnerability" | "performance" | "third_party";
-  key: string;
-  name: string;
-  version: string | null;
-  category: string | null;
-  confidence: number | null;
-  severity: "info" | "low" | "medium" | "high" | "critical" | null;
-  evidenceIds: string[];
-  details: unknown;
-}
+export type { FindingRecord };
 
 /** Postgres caps bind parameters at 65,535 per statement; evidence rows have 11. */
 const EVIDENCE_BATCH = 2000;

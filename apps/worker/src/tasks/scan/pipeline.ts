@@ -1,8 +1,9 @@
 import { sql, withServiceTx, type Db } from "@techscaniq/db";
 import type { ObjectStorage } from "@techscaniq/db/storage";
+import { SCAN_STAGES } from "@techscaniq/contracts/scan";
+import { ScanStagePayload, scanTaskName } from "@techscaniq/contracts/tasks";
 import type { Evidence } from "@techscaniq/scanner";
 import type { JobHelpers } from "graphile-worker";
-import { z } from "zod";
 import { defineTask, type TaskDefinition } from "../define";
 import {
   enqueueScanTask,
@@ -17,7 +18,7 @@ import {
 } from "./persist";
 
 /** Stages a scan runs in order; each is its own task (`scan.<stage>`) and checkpoint. */
-export const PIPELINE = ["crawl", "render", "detect", "security", "vulns", "store"] as const satisfies readonly ScanStage[];
+export const PIPELINE = SCAN_STAGES satisfies readonly ScanStage[];
 export type PipelineStage = (typeof PIPELINE)[number];
 
 /** Overall progress when each stage has finished (crawl and render dominate the wall time). */
@@ -27,7 +28,7 @@ const CANCEL_POLL_MS = 1000;
 const PROGRESS_EVENT_MS = 1000;
 const TENANT_BUSY_RETRY_MS = 5000;
 
-export const taskName = (stage: PipelineStage) => `scan.${stage}`;
+export const taskName = scanTaskName;
 
 export interface ScanTarget {
   id: string;
@@ -77,8 +78,6 @@ export interface ScanPipelineSettings {
   /** Scans of one tenant running at once; more wait in the queue. */
   tenantConcurrency: number;
 }
-
-const payloadSchema = z.object({ scanId: z.uuid({ error: "scanId must be a scan id (uuid)" }) }).strict();
 
 async function loadScan(db: Db, scanId: string): Promise<ScanRow | undefined> {
   return db.kysely.selectFrom("scans").selectAll().where("id", "=", scanId).executeTakeFirst();
@@ -301,7 +300,7 @@ export function scanPipelineTasks(settings: ScanPipelineSettings): TaskDefinitio
   return PIPELINE.map((stage) =>
     defineTask({
       name: taskName(stage),
-      payload: payloadSchema,
+      payload: ScanStagePayload,
       handler: ({ scanId }, { helpers }) => runStage(settings, stage, scanId, helpers),
     }),
   );

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { HEADER_GRADE_FINDING } from "@techscaniq/contracts/scan";
 import { scanObjectPath } from "@techscaniq/db/storage";
 import {
   crawlStage,
@@ -229,9 +230,7 @@ function securityFindings(report: SecurityReport): FindingRecord[] {
   const evidenceOf = (lists: string[][]) => [...new Set(lists.flat())];
   return [
     {
-      kind: "security",
-      key: "grade",
-      name: "HTTP security headers grade",
+      ...HEADER_GRADE_FINDING,
       version: report.grade,
       category: "headers",
       confidence: null,

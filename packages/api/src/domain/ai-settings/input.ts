@@ -1,5 +1,4 @@
-import { TaskName } from "@techscaniq/ai/config";
-import { KEYED_PROVIDERS, TenantProvider } from "@techscaniq/ai/tenant";
+import { KEYED_PROVIDERS, TaskName, TenantProvider } from "@techscaniq/contracts/ai";
 import { z } from "zod";
 
 export const keyedProviderSchema = z.enum(KEYED_PROVIDERS, { error: `must be one of ${KEYED_PROVIDERS.join(", ")}` });
@@ -12,7 +11,7 @@ const modelSchema = z
   .max(200, "must be at most 200 characters")
   .regex(/^[\w.:/@-]+$/, "must be a model name (letters, digits and . : / @ - _)");
 
-/** Syntax only; whether the host may be reached is checked after DNS resolution (checkBaseUrl). */
+/** Syntax only; whether the host may be reached is checked by baseUrlRefusal (no DNS) and at call time. */
 export const baseUrlSchema = z
   .string({ error: "must be an http(s) URL" })
   .trim()

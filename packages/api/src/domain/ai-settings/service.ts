@@ -1,16 +1,19 @@
-import { operatorAiPolicy, operatorModelRefusal, TASKS, type OperatorAiPolicy, type TaskName } from "@techscaniq/ai/config";
-import { env as aiEnv } from "@techscaniq/ai/env";
+import { hostRefusalWithoutDns, type AllowPrivate } from "@techscaniq/contracts/address";
 import {
   KEYED_PROVIDERS,
+  operatorAiPolicy,
   operatorKeyContext,
+  operatorModelRefusal,
+  TASKS,
   tenantKeyContext,
   type KeyedProvider,
+  type OperatorAiPolicy,
+  type TaskName,
   type TenantProvider,
-} from "@techscaniq/ai/tenant";
+} from "@techscaniq/contracts/ai";
 import { emitEvent, sql, withServiceTx, type Database, type Db, type Transaction, type Updateable } from "@techscaniq/db";
 import type { TenantAiSettings as TenantAiSettingsTable } from "@techscaniq/db/schema";
 import { loadSecretBox, type SecretBox } from "@techscaniq/db/secrets";
-import { checkAddress, ipLiteral, systemResolver, type AllowPrivate, type Resolver } from "@techscaniq/scanner/address";
 import { loadApiEnv } from "../../env";
 import { DomainError } from "../../errors";
 import type { ActiveTenant } from "../../trpc";
@@ -65,25 +68,13 @@ export async function getAiSettings(tx: Transaction<Database>, tenant: ActiveTen
 }
 
 /**
- * A provider base URL may only reach what a scan may reach: its host, after
- * DNS resolution, must not be private, loopback, link-local or the like
- * unless the operator allows private addresses. Returns the refusal, or null.
+ * A provider base URL may only reach what a scan may reach. Requests never
+ * resolve DNS: here only IP literals and localhost names are refused; the
+ * worker checks the addresses the host resolves to when it calls the model.
  */
-export async function baseUrlRefusal(baseUrl: string, allowPrivate: AllowPrivate, resolve: Resolver = systemResolver): Promise<string | null> {
-  const { hostname } = new URL(baseUrl);
-  const literal = ipLiteral(hostname);
-  let addresses;
-  try {
-    addresses = literal ? [literal] : await resolve(hostname);
-  } catch {
-    return `host "${hostname}" does not resolve`;
-  }
-  if (addresses.length === 0) return `host "${hostname}" does not resolve`;
-  for (const { address } of addresses) {
-    const verdict = checkAddress(address, allowPrivate);
-    if (!verdict.allowed) return `${verdict.reason} (set TECHSCANIQ_ALLOW_PRIVATE=1 to allow private model servers)`;
-  }
-  return null;
+export function baseUrlRefusal(baseUrl: string, allowPrivate: AllowPrivate): string | null {
+  const refusal = hostRefusalWithoutDns(new URL(baseUrl).hostname, allowPrivate);
+  return refusal && `${refusal} (set TECHSCANIQ_ALLOW_PRIVATE=1 to allow private model servers)`;
 }
 
 export interface UpdateDeps {
@@ -94,7 +85,8 @@ export interface UpdateDeps {
 }
 
 export async function aiSettingsDeps(): Promise<UpdateDeps> {
-  return { box: await tenantSecretBox(), allowPrivate: loadApiEnv().TECHSCANIQ_ALLOW_PRIVATE === "1", policy: operatorAiPolicy(aiEnv) };
+  const env = loadApiEnv();
+  return { box: await tenantSecretBox(), allowPrivate: env.TECHSCANIQ_ALLOW_PRIVATE === "1", policy: operatorAiPolicy(env) };
 }
 
 /** Base URLs are not writable by `authenticated` (so not over PostgREST); the checked value goes through this. */
@@ -148,7 +140,7 @@ export async function updateAiSettings(
   for (const id of KEYED_PROVIDERS) {
     const baseUrl = input.providers?.[id]?.baseUrl;
     if (!baseUrl) continue;
-    const refusal = await baseUrlRefusal(baseUrl, deps.allowPrivate);
+    const refusal = baseUrlRefusal(baseUrl, deps.allowPrivate);
     if (refusal) fieldErrors[`providers.${id}.baseUrl`] = [refusal];
   }
   if (Object.keys(fieldErrors).length > 0) {

@@ -1,4 +1,4 @@
-import { REPORT_FORMATS } from "@techscaniq/ai/render";
+import { REPORT_FORMATS } from "@techscaniq/contracts/report";
 import { z } from "zod";
 
 const reportId = z.uuid({ error: "reportId must be a report id (uuid)" });

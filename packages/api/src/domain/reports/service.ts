@@ -1,14 +1,14 @@
-import type { ReportContent } from "@techscaniq/ai";
 import {
   buildReportDocument,
   diffScans,
   REPORT_CONTENT_TYPES,
   reportExportPath,
-  scanInputFromStored,
   ScanDiff,
+  type ReportContent,
   type ReportDocument,
   type ReportFormat,
-} from "@techscaniq/ai/render";
+} from "@techscaniq/contracts/report";
+import { scanInputFromStored } from "@techscaniq/contracts/scan";
 import { emitEvent, sql, type Database, type Selectable, type Transaction } from "@techscaniq/db";
 import type { ObjectStorage } from "@techscaniq/db/storage";
 import type { z } from "zod";

@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { FINDING_KINDS } from "@techscaniq/contracts/scan";
 import { z } from "zod";
 
 export const MAX_URL_LENGTH = 2048;
@@ -12,7 +13,6 @@ export const finishedStatuses: readonly ScanStatus[] = ["succeeded", "failed", "
 export const scanStages = ["crawl", "render", "detect", "security", "vulns", "store", "report"] as const;
 export type ScanStage = (typeof scanStages)[number];
 
-export const findingKinds = ["technology", "security", "vulnerability", "performance", "third_party"] as const;
 
 /** A DNS name of at least two labels (or `localhost`), each label 1–63 letters, digits or inner hyphens. */
 const HOSTNAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
@@ -119,7 +119,7 @@ export const listEvidenceInput = pageInput
   .strict();
 
 export const listFindingsInput = z
-  .object({ scanId: scanIdSchema, kind: z.enum(findingKinds).optional() })
+  .object({ scanId: scanIdSchema, kind: z.enum(FINDING_KINDS).optional() })
   .strict();
 
 export const screenshotInput = z.object({ scanId: scanIdSchema, pageId: z.uuid({ error: "must be a page id (uuid)" }) }).strict();

@@ -1,12 +1,13 @@
 "use client";
 
+import { HEADER_GRADE_FINDING, HeaderGradeDetails } from "@techscaniq/contracts/scan";
 import { trpc } from "../../../lib/trpc";
 import { cn } from "../../../lib/cn";
 import { Badge } from "../../ui/badge";
 import { Card } from "../../ui/card";
 import { EmptyState } from "../../ui/states";
 import { GradeBadge, SeverityBadge } from "../badges";
-import { cookieDetails, gradeDetails, parseDetails, securityTestDetails, tlsDetails } from "../details";
+import { cookieDetails, parseDetails, securityTestDetails, tlsDetails } from "../details";
 import type { Finding } from "../findings-summary";
 import type { TabProps } from "../scan-tabs";
 import { EvidenceLink, Loaded, SectionTitle } from "./common";
@@ -80,8 +81,8 @@ export function SecurityTab({ scanId, showEvidence }: TabProps) {
   return (
     <Loaded query={findings} label="security results">
       {(security) => {
-        const gradeFinding = security.find((finding) => finding.name === "HTTP security headers grade");
-        const grade = gradeFinding ? parseDetails(gradeDetails, gradeFinding.details) : null;
+        const gradeFinding = security.find((finding) => finding.name === HEADER_GRADE_FINDING.name);
+        const grade = gradeFinding ? parseDetails(HeaderGradeDetails, gradeFinding.details) : null;
         const tests = security.filter((finding) => finding.category === "headers" && finding !== gradeFinding);
         const failed = tests.filter((finding) => !parseDetails(securityTestDetails, finding.details)?.pass).length;
         const cookies = security.filter((finding) => finding.category === "cookies");

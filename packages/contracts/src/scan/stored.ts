@@ -1,5 +1,13 @@
-import { z } from "zod";
-import { ScanResultInput, type EvidenceItem, type ScanInput } from "../scan-context";
+import type { z } from "zod";
+import {
+  detailsAs,
+  HEADER_GRADE_FINDING,
+  HeaderGradeDetails,
+  VULNERABILITY_SEVERITIES,
+  type FindingRecord,
+  type VulnerabilitySeverity,
+} from "./findings";
+import { ScanResultInput, type EvidenceItem, type ScanInput } from "./result";
 
 /**
  * A stored scan (its `findings` rows, `evidence_items` rows and the security
@@ -8,17 +16,8 @@ import { ScanResultInput, type EvidenceItem, type ScanInput } from "../scan-cont
  * read a scan the same way.
  */
 
-export interface StoredFinding {
-  kind: "technology" | "security" | "vulnerability" | "performance" | "third_party";
-  key: string;
-  name: string;
-  version: string | null;
-  category: string | null;
-  confidence: number | null;
+export interface StoredFinding extends Omit<FindingRecord, "severity"> {
   severity: string | null;
-  evidenceIds: string[];
-  /** The scanner's full finding object, as the pipeline stored it. */
-  details: unknown;
 }
 
 export interface StoredScan {
@@ -36,24 +35,16 @@ const TestSchema = SecuritySchema.shape.tests.element;
 const CookieSchema = SecuritySchema.shape.cookies.element;
 const TlsSchema = SecuritySchema.shape.tls.unwrap();
 const MixedSchema = SecuritySchema.shape.mixedContent.element;
-const GradeDetails = z.object({ grade: z.string(), score: z.number() });
-
-/** `details` parsed with `schema`, or null when the stored object does not have that shape. */
-function detailsAs<T>(schema: z.ZodType<T>, details: unknown): T | null {
-  const parsed = schema.safeParse(details);
-  return parsed.success ? parsed.data : null;
-}
-
-const SEVERITIES = ["low", "medium", "high", "critical"] as const;
-const vulnerabilitySeverity = (severity: string | null) => (SEVERITIES as readonly string[]).includes(severity ?? "") ? (severity as (typeof SEVERITIES)[number]) : "medium";
+const vulnerabilitySeverity = (severity: string | null) =>
+  (VULNERABILITY_SEVERITIES as readonly string[]).includes(severity ?? "") ? (severity as VulnerabilitySeverity) : "medium";
 
 /** The security report: the stage checkpoint when it is whole, otherwise rebuilt from the security findings (without DNS). */
 function securityOf(stored: StoredScan): ScanInput["security"] {
   const checkpoint = SecuritySchema.safeParse(stored.securityCheckpoint);
   if (checkpoint.success) return checkpoint.data;
   const security = stored.findings.filter((f) => f.kind === "security");
-  const grade = security.find((f) => f.key === "grade");
-  const gradeDetails = grade ? detailsAs(GradeDetails, grade.details) : null;
+  const grade = security.find((f) => f.key === HEADER_GRADE_FINDING.key);
+  const gradeDetails = grade ? detailsAs(HeaderGradeDetails, grade.details) : null;
   if (!gradeDetails) return null;
   const parsedAll = <T>(prefix: string, schema: z.ZodType<T>) =>
     security.filter((f) => f.key.startsWith(prefix)).flatMap((f) => detailsAs(schema, f.details) ?? []);

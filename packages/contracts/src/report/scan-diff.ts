@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ScanInput } from "../scan-context";
+import type { ScanInput } from "../scan/result";
 
 const Technology = z.object({ name: z.string(), version: z.string().nullable() });
 const Vulnerability = z.object({ library: z.string(), version: z.string(), severity: z.string(), identifiers: z.array(z.string()) });

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { Verification } from "../citations/verify";
-import { Score } from "../offline/scores";
-import { SectionId } from "../sections";
+import { Verification } from "./verification";
+import { Score } from "./score";
+import { SectionId } from "./sections";
 
 /** A table built by code straight from the findings (never by a model), each row citing its evidence. */
 export const ReportTable = z.object({

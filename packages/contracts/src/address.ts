@@ -1,5 +1,4 @@
 import ipaddr from "ipaddr.js";
-import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 
 /**
@@ -133,11 +132,6 @@ export interface ResolvedAddress {
 /** Resolves a host name to its addresses; injectable so tests can change answers between lookups. */
 export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
-export const systemResolver: Resolver = async (hostname) => {
-  const answers = await lookup(hostname, { all: true, verbatim: true });
-  return answers.map((answer) => ({ address: answer.address, family: answer.family === 6 ? 6 : 4 }));
-};
-
 /**
  * A URL's host as an IP literal, if it is one. The WHATWG URL parser has
  * already turned decimal, octal, hex and short IPv4 forms into dotted quads
@@ -147,4 +141,19 @@ export function ipLiteral(hostname: string): ResolvedAddress | null {
   const bare = hostname.replace(/^\[|\]$/g, "");
   const family = isIP(bare);
   return family === 0 ? null : { address: bare, family: family === 6 ? 6 : 4 };
+}
+
+/** Names that always mean this machine (RFC 6761), judged as loopback without asking DNS. */
+const isLocalhostName = (hostname: string) => hostname === "localhost" || hostname.endsWith(".localhost");
+
+/**
+ * The address policy for a URL's host without DNS: IP literals are checked,
+ * localhost names count as loopback, any other name passes. Whoever connects
+ * must still check the addresses the name resolves to. Returns the refusal, or null.
+ */
+export function hostRefusalWithoutDns(hostname: string, allowPrivate: AllowPrivate = false): string | null {
+  const host = hostname.toLowerCase().replace(/\.$/, "");
+  if (isLocalhostName(host)) return checkAddress("127.0.0.1", allowPrivate).allowed ? null : `blocked: ${host} is a loopback name`;
+  const literal = ipLiteral(host);
+  return literal ? checkAddress(literal.address, allowPrivate).reason : null;
 }

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { VerificationMethod } from "../citations/verify";
-import { Score } from "../offline/scores";
-import { ReportContent, ReportTable } from "../report/schema";
-import { SectionId } from "../sections";
+import { VerificationMethod } from "./verification";
+import { Score } from "./score";
+import { ReportContent, ReportTable } from "./content";
+import { SectionId } from "./sections";
 import { ScanDiff } from "./scan-diff";
 
 /**
@@ -48,7 +48,7 @@ export const ReportDocument = z.object({
 });
 export type ReportDocument = z.infer<typeof ReportDocument>;
 
-/** The published JSON Schema of the JSON export (written to packages/ai/schema/report.schema.json). */
+/** The published JSON Schema of the JSON export (written to packages/contracts/schema/report.schema.json). */
 export const reportDocumentJsonSchema = z.toJSONSchema(ReportDocument, { target: "draft-2020-12" });
 
 export interface ReportDocumentMeta {

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import type { ScanStageName } from "./scan/stages";
+
+/**
+ * Worker task names and payloads: the worker parses each payload with these
+ * schemas, and the declaration below types every graphile-worker `addJob`.
+ * (Jobs queued from SQL, e.g. private.enqueue_scan_job, use the same names.)
+ */
+
+export const scanTaskName = <Stage extends ScanStageName>(stage: Stage) => `scan.${stage}` as const;
+
+export const ScanStagePayload = z.object({ scanId: z.uuid({ error: "scanId must be a scan id (uuid)" }) }).strict();
+
+export const REPORT_GENERATE_TASK = "report.generate";
+export const ReportGeneratePayload = z
+  .object({
+    scanId: z.uuid({ error: "scanId must be a scan id (uuid)" }),
+    reportId: z.uuid({ error: "reportId must be a report id (uuid)" }).optional(),
+  })
+  .strict();
+
+export const PRUNE_HEARTBEATS_TASK = "maintenance.prune_heartbeats";
+export const PruneHeartbeatsPayload = z.object({
+  olderThanMinutes: z.number().int().min(5).max(60 * 24 * 30).default(60 * 24),
+});
+
+type ScanStageTasks = { [Stage in ScanStageName as `scan.${Stage}`]: z.input<typeof ScanStagePayload> };
+
+declare global {
+  // graphile-worker reads job payload types from this global interface.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace GraphileWorker {
+    interface Tasks extends ScanStageTasks {
+      "report.generate": z.input<typeof ReportGeneratePayload>;
+      "maintenance.prune_heartbeats": z.input<typeof PruneHeartbeatsPayload>;
+    }
+  }
+}
