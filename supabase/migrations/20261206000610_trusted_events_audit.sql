@@ -41,7 +41,14 @@ begin
       raise exception 'an event can only be attributed to its caller'
         using errcode = 'insufficient_privilege';
     end if;
-    if p_type like 'report.%' then
+    -- The one report event a request causes: asking for a new version of a report of the tenant
+    -- (the hourly regeneration limit counts these). Every other report.* comes from the worker.
+    if p_type like 'report.%' and not (
+      p_type = 'report.regenerate_requested'
+      and private.has_tenant_role(p_tenant, '{owner,admin,member}')
+      and p_subject ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+      and exists (select 1 from public.reports r where r.id = p_subject::uuid and r.tenant_id = p_tenant)
+    ) then
       raise exception 'report events are written by the worker only' using errcode = 'insufficient_privilege';
     end if;
     if p_type like 'scan.%' then
@@ -77,7 +84,7 @@ begin
   return v_id;
 end
 $$;
-comment on function private.emit_event(text, uuid, uuid, text, jsonb, integer) is 'The only way to write an event: in the caller''s transaction (NOTIFY at commit). Requests must be members of the tenant and attribute the event to themselves or nobody; they never write report.*, and only writers (owner, admin, member) write scan.queued, scan.cancel_requested, scan.cancelled and scan.deleted, each matching the scan''s state. The service role writes any event.';
+comment on function private.emit_event(text, uuid, uuid, text, jsonb, integer) is 'The only way to write an event: in the caller''s transaction (NOTIFY at commit). Requests must be members of the tenant and attribute the event to themselves or nobody; they write no report.* but report.regenerate_requested (writers, about a report of the tenant), and only writers (owner, admin, member) write scan.queued, scan.cancel_requested, scan.cancelled and scan.deleted, each matching the scan''s state. The service role writes any event.';
 
 create function private.write_audit(
   p_tenant uuid, p_action text, p_target text, p_details jsonb, p_request_id text

@@ -76,6 +76,23 @@ describe("startEmbeddedPostgres", () => {
     return { url, kill };
   }
 
+  it("leaves the process's exit code alone (a failed test run must not exit 0)", async () => {
+    const dataDir = await scratchDir();
+    const port = await findFreePort(loadDbEnv().TECHSCANIQ_TEST_PG_PORT + 70);
+    const embeddedModule = new URL("./embedded.ts", import.meta.url).href;
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e",
+        `const m = await import(${JSON.stringify(embeddedModule)});
+         const s = await m.startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, port: ${port}, ephemeral: true });
+         await s.stop();
+         process.exitCode = 3;`],
+      { stdio: ["ignore", "inherit", "inherit"] },
+    );
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(3);
+  });
+
   it("takes over a server left running by a killed process, and stops it", async () => {
     const dataDir = await scratchDir();
     const port = await findFreePort(loadDbEnv().TECHSCANIQ_TEST_PG_PORT + 60);

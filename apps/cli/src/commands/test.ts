@@ -61,14 +61,17 @@ export function registerTestCommand(program: Command): void {
         `--outputFile.json=${vitestJson}`,
         ...filters,
       ]);
-      steps.push({ name: "vitest", ok: vitestCode === 0, counts: vitestCounts(vitestJson) });
+      const vitestResult = vitestCounts(vitestJson);
+      // A runner's exit code alone has lied before (a library's exit hook exited 0): failed tests fail the step.
+      steps.push({ name: "vitest", ok: vitestCode === 0 && !vitestResult?.failed, counts: vitestResult });
 
       if (opts.e2e && !onlyVitest) {
         const e2eJson = path.join(resultsDir, "e2e.json");
         const e2eCode = await run("pnpm", ["--filter", "@techscaniq/web", "test:e2e"], {
           env: childEnv({ PLAYWRIGHT_JSON_OUTPUT_NAME: e2eJson }),
         });
-        steps.push({ name: "e2e", ok: e2eCode === 0, counts: playwrightCounts(e2eJson) });
+        const e2eResult = playwrightCounts(e2eJson);
+        steps.push({ name: "e2e", ok: e2eCode === 0 && !e2eResult?.failed, counts: e2eResult });
       }
 
       const total: Counts = { passed: 0, failed: 0, skipped: 0 };
