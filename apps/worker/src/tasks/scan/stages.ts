@@ -298,10 +298,21 @@ function securityFindings(report: SecurityReport): FindingRecord[] {
   ];
 }
 
+/**
+ * One finding per advisory: a library version usually has several. The key
+ * names the advisory by its first identifier (CVE, GHSA…), else by a hash of
+ * its summary and links, so storing the stage twice upserts the same rows.
+ */
 function vulnerabilityFinding(vulnerability: VulnerabilityFinding): FindingRecord {
+  const advisory =
+    vulnerability.identifiers[0] ??
+    createHash("sha256")
+      .update(JSON.stringify([vulnerability.summary, vulnerability.info]))
+      .digest("hex")
+      .slice(0, 16);
   return {
     kind: "vulnerability",
-    key: `${vulnerability.library}@${vulnerability.version}`,
+    key: `${vulnerability.library}@${vulnerability.version}#${advisory}`,
     name: vulnerability.library,
     version: vulnerability.version,
     category: "javascript-library",
