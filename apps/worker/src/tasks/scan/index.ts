@@ -17,5 +17,12 @@ export function scanTasks({ db, env, logger, storage }: { db: Db; env: WorkerEnv
       "TECHSCANIQ_ALLOW_PRIVATE=1: scans may reach private, loopback and internal addresses. Only for private-network deployments and tests — never on a shared or public worker.",
     );
   }
-  return scanPipelineTasks({ db, storage, stages: scannerStages, allowPrivate, tenantConcurrency: env.SCAN_TENANT_CONCURRENCY });
+  return scanPipelineTasks({
+    db,
+    storage,
+    stages: scannerStages,
+    allowPrivate,
+    tenantConcurrency: env.SCAN_TENANT_CONCURRENCY,
+    deadlineMs: env.SCAN_DEADLINE_SECONDS * 1000,
+  });
 }
