@@ -1,0 +1,107 @@
+import type { ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createTechScanClient } from "@techscaniq/api/client";
+import { startTestApiServer, type TestApiServer } from "@techscaniq/api/testing";
+import { createDb, sql, type Db } from "@techscaniq/db";
+import { createTestTenant, createTestUser } from "@techscaniq/db/testing";
+import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRestartablePostgres, type RestartablePostgres } from "./restart-support";
+import { followScan, noJobsLeft, spawnWorker } from "./tasks/scan/test-support";
+
+let postgres: RestartablePostgres;
+let db: Db;
+let api: TestApiServer;
+let fixtures: FixtureServer;
+let dataDir: string;
+let worker: { child: ChildProcess; output: string[] };
+let client: ReturnType<typeof createTechScanClient>;
+
+beforeAll(async () => {
+  postgres = await startRestartablePostgres();
+  db = createDb(postgres.url);
+  api = await startTestApiServer(db);
+  fixtures = await startFixtureServer({ sites: ["wordpress-like"] });
+  dataDir = await mkdtemp(path.join(tmpdir(), "tsiq-restart-worker-"));
+  const user = await createTestUser(db);
+  const tenant = await createTestTenant(db, user.id);
+  const session = await createTechScanClient({ url: api.url }).auth.signIn.mutate({
+    email: user.email,
+    password: user.password,
+  });
+  client = createTechScanClient({ url: api.url, accessToken: session.accessToken, tenantId: tenant.id });
+  worker = spawnWorker(postgres.url, `restart-test-${process.pid}`, dataDir);
+  // graphile-worker installs its schema on start: then the worker takes jobs.
+  for (;;) {
+    const { rows } = await sql<{ ready: boolean }>`
+      select to_regclass('graphile_worker._private_jobs') is not null as ready`.execute(db.kysely);
+    if (rows[0]!.ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}, 180_000);
+
+afterAll(async () => {
+  if (worker?.child.exitCode === null && worker.child.signalCode === null) {
+    const exited = new Promise((resolve) => worker.child.once("exit", resolve));
+    worker.child.kill("SIGTERM");
+    await exited;
+  }
+  await api?.close();
+  await db?.close();
+  await fixtures?.close();
+  await postgres?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+}, 180_000);
+
+/** Polls until `probe` returns a value; the test's own timeout bounds the wait. */
+async function waitFor<T>(probe: () => Promise<T | null | undefined>): Promise<T> {
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function scanSite(maxPages: number, renderCount: number) {
+  return client.scan.create.mutate({
+    url: fixtures.url("wordpress-like"),
+    options: { maxPages, renderCount, maxDepth: 2 },
+  });
+}
+
+describe("trust: a Postgres restart kills neither web nor worker", () => {
+  it("restarting the database during the render stage: the scan still succeeds over the same progress stream", async () => {
+    const scan = await scanSite(4, 1);
+    let restarted: Promise<void> | undefined;
+    const events = await followScan(client, scan.id, (event) => {
+      if (event.type === "scan.stage_started" && event.stage === "render") restarted ??= postgres.restart();
+    });
+    await restarted;
+
+    expect(restarted).toBeDefined();
+    expect(events.at(-1)?.type, worker.output.join("")).toBe("scan.completed");
+    expect(worker.child.exitCode, worker.output.join("")).toBeNull();
+    // The API in this process answers from the restarted database.
+    expect(await client.scan.get.query({ scanId: scan.id })).toMatchObject({ status: "succeeded" });
+    expect(await noJobsLeft(db, scan.id)).toBe(true);
+  }, 300_000);
+
+  it("restarting the database once the report checkpointer has connections: the worker keeps running", async () => {
+    // The first scan's report writes LangGraph checkpoints: its saver's pool then holds idle clients.
+    await waitFor(() =>
+      sql<{ n: number }>`select count(*)::int as n from langgraph.checkpoints`.execute(db.kysely).then(
+        ({ rows }) => (rows[0]!.n > 0 ? true : null),
+        () => null, // the saver has not created its tables yet
+      ),
+    );
+    await postgres.restart();
+
+    const scan = await scanSite(2, 0);
+    const events = await followScan(client, scan.id);
+    expect(events.at(-1)?.type, worker.output.join("")).toBe("scan.completed");
+    expect(worker.child.exitCode, worker.output.join("")).toBeNull();
+    expect(worker.child.signalCode).toBeNull();
+  }, 300_000);
+});
