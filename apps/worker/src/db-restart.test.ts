@@ -7,7 +7,7 @@ import { startTestApiServer, type TestApiServer } from "@techscaniq/api/testing"
 import { createDb, sql, type Db } from "@techscaniq/db";
 import { createTestTenant, createTestUser } from "@techscaniq/db/testing";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { startRestartablePostgres, type RestartablePostgres } from "./restart-support";
 import { followScan, noJobsLeft, spawnWorker } from "./tasks/scan/test-support";
 
@@ -72,11 +72,15 @@ function scanSite(maxPages: number, renderCount: number) {
 }
 
 describe("trust: a Postgres restart kills neither web nor worker", () => {
-  it("restarting the database during the render stage: the scan still succeeds over the same progress stream", async () => {
-    const scan = await scanSite(4, 1);
+  // What the worker said is the first thing to read when it did not get through.
+  const showWorkerOutput = () => onTestFailed(() => console.error(worker.output.slice(-60).join("")));
+
+  it("restarting the database during the detect stage: the scan still succeeds over the same progress stream", async () => {
+    showWorkerOutput();
+    const scan = await scanSite(4, 0);
     let restarted: Promise<void> | undefined;
     const events = await followScan(client, scan.id, (event) => {
-      if (event.type === "scan.stage_started" && event.stage === "render") restarted ??= postgres.restart();
+      if (event.type === "scan.stage_started" && event.stage === "detect") restarted ??= postgres.restart();
     });
     await restarted;
 
@@ -89,6 +93,7 @@ describe("trust: a Postgres restart kills neither web nor worker", () => {
   }, 300_000);
 
   it("restarting the database once the report checkpointer has connections: the worker keeps running", async () => {
+    showWorkerOutput();
     // The first scan's report writes LangGraph checkpoints: its saver's pool then holds idle clients.
     await waitFor(() =>
       sql<{ n: number }>`select count(*)::int as n from langgraph.checkpoints`.execute(db.kysely).then(

@@ -25,6 +25,10 @@ export function createDb(url: string, opts: { max?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on("error", () => undefined);
+  // Nor a checked-out one: pg-pool drops its listener while a client is lent out, and pg emits
+  // "error" on the client as well as failing its queries. The queries' callers see the failure;
+  // the pool discards the broken client when it comes back.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { pool, kysely, close: () => kysely.destroy() };
 }
