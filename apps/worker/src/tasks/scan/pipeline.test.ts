@@ -121,6 +121,8 @@ describe("scan pipeline (worker in-process, API over HTTP)", () => {
 
   it("cancel during render ends the scan cancelled at once with the browser closed, keeping what was found", async () => {
     await ensureWorker();
+    // The earlier scans' reports render PDFs in this process: their Chromium must be gone before we count ours.
+    while ((await chromiumDescendants(process.pid)).length > 0) await new Promise((resolve) => setTimeout(resolve, 200));
     const scan = await bed.client.scan.create.mutate({ url: fixtures.url("wordpress-like"), options: { maxPages: 10, renderCount: 3 } });
     let cancelledAt: string | null = null;
     const events = await followScan(bed.client, scan.id, async (event) => {
