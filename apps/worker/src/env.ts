@@ -16,6 +16,11 @@ const workerEnvSchema = z.object({
   WORKER_ID: z.preprocess(emptyAsUnset, z.string().min(1).max(200).default(`${hostname()}-${process.pid}`)),
   /** Scans of one tenant run at once (across all workers); more wait in the queue. */
   SCAN_TENANT_CONCURRENCY: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(100).default(2)),
+  /**
+   * Seconds a scan may take from its start before a failing stage stops being retried: an
+   * unreachable or broken site fails within this time instead of retrying for an hour.
+   */
+  SCAN_DEADLINE_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(86_400).default(600)),
   LOG_LEVEL: z.preprocess(
     emptyAsUnset,
     z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

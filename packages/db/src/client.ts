@@ -25,6 +25,10 @@ export function createDb(url: string, opts: { max?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on("error", () => undefined);
+  // Nor a checked-out one: pg-pool drops its listener while a client is lent out, and pg emits
+  // "error" on the client as well as failing its queries. The queries' callers see the failure;
+  // the pool discards the broken client when it comes back.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { pool, kysely, close: () => kysely.destroy() };
 }
@@ -103,6 +107,19 @@ function sqlState(err: unknown): string | undefined {
   return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : undefined;
 }
 
+/**
+ * The connection, not the statement, failed: a dropped socket or refused
+ * connect (no SQLSTATE), class 08 (connection exception) or 57P0x (server
+ * shutting down, restarting, starting up). Worth waiting for and retrying.
+ */
+export const isConnectionError = (err: unknown): boolean => {
+  const state = sqlState(err);
+  // pg's own "Connection terminated unexpectedly" and friends carry no code.
+  if (state === undefined) return err instanceof Error && /connection|terminated|socket/i.test(err.message);
+  // Not an SQLSTATE: a Node system error (ECONNREFUSED, ECONNRESET, EPIPE…).
+  if (!/^[0-9A-Z]{5}$/.test(state)) return true;
+  return state.startsWith("08") || state.startsWith("57P");
+};
 /** 23505: a unique constraint (e.g. a taken tenant slug). */
 export const isUniqueViolation = (err: unknown): boolean => sqlState(err) === "23505";
 /** 23503: a foreign key points nowhere. */

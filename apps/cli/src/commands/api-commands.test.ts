@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -110,6 +112,28 @@ describe("techscaniq scan", () => {
     expect(progress).toMatch(/\[\.{30}\]\s+0% {2}queued/);
     expect(progress).toMatch(/\[#{30}\] 100% store completed\n$/);
     finishedScanId = (printed as unknown as { id: string }).id;
+  }, 180_000);
+
+  it("trust: unreachable target — --wait says 'retrying (2/3): <cause>, next try at …'", async () => {
+    // The start page answers 503 once, then 200: the crawl waits for its second try.
+    let startPageAnswers = 0;
+    const site = createServer((req, res) => {
+      const status = req.url !== "/" ? 404 : startPageAnswers++ === 0 ? 503 : 200;
+      res.writeHead(status, { "content-type": "text/html; charset=utf-8" });
+      res.end("<!doctype html><html><head><title>Flaky</title></head><body>back</body></html>");
+    });
+    const port = await new Promise<number>((resolve) =>
+      site.listen(0, "127.0.0.1", () => resolve((site.address() as AddressInfo).port)),
+    );
+    const io = captureIo();
+    const connection = { url: baseUrl, apiKey };
+    const code = await runScan(`http://127.0.0.1:${port}/`, { wait: true, maxPages: 1 }, connection, io);
+    await new Promise((resolve) => site.close(resolve));
+
+    expect(code, io.err.join("")).toBe(0);
+    const cause = `the start page http://127.0.0.1:${port}/ answered HTTP 503`;
+    const retryLine = io.err.find((line) => line.startsWith("retrying"));
+    expect(retryLine?.startsWith(`retrying (2/3): ${cause}, next try at `), io.err.join("")).toBe(true);
   }, 180_000);
 });
 

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { createTechScanClient } from "@techscaniq/api/client";
+import { describeRetry } from "@techscaniq/api/scan-retry";
 import type { Command } from "commander";
 import { z } from "zod";
 import { env } from "../env";
@@ -45,6 +46,21 @@ function progressBar(progress: number, stage: string | null, type: string): stri
   return `[${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ${String(progress).padStart(3)}% ${stage ?? ""} ${type.replace(/^scan\./, "")}`;
 }
 
+const RetryData = z.object({
+  attempt: z.number(),
+  maxAttempts: z.number(),
+  error: z.string(),
+  nextTryAt: z.string(),
+});
+
+/** The retry a scan.retrying event announces; null when its data lacks one (an older worker's). */
+function retryOf(data: unknown) {
+  const parsed = RetryData.safeParse(data);
+  return parsed.success ? { ...parsed.data, reason: parsed.data.error } : null;
+}
+
+const clockTime = (iso: string) => new Date(iso).toLocaleTimeString();
+
 /** Follows the scan's events over SSE, drawing the bar on stderr, until it ends. */
 function waitForScan(client: Client, scanId: string, io: ScanIo): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -53,6 +69,12 @@ function waitForScan(client: Client, scanId: string, io: ScanIo): Promise<void> 
       { scanId },
       {
         onData: ({ data: event }) => {
+          const retry = event.type === "scan.retrying" ? retryOf(event.data) : null;
+          if (retry) {
+            // Its own line, kept above the bar: why the scan seems to stand still, and until when.
+            io.stderr(`${io.interactive ? "\r\x1b[K" : ""}${describeRetry(retry, clockTime)}\n`);
+            lastLine = "";
+          }
           const line = progressBar(Number(event.data.progress ?? 0), (event.data.stage as string | null) ?? null, event.type);
           if (io.interactive) io.stderr(`\r\x1b[K${line}`);
           else if (line !== lastLine) io.stderr(`${line}\n`);

@@ -50,6 +50,9 @@ const scanSchema = z.object({
   progress: z.number(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   attempts: z.number(),
+  retry: z
+    .object({ attempt: z.number(), maxAttempts: z.number(), reason: z.string(), nextTryAt: z.string() })
+    .nullable(),
   parentScanId: z.uuid().nullable(),
   cancelRequestedAt: z.string().nullable(),
   createdAt: z.string(),

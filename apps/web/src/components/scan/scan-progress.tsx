@@ -1,5 +1,6 @@
 "use client";
 
+import { describeRetry } from "@techscaniq/api/scan-retry";
 import { cn } from "../../lib/cn";
 import { formatDuration } from "../../lib/format";
 import type { ScanView } from "./findings-summary";
@@ -76,6 +77,11 @@ export function ScanProgress({ scan, outcomes, live }: { scan: ScanView; outcome
           />
         </div>
       </div>
+      {active && scan.retry ? (
+        <p role="status" className="text-sm text-warning" data-testid="scan-retry">
+          {describeRetry(scan.retry, (iso) => new Date(iso).toLocaleTimeString())}
+        </p>
+      ) : null}
       <ol className="grid gap-2 sm:grid-cols-2 lg:grid-cols-4" aria-label="Stages">
         {STAGES.map((stage, index) => {
           const state = stateOf(scan, index, outcomes);

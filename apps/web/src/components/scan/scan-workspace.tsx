@@ -44,6 +44,10 @@ export function ScanWorkspace({ initialScan, canWrite }: { initialScan: ScanView
             [data.stage as StageId]: { durationMs: numberOrUndefined(data.durationMs), evidence: numberOrUndefined(data.evidence) },
           }));
         }
+        // A retry's wait (and its end) is on the stored row: scan.get shows "retrying (2/3): …".
+        if (event.type === "scan.retrying" || event.type === "scan.stage_completed") {
+          void utils.scan.get.invalidate({ scanId });
+        }
         if (TERMINAL.has(event.type)) {
           // The stored row is the truth (a replayed event may be from an earlier attempt).
           void utils.scan.get.invalidate({ scanId });

@@ -15,7 +15,7 @@ import {
   type StoredFinding,
 } from "@techscaniq/contracts";
 import { renderPdf } from "@techscaniq/ai/render/pdf";
-import { emitEvent, sql, withServiceTx, type Db } from "@techscaniq/db";
+import { createDb, emitEvent, sql, withServiceTx, type Db } from "@techscaniq/db";
 import type { ObjectStorage } from "@techscaniq/db/storage";
 import type { TenantAiLoader } from "./tenant-ai";
 
@@ -143,7 +143,17 @@ type PostgresSaver = Awaited<ReturnType<typeof postgresCheckpointer>>;
 const checkpointers = new Map<string, Promise<PostgresSaver>>();
 /** One saver (and pool) per database per worker process. */
 function checkpointerFor(connectionString: string): Promise<PostgresSaver> {
-  if (!checkpointers.has(connectionString)) checkpointers.set(connectionString, postgresCheckpointer(connectionString));
+  if (!checkpointers.has(connectionString)) {
+    // createDb's pool survives a database restart; saver.end() closes it.
+    const db = createDb(connectionString);
+    const saver = postgresCheckpointer(db.pool).catch(async (error: unknown) => {
+      // Not kept when set-up failed (e.g. the database was restarting): the next report tries again.
+      checkpointers.delete(connectionString);
+      await db.close();
+      throw error;
+    });
+    checkpointers.set(connectionString, saver);
+  }
   return checkpointers.get(connectionString)!;
 }
 
@@ -151,7 +161,7 @@ function checkpointerFor(connectionString: string): Promise<PostgresSaver> {
 export async function closeReportCheckpointers(): Promise<void> {
   const savers = [...checkpointers.values()];
   checkpointers.clear();
-  await Promise.all(savers.map(async (saver) => (await saver).end()));
+  await Promise.all(savers.map((saver) => saver.then((ready) => ready.end(), () => undefined)));
 }
 
 /**

@@ -21,5 +21,12 @@ export function scanTasks({ db, env, logger, storage }: { db: Db; env: WorkerEnv
   void browserSandbox().then(({ warning }) => {
     if (warning) logger.warn(`${warning}: rendered pages are less confined than they should be (see README).`);
   });
-  return scanPipelineTasks({ db, storage, stages: scannerStages, allowPrivate, tenantConcurrency: env.SCAN_TENANT_CONCURRENCY });
+  return scanPipelineTasks({
+    db,
+    storage,
+    stages: scannerStages,
+    allowPrivate,
+    tenantConcurrency: env.SCAN_TENANT_CONCURRENCY,
+    deadlineMs: env.SCAN_DEADLINE_SECONDS * 1000,
+  });
 }

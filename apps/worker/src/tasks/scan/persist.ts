@@ -21,11 +21,37 @@ export interface PageRecord {
 /** A finding row; `key` is stable within (scan, kind) so storing twice upserts. */
 export type { FindingRecord };
 
+/**
+ * One row per key, merged as `merge(earlier, later)`: a single INSERT … ON
+ * CONFLICT DO UPDATE may not touch the same row twice, so duplicates in one
+ * batch (a library seen with two advisories, a page both fetched and failed)
+ * must become one row before the statement, in every upsert below.
+ */
+function mergeByKey<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  merge: (earlier: T, later: T) => T,
+): T[] {
+  const merged = new Map<string, T>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const earlier = merged.get(key);
+    merged.set(key, earlier === undefined ? item : merge(earlier, item));
+  }
+  return [...merged.values()];
+}
+
 /** Postgres caps bind parameters at 65,535 per statement; evidence rows have 11. */
 const EVIDENCE_BATCH = 2000;
 
 /** Upserts on (scan_id, evidence_id): a resumed stage rewrites the same rows, never adds copies. */
-export async function upsertEvidence(tx: Tx, scan: ScanRow, evidence: readonly Evidence[]): Promise<void> {
+export async function upsertEvidence(tx: Tx, scan: ScanRow, input: readonly Evidence[]): Promise<void> {
+  // The same observation twice is one row; the later copy wins, as the conflict clause does.
+  const evidence = mergeByKey(
+    input,
+    (item) => item.id,
+    (_earlier, later) => later,
+  );
   for (let start = 0; start < evidence.length; start += EVIDENCE_BATCH) {
     const batch = evidence.slice(start, start + EVIDENCE_BATCH);
     await tx
@@ -55,7 +81,22 @@ export async function upsertEvidence(tx: Tx, scan: ScanRow, evidence: readonly E
   }
 }
 
-export async function upsertPages(tx: Tx, scan: ScanRow, pages: readonly PageRecord[]): Promise<void> {
+/** Two reports of one page combine as the conflict clause below combines a stored row with a new one. */
+function mergePage(earlier: PageRecord, later: PageRecord): PageRecord {
+  return {
+    url: later.url,
+    finalUrl: later.finalUrl ?? earlier.finalUrl,
+    httpStatus: later.httpStatus ?? earlier.httpStatus,
+    bytes: Math.max(later.bytes, earlier.bytes),
+    durationMs: later.durationMs ?? earlier.durationMs,
+    rendered: later.rendered || earlier.rendered,
+    error: later.error,
+    screenshotPath: later.screenshotPath ?? earlier.screenshotPath,
+  };
+}
+
+export async function upsertPages(tx: Tx, scan: ScanRow, input: readonly PageRecord[]): Promise<void> {
+  const pages = mergeByKey(input, (page) => page.url, mergePage);
   if (pages.length === 0) return;
   await tx
     .insertInto("scan_pages")
@@ -87,7 +128,13 @@ export async function upsertPages(tx: Tx, scan: ScanRow, pages: readonly PageRec
     .execute();
 }
 
-export async function upsertFindings(tx: Tx, scan: ScanRow, findings: readonly FindingRecord[]): Promise<void> {
+/** The later finding under a key wins, citing the evidence of both. */
+function mergeFinding(earlier: FindingRecord, later: FindingRecord): FindingRecord {
+  return { ...later, evidenceIds: [...new Set([...earlier.evidenceIds, ...later.evidenceIds])] };
+}
+
+export async function upsertFindings(tx: Tx, scan: ScanRow, input: readonly FindingRecord[]): Promise<void> {
+  const findings = mergeByKey(input, (finding) => `${finding.kind}\u0000${finding.key}`, mergeFinding);
   if (findings.length === 0) return;
   await tx
     .insertInto("findings")
@@ -121,7 +168,12 @@ export async function upsertFindings(tx: Tx, scan: ScanRow, findings: readonly F
 }
 
 /** Progress and lifecycle events of a scan, with the fields every consumer needs. */
-export async function scanEvent(tx: Tx, scan: ScanRow, type: string, data: Record<string, unknown> = {}): Promise<void> {
+export async function scanEvent(
+  tx: Tx,
+  scan: ScanRow,
+  type: string,
+  data: Record<string, unknown> = {},
+): Promise<void> {
   await emitEvent(tx, {
     type,
     tenantId: scan.tenant_id,

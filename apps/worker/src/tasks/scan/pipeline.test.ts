@@ -1,5 +1,3 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { sql, withServiceTx } from "@techscaniq/db";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -121,30 +119,10 @@ describe("scan pipeline (worker in-process, API over HTTP)", () => {
     expect(await noJobsLeft(bed.database.db, scan.id)).toBe(true);
   }, SCAN_TIMEOUT_MS);
 
-  it("retries a transient failure with backoff and then succeeds", async () => {
-    await ensureWorker();
-    // A port with nothing listening yet: the first crawl finds the site down.
-    const site = await listenOnFreePort();
-    const port = (site.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => site.close(() => resolve()));
-    const scan = await bed.client.scan.create.mutate({ url: `http://127.0.0.1:${port}/`, options: { maxPages: 2, renderCount: 0 } });
-
-    let revived: Server | undefined;
-    const events = await followScan(bed.client, scan.id, async (event) => {
-      if (event.type === "scan.retrying" && !revived) revived = await serveHtmlOn(port);
-    });
-    await new Promise<void>((resolve) => revived?.close(() => resolve()));
-
-    expect(events.map((event) => event.type)).toContain("scan.retrying");
-    expect(events.find((event) => event.type === "scan.retrying")?.data.error).toMatch(/could be fetched/);
-    expect(events.at(-1)?.type).toBe("scan.completed");
-    const done = await bed.client.scan.get.query({ scanId: scan.id });
-    expect(done.status).toBe("succeeded");
-    expect(done.attempts).toBeGreaterThanOrEqual(7); // crawl twice, then the five other stages
-  }, SCAN_TIMEOUT_MS);
-
   it("cancel during render ends the scan cancelled at once with the browser closed, keeping what was found", async () => {
     await ensureWorker();
+    // The earlier scans' reports render PDFs in this process: their Chromium must be gone before we count ours.
+    while ((await chromiumDescendants(process.pid)).length > 0) await new Promise((resolve) => setTimeout(resolve, 200));
     const scan = await bed.client.scan.create.mutate({ url: fixtures.url("wordpress-like"), options: { maxPages: 10, renderCount: 3 } });
     let cancelledAt: string | null = null;
     const events = await followScan(bed.client, scan.id, async (event) => {
@@ -166,16 +144,3 @@ describe("scan pipeline (worker in-process, API over HTTP)", () => {
     expect(await noJobsLeft(bed.database.db, scan.id)).toBe(true);
   }, SCAN_TIMEOUT_MS);
 });
-
-function listenOnFreePort(): Promise<Server> {
-  const server = createServer();
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
-
-function serveHtmlOn(port: number): Promise<Server> {
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    res.end("<!doctype html><html><head><title>Back</title><meta name=\"generator\" content=\"Hugo 0.120.0\"></head><body>up again</body></html>");
-  });
-  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
-}

@@ -27,6 +27,21 @@ const PROGRESS_AFTER: Record<PipelineStage, number> = { crawl: 35, render: 70, d
 const CANCEL_POLL_MS = 1000;
 const PROGRESS_EVENT_MS = 1000;
 const TENANT_BUSY_RETRY_MS = 5000;
+/**
+ * Waits before the 2nd and 3rd try of a stage that failed for a reason that
+ * may pass (timeout, HTTP 5xx). Scheduled by us rather than by
+ * graphile-worker's backoff (8 tries over about an hour), so a broken site
+ * fails within minutes and the scan can say when the next try starts.
+ */
+const RETRY_DELAYS_MS = [5_000, 30_000];
+const MAX_TRIES = RETRY_DELAYS_MS.length + 1;
+/** The retry columns of a scan that is not waiting to retry. */
+const NO_RETRY = {
+  retry_attempt: null,
+  retry_max_attempts: null,
+  retry_reason: null,
+  retry_at: null,
+} as const;
 
 export const taskName = scanTaskName;
 
@@ -77,6 +92,8 @@ export interface ScanPipelineSettings {
   allowPrivate: boolean;
   /** Scans of one tenant running at once; more wait in the queue. */
   tenantConcurrency: number;
+  /** From a scan's start: after this no failed stage is tried again (SCAN_DEADLINE_SECONDS). */
+  deadlineMs: number;
 }
 
 async function loadScan(db: Db, scanId: string): Promise<ScanRow | undefined> {
@@ -104,6 +121,7 @@ async function finishIn(
       finished_at: new Date(),
       error_code: error?.code ?? null,
       error_message: error ? error.message.slice(0, 2000) : null,
+      ...NO_RETRY,
       ...(status === "succeeded" ? { progress: 100 } : {}),
     })
     .where("id", "=", scanId)
@@ -136,7 +154,7 @@ async function claim(db: Db, scan: ScanRow, limit: number): Promise<ScanRow | nu
     if (Number(running) >= limit) return null;
     const claimed = await tx
       .updateTable("scans")
-      .set({ status: "running", started_at: sql`coalesce(started_at, now())` })
+      .set({ status: "running", started_at: sql`coalesce(started_at, now())`, ...NO_RETRY })
       .where("id", "=", scan.id)
       .where("status", "=", "queued")
       .returningAll()
@@ -146,8 +164,54 @@ async function claim(db: Db, scan: ScanRow, limit: number): Promise<ScanRow | nu
   });
 }
 
-function isLastAttempt(helpers: JobHelpers): boolean {
-  return helpers.job.attempts >= helpers.job.max_attempts;
+/**
+ * After a transient failure: the stage's next try under the scan's job key,
+ * recorded on the scan and announced as scan.retrying; or, with no tries or
+ * time left, the scan fails naming the cause.
+ */
+async function retryOrFail(
+  settings: ScanPipelineSettings,
+  scan: ScanRow,
+  stage: PipelineStage,
+  cause: string,
+): Promise<void> {
+  const failedTry = scan.retry_attempt ?? 1;
+  const delayMs = RETRY_DELAYS_MS[failedTry - 1];
+  if (delayMs === undefined) {
+    const message = `${stage} failed ${failedTry} times, giving up: ${cause}`;
+    return finish(settings.db, scan.id, "failed", { code: "stage_failed", message });
+  }
+  const nextTryAt = new Date(Date.now() + delayMs);
+  const deadline = (scan.started_at ?? scan.created_at).getTime() + settings.deadlineMs;
+  if (nextTryAt.getTime() > deadline) {
+    const { deadlineMs } = settings;
+    const deadlineText = deadlineMs % 60_000 === 0 ? `${deadlineMs / 60_000} min` : `${deadlineMs / 1000} s`;
+    const message =
+      `${stage} failed and the scan deadline of ${deadlineText} leaves no time for another try: ${cause}`;
+    return finish(settings.db, scan.id, "failed", { code: "deadline_exceeded", message });
+  }
+  await withServiceTx(settings.db, async (tx) => {
+    const waiting = await tx
+      .updateTable("scans")
+      .set({
+        retry_attempt: failedTry + 1,
+        retry_max_attempts: MAX_TRIES,
+        retry_reason: cause.slice(0, 2000),
+        retry_at: nextTryAt,
+      })
+      .where("id", "=", scan.id)
+      .where("status", "=", "running")
+      .returningAll()
+      .executeTakeFirst();
+    if (!waiting) return;
+    await scanEvent(tx, waiting, "scan.retrying", {
+      error: cause,
+      attempt: failedTry + 1,
+      maxAttempts: MAX_TRIES,
+      nextTryAt: nextTryAt.toISOString(),
+    });
+    await enqueueScanTask(tx, scan.id, taskName(stage), nextTryAt);
+  });
 }
 
 async function runStage(settings: ScanPipelineSettings, stage: PipelineStage, scanId: string, helpers: JobHelpers): Promise<void> {
@@ -188,7 +252,7 @@ async function runStage(settings: ScanPipelineSettings, stage: PipelineStage, sc
       .where("id", "=", scanId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await scanEvent(tx, started, "scan.stage_started", { attempt: helpers.job.attempts });
+    await scanEvent(tx, started, "scan.stage_started", { attempt: started.retry_attempt ?? 1 });
     return started;
   });
 
@@ -255,13 +319,9 @@ async function runStage(settings: ScanPipelineSettings, stage: PipelineStage, sc
     await progressWrite;
     if (cancelled) return finish(db, scanId, "cancelled", null);
     if (error instanceof PermanentScanError) return finish(db, scanId, "failed", { code: error.code, message: error.message });
-    const message = error instanceof Error ? error.message : String(error);
-    if (isLastAttempt(helpers)) return finish(db, scanId, "failed", { code: "stage_failed", message: `${stage} failed: ${message}` });
-    await withServiceTx(db, async (tx) => {
-      const current = await tx.selectFrom("scans").selectAll().where("id", "=", scanId).executeTakeFirstOrThrow();
-      await scanEvent(tx, current, "scan.retrying", { error: message, attempt: helpers.job.attempts, maxAttempts: helpers.job.max_attempts });
-    });
-    throw error; // graphile-worker retries with exponential backoff
+    // A worker shutting down is not the site's fault: graphile-worker hands the job on as it is.
+    if (helpers.abortSignal?.aborted) throw error;
+    return retryOrFail(settings, scan, stage, error instanceof Error ? error.message : String(error));
   } finally {
     clearInterval(cancelWatch);
     helpers.abortSignal?.removeEventListener("abort", onShutdown);
@@ -283,7 +343,7 @@ async function runStage(settings: ScanPipelineSettings, stage: PipelineStage, sc
       .execute();
     const progressed = await tx
       .updateTable("scans")
-      .set({ progress: PROGRESS_AFTER[stage] })
+      .set({ progress: PROGRESS_AFTER[stage], ...NO_RETRY })
       .where("id", "=", scanId)
       .returningAll()
       .executeTakeFirstOrThrow();

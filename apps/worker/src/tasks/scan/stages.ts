@@ -25,6 +25,38 @@ import type { FindingRecord, PageRecord } from "./persist";
 
 /** Address-policy and input refusals: retrying cannot help. */
 const PERMANENT_FETCH_CODES = new Set(["invalid-url", "scheme", "credentials", "blocked"]);
+/** Client errors that say "later" rather than "never". */
+const TRANSIENT_HTTP_STATUSES = new Set([408, 425, 429]);
+/** Node's and OpenSSL's codes and words for a certificate or handshake the client refused. */
+const TLS_ERROR = /cert|ssl|tls|handshake/i;
+
+/**
+ * Why the start page could not be had, as the scan's failure: a refused
+ * connection, a name that does not resolve, a TLS failure and an HTTP 4xx
+ * will not pass by retrying (PermanentScanError, the scan fails at once); a
+ * timeout, a reset, a DNS server failing or an HTTP 5xx may (plain Error,
+ * tried again within the scan's deadline).
+ */
+function startPageFailure(target: string, failure: { code: string; message: string }): Error {
+  if (PERMANENT_FETCH_CODES.has(failure.code)) {
+    return new PermanentScanError(`${failure.code}_target`, failure.message);
+  }
+  const host = URL.parse(target)?.host ?? target;
+  if (failure.code === "dns" && !/EAI_AGAIN|ESERVFAIL|ETIMEOUT/.test(failure.message)) {
+    return new PermanentScanError("dns_target", `the name ${host} does not resolve (${failure.message})`);
+  }
+  // The fetcher reports connection failures as "network error: <code or Node's words>; <advice>".
+  const detail = /^network error: ([^;]+)/.exec(failure.message)?.[1]?.trim() ?? "";
+  if (/\bECONNREFUSED\b/.test(detail)) {
+    const message = `connection refused: nothing accepts connections at ${host}`;
+    return new PermanentScanError("refused_target", message);
+  }
+  if (TLS_ERROR.test(detail)) {
+    const message = `TLS failure at ${host}: ${detail} (the certificate or handshake is refused)`;
+    return new PermanentScanError("tls_target", message);
+  }
+  return new Error(`${target} could not be fetched: ${failure.message}`);
+}
 
 function settingsFor(input: StageInput): ScanSettings {
   const { maxPages, maxDepth, renderCount } = input.scan.options;
@@ -72,15 +104,24 @@ async function crawl(input: StageInput): Promise<StageResult> {
     result = await crawlStage(input.scan.targetUrl, settingsFor(input), runtimeFor(input));
   } catch (error) {
     if (error instanceof ScanInputError) throw new PermanentScanError("invalid_target", error.message);
-    if (error instanceof FetchError && PERMANENT_FETCH_CODES.has(error.code)) throw new PermanentScanError(`${error.code}_target`, error.message);
+    if (error instanceof FetchError) throw startPageFailure(input.scan.targetUrl, error);
     throw error;
   }
-  if (result.pages.length === 0) {
+  const start = result.pages[0];
+  if (!start) {
     const first = result.failures[0];
-    const reason = first ? first.message : "the site returned no HTML page";
-    if (first && PERMANENT_FETCH_CODES.has(first.code)) throw new PermanentScanError(`${first.code}_target`, reason);
-    // Down, timing out, DNS failing: worth another attempt later.
-    throw new Error(`no page of ${input.scan.targetUrl} could be fetched: ${reason}`);
+    if (first) throw startPageFailure(input.scan.targetUrl, first);
+    const skipped = result.skipped[0]?.reason ?? "no HTML page";
+    const message = `${input.scan.targetUrl} has no HTML page to scan: ${skipped}`;
+    throw new PermanentScanError("no_html_target", message);
+  }
+  // The start page is fetched first and alone: its status says whether the site is there at all.
+  if (start.status >= 400) {
+    const message = `the start page ${start.url} answered HTTP ${start.status}`;
+    if (start.status < 500 && !TRANSIENT_HTTP_STATUSES.has(start.status)) {
+      throw new PermanentScanError("http_status_target", message);
+    }
+    throw new Error(message);
   }
   const pages: PageRecord[] = [
     ...result.pages.map((page) => ({
@@ -297,10 +338,21 @@ function securityFindings(report: SecurityReport): FindingRecord[] {
   ];
 }
 
+/**
+ * One finding per advisory: a library version usually has several. The key
+ * names the advisory by its first identifier (CVE, GHSA…), else by a hash of
+ * its summary and links, so storing the stage twice upserts the same rows.
+ */
 function vulnerabilityFinding(vulnerability: VulnerabilityFinding): FindingRecord {
+  const advisory =
+    vulnerability.identifiers[0] ??
+    createHash("sha256")
+      .update(JSON.stringify([vulnerability.summary, vulnerability.info]))
+      .digest("hex")
+      .slice(0, 16);
   return {
     kind: "vulnerability",
-    key: `${vulnerability.library}@${vulnerability.version}`,
+    key: `${vulnerability.library}@${vulnerability.version}#${advisory}`,
     name: vulnerability.library,
     version: vulnerability.version,
     category: "javascript-library",

@@ -1,5 +1,6 @@
 import { EventEmitter, on } from "node:events";
-import { EVENTS_CHANNEL, withRlsTx, type Db, type JwtClaims } from "@techscaniq/db";
+import { setTimeout as sleep } from "node:timers/promises";
+import { EVENTS_CHANNEL, isConnectionError, withRlsTx, type Db, type JwtClaims } from "@techscaniq/db";
 
 /** Event types after which a scan emits nothing more (until a retry). */
 export const TERMINAL_SCAN_EVENTS = new Set(["scan.completed", "scan.failed", "scan.cancelled", "scan.deleted"]);
@@ -20,6 +21,10 @@ interface ListenClient {
   on(event: "error" | "end", listener: () => void): unknown;
 }
 
+/** Waits between attempts to reach a database that went away (restart, failover), doubling up to the cap. */
+const RECONNECT_FIRST_MS = 500;
+const RECONNECT_MAX_MS = 10_000;
+
 /**
  * One LISTEN connection per process (per database), shared by every open
  * subscription: NOTIFY only says "tenant T has event N"; subscribers then
@@ -30,6 +35,9 @@ class EventHub {
   #client: ListenClient | null = null;
   #connecting: Promise<void> | null = null;
   #subscribers = 0;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  /** Clients already given back to the pool (pg throws on a second release). */
+  readonly #released = new WeakSet<ListenClient>();
 
   constructor(private readonly db: Db) {
     this.#emitter.setMaxListeners(0);
@@ -52,10 +60,15 @@ class EventHub {
         const payload = JSON.parse(message.payload) as { id: number; tenant_id: string | null };
         if (payload.tenant_id) this.#emitter.emit(payload.tenant_id, payload.id);
       });
-      // A lost LISTEN connection is re-made by the next subscriber; current ones fall back to their poll.
-      client.on("error", () => this.#reset(client));
-      client.on("end", () => this.#reset(client));
-      await client.query(`listen ${EVENTS_CHANNEL}`);
+      // A lost LISTEN connection (database restart, failover) is re-made while anyone listens.
+      client.on("error", () => this.#lost(client));
+      client.on("end", () => this.#lost(client));
+      try {
+        await client.query(`listen ${EVENTS_CHANNEL}`);
+      } catch (error) {
+        this.#lost(client);
+        throw error;
+      }
       this.#client = client;
     })().catch((error: unknown) => {
       this.#connecting = null;
@@ -71,11 +84,41 @@ class EventHub {
     }
   }
 
+  /** The connection died: give its pool slot back, and listen again soon if anyone still waits. */
+  #lost(client: ListenClient) {
+    const wasCurrent = this.#client === client;
+    this.#reset(client);
+    if (!this.#released.has(client)) {
+      this.#released.add(client);
+      client.release(true);
+    }
+    if (wasCurrent) this.#reconnectSoon(RECONNECT_FIRST_MS);
+  }
+
+  #reconnectSoon(delayMs: number) {
+    if (this.#reconnectTimer || this.#subscribers === 0) return;
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      if (this.#subscribers === 0 || this.#client) return;
+      this.#connect().then(
+        // Wake every subscriber: what was notified while nobody listened is read now.
+        () => this.#emitter.eventNames().forEach((tenantId) => this.#emitter.emit(tenantId, 0)),
+        () => this.#reconnectSoon(Math.min(delayMs * 2, RECONNECT_MAX_MS)),
+      );
+    }, delayMs);
+    this.#reconnectTimer.unref();
+  }
+
   #release() {
     this.#subscribers -= 1;
+    if (this.#subscribers === 0) {
+      clearTimeout(this.#reconnectTimer);
+      this.#reconnectTimer = undefined;
+    }
     if (this.#subscribers === 0 && this.#client) {
       const client = this.#client;
       this.#reset(client);
+      this.#released.add(client);
       void client.query(`unlisten ${EVENTS_CHANNEL}`).finally(() => client.release(true)).catch(() => undefined);
     }
   }
@@ -112,6 +155,7 @@ export async function* streamScanEvents(options: {
   const { db, claims, tenantId, scanId, signal } = options;
   const wake = await hubFor(db).subscribe(tenantId, signal);
   let afterId = options.afterId;
+  let retryMs = RECONNECT_FIRST_MS;
   while (!signal.aborted) {
     const rows = await withRlsTx(
       db,
@@ -129,7 +173,15 @@ export async function* streamScanEvents(options: {
         return query.execute();
       },
       { tenantId },
-    );
+    ).catch(async (error: unknown) => {
+      // The database is restarting: wait and read again from the same id, so nothing is lost or repeated.
+      if (!isConnectionError(error) || signal.aborted) throw error;
+      await sleep(retryMs, undefined, { signal }).catch(() => undefined);
+      retryMs = Math.min(retryMs * 2, RECONNECT_MAX_MS);
+      return null;
+    });
+    if (rows === null) continue;
+    retryMs = RECONNECT_FIRST_MS;
     for (const row of rows) {
       afterId = row.id;
       const event: ScanEventView = {

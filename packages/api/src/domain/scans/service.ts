@@ -3,6 +3,7 @@ import type { ObjectRef, ObjectStorage } from "@techscaniq/db/storage";
 import type { z } from "zod";
 import { loadApiEnv } from "../../env";
 import { DomainError } from "../../errors";
+import type { ScanRetry } from "../../scan-retry";
 import { enforceHourlyTenantLimit } from "../tenant-rate";
 import {
   decodeCursor,
@@ -46,6 +47,8 @@ export interface ScanView {
   progress: number;
   error: { code: string; message: string } | null;
   attempts: number;
+  /** Set while a stage waits for (or runs) another try after a transient failure. */
+  retry: ScanRetry | null;
   parentScanId: string | null;
   cancelRequestedAt: string | null;
   createdAt: string;
@@ -68,6 +71,19 @@ export function toScanView(row: ScanRow): ScanView {
     progress: row.progress,
     error: row.error_code && row.error_message ? { code: row.error_code, message: row.error_message } : null,
     attempts: row.attempts,
+    // The columns are set and cleared together (scans_retry_complete).
+    retry:
+      row.retry_attempt !== null &&
+      row.retry_max_attempts !== null &&
+      row.retry_reason !== null &&
+      row.retry_at !== null
+        ? {
+            attempt: row.retry_attempt,
+            maxAttempts: row.retry_max_attempts,
+            reason: row.retry_reason,
+            nextTryAt: row.retry_at.toISOString(),
+          }
+        : null,
     parentScanId: row.parent_scan_id,
     cancelRequestedAt: row.cancel_requested_at?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
