@@ -2,19 +2,27 @@ import { NextResponse, type NextRequest } from "next/server";
 import { incomingHeaders } from "../../../../server/auth-route";
 import { forwardToApi } from "../../../../server/api";
 import { sessionForRoute } from "../../../../server/request-session";
+import { refuseCrossSite } from "../../../../server/same-origin";
 import { ACTIVE_TENANT_COOKIE } from "../../../../server/session";
 
 export const dynamic = "force-dynamic";
 
 /**
- * The browser's tRPC endpoint. Callers with an Authorization header (API
- * keys, tools) pass straight through; the web app's own calls are
- * authenticated from the session cookies, refreshed transparently, and
- * scoped to the active tenant cookie unless they name one.
+ * The browser's tRPC endpoint. Callers with an Authorization or x-api-key
+ * header (API keys, tools) pass straight through; the web app's own calls
+ * are authenticated from the session cookies, refreshed transparently, and
+ * scoped to the active tenant cookie unless they name one. Cookie-carried
+ * mutations (POST) must come from our own pages.
  */
 async function handle(request: NextRequest): Promise<Response> {
   const headers = incomingHeaders(request);
-  if (headers.has("authorization")) return forwardToApi(new Request(request.url, withBody(request, headers)));
+  if (headers.has("authorization") || headers.has("x-api-key")) {
+    return forwardToApi(new Request(request.url, withBody(request, headers)));
+  }
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    const crossSite = refuseCrossSite(request);
+    if (crossSite) return crossSite;
+  }
 
   const session = await sessionForRoute(request, headers);
   if (session.accessToken) headers.set("authorization", `Bearer ${session.accessToken}`);
