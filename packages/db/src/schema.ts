@@ -135,6 +135,7 @@ export interface Memberships {
   user_id: string;
   role: "owner" | "admin" | "member" | "viewer";
   created_at: Generated<Timestamp>;
+  last_used_at: Timestamp | null;
 }
 
 export interface ReportVersions {

@@ -1,22 +1,21 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { createTestDatabase, type TestDatabase } from "@techscaniq/db/testing";
-import { NextRequest, type NextResponse } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  cookieHeader,
+  getRequest,
+  postRequest as post,
+  routeTestEnvironment,
+  SAME_ORIGIN_JSON as OURS,
+} from "../../../server/route-testing";
 import type * as RefreshRoute from "./refresh/route";
 import type * as SignInRoute from "./sign-in/route";
 import type * as SignOutRoute from "./sign-out/route";
 import type * as SignUpRoute from "./sign-up/route";
 import type * as TrpcRoute from "../trpc/[trpc]/route";
 
-const ORIGIN = "http://127.0.0.1:3000";
-const OURS = { origin: ORIGIN, "sec-fetch-site": "same-origin", "content-type": "application/json" };
 const EVIL = { origin: "https://evil.example", "sec-fetch-site": "cross-site", "content-type": "text/plain" };
 
 describe("trust: cross-site requests on cookie sessions", () => {
-  let database: TestDatabase;
-  let dataDir: string;
+  let environment: Awaited<ReturnType<typeof routeTestEnvironment>>;
   let routes: {
     signUp: typeof SignUpRoute;
     signIn: typeof SignInRoute;
@@ -26,22 +25,10 @@ describe("trust: cross-site requests on cookie sessions", () => {
   };
   let victimCookies: string;
 
-  const post = (pathname: string, headers: Record<string, string>, body: unknown = {}) =>
-    new NextRequest(`${ORIGIN}${pathname}`, { method: "POST", headers: { host: "127.0.0.1:3000", ...headers }, body: JSON.stringify(body) });
-  const cookieHeader = (response: NextResponse) =>
-    response.cookies
-      .getAll()
-      .filter((cookie) => cookie.value)
-      .map((cookie) => `${cookie.name}=${cookie.value}`)
-      .join("; ");
-  const me = async (cookie: string) =>
-    routes.trpc.GET(new NextRequest(`${ORIGIN}/api/trpc/auth.me`, { headers: { host: "127.0.0.1:3000", cookie } }));
+  const me = (cookie: string) => routes.trpc.GET(getRequest("/api/trpc/auth.me", { cookie }));
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataDir = await mkdtemp(path.join(tmpdir(), "techscaniq-web-csrf-"));
-    // The routes and the in-process API read their settings from the environment, once per process.
-    Object.assign(process.env, { DATABASE_URL: database.url, TECHSCANIQ_DATA_DIR: dataDir, LOG_LEVEL: "silent" });
+    environment = await routeTestEnvironment();
     routes = {
       signUp: await import("./sign-up/route"),
       signIn: await import("./sign-in/route"),
@@ -54,8 +41,7 @@ describe("trust: cross-site requests on cookie sessions", () => {
     victimCookies = cookieHeader(signedUp);
   });
   afterAll(async () => {
-    await database.drop();
-    await rm(dataDir, { recursive: true, force: true });
+    await environment.close();
   });
 
   it("refuses a cross-site text/plain sign-in into another account and sets no cookie", async () => {

@@ -1,9 +1,10 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { incomingHeaders } from "../../../../server/auth-route";
-import { forwardToApi } from "../../../../server/api";
+import { defaultTenant } from "../../../../server/active-tenant";
+import { forwardToApi, serverApi } from "../../../../server/api";
 import { sessionForRoute } from "../../../../server/request-session";
 import { refuseCrossSite } from "../../../../server/same-origin";
-import { ACTIVE_TENANT_COOKIE } from "../../../../server/session";
+import { ACTIVE_TENANT_COOKIE, writeActiveTenantCookie } from "../../../../server/session";
 
 export const dynamic = "force-dynamic";
 
@@ -26,13 +27,26 @@ async function handle(request: NextRequest): Promise<Response> {
 
   const session = await sessionForRoute(request, headers);
   if (session.accessToken) headers.set("authorization", `Bearer ${session.accessToken}`);
-  const activeTenant = request.cookies.get(ACTIVE_TENANT_COOKIE)?.value;
+  const activeTenant = request.cookies.get(ACTIVE_TENANT_COOKIE)?.value ?? (await chooseTenant(session.accessToken, headers));
   if (activeTenant && !headers.has("x-tenant-id")) headers.set("x-tenant-id", activeTenant);
   // Cookies were turned into headers above; the API authenticates by header only.
   headers.delete("cookie");
 
   const apiResponse = await forwardToApi(new Request(request.url, withBody(request, headers)));
-  return session.settle(new NextResponse(apiResponse.body, apiResponse));
+  const response = session.settle(new NextResponse(apiResponse.body, apiResponse));
+  if (activeTenant && !request.cookies.has(ACTIVE_TENANT_COOKIE)) writeActiveTenantCookie(response.cookies, activeTenant);
+  return response;
+}
+
+/**
+ * No tenant cookie yet (a Supabase-mode sign-in happens in the browser): the
+ * default tenant, remembered in the cookie, so header-less callers such as
+ * the progress EventSource work from the first request.
+ */
+async function chooseTenant(accessToken: string | undefined, headers: Headers): Promise<string | undefined> {
+  if (!accessToken || headers.has("x-tenant-id")) return undefined;
+  const tenants = await serverApi({ accessToken, incoming: headers }).tenant.listMine.query().catch(() => []);
+  return defaultTenant(tenants)?.id;
 }
 
 function withBody(request: NextRequest, headers: Headers): RequestInit & { duplex?: "half" } {
