@@ -15,9 +15,19 @@ export interface ApiServices {
   authenticate: Authenticator;
   signInThrottle: SignInThrottle;
   logger: Logger;
+  /** How often an open subscription re-checks its credentials; a revoked or expired one is ended. */
+  authRecheckMs: number;
 }
 
-export async function createApiServices(options: { db: Db; auth?: AuthConfig; logger?: Logger }): Promise<ApiServices> {
+/** Well inside the promise that a signed-out session stops receiving events within 60 s. */
+const AUTH_RECHECK_MS = 30_000;
+
+export async function createApiServices(options: {
+  db: Db;
+  auth?: AuthConfig;
+  logger?: Logger;
+  authRecheckMs?: number;
+}): Promise<ApiServices> {
   const env = options.auth && options.logger ? null : loadApiEnv();
   const authConfig = options.auth ?? (await loadAuthConfig(env ?? loadApiEnv()));
   const logger = options.logger ?? pino({ level: env?.LOG_LEVEL ?? "info", base: { service: "api" } });
@@ -27,6 +37,7 @@ export async function createApiServices(options: { db: Db; auth?: AuthConfig; lo
     authenticate: createAuthenticator(options.db, authConfig),
     signInThrottle: new SignInThrottle(),
     logger,
+    authRecheckMs: options.authRecheckMs ?? AUTH_RECHECK_MS,
   };
 }
 
@@ -58,5 +69,7 @@ export async function createContext(options: { req: Request; services: ApiServic
     authFailure: failure,
     tenantHeader: req.headers.get("x-tenant-id")?.trim() || null,
     client: { userAgent: req.headers.get("user-agent"), ip: clientIpFrom(req.headers) },
+    authRecheckMs: services.authRecheckMs,
+    reauthenticate: async () => (await services.authenticate(req.headers)).subject,
   };
 }

@@ -39,12 +39,13 @@ async function toFetchRequest(req: IncomingMessage, origin: string, signal: Abor
  */
 export async function startTestApiServer(
   db: Db,
-  options: { auth?: AuthConfig; router?: AnyTRPCRouter; logger?: pino.Logger } = {},
+  options: { auth?: AuthConfig; router?: AnyTRPCRouter; logger?: pino.Logger; authRecheckMs?: number } = {},
 ): Promise<TestApiServer> {
   const services = await createApiServices({
     db,
     auth: options.auth ?? localTestAuthConfig(),
     logger: options.logger ?? pino({ level: "silent" }),
+    ...(options.authRecheckMs ? { authRecheckMs: options.authRecheckMs } : {}),
   });
   const handle = createApiHandler({ services, endpoint: ENDPOINT, ...(options.router ? { router: options.router } : {}) });
   const server = createServer((req, res) => {
