@@ -37,6 +37,12 @@ const envSchema = z.object({
   /** "1": tenants may point AI providers at private and loopback addresses (private-network deployments, tests), as scans may. */
   TECHSCANIQ_ALLOW_PRIVATE: z.preprocess(emptyAsUnset, z.enum(["0", "1"]).default("0")),
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+  /**
+   * Proxies in front of the web app that append the client's address to
+   * X-Forwarded-For. 0 (default): the header is ignored and the socket's peer
+   * is the client, so nobody can pick their own address to dodge throttling.
+   */
+  TECHSCANIQ_TRUSTED_PROXIES: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(10).default(0)),
 });
 
 export type ApiEnv = z.infer<typeof envSchema> & { TECHSCANIQ_DATA_DIR: string };
