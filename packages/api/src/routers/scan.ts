@@ -218,6 +218,8 @@ export const scanRouter = router({
     } finally {
       clearInterval(recheck);
       signal?.removeEventListener("abort", endStream);
+      // Also after a normal end (terminal event): the event hub lets go of this subscriber on abort.
+      stream.abort();
     }
     if (credentialsEnded) throw new DomainError("UNAUTHORIZED", "Your session has ended or your key was revoked; sign in again");
   }),
