@@ -45,11 +45,6 @@ export type WebEnv = z.infer<typeof webEnvSchema> & {
   supabase: SupabasePublicConfig | null;
 };
 
-/** Next sets NEXT_RUNTIME: "nodejs" for the server, "edge" for edge bundles. */
-export function isNodeServerRuntime(): boolean {
-  return process.env.NEXT_RUNTIME === "nodejs";
-}
-
 let cached: WebEnv | undefined;
 
 /** Validated once per process; throws naming every bad variable. */
