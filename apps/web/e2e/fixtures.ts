@@ -47,6 +47,13 @@ export function fixtureUrl(site: "wordpressLike" | "injection" | "slow"): string
   return url;
 }
 
+/** The demo user the stack seeded, as `./techscaniq up` does (its password is printed once). */
+export function demoAccount(): { email: string; password: string } {
+  const account = JSON.parse(process.env.E2E_DEMO_ACCOUNT ?? "null") as { email: string; password: string } | null;
+  if (!account?.password) throw new Error("E2E_DEMO_ACCOUNT has no password: run through playwright.config.ts");
+  return account;
+}
+
 /** Signs a new user up and gives them a workspace of their own. */
 export async function signUpWithWorkspace(page: Page, label: string, workspace: string): Promise<void> {
   await signUp(page, uniqueEmail(label));

@@ -17,7 +17,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDb, withServiceTx } from "@techscaniq/db";
+import { createDb, seed, withServiceTx } from "@techscaniq/db";
 import { findFreePort } from "@techscaniq/db/embedded";
 import { cloneTemplate, startTestServer } from "@techscaniq/db/testing";
 import { startFakeSupabaseAuth, startFixtureServer, type FakeSupabaseAuth } from "@techscaniq/fixtures";
@@ -95,6 +95,8 @@ process.on("SIGINT", () => void shutDown(0));
 
 try {
   const databaseUrl = await cloneTemplate(postgres.url);
+  // The demo tenant and user `./techscaniq up` seeds: a stranger's first sign-in is with them.
+  const demo = await seed(databaseUrl);
   // Web seals tenant AI keys and the worker opens them: both need the same secrets key (production mode generates none).
   const env = { DATABASE_URL: databaseUrl, TECHSCANIQ_DATA_DIR: dataDir, LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1", TECHSCANIQ_SECRETS_KEY: randomBytes(32).toString("base64url") };
   if (process.env.E2E_SKIP_BUILD !== "1") {
@@ -162,7 +164,8 @@ try {
   await waitForHealthy(supabaseBaseUrl, children);
   log(`ready in ${Math.round((Date.now() - started) / 1000)} s at ${baseUrl} (Supabase mode at ${supabaseBaseUrl})`);
   const fixtureUrls = { wordpressLike: fixtures.url("wordpress-like"), injection: fixtures.url("injection"), slow: fixtures.url("limits", "/slow") };
-  process.stdout.write(`READY ${JSON.stringify({ baseUrl, supabaseBaseUrl, databaseUrl, fixtureUrls })}\n`);
+  const demoAccount = { email: demo.user.email, password: demo.password };
+  process.stdout.write(`READY ${JSON.stringify({ baseUrl, supabaseBaseUrl, databaseUrl, fixtureUrls, demoAccount })}\n`);
 } catch (error) {
   log(error instanceof Error ? (error.stack ?? error.message) : String(error));
   await shutDown(1);

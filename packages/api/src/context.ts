@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { isIP } from "node:net";
 import type { Db } from "@techscaniq/db";
 import pino, { type Logger } from "pino";
 import { createAuthenticator, type Authenticator } from "./auth/authenticate";
+import { clientAddressFrom } from "./auth/client-address";
 import { loadAuthConfig, type AuthConfig } from "./auth/config";
 import { SignInThrottle } from "./auth/sign-in-throttle";
 import { loadApiEnv } from "./env";
@@ -15,18 +15,33 @@ export interface ApiServices {
   authenticate: Authenticator;
   signInThrottle: SignInThrottle;
   logger: Logger;
+  /** How often an open subscription re-checks its credentials; a revoked or expired one is ended. */
+  authRecheckMs: number;
+  /** Proxies in front of the app that append to X-Forwarded-For (0: the socket's peer is the client). */
+  trustedProxies: number;
 }
 
-export async function createApiServices(options: { db: Db; auth?: AuthConfig; logger?: Logger }): Promise<ApiServices> {
-  const env = options.auth && options.logger ? null : loadApiEnv();
+/** Well inside the promise that a signed-out session stops receiving events within 60 s. */
+const AUTH_RECHECK_MS = 30_000;
+
+export async function createApiServices(options: {
+  db: Db;
+  auth?: AuthConfig;
+  logger?: Logger;
+  authRecheckMs?: number;
+  trustedProxies?: number;
+}): Promise<ApiServices> {
+  const env = options.auth && options.logger && options.trustedProxies !== undefined ? null : loadApiEnv();
   const authConfig = options.auth ?? (await loadAuthConfig(env ?? loadApiEnv()));
   const logger = options.logger ?? pino({ level: env?.LOG_LEVEL ?? "info", base: { service: "api" } });
   return {
     db: options.db,
     authConfig,
     authenticate: createAuthenticator(options.db, authConfig),
-    signInThrottle: new SignInThrottle(),
+    signInThrottle: new SignInThrottle(options.db),
     logger,
+    authRecheckMs: options.authRecheckMs ?? AUTH_RECHECK_MS,
+    trustedProxies: options.trustedProxies ?? env?.TECHSCANIQ_TRUSTED_PROXIES ?? 0,
   };
 }
 
@@ -36,12 +51,6 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestIdFrom(headers: Headers): string {
   const incoming = headers.get("x-request-id");
   return incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
-}
-
-/** The first `x-forwarded-for` address, recorded on sessions; set by the proxy in front of the app. */
-function clientIpFrom(headers: Headers): string | null {
-  const first = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return first && isIP(first) ? first : null;
 }
 
 export async function createContext(options: { req: Request; services: ApiServices; requestId?: string }): Promise<Context> {
@@ -57,6 +66,8 @@ export async function createContext(options: { req: Request; services: ApiServic
     subject,
     authFailure: failure,
     tenantHeader: req.headers.get("x-tenant-id")?.trim() || null,
-    client: { userAgent: req.headers.get("user-agent"), ip: clientIpFrom(req.headers) },
+    client: { userAgent: req.headers.get("user-agent"), ip: clientAddressFrom(req.headers, services.trustedProxies) },
+    authRecheckMs: services.authRecheckMs,
+    reauthenticate: async () => (await services.authenticate(req.headers)).subject,
   };
 }

@@ -42,6 +42,12 @@ const envSchema = z.object({
   /** Report regenerations one tenant may ask for per hour (each one spends AI tokens). */
   TECHSCANIQ_REPORT_REGENERATIONS_PER_HOUR: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(100_000).default(30)),
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+  /**
+   * Proxies in front of the web app that append the client's address to
+   * X-Forwarded-For. 0 (default): the header is ignored and the socket's peer
+   * is the client, so nobody can pick their own address to dodge throttling.
+   */
+  TECHSCANIQ_TRUSTED_PROXIES: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(10).default(0)),
   // What tenants may choose on the deployment's AI keys, checked when they save their AI settings.
   ...OperatorAiPolicyEnv.shape,
 });

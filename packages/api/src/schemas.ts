@@ -40,6 +40,7 @@ export const tenantSchema = z.object({
   plan: z.string(),
   role: tenantRoleSchema,
   createdAt: isoDateTime,
+  lastUsedAt: isoDateTime.nullable(),
 });
 
 export const memberSchema = z.object({

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Db } from "@techscaniq/db";
 import type { AnyTRPCRouter } from "@trpc/server";
 import pino from "pino";
+import { PEER_ADDRESS_HEADER } from "./auth/client-address";
 import { LOCAL_ISSUER, type AuthConfig, type LocalAuthConfig } from "./auth/config";
 import { createApiServices } from "./context";
 import { createApiHandler } from "./http";
@@ -23,6 +24,8 @@ async function toFetchRequest(req: IncomingMessage, origin: string, signal: Abor
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);
     else if (value !== undefined) headers.set(name, value);
   }
+  // As apps/web does: the socket's peer, never a value the client sent.
+  headers.set(PEER_ADDRESS_HEADER, req.socket.remoteAddress ?? "");
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   return new Request(new URL(req.url ?? "/", origin), {
     method: req.method ?? "GET",
@@ -39,12 +42,14 @@ async function toFetchRequest(req: IncomingMessage, origin: string, signal: Abor
  */
 export async function startTestApiServer(
   db: Db,
-  options: { auth?: AuthConfig; router?: AnyTRPCRouter; logger?: pino.Logger } = {},
+  options: { auth?: AuthConfig; router?: AnyTRPCRouter; logger?: pino.Logger; authRecheckMs?: number; trustedProxies?: number } = {},
 ): Promise<TestApiServer> {
   const services = await createApiServices({
     db,
     auth: options.auth ?? localTestAuthConfig(),
     logger: options.logger ?? pino({ level: "silent" }),
+    trustedProxies: options.trustedProxies ?? 0,
+    ...(options.authRecheckMs ? { authRecheckMs: options.authRecheckMs } : {}),
   });
   const handle = createApiHandler({ services, endpoint: ENDPOINT, ...(options.router ? { router: options.router } : {}) });
   const server = createServer((req, res) => {

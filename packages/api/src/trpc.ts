@@ -25,6 +25,10 @@ export interface Context {
   /** Raw `x-tenant-id` header; validated where a tenant is needed. */
   tenantHeader: string | null;
   client: ClientInfo;
+  /** Long-lived calls (subscriptions) re-check the request's credentials this often. */
+  authRecheckMs: number;
+  /** Verifies the request's credentials again: null once the session, token or key no longer works. */
+  reauthenticate(): Promise<AuthSubject | null>;
 }
 
 export interface ActiveTenant {

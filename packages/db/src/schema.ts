@@ -88,6 +88,14 @@ export interface AuthUsers {
   is_anonymous: Generated<boolean>;
 }
 
+export interface AuthThrottle {
+  key: string;
+  attempts: Generated<number>;
+  window_started_at: Generated<Timestamp>;
+  last_attempt_at: Generated<Timestamp>;
+  blocked_until: Timestamp | null;
+}
+
 export interface Events {
   id: GeneratedAlways<Int8>;
   type: string;
@@ -135,6 +143,7 @@ export interface Memberships {
   user_id: string;
   role: "owner" | "admin" | "member" | "viewer";
   created_at: Generated<Timestamp>;
+  last_used_at: Timestamp | null;
 }
 
 export interface ReportVersions {
@@ -297,6 +306,7 @@ export interface Database {
   api_keys: ApiKeys;
   audit_log: AuditLog;
   "auth.users": AuthUsers;
+  auth_throttle: AuthThrottle;
   events: Events;
   evidence_items: EvidenceItems;
   findings: Findings;

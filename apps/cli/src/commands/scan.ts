@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { createTechScanClient } from "@techscaniq/api/client";
-import { describeRetry } from "@techscaniq/api/scan-retry";
+import { describeRetry } from "@techscaniq/contracts/scan";
 import type { Command } from "commander";
 import { z } from "zod";
 import { env } from "../env";

@@ -1,7 +1,7 @@
 "use client";
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { httpBatchLink, httpSubscriptionLink, retryLink, splitLink, TRPCClientError } from "@trpc/client";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { trpc } from "../lib/trpc";
 
@@ -10,6 +10,9 @@ import { trpc } from "../lib/trpc";
  * the session cookies; the active tenant is sent explicitly so a page always
  * talks about the tenant it shows.
  */
+/** Reconnects of one progress stream after an ended access token (one per ~15 min of watching). */
+const RESUBSCRIBE_ATTEMPTS = 8;
+
 export function Providers({ tenantId, children }: { tenantId: string | null; children: ReactNode }) {
   // Read at request time, so switching tenants (a server re-render with a new prop) needs no new client.
   const activeTenant = useRef(tenantId);
@@ -24,7 +27,17 @@ export function Providers({ tenantId, children }: { tenantId: string | null; chi
           condition: (op) => op.type === "subscription",
           // Server-sent events: EventSource sends the session cookies (the route adds the active tenant)
           // and reconnects by itself, passing the last tracked event id so the stream resumes where it stopped.
-          true: httpSubscriptionLink({ url: "/api/trpc" }),
+          true: [
+            // The API ends a stream whose access token expired (or whose session was revoked) with
+            // UNAUTHORIZED. Reconnecting through /api/trpc renews the token from the session cookie and
+            // resumes after the last event; a revoked session is refused again and the error shows.
+            retryLink({
+              retry: ({ error, attempts }) =>
+                attempts <= RESUBSCRIBE_ATTEMPTS && error instanceof TRPCClientError && error.data?.code === "UNAUTHORIZED",
+              retryDelayMs: () => 1000,
+            }),
+            httpSubscriptionLink({ url: "/api/trpc" }),
+          ],
           false: httpBatchLink({
             url: "/api/trpc",
             headers: () => (activeTenant.current ? { "x-tenant-id": activeTenant.current } : {}),

@@ -1,4 +1,5 @@
 import { handleTrpcRequest, type AppRouter } from "@techscaniq/api";
+import { PEER_ADDRESS_HEADER } from "@techscaniq/api/client-address";
 import { createTRPCClient, httpLink, TRPCClientError, type TRPCClient } from "@trpc/client";
 import { sharedDb } from "./db";
 import { baseLogger, REQUEST_ID_HEADER } from "./logger";
@@ -19,7 +20,7 @@ export interface ServerApiOptions {
   incoming?: Headers;
 }
 
-const PASSED_THROUGH = [REQUEST_ID_HEADER, "user-agent", "x-forwarded-for"] as const;
+const PASSED_THROUGH = [REQUEST_ID_HEADER, "user-agent", "x-forwarded-for", PEER_ADDRESS_HEADER] as const;
 
 /**
  * A typed tRPC client whose requests never leave the process: server

@@ -1,5 +1,6 @@
 import { cookies, headers } from "next/headers";
 import { cache } from "react";
+import { defaultTenant } from "./active-tenant";
 import { isUnauthorized, serverApi } from "./api";
 import { ACCESS_COOKIE, ACTIVE_TENANT_COOKIE } from "./session";
 import { supabaseAccessToken, supabaseServerOptions } from "./supabase";
@@ -10,12 +11,13 @@ export interface Tenant {
   name: string;
   plan: string;
   role: string;
+  lastUsedAt: string | null;
 }
 
 export interface CurrentSession {
   user: { id: string; email: string; name: string | null };
   tenants: Tenant[];
-  /** The chosen tenant, or the first one when none is chosen (or the chosen one is gone). */
+  /** The chosen tenant, or the default one (last used, else first) when none is chosen or it is gone. */
   activeTenant: Tenant | null;
 }
 
@@ -50,7 +52,7 @@ export const currentSession = cache(async (): Promise<CurrentSession | null> => 
     const [me, tenants] = await Promise.all([api.auth.me.query(), api.tenant.listMine.query()]);
     if (!me.user) return null;
     const chosen = jar.get(ACTIVE_TENANT_COOKIE)?.value;
-    return { user: me.user, tenants, activeTenant: tenants.find((tenant) => tenant.id === chosen) ?? tenants[0] ?? null };
+    return { user: me.user, tenants, activeTenant: tenants.find((tenant) => tenant.id === chosen) ?? defaultTenant(tenants) };
   } catch (error) {
     if (isUnauthorized(error)) return null;
     throw error;

@@ -31,3 +31,18 @@ describe("session token helpers", () => {
     }
   });
 });
+
+describe("trust: open redirect after sign-in", () => {
+  it("refuses a next that the browser would resolve to another origin", () => {
+    // What `?next=/%09/evil.example` and friends decode to: the browser drops tabs and newlines.
+    const decoded = ["/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "/\t\\evil.example", "/\\\\evil.example"];
+    for (const unsafe of [...decoded, decodeURIComponent("/%09/evil.example")]) {
+      expect(safeNextPath(unsafe)).toBe("/");
+    }
+  });
+
+  it("keeps same-origin paths, query and fragment", () => {
+    expect(safeNextPath("/scans/1?tab=security#top")).toBe("/scans/1?tab=security#top");
+    expect(safeNextPath("/settings")).toBe("/settings");
+  });
+});

@@ -62,8 +62,10 @@ export async function signUp(
   config: AuthConfig,
   input: { email: string; password: string; name?: string | undefined },
   client: ClientInfo,
+  throttle: SignInThrottle,
 ): Promise<AuthSession> {
   const local = requireLocalAuth(config);
+  await throttle.countSignUp(client.ip);
   const userMetadata = input.name ? { name: input.name } : {};
   let user;
   try {
@@ -110,7 +112,7 @@ export async function signIn(
   throttle: SignInThrottle,
 ): Promise<AuthSession> {
   const local = requireLocalAuth(config);
-  throttle.check(input.email, client.ip);
+  await throttle.assertSignInAllowed(input.email, client.ip);
   const user = await db.kysely
     .selectFrom("auth.users")
     .select(["id", "email", "encrypted_password", "raw_app_meta_data", "raw_user_meta_data", "banned_until", "deleted_at"])
@@ -121,14 +123,14 @@ export async function signIn(
     // Spend the same bcrypt time as a real check, so response time does not reveal which e-mails exist.
     unknownUserHash ??= hashPassword("no account has this password");
     await verifyPassword(input.password, await unknownUserHash);
-    throttle.recordFailure(input.email, client.ip);
+    await throttle.recordSignInFailure(input.email, client.ip);
     throw new DomainError("UNAUTHORIZED", INVALID_CREDENTIALS);
   }
   if (!(await verifyPassword(input.password, user.encrypted_password))) {
-    throttle.recordFailure(input.email, client.ip);
+    await throttle.recordSignInFailure(input.email, client.ip);
     throw new DomainError("UNAUTHORIZED", INVALID_CREDENTIALS);
   }
-  throttle.recordSuccess(input.email, client.ip);
+  await throttle.recordSignInSuccess(input.email);
   if (user.deleted_at || (user.banned_until && new Date(user.banned_until) > new Date())) {
     throw new DomainError("FORBIDDEN", "This account is disabled");
   }

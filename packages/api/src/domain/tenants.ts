@@ -11,6 +11,8 @@ export interface TenantView {
   /** The caller's role in it. */
   role: TenantRole;
   createdAt: string;
+  /** When the caller last made it their active tenant (null: never, or not known here). */
+  lastUsedAt: string | null;
 }
 
 interface TenantRow {
@@ -21,13 +23,14 @@ interface TenantRow {
   created_at: Date;
 }
 
-const toTenantView = (row: TenantRow, role: TenantRole): TenantView => ({
+const toTenantView = (row: TenantRow, role: TenantRole, lastUsedAt: Date | null = null): TenantView => ({
   id: row.id,
   slug: row.slug,
   name: row.name,
   plan: row.plan,
   role,
   createdAt: row.created_at.toISOString(),
+  lastUsedAt: lastUsedAt?.toISOString() ?? null,
 });
 
 export interface Actor {
@@ -43,11 +46,19 @@ export async function listMyTenants(db: Db, actor: Actor): Promise<TenantView[]>
     const rows = await tx
       .selectFrom("tenants")
       .innerJoin("memberships", "memberships.tenant_id", "tenants.id")
-      .select(["tenants.id", "tenants.slug", "tenants.name", "tenants.plan", "tenants.created_at", "memberships.role"])
+      .select([
+        "tenants.id",
+        "tenants.slug",
+        "tenants.name",
+        "tenants.plan",
+        "tenants.created_at",
+        "memberships.role",
+        "memberships.last_used_at",
+      ])
       .where("memberships.user_id", "=", sql<string>`(select auth.uid())`)
       .orderBy("tenants.name")
       .execute();
-    return rows.map((row) => toTenantView(row, row.role as TenantRole));
+    return rows.map((row) => toTenantView(row, row.role as TenantRole, row.last_used_at));
   });
 }
 
@@ -106,7 +117,8 @@ export async function updateTenant(
 }
 
 /**
- * Checks the caller may act in `tenantId` and returns it with their role.
+ * Checks the caller may act in `tenantId`, records it as their last used
+ * tenant (the one signing in makes active again) and returns it with their role.
  * Clients then send that id as `x-tenant-id`; tokens are not re-issued, so
  * switching works the same with local and Supabase tokens.
  */
@@ -116,7 +128,8 @@ export async function switchTenant(db: Db, actor: Actor, tenantId: string): Prom
     actor.claims,
     async (tx, { tenantRole: role }) => {
       if (!role) throw new DomainError("FORBIDDEN", "You are not a member of this tenant");
-      return getTenant(tx, { id: tenantId, role });
+      await sql`select public.mark_tenant_used(${tenantId})`.execute(tx);
+      return { ...(await getTenant(tx, { id: tenantId, role })), lastUsedAt: new Date().toISOString() };
     },
     { tenantId },
   );

@@ -1,9 +1,12 @@
 import { createTestTenant } from "@techscaniq/db/testing";
+import type { TRPCClientError } from "@trpc/client";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUTHENTICATED_AUDIENCE, LOCAL_ISSUER, type LocalAuthConfig } from "../auth/config";
 import { createApiKey } from "../domain/api-keys";
-import { localTestAuthConfig } from "../testing";
+import { createTechScanClient } from "../client";
+import type { AppRouter } from "../router";
+import { localTestAuthConfig, startTestApiServer } from "../testing";
 import { expectTrpcError, startApiTestBed, type ApiTestBed } from "../test-fixtures";
 
 let bed: ApiTestBed;
@@ -58,23 +61,66 @@ describe("sign-up and sign-in (local mode)", () => {
   });
 });
 
-describe("sign-in throttling", () => {
-  it("refuses sign-in for an e-mail and address after 10 wrong passwords, even with the right one", async () => {
-    await bed.client().auth.signUp.mutate({ email: "guessed@example.com", password: "the real password" });
-    const from = (ip: string) => bed.client({ headers: { "x-forwarded-for": ip } });
-    for (let attempt = 0; attempt < 10; attempt++) {
-      await expectTrpcError(from("203.0.113.7").auth.signIn.mutate({ email: "guessed@example.com", password: `guess ${attempt}` }), "UNAUTHORIZED");
-    }
-    const refused = await expectTrpcError(
-      from("203.0.113.7").auth.signIn.mutate({ email: "guessed@example.com", password: "the real password" }),
-      "TOO_MANY_REQUESTS",
-      /Too many failed sign-ins/,
+describe("trust: sign-in throttling trusts X-Forwarded-For", () => {
+  const guess = (client: ReturnType<ApiTestBed["client"]>, email: string, password: string) =>
+    client.auth.signIn.mutate({ email, password }).then(
+      () => "signed in",
+      (error: unknown) => (error as TRPCClientError<AppRouter>).data?.code,
     );
-    expect(refused.data?.httpStatus).toBe(429);
-    // Someone else's guessing does not lock the owner out from their own address.
-    await expect(from("198.51.100.1").auth.signIn.mutate({ email: "guessed@example.com", password: "the real password" })).resolves.toMatchObject({
-      user: { email: "guessed@example.com" },
-    });
+
+  it("a rotating X-Forwarded-For gives no extra guesses: the socket's address and the account count", async () => {
+    await bed.client().auth.signUp.mutate({ email: "rotated@example.com", password: "the real password" });
+    const outcomes: unknown[] = [];
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const spoofed = bed.client({ headers: { "x-forwarded-for": `203.0.113.${attempt + 1}` } });
+      outcomes.push(await guess(spoofed, "rotated@example.com", `guess ${attempt}`));
+    }
+    expect(outcomes.slice(0, 5)).toEqual(Array(5).fill("UNAUTHORIZED"));
+    expect(outcomes).toContain("TOO_MANY_REQUESTS");
+  });
+
+  it("slows an account with short growing delays instead of locking its owner out, in every web process", async () => {
+    await bed.client().auth.signUp.mutate({ email: "slowed@example.com", password: "the real password" });
+    for (let attempt = 0; attempt < 6; attempt++) await guess(bed.client(), "slowed@example.com", `guess ${attempt}`);
+    // A second API process on the same database sees the same state.
+    const otherProcess = await startTestApiServer(bed.database.db, { auth: bed.auth });
+    try {
+      const refused = await expectTrpcError(
+        createTechScanClient({ url: otherProcess.url }).auth.signIn.mutate({ email: "slowed@example.com", password: "the real password" }),
+        "TOO_MANY_REQUESTS",
+        /Too many failed sign-ins for this e-mail; try again in \d+ second/,
+      );
+      expect(refused.data?.httpStatus).toBe(429);
+      const waitSeconds = Number(/in (\d+) second/.exec(refused.message)![1]);
+      expect(waitSeconds).toBeLessThanOrEqual(60);
+    } finally {
+      await otherProcess.close();
+    }
+    const stored = await bed.database.db.kysely.selectFrom("auth_throttle").select(["key", "attempts"]).where("key", "=", "account:slowed@example.com").execute();
+    expect(stored).toEqual([{ key: "account:slowed@example.com", attempts: 6 }]);
+  });
+
+  it("limits failed sign-ins from one address across accounts, and sign-ups from one address", async () => {
+    const fresh = await startApiTestBed();
+    try {
+      const outcomes: unknown[] = [];
+      for (let attempt = 0; attempt < 52; attempt++) outcomes.push(await guess(fresh.client(), `nobody-${attempt}@example.com`, "guess"));
+      expect(outcomes.slice(0, 50)).toEqual(Array(50).fill("UNAUTHORIZED"));
+      expect(outcomes.at(-1)).toBe("TOO_MANY_REQUESTS");
+
+      for (let attempt = 0; attempt < 30; attempt++) {
+        await fresh.client().auth.signUp.mutate({ email: `new-${attempt}@example.com`, password: "a long password" });
+      }
+      await expectTrpcError(
+        fresh.client().auth.signUp.mutate({ email: "one-too-many@example.com", password: "a long password" }),
+        "TOO_MANY_REQUESTS",
+        /Too many new accounts from your network/,
+      );
+      const created = await fresh.database.db.kysely.selectFrom("auth.users").select("id").where("email", "=", "one-too-many@example.com").execute();
+      expect(created).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
   });
 });
 

@@ -23,7 +23,7 @@ export const authRouter = router({
       }),
     )
     .output(authSessionSchema)
-    .mutation(({ ctx, input }) => signUp(ctx.db, ctx.authConfig, input, ctx.client)),
+    .mutation(({ ctx, input }) => signUp(ctx.db, ctx.authConfig, input, ctx.client, ctx.signInThrottle)),
 
   signIn: publicProcedure
     .input(z.strictObject({ email: emailSchema, password: z.string().min(1, "must not be empty").max(1024, "is too long") }))

@@ -186,7 +186,9 @@ export const scanRouter = router({
   /**
    * Live scan events over SSE, in order. Each event is re-read through RLS
    * with the caller's claims; reconnecting clients resume after the last
-   * event id they received (tracked ids → `lastEventId`).
+   * event id they received (tracked ids → `lastEventId`). The credentials
+   * are re-checked every `authRecheckMs`: a signed-out session, an expired
+   * token or a revoked key ends the stream with UNAUTHORIZED.
    */
   progress: protectedProcedure.input(progressInput).subscription(async function* ({ ctx, input, signal }) {
     const tenantId = activeTenantId(ctx);
@@ -201,9 +203,27 @@ export const scanRouter = router({
       { tenantId },
     );
     const afterId = input.lastEventId ?? (input.scanId ? "0" : await latestEventId(ctx.db, claims, tenantId));
-    const abort = signal ?? new AbortController().signal;
-    for await (const event of streamScanEvents({ db: ctx.db, claims, tenantId, scanId: input.scanId ?? null, afterId, signal: abort })) {
-      yield tracked(event.id, event);
+    const stream = new AbortController();
+    const endStream = () => stream.abort();
+    signal?.addEventListener("abort", endStream, { once: true });
+    let credentialsEnded = false;
+    const recheck = setInterval(() => {
+      // A failed check (database hiccup) is not a revocation; the next one decides.
+      void ctx.reauthenticate().then((subject) => {
+        if (subject?.userId === ctx.subject.userId && subject.apiKeyId === ctx.subject.apiKeyId) return;
+        credentialsEnded = true;
+        stream.abort();
+      }, () => undefined);
+    }, ctx.authRecheckMs);
+    try {
+      const events = streamScanEvents({ db: ctx.db, claims, tenantId, scanId: input.scanId ?? null, afterId, signal: stream.signal });
+      for await (const event of events) yield tracked(event.id, event);
+    } finally {
+      clearInterval(recheck);
+      signal?.removeEventListener("abort", endStream);
+      // Also after a normal end (terminal event): the event hub lets go of this subscriber on abort.
+      stream.abort();
     }
+    if (credentialsEnded) throw new DomainError("UNAUTHORIZED", "Your session has ended or your key was revoked; sign in again");
   }),
 });

@@ -51,6 +51,28 @@ describe("tenants", () => {
   });
 });
 
+describe("trust: seeded demo user gets live progress", () => {
+  it("remembers the tenant a user switched to last, so signing in can make it active again", async () => {
+    const user = await bed.signedInUser();
+    const client = bed.client({ accessToken: user.accessToken });
+    const alpha = await client.tenant.create.mutate({ slug: "alpha-last-used", name: "Alpha" });
+    const beta = await client.tenant.create.mutate({ slug: "beta-last-used", name: "Beta" });
+    expect((await client.tenant.listMine.query()).map((tenant) => tenant.lastUsedAt)).toEqual([null, null]);
+
+    const switched = await client.tenant.switch.mutate({ tenantId: beta.id });
+    expect(switched.lastUsedAt).not.toBeNull();
+    const listed = await client.tenant.listMine.query();
+    expect(listed.find((tenant) => tenant.id === beta.id)?.lastUsedAt).not.toBeNull();
+    expect(listed.find((tenant) => tenant.id === alpha.id)?.lastUsedAt).toBeNull();
+
+    // Another member's choice is theirs alone.
+    const colleague = await bed.signedInUser();
+    await addTestMember(bed.database.db, beta.id, colleague.id, "member");
+    const colleagueView = await bed.client({ accessToken: colleague.accessToken }).tenant.listMine.query();
+    expect(colleagueView).toMatchObject([{ id: beta.id, lastUsedAt: null }]);
+  });
+});
+
 describe("members", () => {
   async function tenantOf(ownerToken: string, slug: string) {
     return bed.client({ accessToken: ownerToken }).tenant.create.mutate({ slug, name: slug });

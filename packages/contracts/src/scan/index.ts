@@ -3,3 +3,4 @@ export * from "./result";
 export * from "./stored";
 export * from "./stages";
 export * from "./findings";
+export * from "./retry";

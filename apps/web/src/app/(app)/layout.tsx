@@ -4,8 +4,8 @@ import type { ReactNode } from "react";
 import { Brand } from "../../components/brand";
 import { Providers } from "../../components/providers";
 import { MainNav } from "../../components/shell/main-nav";
+import { SignOutButton } from "../../components/shell/sign-out-button";
 import { TenantSwitcher } from "../../components/shell/tenant-switcher";
-import { Button } from "../../components/ui/button";
 import { currentSession } from "../../server/current-session";
 
 /** The signed-in shell: brand, tenant switcher, who is signed in, sign out. */
@@ -28,11 +28,9 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
             <span className="hidden truncate text-sm text-muted-foreground md:inline" data-testid="signed-in-as">
               {session.user.email}
             </span>
-            <form method="post" action="/api/auth/sign-out" className="ml-auto sm:ml-0">
-              <Button type="submit" variant="ghost" size="sm">
-                Sign out
-              </Button>
-            </form>
+            <div className="ml-auto sm:ml-0">
+              <SignOutButton />
+            </div>
           </div>
         </header>
         <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6">{children}</main>

@@ -1,6 +1,6 @@
 "use client";
 
-import { describeRetry } from "@techscaniq/api/scan-retry";
+import { describeRetry } from "@techscaniq/contracts/scan";
 import { cn } from "../../lib/cn";
 import { formatDuration } from "../../lib/format";
 import type { ScanView } from "./findings-summary";

@@ -3,7 +3,7 @@ import type { ObjectRef, ObjectStorage } from "@techscaniq/db/storage";
 import type { z } from "zod";
 import { loadApiEnv } from "../../env";
 import { DomainError } from "../../errors";
-import type { ScanRetry } from "../../scan-retry";
+import type { ScanRetry } from "@techscaniq/contracts/scan";
 import { enforceHourlyTenantLimit } from "../tenant-rate";
 import {
   decodeCursor,

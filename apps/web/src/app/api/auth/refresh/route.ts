@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { incomingHeaders } from "../../../../server/auth-route";
 import { REQUEST_ID_HEADER } from "../../../../server/logger";
 import { renewSessionIfNeeded } from "../../../../server/refresh";
+import { refuseCrossSite } from "../../../../server/same-origin";
 import { clearSessionCookies, REFRESH_COOKIE, writeSessionCookies } from "../../../../server/session";
 import { pendingCookieJar, supabaseServerClient, supabaseServerOptions } from "../../../../server/supabase";
 
@@ -9,6 +10,8 @@ const ENDED = { error: { code: "UNAUTHORIZED", message: "Your session has ended;
 
 /** Renews the session now (the old refresh token stops working): the local pair, or Supabase's session cookies. */
 export async function POST(request: NextRequest) {
+  const crossSite = refuseCrossSite(request);
+  if (crossSite) return crossSite;
   const incoming = incomingHeaders(request);
   const headers = { [REQUEST_ID_HEADER]: incoming.get(REQUEST_ID_HEADER)!, "cache-control": "no-store" };
   const supabase = supabaseServerOptions();

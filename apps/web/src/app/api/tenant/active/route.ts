@@ -4,9 +4,12 @@ import { serverApi, toApiFailure } from "../../../../server/api";
 import { REQUEST_ID_HEADER } from "../../../../server/logger";
 import { sessionForRoute } from "../../../../server/request-session";
 import { writeActiveTenantCookie } from "../../../../server/session";
+import { refuseCrossSite } from "../../../../server/same-origin";
 
 /** `{ tenantId }` → the API checks membership (tenant.switch); the choice is kept in a cookie and sent as x-tenant-id. */
 export async function POST(request: NextRequest) {
+  const crossSite = refuseCrossSite(request);
+  if (crossSite) return crossSite;
   const body = await readJsonObject(request);
   if (body instanceof Response) return body;
   const incoming = incomingHeaders(request);
