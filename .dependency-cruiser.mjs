@@ -4,18 +4,23 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 /** Test code may import fixtures and other packages' test helpers; it never ships. */
-const TEST = "(\\.test\\.tsx?$|\\.spec\\.ts$|/e2e/|/test-support(/|\\.ts$)|/src/testing\\.ts$|/test-fixtures\\.ts$|/test-global-setup\\.ts$|/rls-matrix\\.ts$|vitest\\.config\\.ts$)";
+const TEST =
+  "(\\.test\\.tsx?$|\\.spec\\.ts$|/e2e/|/test-support(/|\\.ts$)|/src/testing\\.ts$|/test-fixtures\\.ts$|/test-global-setup\\.ts$|/rls-matrix\\.ts$|vitest\\.config\\.ts$)";
 const PACKAGE = "^((?:apps|packages)/[^/]+|bench|fixtures)/";
 
 /** Every file a workspace package exports (its `exports` targets); anything else of it is private. */
 function exportedFiles() {
-  const dirs = ["apps", "packages"].flatMap((root) => readdirSync(root).map((name) => `${root}/${name}`)).concat(["bench", "fixtures"]);
+  const dirs = ["apps", "packages"]
+    .flatMap((root) => readdirSync(root).map((name) => `${root}/${name}`))
+    .concat(["bench", "fixtures"]);
   return dirs
     .filter((dir) => existsSync(path.join(dir, "package.json")))
     .flatMap((dir) => {
       const { exports } = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
       const targets = typeof exports === "string" ? [exports] : Object.values(exports ?? {});
-      return targets.filter((target) => typeof target === "string").map((target) => path.posix.join(dir, target));
+      return targets
+        .filter((target) => typeof target === "string")
+        .map((target) => path.posix.join(dir, target));
     });
 }
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -27,22 +32,56 @@ const only = (name, from, allowed, comment) => ({
   comment,
   severity: "error",
   from: { path: from, pathNot: TEST },
-  to: { path: "^(apps|packages|bench|fixtures)/", pathNot: [`^${from.replace(/^\^/, "").replace(/\/$/, "")}/`, ...allowed] },
+  to: {
+    path: "^(apps|packages|bench|fixtures)/",
+    pathNot: [`^${from.replace(/^\^/, "").replace(/\/$/, "")}/`, ...allowed],
+  },
 });
 
 export default {
   forbidden: [
-    only("web-to-api", "^apps/web/", ["^packages/(api|contracts)/", "^packages/db/"], "web talks to the api (and reads shared shapes from contracts); db only to wire the api's database and health checks"),
-    only("api-to-db-and-contracts", "^packages/api/", ["^packages/(db|contracts)/"], "api never runs models or crawls: it depends on db and contracts only, and enqueues"),
-    only("worker-arrows", "^apps/worker/", ["^packages/(db|scanner|ai|contracts)/"], "the worker runs scans and reports"),
-    only("ai-arrows", "^packages/ai/", ["^packages/(contracts|scanner)/"], "ai reads the scanner's ScanResult type and its Chromium setting (PDF)"),
-    only("scanner-is-a-leaf", "^packages/scanner/", ["^packages/contracts/"], "the scanner imports only the shared address policy"),
+    only(
+      "web-to-api",
+      "^apps/web/",
+      ["^packages/(api|contracts)/", "^packages/db/"],
+      "web talks to the api (and reads shared shapes from contracts); db only to wire the api's database and health checks",
+    ),
+    only(
+      "api-to-db-and-contracts",
+      "^packages/api/",
+      ["^packages/(db|contracts)/"],
+      "api never runs models or crawls: it depends on db and contracts only, and enqueues",
+    ),
+    only(
+      "worker-arrows",
+      "^apps/worker/",
+      ["^packages/(db|scanner|ai|contracts)/"],
+      "the worker runs scans and reports",
+    ),
+    only(
+      "ai-arrows",
+      "^packages/ai/",
+      ["^packages/(contracts|scanner)/"],
+      "ai reads the scanner's ScanResult type and its Chromium setting (PDF)",
+    ),
+    only(
+      "scanner-is-a-leaf",
+      "^packages/scanner/",
+      ["^packages/contracts/"],
+      "the scanner imports only the shared address policy",
+    ),
     only("db-is-a-leaf", "^packages/db/", [], "db imports no other package of ours"),
     only("contracts-is-a-leaf", "^packages/contracts/", [], "contracts imports no other package of ours"),
-    only("cli-arrows", "^apps/cli/", ["^packages/(api|db|scanner|contracts)/"], "cli: the typed api client (see cli-admin-service-role), db and scanner directly"),
+    only(
+      "cli-arrows",
+      "^apps/cli/",
+      ["^packages/(api|db|scanner|contracts)/"],
+      "cli: the typed api client (see cli-admin-service-role), db and scanner directly",
+    ),
     {
       name: "cli-admin-service-role",
-      comment: "The one documented exception: `./techscaniq admin` creates API keys with the service role, through the api's domain function",
+      comment:
+        "The one documented exception: `./techscaniq admin` creates API keys with the service role, through the api's domain function",
       severity: "error",
       from: { path: "^apps/cli/", pathNot: [TEST, "^apps/cli/src/commands/admin\\.ts$"] },
       to: { path: "^packages/api/", pathNot: "^packages/api/src/client\\.ts$" },
@@ -84,7 +123,8 @@ export default {
     },
     {
       name: "contracts-no-io",
-      comment: "contracts are zod schemas and pure functions: no I/O modules, no libraries but zod and ipaddr.js",
+      comment:
+        "contracts are zod schemas and pure functions: no I/O modules, no libraries but zod and ipaddr.js",
       severity: "error",
       from: { path: "^packages/contracts/src/", pathNot: TEST },
       to: { dependencyTypes: ["npm", "core"], pathNot: ["/node_modules/(zod|ipaddr\\.js)/", "^net$"] },

@@ -47,7 +47,12 @@ function fixturePages(): CorpusPage[] {
       // A site without _headers.json answers with default headers only.
     }
     return htmlFiles(siteDir).map((file) => {
-      const path = "/" + relative(siteDir, file).split(sep).join("/").replace(/index\.html$/, "");
+      const path =
+        "/" +
+        relative(siteDir, file)
+          .split(sep)
+          .join("/")
+          .replace(/index\.html$/, "");
       const fill = (text: string) => text.replaceAll("{{origin}}", origin);
       const headers: Record<string, string | string[]> = { "content-type": "text/html; charset=utf-8" };
       for (const source of [rules["*"]?.headers, rules[path]?.headers]) {
@@ -90,26 +95,36 @@ const WORDPRESS = ["5.8.3", "6.1.1", "6.2.2", "6.3.1", "6.4.2"] as const;
 const PHP = ["7.4.33", "8.0.30", "8.1.2", "8.2.12"] as const;
 
 const EXTRAS: ((pick: Pick) => string)[] = [
-  () => `<script async src="https://www.googletagmanager.com/gtag/js?id=G-ABCD1234"></script>\n<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}gtag('js',new Date());gtag('config','G-ABCD1234');</script>`,
-  () => `<script>(function(w,d,s,l,i){w[l]=w[l]||[];w[l].push({'gtm.start':new Date().getTime(),event:'gtm.js'});var f=d.getElementsByTagName(s)[0],j=d.createElement(s);j.async=true;j.src='https://www.googletagmanager.com/gtm.js?id='+i;f.parentNode.insertBefore(j,f);})(window,document,'script','dataLayer','GTM-AB12CD');</script>`,
+  () =>
+    `<script async src="https://www.googletagmanager.com/gtag/js?id=G-ABCD1234"></script>\n<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}gtag('js',new Date());gtag('config','G-ABCD1234');</script>`,
+  () =>
+    `<script>(function(w,d,s,l,i){w[l]=w[l]||[];w[l].push({'gtm.start':new Date().getTime(),event:'gtm.js'});var f=d.getElementsByTagName(s)[0],j=d.createElement(s);j.async=true;j.src='https://www.googletagmanager.com/gtm.js?id='+i;f.parentNode.insertBefore(j,f);})(window,document,'script','dataLayer','GTM-AB12CD');</script>`,
   () => `<script src="https://connect.facebook.net/en_US/fbevents.js" async></script>`,
   () => `<script src="https://static.hotjar.com/c/hotjar-123456.js?sv=6" async></script>`,
   () => `<script src="https://js.hs-scripts.com/1234567.js" async defer id="hs-script-loader"></script>`,
   () => `<script src="https://widget.intercom.io/widget/abc123" async></script>`,
-  (pick) => `<link rel="stylesheet" href="https://cdnjs.cloudflare.com/ajax/libs/font-awesome/${pick(["4.7.0", "5.15.4", "6.4.2"])}/css/all.min.css">`,
-  () => `<link rel="preconnect" href="https://fonts.googleapis.com"><link href="https://fonts.googleapis.com/css2?family=Inter:wght@400;600&display=swap" rel="stylesheet">`,
+  (pick) =>
+    `<link rel="stylesheet" href="https://cdnjs.cloudflare.com/ajax/libs/font-awesome/${pick(["4.7.0", "5.15.4", "6.4.2"])}/css/all.min.css">`,
+  () =>
+    `<link rel="preconnect" href="https://fonts.googleapis.com"><link href="https://fonts.googleapis.com/css2?family=Inter:wght@400;600&display=swap" rel="stylesheet">`,
   () => `<script src="https://js.stripe.com/v3/" async></script>`,
   () => `<script defer data-domain="example.com" src="https://plausible.io/js/plausible.js"></script>`,
   () => `<script src="https://www.google.com/recaptcha/api.js" async defer></script>`,
-  (pick) => `<script src="https://cdn.jsdelivr.net/npm/lodash@${pick(["4.17.15", "4.17.21"])}/lodash.min.js"></script>`,
-  (pick) => `<script src="https://cdnjs.cloudflare.com/ajax/libs/moment.js/${pick(["2.24.0", "2.29.4"])}/moment.min.js"></script>`,
-  () => `<script src="https://cdn.cookielaw.org/scripttemplates/otSDKStub.js" data-domain-script="0123-4567" charset="UTF-8"></script>`,
+  (pick) =>
+    `<script src="https://cdn.jsdelivr.net/npm/lodash@${pick(["4.17.15", "4.17.21"])}/lodash.min.js"></script>`,
+  (pick) =>
+    `<script src="https://cdnjs.cloudflare.com/ajax/libs/moment.js/${pick(["2.24.0", "2.29.4"])}/moment.min.js"></script>`,
+  () =>
+    `<script src="https://cdn.cookielaw.org/scripttemplates/otSDKStub.js" data-domain-script="0123-4567" charset="UTF-8"></script>`,
 ];
 
 const STACKS: Stack[] = [
   {
     name: "wordpress",
-    headers: (pick) => ({ "x-powered-by": `PHP/${pick(PHP)}`, link: '<https://site.example/wp-json/>; rel="https://api.w.org/"' }),
+    headers: (pick) => ({
+      "x-powered-by": `PHP/${pick(PHP)}`,
+      link: '<https://site.example/wp-json/>; rel="https://api.w.org/"',
+    }),
     head: (pick) => {
       const wp = pick(WORDPRESS);
       return [
@@ -124,18 +139,27 @@ const STACKS: Stack[] = [
   },
   {
     name: "drupal",
-    headers: (pick) => ({ "x-generator": `Drupal ${pick(["9", "10"])} (https://www.drupal.org)`, "x-drupal-cache": "HIT", "x-powered-by": `PHP/${pick(PHP)}` }),
+    headers: (pick) => ({
+      "x-generator": `Drupal ${pick(["9", "10"])} (https://www.drupal.org)`,
+      "x-drupal-cache": "HIT",
+      "x-powered-by": `PHP/${pick(PHP)}`,
+    }),
     head: (pick) => [
       `<meta name="Generator" content="Drupal ${pick(["9", "10"])} (https://www.drupal.org)">`,
       `<script src="/core/misc/drupal.js?v=${pick(["9.5.11", "10.1.6"])}"></script>`,
       `<script src="/core/assets/vendor/jquery/jquery.min.js?v=${pick(JQUERY)}"></script>`,
     ],
-    body: () => [`<script type="application/json" data-drupal-selector="drupal-settings-json">{"path":{"baseUrl":"\\/"}}</script>`],
+    body: () => [
+      `<script type="application/json" data-drupal-selector="drupal-settings-json">{"path":{"baseUrl":"\\/"}}</script>`,
+    ],
   },
   {
     name: "joomla",
     headers: () => ({ "x-content-encoded-by": "Joomla! 4.3" }),
-    head: () => [`<meta name="generator" content="Joomla! - Open Source Content Management">`, `<script src="/media/system/js/core.min.js?5c8a6b"></script>`],
+    head: () => [
+      `<meta name="generator" content="Joomla! - Open Source Content Management">`,
+      `<script src="/media/system/js/core.min.js?5c8a6b"></script>`,
+    ],
     body: () => [],
   },
   {
@@ -151,14 +175,23 @@ const STACKS: Stack[] = [
   {
     name: "nextjs",
     headers: (pick) => ({ "x-powered-by": `Next.js`, "x-nextjs-cache": pick(["HIT", "STALE"]) }),
-    head: () => [`<link rel="preload" href="/_next/static/media/inter.woff2" as="font" crossorigin>`, `<script src="/_next/static/chunks/webpack-8fa1640cc84ba8fe.js" defer></script>`, `<script src="/_next/static/chunks/framework-2645a99191cfc5e9.js" defer></script>`],
-    body: () => [`<script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":{}},"page":"/","query":{},"buildId":"x1y2z3"}</script>`],
+    head: () => [
+      `<link rel="preload" href="/_next/static/media/inter.woff2" as="font" crossorigin>`,
+      `<script src="/_next/static/chunks/webpack-8fa1640cc84ba8fe.js" defer></script>`,
+      `<script src="/_next/static/chunks/framework-2645a99191cfc5e9.js" defer></script>`,
+    ],
+    body: () => [
+      `<script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":{}},"page":"/","query":{},"buildId":"x1y2z3"}</script>`,
+    ],
   },
   {
     name: "nuxt",
     headers: () => ({ "x-powered-by": "Nuxt" }),
     head: () => [`<link rel="modulepreload" href="/_nuxt/entry.4c7b2f1a.js">`],
-    body: () => [`<div id="__nuxt"><div data-v-1a2b3c4d class="page"></div></div>`, `<script>window.__NUXT__={config:{}}</script>`],
+    body: () => [
+      `<div id="__nuxt"><div data-v-1a2b3c4d class="page"></div></div>`,
+      `<script>window.__NUXT__={config:{}}</script>`,
+    ],
   },
   {
     name: "react-cra",
@@ -173,7 +206,10 @@ const STACKS: Stack[] = [
   {
     name: "angular",
     headers: () => ({}),
-    head: () => [`<script src="runtime.3b1c2d.js" type="module"></script>`, `<script src="main.9f8e7d.js" type="module"></script>`],
+    head: () => [
+      `<script src="runtime.3b1c2d.js" type="module"></script>`,
+      `<script src="main.9f8e7d.js" type="module"></script>`,
+    ],
     body: (pick) => [`<app-root ng-version="${pick(["15.2.9", "16.2.12", "17.0.5"])}"></app-root>`],
   },
   {
@@ -186,51 +222,88 @@ const STACKS: Stack[] = [
     name: "laravel",
     headers: (pick) => ({
       "x-powered-by": `PHP/${pick(PHP)}`,
-      "set-cookie": ["XSRF-TOKEN=eyJpdiI6IjEyMyJ9; path=/; samesite=lax", "laravel_session=eyJpdiI6IjQ1NiJ9; path=/; httponly; samesite=lax"],
+      "set-cookie": [
+        "XSRF-TOKEN=eyJpdiI6IjEyMyJ9; path=/; samesite=lax",
+        "laravel_session=eyJpdiI6IjQ1NiJ9; path=/; httponly; samesite=lax",
+      ],
     }),
-    head: () => [`<meta name="csrf-token" content="AbCdEf0123456789">`, `<script src="/js/app.js?id=8b2f5a" defer></script>`],
+    head: () => [
+      `<meta name="csrf-token" content="AbCdEf0123456789">`,
+      `<script src="/js/app.js?id=8b2f5a" defer></script>`,
+    ],
     body: () => [],
   },
   {
     name: "django",
-    headers: () => ({ "set-cookie": ["csrftoken=AbC123; Path=/; SameSite=Lax", "sessionid=xyz789; HttpOnly; Path=/"] }),
+    headers: () => ({
+      "set-cookie": ["csrftoken=AbC123; Path=/; SameSite=Lax", "sessionid=xyz789; HttpOnly; Path=/"],
+    }),
     head: () => [],
-    body: () => [`<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="abc123"></form>`],
+    body: () => [
+      `<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="abc123"></form>`,
+    ],
   },
   {
     name: "rails",
-    headers: () => ({ "x-runtime": "0.042315", "x-request-id": "b1c2d3", "set-cookie": ["_shop_session=abc123; path=/; HttpOnly"] }),
-    head: () => [`<meta name="csrf-param" content="authenticity_token">`, `<meta name="csrf-token" content="abc123">`, `<script src="/assets/application-1a2b3c.js" data-turbo-track="reload" defer></script>`],
+    headers: () => ({
+      "x-runtime": "0.042315",
+      "x-request-id": "b1c2d3",
+      "set-cookie": ["_shop_session=abc123; path=/; HttpOnly"],
+    }),
+    head: () => [
+      `<meta name="csrf-param" content="authenticity_token">`,
+      `<meta name="csrf-token" content="abc123">`,
+      `<script src="/assets/application-1a2b3c.js" data-turbo-track="reload" defer></script>`,
+    ],
     body: () => [],
   },
   {
     name: "aspnet",
-    headers: () => ({ "x-aspnet-version": "4.0.30319", "set-cookie": ["ASP.NET_SessionId=abc123; path=/; HttpOnly"] }),
+    headers: () => ({
+      "x-aspnet-version": "4.0.30319",
+      "set-cookie": ["ASP.NET_SessionId=abc123; path=/; HttpOnly"],
+    }),
     head: () => [],
-    body: () => [`<form method="post" action="./" id="form1"><input type="hidden" name="__VIEWSTATE" id="__VIEWSTATE" value="/wEPDwUKMTY1NDU2MTA1MmRk"></form>`],
+    body: () => [
+      `<form method="post" action="./" id="form1"><input type="hidden" name="__VIEWSTATE" id="__VIEWSTATE" value="/wEPDwUKMTY1NDU2MTA1MmRk"></form>`,
+    ],
   },
   {
     name: "magento",
-    headers: () => ({ "x-magento-tags": "cms_b_1", "set-cookie": ["form_key=abc123; path=/", "mage-cache-sessid=true; path=/"] }),
-    head: () => [`<script type="text/x-magento-init">{"*":{"Magento_Ui/js/core/app":{}}}</script>`, `<script src="/static/version1699999999/frontend/Magento/luma/en_US/requirejs/require.js"></script>`],
+    headers: () => ({
+      "x-magento-tags": "cms_b_1",
+      "set-cookie": ["form_key=abc123; path=/", "mage-cache-sessid=true; path=/"],
+    }),
+    head: () => [
+      `<script type="text/x-magento-init">{"*":{"Magento_Ui/js/core/app":{}}}</script>`,
+      `<script src="/static/version1699999999/frontend/Magento/luma/en_US/requirejs/require.js"></script>`,
+    ],
     body: () => [],
   },
   {
     name: "squarespace",
     headers: () => ({ server: "Squarespace" }),
-    head: () => [`<!-- This is Squarespace. --><script src="https://static1.squarespace.com/static/vta/5c5a519771c10ba3470d8101/scripts/site-bundle.js"></script>`],
+    head: () => [
+      `<!-- This is Squarespace. --><script src="https://static1.squarespace.com/static/vta/5c5a519771c10ba3470d8101/scripts/site-bundle.js"></script>`,
+    ],
     body: () => [],
   },
   {
     name: "wix",
     headers: () => ({ "x-wix-request-id": "1700000000.123", server: "Pepyaka" }),
-    head: () => [`<meta name="generator" content="Wix.com Website Builder">`, `<script src="https://static.parastorage.com/services/wix-thunderbolt/dist/main.js"></script>`],
+    head: () => [
+      `<meta name="generator" content="Wix.com Website Builder">`,
+      `<script src="https://static.parastorage.com/services/wix-thunderbolt/dist/main.js"></script>`,
+    ],
     body: () => [],
   },
   {
     name: "ghost",
     headers: () => ({ "x-powered-by": "Express" }),
-    head: (pick) => [`<meta name="generator" content="Ghost ${pick(["5.71", "5.74"])}">`, `<script src="https://cdn.jsdelivr.net/ghost/portal@~2.36/umd/portal.min.js" defer></script>`],
+    head: (pick) => [
+      `<meta name="generator" content="Ghost ${pick(["5.71", "5.74"])}">`,
+      `<script src="https://cdn.jsdelivr.net/ghost/portal@~2.36/umd/portal.min.js" defer></script>`,
+    ],
     body: () => [],
   },
   {
@@ -251,7 +324,10 @@ const STACKS: Stack[] = [
   },
 ];
 
-const WORDS = "market pricing growth platform customer security cloud data team product service support contact about careers news partners enterprise solution report".split(" ");
+const WORDS =
+  "market pricing growth platform customer security cloud data team product service support contact about careers news partners enterprise solution report".split(
+    " ",
+  );
 
 function filler(rand: () => number, pick: Pick): string {
   const sections: string[] = [];
@@ -304,8 +380,5 @@ function syntheticPage(index: number, rand: () => number): CorpusPage {
 /** The fixture pages plus `synthetic` generated pages (at least 200 pages in all by default). */
 export function buildDetectCorpus(synthetic = 220, seed = 20240115): CorpusPage[] {
   const rand = random(seed);
-  return [
-    ...fixturePages(),
-    ...Array.from({ length: synthetic }, (_, i) => syntheticPage(i, rand)),
-  ];
+  return [...fixturePages(), ...Array.from({ length: synthetic }, (_, i) => syntheticPage(i, rand))];
 }

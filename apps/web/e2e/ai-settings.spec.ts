@@ -2,7 +2,9 @@ import { expect, signUpWithWorkspace, snapshotBoth, test } from "./fixtures";
 
 const KEY = "sk-e2e-SECRET-openai-key-Zk42";
 
-test("AI providers: a key is set, only its last 4 characters come back (page and tRPC bodies), and it is cleared", async ({ page }) => {
+test("AI providers: a key is set, only its last 4 characters come back (page and tRPC bodies), and it is cleared", async ({
+  page,
+}) => {
   // Every tRPC response body of the session, to prove the key never travels back.
   const bodies: Promise<string>[] = [];
   page.on("response", (response) => {

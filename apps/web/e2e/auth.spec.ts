@@ -96,13 +96,20 @@ test("a signed-out visitor of an app page is sent to sign-in and back afterwards
   await expect(page.getByRole("heading", { name: "New workspace" })).toBeVisible();
 });
 
-test("an expired access token is refreshed transparently, on page loads and on API calls", async ({ page, context, baseURL }) => {
+test("an expired access token is refreshed transparently, on page loads and on API calls", async ({
+  page,
+  context,
+  baseURL,
+}) => {
   await signUp(page, uniqueEmail("refresh"));
-  const cookie = async (name: string) => (await context.cookies()).find((entry) => entry.name === name)?.value;
+  const cookie = async (name: string) =>
+    (await context.cookies()).find((entry) => entry.name === name)?.value;
   const expiredToken = (token: string) => {
     const [header, payload] = token.split(".");
     const claims = JSON.parse(Buffer.from(payload!, "base64url").toString("utf8")) as Record<string, unknown>;
-    const expired = Buffer.from(JSON.stringify({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 })).toString("base64url");
+    const expired = Buffer.from(
+      JSON.stringify({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }),
+    ).toString("base64url");
     return `${header}.${expired}.invalid-signature`;
   };
   const replaceAccess = async (value: string) =>

@@ -10,7 +10,10 @@ export const test = base.extend({
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this destructuring.
   baseURL: async ({}, use) => {
     const url = process.env.E2E_BASE_URL;
-    if (!url) throw new Error("E2E_BASE_URL is not set: run through playwright.config.ts (its global setup starts the app)");
+    if (!url)
+      throw new Error(
+        "E2E_BASE_URL is not set: run through playwright.config.ts (its global setup starts the app)",
+      );
     await use(url);
   },
 });
@@ -49,8 +52,12 @@ export function fixtureUrl(site: "wordpressLike" | "injection" | "slow"): string
 
 /** The demo user the stack seeded, as `./techscaniq up` does (its password is printed once). */
 export function demoAccount(): { email: string; password: string } {
-  const account = JSON.parse(process.env.E2E_DEMO_ACCOUNT ?? "null") as { email: string; password: string } | null;
-  if (!account?.password) throw new Error("E2E_DEMO_ACCOUNT has no password: run through playwright.config.ts");
+  const account = JSON.parse(process.env.E2E_DEMO_ACCOUNT ?? "null") as {
+    email: string;
+    password: string;
+  } | null;
+  if (!account?.password)
+    throw new Error("E2E_DEMO_ACCOUNT has no password: run through playwright.config.ts");
   return account;
 }
 
@@ -64,7 +71,11 @@ export async function signUpWithWorkspace(page: Page, label: string, workspace: 
 }
 
 /** Fills the dashboard's new-scan form and waits for the scan page; returns the scan id. */
-export async function startScan(page: Page, url: string, options: { maxPages: number; renderCount: number }): Promise<string> {
+export async function startScan(
+  page: Page,
+  url: string,
+  options: { maxPages: number; renderCount: number },
+): Promise<string> {
   await page.goto("/");
   await page.getByLabel("Website").fill(url);
   await page.getByText("Advanced options").click();

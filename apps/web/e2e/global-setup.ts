@@ -29,7 +29,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     createInterface({ input: stack.stdout! }).on("line", (line) => {
       if (line.startsWith("READY ")) resolve(JSON.parse(line.slice("READY ".length)) as StackReady);
     });
-    void exited.then(([code]) => reject(new Error(`the e2e stack exited (${String(code)}) before it was ready; see its output above`)));
+    void exited.then(([code]) =>
+      reject(new Error(`the e2e stack exited (${String(code)}) before it was ready; see its output above`)),
+    );
   });
   const { baseUrl, supabaseBaseUrl, fixtureUrls, demoAccount } = await ready;
   process.env.E2E_BASE_URL = baseUrl;

@@ -10,7 +10,16 @@ const REPORT_READY = { timeout: 90_000 };
 /** The parts of the JSON export the tests read. */
 const ReportJson = z.object({
   claims: z.array(z.object({ id: z.string(), text: z.string(), evidence: z.array(z.string()) })),
-  evidence: z.array(z.object({ id: z.string(), kind: z.string(), url: z.string(), locator: z.string(), snippet: z.string(), contentHash: z.string() })),
+  evidence: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      url: z.string(),
+      locator: z.string(),
+      snippet: z.string(),
+      contentHash: z.string(),
+    }),
+  ),
 });
 
 /** From a finished scan's page to its report page, once the report card offers it. */
@@ -21,7 +30,9 @@ async function openReport(page: Page): Promise<void> {
 }
 
 async function download(page: Page, linkName: string): Promise<Buffer> {
-  const link = page.getByRole("group", { name: "Export the report" }).getByRole("link", { name: linkName, exact: true });
+  const link = page
+    .getByRole("group", { name: "Export the report" })
+    .getByRole("link", { name: linkName, exact: true });
   const [file] = await Promise.all([page.waitForEvent("download"), link.click()]);
   return readFile((await file.path())!);
 }
@@ -34,7 +45,9 @@ test.describe.serial("a scan's report", () => {
   let reportPath = "";
   let exportPath = "";
 
-  test("sections with citations that open their evidence, scores, exports, a regenerated version, and a re-scan's changes", async ({ page }) => {
+  test("sections with citations that open their evidence, scores, exports, a regenerated version, and a re-scan's changes", async ({
+    page,
+  }) => {
     test.setTimeout(300_000);
     await signUpWithWorkspace(page, "reader", "Harbour Diligence");
     await startScan(page, fixtureUrl("wordpressLike"), { maxPages: 3, renderCount: 1 });
@@ -57,13 +70,16 @@ test.describe.serial("a scan's report", () => {
     const json = await downloadJson(page);
     const cited = new Set(json.evidence.map((item) => item.id));
     expect(json.claims.length).toBeGreaterThan(0);
-    for (const jsonClaim of json.claims) for (const id of jsonClaim.evidence) expect(cited.has(id), `${jsonClaim.id} cites ${id}`).toBe(true);
+    for (const jsonClaim of json.claims)
+      for (const id of jsonClaim.evidence) expect(cited.has(id), `${jsonClaim.id} cites ${id}`).toBe(true);
     exportPath = (await page.getByRole("link", { name: "PDF", exact: true }).getAttribute("href"))!;
 
     // The claim naming WordPress's version, and its citation of the item that shows the version: the drawer shows that item, version marked.
     const wordpress = json.claims.find((c) => c.text.includes("WordPress 6.4.2"));
     expect(wordpress, "a claim naming WordPress 6.4.2").toBeDefined();
-    const index = json.evidence.findIndex((item) => wordpress!.evidence.includes(item.id) && item.snippet.includes("6.4.2"));
+    const index = json.evidence.findIndex(
+      (item) => wordpress!.evidence.includes(item.id) && item.snippet.includes("6.4.2"),
+    );
     expect(index, "an item cited by that claim showing 6.4.2").toBeGreaterThanOrEqual(0);
     const evidence = json.evidence[index]!;
     const claim = page.locator(`[data-claim-id="${wordpress!.id}"]`).first();
@@ -76,7 +92,9 @@ test.describe.serial("a scan's report", () => {
     await expect(drawer.getByTestId("evidence-kind")).toHaveText(evidence.kind);
     await expect(drawer.getByTestId("evidence-locator")).toHaveText(evidence.locator);
     await expect(drawer.getByTestId("evidence-snippet")).toHaveText(evidence.snippet);
-    await expect(drawer.getByTestId("evidence-snippet").locator("mark").filter({ hasText: "6.4.2" }).first()).toBeVisible();
+    await expect(
+      drawer.getByTestId("evidence-snippet").locator("mark").filter({ hasText: "6.4.2" }).first(),
+    ).toBeVisible();
     const source = drawer.getByTestId("evidence-source").getByRole("link");
     await expect(source).toHaveAttribute("href", evidence.url);
     await expect(source).toHaveAttribute("rel", "noopener noreferrer");
@@ -112,7 +130,10 @@ test.describe.serial("a scan's report", () => {
     await expect(changes.getByRole("link", { name: /previous scan/ })).toHaveAttribute("href", scanPath);
   });
 
-  test("another tenant's user gets a 404 for the report page and its export", async ({ browser, baseURL }) => {
+  test("another tenant's user gets a 404 for the report page and its export", async ({
+    browser,
+    baseURL,
+  }) => {
     expect(reportPath, "the previous test's report").not.toBe("");
     const context = await browser.newContext({ baseURL });
     const page = await context.newPage();

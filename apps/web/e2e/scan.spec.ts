@@ -7,7 +7,9 @@ test.describe.serial("a scan from the dashboard to its evidence", () => {
   let scanPath = "";
   let screenshotPath = "";
 
-  test("sign up, start a scan of the WordPress fixture, watch it finish, explore technologies, security, pages and evidence", async ({ page }) => {
+  test("sign up, start a scan of the WordPress fixture, watch it finish, explore technologies, security, pages and evidence", async ({
+    page,
+  }) => {
     test.setTimeout(240_000);
     await signUpWithWorkspace(page, "scanner", "Northwind Deal Team");
     await startScan(page, fixtureUrl("wordpressLike"), { maxPages: 4, renderCount: 2 });
@@ -19,7 +21,9 @@ test.describe.serial("a scan from the dashboard to its evidence", () => {
     await expect(page.getByTestId("stage-crawl")).toHaveAttribute("data-state", "done");
 
     const technologies = page.getByTestId("technology");
-    await expect(technologies.filter({ hasText: "WordPress" }).getByTestId("technology-version")).toHaveText("6.4.2");
+    await expect(technologies.filter({ hasText: "WordPress" }).getByTestId("technology-version")).toHaveText(
+      "6.4.2",
+    );
     await expect(technologies.getByTestId("technology-name").filter({ hasText: /^PHP$/ })).toBeVisible();
     await expect(technologies.getByTestId("technology-name").filter({ hasText: /^jQuery$/ })).toBeVisible();
     await snapshotBoth(page, "scan-technologies");
@@ -41,20 +45,27 @@ test.describe.serial("a scan from the dashboard to its evidence", () => {
     await page.getByRole("tab", { name: "Pages" }).click();
     const screenshot = page.getByRole("img", { name: /^Screenshot of / }).first();
     await expect(screenshot).toBeVisible();
-    await expect.poll(() => screenshot.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0)).toBe(true);
+    await expect
+      .poll(() => screenshot.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0))
+      .toBe(true);
     screenshotPath = (await screenshot.getAttribute("src"))!;
     await snapshotBoth(page, "scan-pages");
 
     // From a finding to the evidence behind it: snippet with the match marked, and its source URL.
     await page.getByRole("tab", { name: "Technologies" }).click();
-    await technologies.filter({ hasText: "WordPress" }).getByRole("button", { name: /evidence/ }).click();
+    await technologies
+      .filter({ hasText: "WordPress" })
+      .getByRole("button", { name: /evidence/ })
+      .click();
     await expect(page.getByRole("tab", { name: "Evidence" })).toHaveAttribute("aria-selected", "true");
     await expect(page.getByLabel("Finding")).toHaveValue(/[0-9a-f-]{36}/);
     const item = page.getByTestId("evidence-item").first();
     await expect(item.locator("mark").first()).toBeVisible();
     await expect(item.getByTestId("evidence-source")).toHaveText(/^http:\/\/127\.0\.0\.1:\d+/);
     await page.getByLabel("Kind").selectOption("header");
-    await expect(page.getByTestId("evidence-item").first().getByText("header", { exact: true })).toBeVisible();
+    await expect(
+      page.getByTestId("evidence-item").first().getByText("header", { exact: true }),
+    ).toBeVisible();
     await snapshotBoth(page, "scan-evidence");
 
     await page.goto("/");
@@ -65,7 +76,10 @@ test.describe.serial("a scan from the dashboard to its evidence", () => {
     await snapshotBoth(page, "dashboard-with-scans");
   });
 
-  test("another tenant's user gets a 404 for the scan page and its screenshot, and sees nothing of it", async ({ browser, baseURL }) => {
+  test("another tenant's user gets a 404 for the scan page and its screenshot, and sees nothing of it", async ({
+    browser,
+    baseURL,
+  }) => {
     expect(scanPath, "the previous test's scan").not.toBe("");
     const context = await browser.newContext({ baseURL });
     const page = await context.newPage();
@@ -82,7 +96,13 @@ test.describe.serial("a scan from the dashboard to its evidence", () => {
     expect(image.status()).toBe(404);
     expect(await image.text()).toBe("Not found");
     // Made-up ids look exactly the same as another tenant's.
-    expect((await page.request.get(screenshotPath.replace(/pages\/[0-9a-f-]{36}/, "pages/00000000-0000-4000-8000-000000000000"))).status()).toBe(404);
+    expect(
+      (
+        await page.request.get(
+          screenshotPath.replace(/pages\/[0-9a-f-]{36}/, "pages/00000000-0000-4000-8000-000000000000"),
+        )
+      ).status(),
+    ).toBe(404);
     await context.close();
   });
 });
@@ -97,7 +117,9 @@ test("bad input in the new-scan form shows the API's message next to each field"
 
   await expect(page.getByLabel("Website")).toHaveAttribute("aria-invalid", "true");
   await expect(page.locator("#field-url-error")).toHaveText("url must use http or https, not ftp");
-  await expect(page.locator("#field-repositories-error")).toContainText("line 1: repository must use https, not http");
+  await expect(page.locator("#field-repositories-error")).toContainText(
+    "line 1: repository must use https, not http",
+  );
   await expect(page.getByLabel("Max pages")).toHaveAttribute("aria-invalid", "true");
   await expect(page.locator('[id="field-options.maxPages-error"]')).not.toBeEmpty();
   await snapshotBoth(page, "new-scan-field-errors");

@@ -1,6 +1,10 @@
 import { expect, signUp, signUpWithWorkspace, snapshotBoth, test, uniqueEmail } from "./fixtures";
 
-test("settings: members and roles, API keys shown once and revoked, usage", async ({ page, browser, baseURL }) => {
+test("settings: members and roles, API keys shown once and revoked, usage", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   // A colleague who has signed up, to be added to the workspace.
   const colleagueEmail = uniqueEmail("colleague");
   const other = await browser.newContext({ baseURL });
@@ -22,7 +26,9 @@ test("settings: members and roles, API keys shown once and revoked, usage", asyn
   await expect(colleague.getByLabel(`Role of ${colleagueEmail}`)).toHaveValue("viewer");
   await colleague.getByLabel(`Role of ${colleagueEmail}`).selectOption("member");
   await page.reload();
-  await expect(page.getByTestId("member").filter({ hasText: colleagueEmail }).getByLabel(`Role of ${colleagueEmail}`)).toHaveValue("member");
+  await expect(
+    page.getByTestId("member").filter({ hasText: colleagueEmail }).getByLabel(`Role of ${colleagueEmail}`),
+  ).toHaveValue("member");
 
   await page.getByRole("button", { name: "Create key" }).click();
   await expect(page.locator("#field-name-error")).toHaveText("must not be empty");

@@ -31,7 +31,11 @@ function log(message: string) {
 }
 
 function start(name: string, args: string[], env: Record<string, string>, cwd: string): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const prefix = (chunk: Buffer) => chunk.toString().replace(/^(?=.)/gm, `[${name}] `);
   child.stdout?.on("data", (chunk: Buffer) => process.stderr.write(prefix(chunk)));
   child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(prefix(chunk)));
@@ -57,7 +61,10 @@ async function waitForHealthy(baseUrl: string, children: ChildProcess[]): Promis
   let last = "no answer yet";
   for (let attempt = 0; attempt < 600; attempt += 1) {
     const dead = children.find((child) => child.exitCode !== null);
-    if (dead) throw new Error(`a service exited (${dead.exitCode}) before the stack was healthy; last health: ${last}`);
+    if (dead)
+      throw new Error(
+        `a service exited (${dead.exitCode}) before the stack was healthy; last health: ${last}`,
+      );
     try {
       const response = await fetch(`${baseUrl}/api/health`);
       last = `${response.status} ${await response.text()}`;
@@ -98,7 +105,13 @@ try {
   // The demo tenant and user `./techscaniq up` seeds: a stranger's first sign-in is with them.
   const demo = await seed(databaseUrl);
   // Web seals tenant AI keys and the worker opens them: both need the same secrets key (production mode generates none).
-  const env = { DATABASE_URL: databaseUrl, TECHSCANIQ_DATA_DIR: dataDir, LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1", TECHSCANIQ_SECRETS_KEY: randomBytes(32).toString("base64url") };
+  const env = {
+    DATABASE_URL: databaseUrl,
+    TECHSCANIQ_DATA_DIR: dataDir,
+    LOG_LEVEL: "warn",
+    NEXT_TELEMETRY_DISABLED: "1",
+    TECHSCANIQ_SECRETS_KEY: randomBytes(32).toString("base64url"),
+  };
   if (process.env.E2E_SKIP_BUILD !== "1") {
     const buildStarted = Date.now();
     await run("next build", [nextBin, "build"], { ...env, NODE_ENV: "production" }, webDir);
@@ -156,16 +169,30 @@ try {
       "web-supabase",
       [nextBin, "start", "--hostname", "127.0.0.1", "--port", String(supabasePort)],
       // The API verifies tokens with the fake's JWKS (SUPABASE_URL's default JWKS address).
-      { ...env, NODE_ENV: "production", SESSION_COOKIE_SECURE: "false", SUPABASE_URL: supabaseAuth.url, SUPABASE_ANON_KEY: supabaseAuth.anonKey },
+      {
+        ...env,
+        NODE_ENV: "production",
+        SESSION_COOKIE_SECURE: "false",
+        SUPABASE_URL: supabaseAuth.url,
+        SUPABASE_ANON_KEY: supabaseAuth.anonKey,
+      },
       webDir,
     ),
   );
   await waitForHealthy(baseUrl, children);
   await waitForHealthy(supabaseBaseUrl, children);
-  log(`ready in ${Math.round((Date.now() - started) / 1000)} s at ${baseUrl} (Supabase mode at ${supabaseBaseUrl})`);
-  const fixtureUrls = { wordpressLike: fixtures.url("wordpress-like"), injection: fixtures.url("injection"), slow: fixtures.url("limits", "/slow") };
+  log(
+    `ready in ${Math.round((Date.now() - started) / 1000)} s at ${baseUrl} (Supabase mode at ${supabaseBaseUrl})`,
+  );
+  const fixtureUrls = {
+    wordpressLike: fixtures.url("wordpress-like"),
+    injection: fixtures.url("injection"),
+    slow: fixtures.url("limits", "/slow"),
+  };
   const demoAccount = { email: demo.user.email, password: demo.password };
-  process.stdout.write(`READY ${JSON.stringify({ baseUrl, supabaseBaseUrl, databaseUrl, fixtureUrls, demoAccount })}\n`);
+  process.stdout.write(
+    `READY ${JSON.stringify({ baseUrl, supabaseBaseUrl, databaseUrl, fixtureUrls, demoAccount })}\n`,
+  );
 } catch (error) {
   log(error instanceof Error ? (error.stack ?? error.message) : String(error));
   await shutDown(1);

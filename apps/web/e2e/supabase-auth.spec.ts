@@ -12,7 +12,10 @@ const test = base.extend({
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this destructuring.
   baseURL: async ({}, use) => {
     const url = process.env.E2E_SUPABASE_BASE_URL;
-    if (!url) throw new Error("E2E_SUPABASE_BASE_URL is not set: run through playwright.config.ts (its global setup starts the app)");
+    if (!url)
+      throw new Error(
+        "E2E_SUPABASE_BASE_URL is not set: run through playwright.config.ts (its global setup starts the app)",
+      );
     await use(url);
   },
 });
@@ -20,7 +23,9 @@ const test = base.extend({
 const SESSION_COOKIE = /^sb-.+-auth-token(\.\d+)?$/;
 
 /** The session @supabase/ssr keeps in cookies: `base64-` + base64url(JSON), possibly split into `.0`, `.1`, … chunks. */
-async function supabaseSession(context: BrowserContext): Promise<{ name: string; session: { access_token: string } & Record<string, unknown> }> {
+async function supabaseSession(
+  context: BrowserContext,
+): Promise<{ name: string; session: { access_token: string } & Record<string, unknown> }> {
   const cookies = (await context.cookies()).filter((cookie) => SESSION_COOKIE.test(cookie.name));
   expect(cookies.length, "a Supabase session cookie").toBeGreaterThan(0);
   const name = cookies[0]!.name.replace(/\.\d+$/, "");
@@ -30,18 +35,28 @@ async function supabaseSession(context: BrowserContext): Promise<{ name: string;
     .map((cookie) => cookie.value)
     .join("");
   expect(value.startsWith("base64-")).toBe(true);
-  return { name, session: JSON.parse(Buffer.from(value.slice("base64-".length), "base64url").toString("utf8")) };
+  return {
+    name,
+    session: JSON.parse(Buffer.from(value.slice("base64-".length), "base64url").toString("utf8")),
+  };
 }
 
 /** The same header and claims, signed by a key the project's JWKS does not contain. */
 function forge(token: string): string {
   const [header, payload] = token.split(".");
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const signature = sign("sha256", Buffer.from(`${header}.${payload}`), { key: privateKey, dsaEncoding: "ieee-p1363" });
+  const signature = sign("sha256", Buffer.from(`${header}.${payload}`), {
+    key: privateKey,
+    dsaEncoding: "ieee-p1363",
+  });
   return `${header}.${payload}.${signature.toString("base64url")}`;
 }
 
-test("Supabase mode: sign up, create a workspace, sign out, sign in and see it; a forged token is refused", async ({ page, context, baseURL }) => {
+test("Supabase mode: sign up, create a workspace, sign out, sign in and see it; a forged token is refused", async ({
+  page,
+  context,
+  baseURL,
+}) => {
   const email = uniqueEmail("supabase");
 
   await page.goto("/sign-up");
@@ -78,7 +93,8 @@ test("Supabase mode: sign up, create a workspace, sign out, sign in and see it; 
 
   // The API takes the Supabase access token as a Bearer token, and refuses the same claims signed by another key.
   const { name, session } = await supabaseSession(context);
-  const me = (token: string) => page.request.get("/api/trpc/auth.me", { headers: { authorization: `Bearer ${token}` } });
+  const me = (token: string) =>
+    page.request.get("/api/trpc/auth.me", { headers: { authorization: `Bearer ${token}` } });
   const accepted = await me(session.access_token);
   expect(accepted.status()).toBe(200);
   expect(JSON.stringify(await accepted.json())).toContain(email);
@@ -94,7 +110,9 @@ test("Supabase mode: sign up, create a workspace, sign out, sign in and see it; 
   await expect(page).toHaveURL(/\/sign-in$/);
 });
 
-test("Supabase mode: a too-short password shows Supabase Auth's error next to the field", async ({ page }) => {
+test("Supabase mode: a too-short password shows Supabase Auth's error next to the field", async ({
+  page,
+}) => {
   const email = uniqueEmail("supabase-errors");
   await page.goto("/sign-up");
   await page.getByLabel("Email").fill(email);

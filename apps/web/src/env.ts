@@ -1,37 +1,53 @@
 import { z } from "zod";
 
 const emptyAsUnset = (value: unknown) => (value === "" ? undefined : value);
-const booleanFlag = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
+const booleanFlag = z
+  .enum(["true", "false", "1", "0"])
+  .transform((value) => value === "true" || value === "1");
 
-const webEnvSchema = z.object({
-  NODE_ENV: z.preprocess(emptyAsUnset, z.enum(["development", "test", "production"]).default("development")),
-  /** The Postgres the API talks to (the CLI sets it; Supabase direct or session-pooler URL in production). */
-  DATABASE_URL: z.string({ error: "is required" }).regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
-  LOG_LEVEL: z.preprocess(
-    emptyAsUnset,
-    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  ),
-  /**
-   * Session cookies carry `Secure` in production. Override only for a
-   * production build served over plain http on a developer machine (e2e).
-   */
-  SESSION_COOKIE_SECURE: z.preprocess(emptyAsUnset, booleanFlag.optional()),
-  /** /api/health reports the worker unhealthy when its newest heartbeat is older than this. */
-  WORKER_HEARTBEAT_MAX_AGE_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(10).default(60)),
-  /**
-   * Set (with SUPABASE_ANON_KEY) → Supabase mode: the auth screens use
-   * Supabase Auth and the API verifies Supabase's tokens. Read at run time,
-   * so one build serves both modes.
-   */
-  SUPABASE_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
-  /** The project's public anon key; the browser sends it to Supabase Auth. */
-  SUPABASE_ANON_KEY: z.preprocess(emptyAsUnset, z.string().min(1).optional()),
-}).superRefine((env, context) => {
-  if (Boolean(env.SUPABASE_URL) !== Boolean(env.SUPABASE_ANON_KEY)) {
-    const missing = env.SUPABASE_URL ? "SUPABASE_ANON_KEY" : "SUPABASE_URL";
-    context.addIssue({ code: "custom", path: [missing], message: "is required when the other Supabase setting is set (set both or neither)" });
-  }
-});
+const webEnvSchema = z
+  .object({
+    NODE_ENV: z.preprocess(
+      emptyAsUnset,
+      z.enum(["development", "test", "production"]).default("development"),
+    ),
+    /** The Postgres the API talks to (the CLI sets it; Supabase direct or session-pooler URL in production). */
+    DATABASE_URL: z
+      .string({ error: "is required" })
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
+    LOG_LEVEL: z.preprocess(
+      emptyAsUnset,
+      z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    ),
+    /**
+     * Session cookies carry `Secure` in production. Override only for a
+     * production build served over plain http on a developer machine (e2e).
+     */
+    SESSION_COOKIE_SECURE: z.preprocess(emptyAsUnset, booleanFlag.optional()),
+    /** /api/health reports the worker unhealthy when its newest heartbeat is older than this. */
+    WORKER_HEARTBEAT_MAX_AGE_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(10).default(60)),
+    /**
+     * Set (with SUPABASE_ANON_KEY) → Supabase mode: the auth screens use
+     * Supabase Auth and the API verifies Supabase's tokens. Read at run time,
+     * so one build serves both modes.
+     */
+    SUPABASE_URL: z.preprocess(
+      emptyAsUnset,
+      z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+    ),
+    /** The project's public anon key; the browser sends it to Supabase Auth. */
+    SUPABASE_ANON_KEY: z.preprocess(emptyAsUnset, z.string().min(1).optional()),
+  })
+  .superRefine((env, context) => {
+    if (Boolean(env.SUPABASE_URL) !== Boolean(env.SUPABASE_ANON_KEY)) {
+      const missing = env.SUPABASE_URL ? "SUPABASE_ANON_KEY" : "SUPABASE_URL";
+      context.addIssue({
+        code: "custom",
+        path: [missing],
+        message: "is required when the other Supabase setting is set (set both or neither)",
+      });
+    }
+  });
 
 /** What the browser needs to talk to Supabase Auth (both values are public). */
 export interface SupabasePublicConfig {
@@ -59,7 +75,10 @@ export function webEnv(): WebEnv {
   cached = {
     ...parsed.data,
     sessionCookieSecure: parsed.data.SESSION_COOKIE_SECURE ?? parsed.data.NODE_ENV === "production",
-    supabase: SUPABASE_URL && SUPABASE_ANON_KEY ? { url: SUPABASE_URL.replace(/\/+$/, ""), anonKey: SUPABASE_ANON_KEY } : null,
+    supabase:
+      SUPABASE_URL && SUPABASE_ANON_KEY
+        ? { url: SUPABASE_URL.replace(/\/+$/, ""), anonKey: SUPABASE_ANON_KEY }
+        : null,
   };
   return cached;
 }

@@ -2,7 +2,12 @@ import { NextResponse, type NextRequest } from "next/server";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./server/logger";
 import { renewSessionIfNeeded } from "./server/refresh";
 import { ACCESS_COOKIE, clearSessionCookies, REFRESH_COOKIE, writeSessionCookies } from "./server/session";
-import { pendingCookieJar, supabaseServerClient, supabaseServerOptions, type SupabaseServerOptions } from "./server/supabase";
+import {
+  pendingCookieJar,
+  supabaseServerClient,
+  supabaseServerOptions,
+  type SupabaseServerOptions,
+} from "./server/supabase";
 
 const PUBLIC_PAGES = new Set(["/sign-in", "/sign-up"]);
 
@@ -15,7 +20,10 @@ interface ProxySession {
 /** Local mode: renew the token pair through the API when the access token is about to expire. */
 async function localSession(request: NextRequest): Promise<ProxySession> {
   const renewal = await renewSessionIfNeeded(
-    { accessToken: request.cookies.get(ACCESS_COOKIE)?.value, refreshToken: request.cookies.get(REFRESH_COOKIE)?.value },
+    {
+      accessToken: request.cookies.get(ACCESS_COOKIE)?.value,
+      refreshToken: request.cookies.get(REFRESH_COOKIE)?.value,
+    },
     request.headers,
   ).catch(() => ({ kind: "current" as const, accessToken: request.cookies.get(ACCESS_COOKIE)?.value }));
 

@@ -22,18 +22,30 @@ export async function checkWorkerHealth(db: Db, workerId: string): Promise<Healt
   let heartbeat: HealthReport["checks"]["heartbeat"] = { ok: false, lastSeenAt: null, ageSeconds: null };
   try {
     const row = await withServiceTx(db, (trx) =>
-      trx.selectFrom("worker_heartbeats").select("last_seen_at").where("worker_id", "=", workerId).executeTakeFirst(),
+      trx
+        .selectFrom("worker_heartbeats")
+        .select("last_seen_at")
+        .where("worker_id", "=", workerId)
+        .executeTakeFirst(),
     );
     database = { ok: true };
     if (row) {
       const lastSeen = new Date(row.last_seen_at);
       const ageMs = Math.max(0, Date.now() - lastSeen.getTime());
-      heartbeat = { ok: ageMs <= HEARTBEAT_STALE_AFTER_MS, lastSeenAt: lastSeen.toISOString(), ageSeconds: ageMs / 1000 };
+      heartbeat = {
+        ok: ageMs <= HEARTBEAT_STALE_AFTER_MS,
+        lastSeenAt: lastSeen.toISOString(),
+        ageSeconds: ageMs / 1000,
+      };
     }
   } catch (error) {
     database = { ok: false, error: error instanceof Error ? error.message : "database unreachable" };
   }
-  return { status: database.ok && heartbeat.ok ? "ok" : "unhealthy", workerId, checks: { database, heartbeat } };
+  return {
+    status: database.ok && heartbeat.ok ? "ok" : "unhealthy",
+    workerId,
+    checks: { database, heartbeat },
+  };
 }
 
 export interface HealthServerOptions {
@@ -52,16 +64,25 @@ export interface HealthServer {
 }
 
 /** `/health` (dependencies), `/ready` (taking jobs), `/live` (process responsive), as on the web app. */
-export async function startHealthServer({ db, workerId, host, port, logger, isReady }: HealthServerOptions): Promise<HealthServer> {
+export async function startHealthServer({
+  db,
+  workerId,
+  host,
+  port,
+  logger,
+  isReady,
+}: HealthServerOptions): Promise<HealthServer> {
   const server: Server = createServer((request, response) => {
     const send = (status: number, body: unknown) => {
       response.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
       response.end(JSON.stringify(body));
     };
     const path = new URL(request.url ?? "/", "http://worker").pathname;
-    if (request.method !== "GET" && request.method !== "HEAD") return send(405, { error: "only GET is supported" });
+    if (request.method !== "GET" && request.method !== "HEAD")
+      return send(405, { error: "only GET is supported" });
     if (path === "/live") return send(200, { status: "ok", workerId });
-    if (path === "/ready") return isReady() ? send(200, { status: "ok", workerId }) : send(503, { status: "not ready", workerId });
+    if (path === "/ready")
+      return isReady() ? send(200, { status: "ok", workerId }) : send(503, { status: "not ready", workerId });
     if (path === "/health") {
       checkWorkerHealth(db, workerId).then(
         (report) => send(report.status === "ok" ? 200 : 503, report),
@@ -80,6 +101,7 @@ export async function startHealthServer({ db, workerId, host, port, logger, isRe
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }

@@ -59,7 +59,9 @@ export async function startHeartbeat({
     stop: async () => {
       clearInterval(timer);
       await inFlight;
-      await withServiceTx(db, (trx) => trx.deleteFrom("worker_heartbeats").where("worker_id", "=", workerId).execute());
+      await withServiceTx(db, (trx) =>
+        trx.deleteFrom("worker_heartbeats").where("worker_id", "=", workerId).execute(),
+      );
     },
   };
 }

@@ -12,9 +12,15 @@ const workerDir = fileURLToPath(new URL("..", import.meta.url));
 // 30 ms deadline and SIGKILLs it when a loaded machine misses it, which would hide our own exit code.
 const startArgs = ["--import", "tsx", mainFile];
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, child: ChildProcess, output: string[]): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  child: ChildProcess,
+  output: string[],
+): Promise<T> {
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`worker exited (${child.exitCode}) while waiting for ${what}:\n${output.join("")}`);
+    if (child.exitCode !== null)
+      throw new Error(`worker exited (${child.exitCode}) while waiting for ${what}:\n${output.join("")}`);
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -42,7 +48,13 @@ describe("worker process", () => {
     const workerId = `test-worker-${process.pid}`;
     child = spawn(process.execPath, startArgs, {
       cwd: workerDir,
-      env: { ...process.env, DATABASE_URL: database.url, WORKER_HEALTH_PORT: "0", WORKER_ID: workerId, LOG_LEVEL: "info" },
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        WORKER_HEALTH_PORT: "0",
+        WORKER_ID: workerId,
+        LOG_LEVEL: "info",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const output: string[] = [];
@@ -70,9 +82,16 @@ describe("worker process", () => {
     expect(heartbeat).toMatchObject({ worker_id: workerId, hostname: hostname(), pid: child.pid });
 
     const health = await fetch(`http://127.0.0.1:${healthPort}/health`);
-    const report = (await health.json()) as { status: string; checks: { database: { ok: boolean }; heartbeat: { ok: boolean } } };
+    const report = (await health.json()) as {
+      status: string;
+      checks: { database: { ok: boolean }; heartbeat: { ok: boolean } };
+    };
     expect(health.status).toBe(200);
-    expect(report).toMatchObject({ status: "ok", workerId, checks: { database: { ok: true }, heartbeat: { ok: true } } });
+    expect(report).toMatchObject({
+      status: "ok",
+      workerId,
+      checks: { database: { ok: true }, heartbeat: { ok: true } },
+    });
     expect((await fetch(`http://127.0.0.1:${healthPort}/ready`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${healthPort}/live`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${healthPort}/nope`)).status).toBe(404);

@@ -29,7 +29,12 @@ describe("worker task runner", () => {
   beforeEach(async () => {
     database = await createTestDatabase();
     seen.length = 0;
-    const env = loadWorkerEnv({ DATABASE_URL: database.url, WORKER_HEALTH_PORT: "0", WORKER_CONCURRENCY: "1", WORKER_ID: "task-test" });
+    const env = loadWorkerEnv({
+      DATABASE_URL: database.url,
+      WORKER_HEALTH_PORT: "0",
+      WORKER_CONCURRENCY: "1",
+      WORKER_ID: "task-test",
+    });
     worker = await startWorker(env, {
       logger: createLogger("silent", env.WORKER_ID),
       extraTasks: [
@@ -51,7 +56,9 @@ describe("worker task runner", () => {
 
   const jobState = (id: string) =>
     database.db.pool
-      .query<JobRow>("select attempts, max_attempts, last_error from graphile_worker.jobs where id = $1", [id])
+      .query<JobRow>("select attempts, max_attempts, last_error from graphile_worker.jobs where id = $1", [
+        id,
+      ])
       .then((result) => result.rows[0]);
 
   it("runs a job with a valid payload, parsed by the task's schema", async () => {
@@ -75,12 +82,19 @@ describe("worker task runner", () => {
     await withServiceTx(database.db, (trx) =>
       trx
         .insertInto("worker_heartbeats")
-        .values({ worker_id: "crashed", hostname: "old-host", pid: 1, last_seen_at: new Date(Date.now() - 3 * 86_400_000) })
+        .values({
+          worker_id: "crashed",
+          hostname: "old-host",
+          pid: 1,
+          last_seen_at: new Date(Date.now() - 3 * 86_400_000),
+        })
         .execute(),
     );
     const job = await worker!.runner.addJob("maintenance.prune_heartbeats", { olderThanMinutes: 60 });
     await eventually(async () => ((await jobState(job.id)) === undefined ? true : undefined));
-    const ids = await withServiceTx(database.db, (trx) => trx.selectFrom("worker_heartbeats").select("worker_id").orderBy("worker_id").execute());
+    const ids = await withServiceTx(database.db, (trx) =>
+      trx.selectFrom("worker_heartbeats").select("worker_id").orderBy("worker_id").execute(),
+    );
     expect(ids.map((row) => row.worker_id)).toEqual(["task-test"]);
   });
 });

@@ -22,7 +22,10 @@ export interface StartWorkerOptions {
   extraTasks?: readonly TaskDefinition[];
 }
 
-export async function startWorker(env: WorkerEnv, { logger, extraTasks = [] }: StartWorkerOptions): Promise<RunningWorker> {
+export async function startWorker(
+  env: WorkerEnv,
+  { logger, extraTasks = [] }: StartWorkerOptions,
+): Promise<RunningWorker> {
   // Task code, heartbeat and health share this pool; graphile-worker keeps its own for locking and LISTEN.
   const db = createDb(env.DATABASE_URL, { max: env.WORKER_CONCURRENCY + 2 });
   let ready = false;

@@ -11,7 +11,9 @@ export {
   type OperatorAiPolicy,
 } from "@techscaniq/contracts/ai";
 
-const ProviderId = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "provider id: lowercase letters, digits and dashes");
+const ProviderId = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, "provider id: lowercase letters, digits and dashes");
 
 /**
  * False for a tenant's own key. Otherwise (unset) the key is the operator's (the deployment's, or one the
@@ -22,10 +24,27 @@ const operatorBilled = z.literal(false).optional();
 const tenantUrl = z.literal(true).optional();
 
 export const ProviderConfig = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("openai"), apiKey: z.string().min(1), baseURL: z.string().url().optional(), operatorBilled, tenantUrl }),
-  z.object({ kind: z.literal("anthropic"), apiKey: z.string().min(1), baseURL: z.string().url().optional(), operatorBilled, tenantUrl }),
+  z.object({
+    kind: z.literal("openai"),
+    apiKey: z.string().min(1),
+    baseURL: z.string().url().optional(),
+    operatorBilled,
+    tenantUrl,
+  }),
+  z.object({
+    kind: z.literal("anthropic"),
+    apiKey: z.string().min(1),
+    baseURL: z.string().url().optional(),
+    operatorBilled,
+    tenantUrl,
+  }),
   /** Any server speaking the OpenAI Chat Completions API (vLLM, Ollama, LM Studio). */
-  z.object({ kind: z.literal("openai-compatible"), baseURL: z.string().url(), apiKey: z.string().min(1).optional(), tenantUrl }),
+  z.object({
+    kind: z.literal("openai-compatible"),
+    baseURL: z.string().url(),
+    apiKey: z.string().min(1).optional(),
+    tenantUrl,
+  }),
   /** The rule-based analyst: no network, no tokens. */
   z.object({ kind: z.literal("offline") }),
 ]);
@@ -35,7 +54,6 @@ export type ProviderConfig = z.infer<typeof ProviderConfig>;
 export const RouteStep = z.object({ provider: ProviderId, model: z.string().min(1) });
 export type RouteStep = z.infer<typeof RouteStep>;
 const RouteChain = z.array(RouteStep).min(1, "a route needs at least one provider");
-
 
 export const AiConfig = z
   .object({
@@ -93,7 +111,11 @@ export function defaultAiConfig(aiEnv: AiEnv): AiConfig {
     chain.push({ provider: "openai", model: aiEnv.TECHSCANIQ_OPENAI_MODEL });
   }
   if (aiEnv.ANTHROPIC_API_KEY) {
-    providers.anthropic = { kind: "anthropic", apiKey: aiEnv.ANTHROPIC_API_KEY, baseURL: aiEnv.ANTHROPIC_BASE_URL };
+    providers.anthropic = {
+      kind: "anthropic",
+      apiKey: aiEnv.ANTHROPIC_API_KEY,
+      baseURL: aiEnv.ANTHROPIC_BASE_URL,
+    };
     chain.push({ provider: "anthropic", model: aiEnv.TECHSCANIQ_ANTHROPIC_MODEL });
   }
   if (aiEnv.TECHSCANIQ_LOCAL_LLM_URL) {
@@ -103,5 +125,10 @@ export function defaultAiConfig(aiEnv: AiEnv): AiConfig {
   providers.offline = { kind: "offline" };
   chain.push({ provider: "offline", model: "rules" });
   const routes = Object.fromEntries(TASKS.map((task) => [task, chain])) as Record<TaskName, RouteStep[]>;
-  return AiConfig.parse({ providers, routes, prices: operatorAiPolicy(aiEnv).prices, reportTokenBudget: aiEnv.TECHSCANIQ_REPORT_TOKEN_BUDGET });
+  return AiConfig.parse({
+    providers,
+    routes,
+    prices: operatorAiPolicy(aiEnv).prices,
+    reportTokenBudget: aiEnv.TECHSCANIQ_REPORT_TOKEN_BUDGET,
+  });
 }

@@ -12,21 +12,40 @@ describe("defaultAiConfig", () => {
   });
 
   it("puts every configured vendor before the offline analyst", () => {
-    const config = defaultAiConfig({ ...base, OPENAI_API_KEY: "sk", ANTHROPIC_API_KEY: "ak", TECHSCANIQ_LOCAL_LLM_URL: "http://127.0.0.1:11434/v1" });
-    expect(config.routes.writeSection!.map((step) => step.provider)).toEqual(["openai", "anthropic", "local", "offline"]);
+    const config = defaultAiConfig({
+      ...base,
+      OPENAI_API_KEY: "sk",
+      ANTHROPIC_API_KEY: "ak",
+      TECHSCANIQ_LOCAL_LLM_URL: "http://127.0.0.1:11434/v1",
+    });
+    expect(config.routes.writeSection!.map((step) => step.provider)).toEqual([
+      "openai",
+      "anthropic",
+      "local",
+      "offline",
+    ]);
   });
 
   it("names a route to an unconfigured provider in the error", () => {
-    const result = AiConfig.safeParse({ providers: { offline: { kind: "offline" } }, routes: { writeSection: [{ provider: "openai", model: "gpt-4o-mini" }] } });
+    const result = AiConfig.safeParse({
+      providers: { offline: { kind: "offline" } },
+      routes: { writeSection: [{ provider: "openai", model: "gpt-4o-mini" }] },
+    });
     expect(result.success).toBe(false);
-    expect(result.error!.issues[0]!.message).toMatch(/writeSection names provider "openai", which is not configured/);
+    expect(result.error!.issues[0]!.message).toMatch(
+      /writeSection names provider "openai", which is not configured/,
+    );
   });
 });
 
 describe("trust: a tenant can spend the operator's AI budget without limit (operator policy)", () => {
   it("allows the deployment's models plus the operator's list, caps budgets, and adds the operator's prices", () => {
     const policy = operatorAiPolicy(
-      loadAiEnv({ TECHSCANIQ_AI_ALLOWED_MODELS: "gpt-4o,gpt-5", TECHSCANIQ_AI_PRICES: "gpt-5=1.25/10", TECHSCANIQ_REPORT_TOKEN_BUDGET_MAX: "300000" }),
+      loadAiEnv({
+        TECHSCANIQ_AI_ALLOWED_MODELS: "gpt-4o,gpt-5",
+        TECHSCANIQ_AI_PRICES: "gpt-5=1.25/10",
+        TECHSCANIQ_REPORT_TOKEN_BUDGET_MAX: "300000",
+      }),
     );
     expect(policy.allowedModels).toEqual(["gpt-4o-mini", "claude-haiku-4-5", "llama3.1", "gpt-4o", "gpt-5"]);
     expect(policy.maxReportTokenBudget).toBe(300_000);
@@ -38,6 +57,8 @@ describe("trust: a tenant can spend the operator's AI budget without limit (oper
 
   it("refuses malformed allowlists and price lists naming the variable", () => {
     expect(() => loadAiEnv({ TECHSCANIQ_AI_PRICES: "gpt-5=cheap" })).toThrow(/TECHSCANIQ_AI_PRICES/);
-    expect(() => loadAiEnv({ TECHSCANIQ_AI_ALLOWED_MODELS: "gpt 5" })).toThrow(/TECHSCANIQ_AI_ALLOWED_MODELS/);
+    expect(() => loadAiEnv({ TECHSCANIQ_AI_ALLOWED_MODELS: "gpt 5" })).toThrow(
+      /TECHSCANIQ_AI_ALLOWED_MODELS/,
+    );
   });
 });

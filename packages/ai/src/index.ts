@@ -5,6 +5,12 @@ export * from "./citations";
 export * from "./prompts";
 export * from "./scan-context";
 export * from "./sections";
-export { analyseThesis, summariseClaims, writeSectionOffline, type DraftClaim, type ThesisRequirement } from "./offline/analyst";
+export {
+  analyseThesis,
+  summariseClaims,
+  writeSectionOffline,
+  type DraftClaim,
+  type ThesisRequirement,
+} from "./offline/analyst";
 export { scoreReport, Score, ScoreAdjustment } from "./offline/scores";
 export * from "./report";

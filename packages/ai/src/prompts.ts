@@ -24,5 +24,9 @@ export function fenceSafeJson(value: unknown): string {
 
 /** A labelled block of untrusted data, one JSON value per line. */
 export function fenceData(label: string, items: unknown[]): string {
-  return [`${DATA_FENCE_OPEN} label=${fenceSafeJson(label)}>>>`, ...items.map(fenceSafeJson), DATA_FENCE_CLOSE].join("\n");
+  return [
+    `${DATA_FENCE_OPEN} label=${fenceSafeJson(label)}>>>`,
+    ...items.map(fenceSafeJson),
+    DATA_FENCE_CLOSE,
+  ].join("\n");
 }

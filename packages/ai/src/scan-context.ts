@@ -66,7 +66,9 @@ export function describeTls(tls: NonNullable<Security["tls"]>): string {
     `TLS for ${tls.host}: protocol ${tls.protocol ?? "unknown"}, cipher ${tls.cipher ?? "unknown"};`,
     `certificate issued by ${tls.issuer ?? "unknown"} to ${tls.subject ?? "unknown"}, names ${tls.subjectAltNames.join(", ") || "none"};`,
     `valid from ${tls.validFrom ?? "unknown"} to ${tls.validTo ?? "unknown"}${tls.daysRemaining === null ? "" : `, ${tls.daysRemaining} days remaining`};`,
-    tls.authorized ? "trusted by the system's CA store." : `not trusted: ${tls.authorizationError ?? "unknown reason"}.`,
+    tls.authorized
+      ? "trusted by the system's CA store."
+      : `not trusted: ${tls.authorizationError ?? "unknown reason"}.`,
   ].join(" ");
 }
 export function describeCookie(c: Security["cookies"][number]): string {
@@ -90,10 +92,14 @@ export function describePerformance(p: Scan["performance"]): string {
     (page) =>
       `${page.url}: ${page.bytes} bytes (${formatBytes(page.bytes)}), ${page.requests} requests` +
       (page.ttfbMs === null ? "" : `, TTFB ${Math.round(page.ttfbMs)} ms`) +
-      (page.domContentLoadedMs === null ? "" : `, DOMContentLoaded ${Math.round(page.domContentLoadedMs)} ms`) +
+      (page.domContentLoadedMs === null
+        ? ""
+        : `, DOMContentLoaded ${Math.round(page.domContentLoadedMs)} ms`) +
       (page.loadMs === null ? "" : `, load ${Math.round(page.loadMs)} ms`),
   );
-  const largest = p.largestResources.map((r) => `${r.url} (${r.resourceType}, ${r.bytes} bytes, ${formatBytes(r.bytes)})`);
+  const largest = p.largestResources.map(
+    (r) => `${r.url} (${r.resourceType}, ${r.bytes} bytes, ${formatBytes(r.bytes)})`,
+  );
   return [
     `Performance: ${p.totalRequests} requests and ${p.totalBytes} bytes (${formatBytes(p.totalBytes)}) in total.`,
     pages.length ? `Pages: ${pages.join("; ")}.` : "",
@@ -103,7 +109,13 @@ export function describePerformance(p: Scan["performance"]): string {
     .join(" ");
 }
 
-const DISCLOSING_HEADERS = ["server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", "x-generator"];
+const DISCLOSING_HEADERS = [
+  "server",
+  "x-powered-by",
+  "x-aspnet-version",
+  "x-aspnetmvc-version",
+  "x-generator",
+];
 /**
  * The product and version at the start of a header value ("Apache/2.2.15", "PHP/8.1.27", "4.0.30319"): only
  * that token, so words planted after it ("nginx/1.22.1 — this site actually runs …") are never quoted.
@@ -158,7 +170,8 @@ export function buildScanContext(input: ReportInput): ScanContext {
     });
   const findingsByEvidence = new Map<string, string[]>();
   const supports = (evidenceIds: string[], statement: string) => {
-    for (const id of evidenceIds) findingsByEvidence.set(id, [...(findingsByEvidence.get(id) ?? []), statement]);
+    for (const id of evidenceIds)
+      findingsByEvidence.set(id, [...(findingsByEvidence.get(id) ?? []), statement]);
   };
   const attestedByEvidence = new Map<string, Partial<Record<AttestedKind, string[]>>>();
   const attests = (evidenceIds: string[], kind: AttestedKind, value: string | null) => {
@@ -189,7 +202,8 @@ export function buildScanContext(input: ReportInput): ScanContext {
     }
     for (const c of security.cookies) supports(c.evidence, describeCookie(c));
     if (security.dns) supports(security.dns.evidence, describeDns(security.dns));
-    for (const m of security.mixedContent) supports(m.evidence, `Mixed content: ${m.url} is loaded over plain HTTP by an HTTPS page.`);
+    for (const m of security.mixedContent)
+      supports(m.evidence, `Mixed content: ${m.url} is loaded over plain HTTP by an HTTPS page.`);
   }
   for (const v of scan.vulnerabilities) {
     supports(v.evidence, describeVulnerability(v));

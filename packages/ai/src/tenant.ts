@@ -19,7 +19,6 @@ export {
   type KeyedProvider,
 } from "@techscaniq/contracts/ai";
 
-
 /** A key the operator assigned to the tenant, opened, with the only base URL it may go to (null: the official API). */
 export interface OperatorKeyAccess {
   apiKey: string;
@@ -77,12 +76,18 @@ export function tenantAiConfig(
       owned.push(id);
     } else if (access?.operatorKey) {
       const { apiKey: key, baseUrl } = access.operatorKey;
-      providers[id] = id === "local" ? { kind: "openai-compatible", baseURL: baseUrl!, apiKey: key } : { kind: id, apiKey: key, baseURL: baseUrl ?? undefined };
+      providers[id] =
+        id === "local"
+          ? { kind: "openai-compatible", baseURL: baseUrl!, apiKey: key }
+          : { kind: id, apiKey: key, baseURL: baseUrl ?? undefined };
       owned.push(id);
     }
   }
 
-  const baseModel = (id: string) => Object.values(base.routes).flat().find((step) => step?.provider === id)?.model;
+  const baseModel = (id: string) =>
+    Object.values(base.routes)
+      .flat()
+      .find((step) => step?.provider === id)?.model;
   const modelFor = (id: TenantProvider) => {
     if (id === "offline") return baseModel("offline") ?? "rules";
     const chosen = profile.providers[id]?.model;
@@ -93,13 +98,18 @@ export function tenantAiConfig(
   };
   const routes: Partial<Record<TaskName, RouteStep[]>> = {};
   for (const task of TASKS) {
-    const chosen: string[] = profile.taskProviders[task] ?? [...owned, ...(base.routes[task] ?? []).map((step) => step.provider)];
+    const chosen: string[] = profile.taskProviders[task] ?? [
+      ...owned,
+      ...(base.routes[task] ?? []).map((step) => step.provider),
+    ];
     const chain = [...new Set(chosen)]
       .filter((id) => providers[id])
       .map((id) => {
         const tenantProvider = TenantProvider.safeParse(id);
         // Any other id came from this task's deployment chain, which names its model.
-        const model = tenantProvider.success ? modelFor(tenantProvider.data) : base.routes[task]!.find((step) => step.provider === id)!.model;
+        const model = tenantProvider.success
+          ? modelFor(tenantProvider.data)
+          : base.routes[task]!.find((step) => step.provider === id)!.model;
         return { provider: id, model };
       });
     if (chain.length > 0) routes[task] = chain;
@@ -111,7 +121,9 @@ export function tenantAiConfig(
     tenantSettings: TenantAiSettings.parse({
       routes,
       disabledProviders: profile.disabledProviders,
-      ...(profile.reportTokenBudget ? { reportTokenBudget: Math.min(profile.reportTokenBudget, policy.maxReportTokenBudget) } : {}),
+      ...(profile.reportTokenBudget
+        ? { reportTokenBudget: Math.min(profile.reportTokenBudget, policy.maxReportTokenBudget) }
+        : {}),
     }),
   };
 }

@@ -1,4 +1,10 @@
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCClient } from "@trpc/client";
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  type TRPCClient,
+} from "@trpc/client";
 import { EventSource } from "eventsource";
 import type { AppRouter } from "./router";
 
@@ -22,7 +28,8 @@ const valueOf = (value: string | (() => string | null | undefined) | undefined) 
 
 /** The typed client the web app and the CLI use. Dates arrive as ISO strings. */
 export function createTechScanClient(options: TechScanClientOptions): TRPCClient<AppRouter> {
-  if (options.apiKey && options.accessToken) throw new Error("createTechScanClient: pass apiKey or accessToken, not both");
+  if (options.apiKey && options.accessToken)
+    throw new Error("createTechScanClient: pass apiKey or accessToken, not both");
   const headers = () => {
     const result: Record<string, string> = { ...options.headers };
     const token = options.apiKey ?? valueOf(options.accessToken);

@@ -53,7 +53,11 @@ export function requestIdFrom(headers: Headers): string {
   return incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
 }
 
-export async function createContext(options: { req: Request; services: ApiServices; requestId?: string }): Promise<Context> {
+export async function createContext(options: {
+  req: Request;
+  services: ApiServices;
+  requestId?: string;
+}): Promise<Context> {
   const { req, services } = options;
   const requestId = options.requestId ?? requestIdFrom(req.headers);
   const { subject, failure } = await services.authenticate(req.headers);
@@ -62,11 +66,17 @@ export async function createContext(options: { req: Request; services: ApiServic
     authConfig: services.authConfig,
     signInThrottle: services.signInThrottle,
     requestId,
-    logger: services.logger.child({ requestId, ...(subject ? { userId: subject.userId, apiKeyId: subject.apiKeyId ?? undefined } : {}) }),
+    logger: services.logger.child({
+      requestId,
+      ...(subject ? { userId: subject.userId, apiKeyId: subject.apiKeyId ?? undefined } : {}),
+    }),
     subject,
     authFailure: failure,
     tenantHeader: req.headers.get("x-tenant-id")?.trim() || null,
-    client: { userAgent: req.headers.get("user-agent"), ip: clientAddressFrom(req.headers, services.trustedProxies) },
+    client: {
+      userAgent: req.headers.get("user-agent"),
+      ip: clientAddressFrom(req.headers, services.trustedProxies),
+    },
     authRecheckMs: services.authRecheckMs,
     reauthenticate: async () => (await services.authenticate(req.headers)).subject,
   };

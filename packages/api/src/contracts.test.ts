@@ -16,15 +16,25 @@ await import("@techscaniq/api/client");
 process.stdout.write(JSON.stringify(loaded));
 `;
 
-const FORBIDDEN = [/\/node_modules\/openai\//, /\/@anthropic-ai\//, /\/@langchain\//, /\/playwright-core\//, /\/packages\/(ai|scanner)\//];
+const FORBIDDEN = [
+  /\/node_modules\/openai\//,
+  /\/@anthropic-ai\//,
+  /\/@langchain\//,
+  /\/playwright-core\//,
+  /\/packages\/(ai|scanner)\//,
+];
 
 describe("contracts: a leaf contracts package", () => {
   it("the API loads neither the AI package, the scanner nor any model SDK or browser", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", PROBE], {
-      cwd: fileURLToPath(new URL("..", import.meta.url)),
-      timeout: 120_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", PROBE],
+      {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+        timeout: 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     const loaded = JSON.parse(stdout) as string[];
     expect(loaded.some((url) => url.includes("/packages/contracts/"))).toBe(true);
     expect(loaded.filter((url) => FORBIDDEN.some((pattern) => pattern.test(url)))).toEqual([]);
@@ -36,12 +46,18 @@ describe("shapes: stored-data shapes from contracts", () => {
     const database = await createTestDatabase();
     try {
       const enumValues = async (type: string) =>
-        (await sql<{ value: string }>`select unnest(enum_range(null::${sql.raw(type)}))::text as value`.execute(database.db.kysely)).rows.map((r) => r.value);
+        (
+          await sql<{
+            value: string;
+          }>`select unnest(enum_range(null::${sql.raw(type)}))::text as value`.execute(database.db.kysely)
+        ).rows.map((r) => r.value);
       expect(await enumValues("public.finding_kind")).toEqual([...FINDING_KINDS]);
       expect(await enumValues("public.scan_stage")).toEqual([...SCAN_STAGES, "report"]);
       const { rows } = await sql<{ definition: string }>`
         select pg_get_constraintdef(oid) as definition from pg_constraint
-        where conrelid = 'public.findings'::regclass and contype = 'c' and pg_get_constraintdef(oid) like '%severity%'`.execute(database.db.kysely);
+        where conrelid = 'public.findings'::regclass and contype = 'c' and pg_get_constraintdef(oid) like '%severity%'`.execute(
+        database.db.kysely,
+      );
       expect(rows).toHaveLength(1);
       expect([...rows[0]!.definition.matchAll(/'(\w+)'/g)].map((m) => m[1])).toEqual([...FINDING_SEVERITIES]);
     } finally {

@@ -23,25 +23,46 @@ const envSchema = z.object({
    * production (generated once into `<data dir>/jwt-secret`, mode 0600);
    * required when NODE_ENV=production, so every web instance shares it.
    */
-  TECHSCANIQ_JWT_SECRET: z.preprocess(emptyAsUnset, z.string().min(32, "must be at least 32 characters").optional()),
+  TECHSCANIQ_JWT_SECRET: z.preprocess(
+    emptyAsUnset,
+    z.string().min(32, "must be at least 32 characters").optional(),
+  ),
   ACCESS_TOKEN_TTL: z.preprocess(emptyAsUnset, durationSeconds.default(15 * 60)),
   REFRESH_TOKEN_TTL: z.preprocess(emptyAsUnset, durationSeconds.default(30 * 86_400)),
   REFRESH_TOKEN_REUSE_INTERVAL: z.preprocess(emptyAsUnset, durationSeconds.default(10)),
   /** Set → production mode: Supabase Auth issues the tokens and this server only verifies them. */
-  SUPABASE_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
+  SUPABASE_URL: z.preprocess(
+    emptyAsUnset,
+    z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  ),
   /** Used by the browser client (apps/web); listed here so one schema documents the auth settings. */
   SUPABASE_ANON_KEY: z.preprocess(emptyAsUnset, z.string().optional()),
   /** The project's legacy HS256 JWT secret; tokens signed with it are accepted. */
-  SUPABASE_JWT_SECRET: z.preprocess(emptyAsUnset, z.string().min(32, "must be at least 32 characters").optional()),
+  SUPABASE_JWT_SECRET: z.preprocess(
+    emptyAsUnset,
+    z.string().min(32, "must be at least 32 characters").optional(),
+  ),
   /** Default `<SUPABASE_URL>/auth/v1/.well-known/jwks.json` (asymmetric signing keys). */
-  SUPABASE_JWKS_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
+  SUPABASE_JWKS_URL: z.preprocess(
+    emptyAsUnset,
+    z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  ),
   /** "1": tenants may point AI providers at private and loopback addresses (private-network deployments, tests), as scans may. */
   TECHSCANIQ_ALLOW_PRIVATE: z.preprocess(emptyAsUnset, z.enum(["0", "1"]).default("0")),
   /** Scans (new and re-scans) one tenant may start per hour. */
-  TECHSCANIQ_SCANS_PER_HOUR: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(100_000).default(60)),
+  TECHSCANIQ_SCANS_PER_HOUR: z.preprocess(
+    emptyAsUnset,
+    z.coerce.number().int().min(1).max(100_000).default(60),
+  ),
   /** Report regenerations one tenant may ask for per hour (each one spends AI tokens). */
-  TECHSCANIQ_REPORT_REGENERATIONS_PER_HOUR: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(100_000).default(30)),
-  LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+  TECHSCANIQ_REPORT_REGENERATIONS_PER_HOUR: z.preprocess(
+    emptyAsUnset,
+    z.coerce.number().int().min(1).max(100_000).default(30),
+  ),
+  LOG_LEVEL: z.preprocess(
+    emptyAsUnset,
+    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ),
   /**
    * Proxies in front of the web app that append the client's address to
    * X-Forwarded-For. 0 (default): the header is ignored and the socket's peer

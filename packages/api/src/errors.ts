@@ -41,7 +41,8 @@ export function describeZodError(error: ZodError): { message: string; fieldError
   };
   for (const issue of error.issues) {
     // Strict objects: name each unexpected field rather than the object holding it.
-    if (issue.code === "unrecognized_keys") for (const key of issue.keys) add([...issue.path, key], "is not a known field");
+    if (issue.code === "unrecognized_keys")
+      for (const key of issue.keys) add([...issue.path, key], "is not a known field");
     else add(issue.path, issue.message);
   }
   const message = Object.entries(fieldErrors)
@@ -84,7 +85,9 @@ export function toDomainError(error: unknown): DomainError | undefined {
     }
     // tRPC's own errors (unknown procedure, bad method, parse errors) carry safe messages.
     if (error.code !== "INTERNAL_SERVER_ERROR") {
-      const code = (Object.keys(domainErrorCodes) as DomainErrorCode[]).find((key) => domainErrorCodes[key] === error.code);
+      const code = (Object.keys(domainErrorCodes) as DomainErrorCode[]).find(
+        (key) => domainErrorCodes[key] === error.code,
+      );
       return new DomainError(code ?? "BAD_REQUEST", error.message);
     }
     return undefined;

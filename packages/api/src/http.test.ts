@@ -71,11 +71,23 @@ describe("internal errors", () => {
 
   it("maps policy refusals and constraint violations from Postgres to FORBIDDEN and CONFLICT without SQL", async () => {
     const { toDomainError } = await import("./errors");
-    expect(toDomainError(Object.assign(new Error('new row violates row-level security policy for table "tenants"'), { code: "42501" }))).toMatchObject({
+    expect(
+      toDomainError(
+        Object.assign(new Error('new row violates row-level security policy for table "tenants"'), {
+          code: "42501",
+        }),
+      ),
+    ).toMatchObject({
       code: "FORBIDDEN",
       message: "You are not allowed to do that",
     });
-    expect(toDomainError(Object.assign(new Error('duplicate key value violates unique constraint "tenants_slug_key"'), { code: "23505" }))).toMatchObject({
+    expect(
+      toDomainError(
+        Object.assign(new Error('duplicate key value violates unique constraint "tenants_slug_key"'), {
+          code: "23505",
+        }),
+      ),
+    ).toMatchObject({
       code: "CONFLICT",
       message: "That already exists",
     });

@@ -13,7 +13,11 @@ export type ApiRequestHandler = (req: Request) => Promise<Response>;
  * every response, one pino line per request, internal errors logged with
  * their cause (callers only see the request id).
  */
-export function createApiHandler(options: { services: ApiServices; endpoint: string; router?: AnyTRPCRouter }): ApiRequestHandler {
+export function createApiHandler(options: {
+  services: ApiServices;
+  endpoint: string;
+  router?: AnyTRPCRouter;
+}): ApiRequestHandler {
   const { services, endpoint } = options;
   return async (req) => {
     const started = performance.now();
@@ -26,7 +30,8 @@ export function createApiHandler(options: { services: ApiServices; endpoint: str
       createContext: async () => (context = await createContext({ req, services, requestId })),
       onError({ error, path, ctx }) {
         const logger = (ctx as Context | undefined)?.logger ?? services.logger.child({ requestId });
-        if (toDomainError(error)) logger.info({ path, code: error.code, msg: error.message }, "request refused");
+        if (toDomainError(error))
+          logger.info({ path, code: error.code, msg: error.message }, "request refused");
         else logger.error({ path, err: error.cause ?? error }, "internal error");
       },
     });

@@ -14,7 +14,12 @@ export {
   type ActiveTenant,
 } from "./trpc";
 export { DomainError, type DomainErrorCode } from "./errors";
-export { loadAuthConfig, type AuthConfig, type LocalAuthConfig, type SupabaseAuthConfig } from "./auth/config";
+export {
+  loadAuthConfig,
+  type AuthConfig,
+  type LocalAuthConfig,
+  type SupabaseAuthConfig,
+} from "./auth/config";
 export type { AuthSubject, UserSubject, ApiKeySubject } from "./auth/authenticate";
 export { apiKeyScopes, type ApiKeyScope } from "./auth/api-keys";
 export { createApiKey, type ApiKeyView, type CreatedApiKey } from "./domain/api-keys";

@@ -62,7 +62,9 @@ const procedures = {
     kind: "mutation",
     prepare: async () => ({ name: uniqueName() }),
     call: (client, input) => client.tenant.update.mutate(input),
-    touchedA: async (input) => (await db().selectFrom("tenants").select("name").where("id", "=", tenantA.id).executeTakeFirstOrThrow()).name === input.name,
+    touchedA: async (input) =>
+      (await db().selectFrom("tenants").select("name").where("id", "=", tenantA.id).executeTakeFirstOrThrow())
+        .name === input.name,
   } satisfies ProcedureCase<{ name: string }, unknown>,
   "tenant.members.list": {
     kind: "query",
@@ -88,44 +90,78 @@ const procedures = {
     prepare: async () => ({ userId: await freshMemberOfA(), role: "viewer" as const }),
     call: (client, input) => client.tenant.members.changeRole.mutate(input),
     touchedA: async (input) =>
-      (await db().selectFrom("memberships").select("role").where("tenant_id", "=", tenantA.id).where("user_id", "=", input.userId).executeTakeFirstOrThrow()).role === "viewer",
+      (
+        await db()
+          .selectFrom("memberships")
+          .select("role")
+          .where("tenant_id", "=", tenantA.id)
+          .where("user_id", "=", input.userId)
+          .executeTakeFirstOrThrow()
+      ).role === "viewer",
   } satisfies ProcedureCase<{ userId: string; role: "viewer" }, unknown>,
   "tenant.members.remove": {
     kind: "mutation",
     prepare: async () => ({ userId: await freshMemberOfA() }),
     call: (client, input) => client.tenant.members.remove.mutate(input),
     touchedA: async (input) =>
-      (await db().selectFrom("memberships").select("id").where("tenant_id", "=", tenantA.id).where("user_id", "=", input.userId).executeTakeFirst()) === undefined,
+      (await db()
+        .selectFrom("memberships")
+        .select("id")
+        .where("tenant_id", "=", tenantA.id)
+        .where("user_id", "=", input.userId)
+        .executeTakeFirst()) === undefined,
   } satisfies ProcedureCase<{ userId: string }, unknown>,
   "apiKey.create": {
     kind: "mutation",
     prepare: async () => ({ name: uniqueName(), scopes: ["read" as const] }),
     call: (client, input) => client.apiKey.create.mutate(input),
     touchedA: async (input) =>
-      (await db().selectFrom("api_keys").select("id").where("tenant_id", "=", tenantA.id).where("name", "=", input.name).executeTakeFirst()) !== undefined,
+      (await db()
+        .selectFrom("api_keys")
+        .select("id")
+        .where("tenant_id", "=", tenantA.id)
+        .where("name", "=", input.name)
+        .executeTakeFirst()) !== undefined,
   } satisfies ProcedureCase<{ name: string; scopes: "read"[] }, unknown>,
   "apiKey.list": {
     kind: "query",
     prepare: async () => undefined,
     call: (client) => client.apiKey.list.query(),
     touchedA: async (_input, output) => {
-      const keysOfA = await db().selectFrom("api_keys").select("id").where("tenant_id", "=", tenantA.id).execute();
+      const keysOfA = await db()
+        .selectFrom("api_keys")
+        .select("id")
+        .where("tenant_id", "=", tenantA.id)
+        .execute();
       return output?.some((key) => keysOfA.some((row) => row.id === key.id)) ?? false;
     },
   } satisfies ProcedureCase<undefined, { id: string }[]>,
   "apiKey.revoke": {
     kind: "mutation",
-    prepare: async () => ({ apiKeyId: (await createApiKey(bed.database.db, { tenantSlug: tenantA.slug, name: uniqueName() })).apiKey.id }),
+    prepare: async () => ({
+      apiKeyId: (await createApiKey(bed.database.db, { tenantSlug: tenantA.slug, name: uniqueName() })).apiKey
+        .id,
+    }),
     call: (client, input) => client.apiKey.revoke.mutate(input),
     touchedA: async (input) =>
-      (await db().selectFrom("api_keys").select("revoked_at").where("id", "=", input.apiKeyId).executeTakeFirstOrThrow()).revoked_at !== null,
+      (
+        await db()
+          .selectFrom("api_keys")
+          .select("revoked_at")
+          .where("id", "=", input.apiKeyId)
+          .executeTakeFirstOrThrow()
+      ).revoked_at !== null,
   } satisfies ProcedureCase<{ apiKeyId: string }, unknown>,
   "audit.list": {
     kind: "query",
     prepare: async () => undefined,
     call: (client) => client.audit.list.query(),
     touchedA: async (_input, output) => {
-      const entriesOfA = await db().selectFrom("audit_log").select("id").where("tenant_id", "=", tenantA.id).execute();
+      const entriesOfA = await db()
+        .selectFrom("audit_log")
+        .select("id")
+        .where("tenant_id", "=", tenantA.id)
+        .execute();
       return output?.some((entry) => entriesOfA.some((row) => row.id === entry.id)) ?? false;
     },
   } satisfies ProcedureCase<undefined, { id: string }[]>,
@@ -136,7 +172,10 @@ type ProcedureName = keyof typeof procedures;
 type Outcome = "ok" | "ok, not A" | "FORBIDDEN" | "UNAUTHORIZED" | "NOT_FOUND";
 
 const every = (outcome: Outcome): Record<ProcedureName, Outcome> =>
-  Object.fromEntries(Object.keys(procedures).map((name) => [name, outcome])) as Record<ProcedureName, Outcome>;
+  Object.fromEntries(Object.keys(procedures).map((name) => [name, outcome])) as Record<
+    ProcedureName,
+    Outcome
+  >;
 
 const expected: Record<CallerName, Record<ProcedureName, Outcome>> = {
   "owner of A": every("ok"),
@@ -180,9 +219,13 @@ beforeAll(async () => {
   const revokedKey = await ownerAClient.apiKey.create.mutate({ name: "matrix revoked", scopes: ["admin"] });
   await ownerAClient.apiKey.revoke.mutate({ apiKeyId: revokedKey.apiKey.id });
   // Give B a key and an audit entry of its own, so B's lists are not trivially empty.
-  await bed.client({ accessToken: ownerB.accessToken, tenantId: tenantB.id }).apiKey.create.mutate({ name: "b key", scopes: ["read"] });
+  await bed
+    .client({ accessToken: ownerB.accessToken, tenantId: tenantB.id })
+    .apiKey.create.mutate({ name: "b key", scopes: ["read"] });
 
-  const ownerAClaims = JSON.parse(Buffer.from(ownerA.accessToken.split(".")[1]!, "base64url").toString()) as { session_id: string };
+  const ownerAClaims = JSON.parse(Buffer.from(ownerA.accessToken.split(".")[1]!, "base64url").toString()) as {
+    session_id: string;
+  };
   const signAsOwnerA = (secret: Uint8Array, expiresAt: number) =>
     new SignJWT({ role: "authenticated", session_id: ownerAClaims.session_id })
       .setProtectedHeader({ alg: "HS256" })
@@ -202,10 +245,16 @@ beforeAll(async () => {
     "admin of B, naming A's rows": { accessToken: ownerB.accessToken, tenantId: tenantB.id },
     anonymous: { tenantId: tenantA.id },
     "forged JWT (wrong secret)": {
-      accessToken: await signAsOwnerA(new TextEncoder().encode("an attacker's secret of sufficient length"), now + 600),
+      accessToken: await signAsOwnerA(
+        new TextEncoder().encode("an attacker's secret of sufficient length"),
+        now + 600,
+      ),
       tenantId: tenantA.id,
     },
-    "expired JWT": { accessToken: await signAsOwnerA((bed.auth as LocalAuthConfig).jwtSecret, now - 5), tenantId: tenantA.id },
+    "expired JWT": {
+      accessToken: await signAsOwnerA((bed.auth as LocalAuthConfig).jwtSecret, now - 5),
+      tenantId: tenantA.id,
+    },
     "revoked API key of A": { apiKey: revokedKey.secret },
   };
 });
@@ -213,7 +262,11 @@ beforeAll(async () => {
 afterAll(() => bed.close());
 
 const cells = (Object.keys(expected) as CallerName[]).flatMap((caller) =>
-  (Object.keys(procedures) as ProcedureName[]).map((procedure) => ({ caller, procedure, outcome: expected[caller][procedure] })),
+  (Object.keys(procedures) as ProcedureName[]).map((procedure) => ({
+    caller,
+    procedure,
+    outcome: expected[caller][procedure],
+  })),
 );
 
 describe("RLS matrix through tRPC over HTTP", () => {
@@ -233,7 +286,9 @@ describe("RLS matrix through tRPC over HTTP", () => {
   it("covers every tenant-scoped procedure of the tenant, apiKey and audit routers", async () => {
     const { appRouter } = await import("./router");
     const tenantScoped = Object.keys(appRouter._def.procedures).filter(
-      (path) => /^(tenant|apiKey|audit)\./.test(path) && !["tenant.listMine", "tenant.create", "tenant.switch"].includes(path),
+      (path) =>
+        /^(tenant|apiKey|audit)\./.test(path) &&
+        !["tenant.listMine", "tenant.create", "tenant.switch"].includes(path),
     );
     expect(tenantScoped.sort()).toEqual(Object.keys(procedures).sort());
   });

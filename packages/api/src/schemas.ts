@@ -21,7 +21,10 @@ export const passwordSchema = z
 
 export const slugSchema = z
   .string({ error: "must be 3–40 lowercase letters, digits or dashes" })
-  .regex(/^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/, "must be 3–40 lowercase letters, digits or dashes, not starting or ending with a dash");
+  .regex(
+    /^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/,
+    "must be 3–40 lowercase letters, digits or dashes, not starting or ending with a dash",
+  );
 
 export const tenantNameSchema = z
   .string({ error: "must be a name of 1 to 200 characters" })

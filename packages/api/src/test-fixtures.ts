@@ -22,11 +22,17 @@ export interface SignedInUser extends TestUser {
   refreshToken: string;
 }
 
-export async function startApiTestBed(options: { auth?: AuthConfig; authRecheckMs?: number } = {}): Promise<ApiTestBed> {
+export async function startApiTestBed(
+  options: { auth?: AuthConfig; authRecheckMs?: number } = {},
+): Promise<ApiTestBed> {
   const database = await createTestDatabase();
   const auth = options.auth ?? localTestAuthConfig();
-  const server = await startTestApiServer(database.db, { auth, ...(options.authRecheckMs ? { authRecheckMs: options.authRecheckMs } : {}) });
-  const client = (clientOptions: Omit<TechScanClientOptions, "url"> = {}) => createTechScanClient({ url: server.url, ...clientOptions });
+  const server = await startTestApiServer(database.db, {
+    auth,
+    ...(options.authRecheckMs ? { authRecheckMs: options.authRecheckMs } : {}),
+  });
+  const client = (clientOptions: Omit<TechScanClientOptions, "url"> = {}) =>
+    createTechScanClient({ url: server.url, ...clientOptions });
   return {
     database,
     server,

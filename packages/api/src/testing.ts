@@ -42,7 +42,13 @@ async function toFetchRequest(req: IncomingMessage, origin: string, signal: Abor
  */
 export async function startTestApiServer(
   db: Db,
-  options: { auth?: AuthConfig; router?: AnyTRPCRouter; logger?: pino.Logger; authRecheckMs?: number; trustedProxies?: number } = {},
+  options: {
+    auth?: AuthConfig;
+    router?: AnyTRPCRouter;
+    logger?: pino.Logger;
+    authRecheckMs?: number;
+    trustedProxies?: number;
+  } = {},
 ): Promise<TestApiServer> {
   const services = await createApiServices({
     db,
@@ -51,7 +57,11 @@ export async function startTestApiServer(
     trustedProxies: options.trustedProxies ?? 0,
     ...(options.authRecheckMs ? { authRecheckMs: options.authRecheckMs } : {}),
   });
-  const handle = createApiHandler({ services, endpoint: ENDPOINT, ...(options.router ? { router: options.router } : {}) });
+  const handle = createApiHandler({
+    services,
+    endpoint: ENDPOINT,
+    ...(options.router ? { router: options.router } : {}),
+  });
   const server = createServer((req, res) => {
     void (async () => {
       try {

@@ -51,7 +51,13 @@ const t = initTRPC.context<Context>().create({
       return {
         message: `Internal error (request id ${requestId ?? "unknown"})`,
         code: shape.code,
-        data: { code: "INTERNAL_SERVER_ERROR" as const, httpStatus: 500, path, requestId, fieldErrors: null as FieldErrors | null },
+        data: {
+          code: "INTERNAL_SERVER_ERROR" as const,
+          httpStatus: 500,
+          path,
+          requestId,
+          fieldErrors: null as FieldErrors | null,
+        },
       };
     }
     const code = domainErrorCodes[domain.code];
@@ -78,16 +84,26 @@ export const publicProcedure = t.procedure;
 /** A verified user or API key; read-only keys may query and subscribe, not mutate. */
 export const protectedProcedure = t.procedure.use(({ ctx, type, next }) => {
   const { subject } = ctx;
-  if (!subject) throw ctx.authFailure ?? new DomainError("UNAUTHORIZED", "Sign in, or send an API key, to do this");
+  if (!subject)
+    throw ctx.authFailure ?? new DomainError("UNAUTHORIZED", "Sign in, or send an API key, to do this");
   if (subject.kind === "apiKey" && type === "mutation" && !subject.scopes.some((scope) => scope !== "read")) {
-    throw new DomainError("FORBIDDEN", "This API key has only the read scope; changes need the write or admin scope");
+    throw new DomainError(
+      "FORBIDDEN",
+      "This API key has only the read scope; changes need the write or admin scope",
+    );
   }
-  return next({ ctx: { subject, logger: ctx.logger.child({ userId: subject.userId, apiKeyId: subject.apiKeyId ?? undefined }) } });
+  return next({
+    ctx: {
+      subject,
+      logger: ctx.logger.child({ userId: subject.userId, apiKeyId: subject.apiKeyId ?? undefined }),
+    },
+  });
 });
 
 /** Account actions (sessions, creating tenants, managing keys) are for people, not API keys. */
 export const userProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (ctx.subject.kind !== "user") throw new DomainError("FORBIDDEN", "API keys cannot do this; sign in as a user");
+  if (ctx.subject.kind !== "user")
+    throw new DomainError("FORBIDDEN", "API keys cannot do this; sign in as a user");
   return next({ ctx: { subject: ctx.subject } });
 });
 
@@ -95,14 +111,27 @@ const tenantIdSchema = z.uuid({ error: "must be a tenant id (uuid)" });
 
 export function activeTenantId(ctx: Context & { subject: AuthSubject }): string {
   const { subject } = ctx;
-  const requested = ctx.tenantHeader ?? (typeof subject.claims.app_metadata?.tenant_id === "string" ? subject.claims.app_metadata.tenant_id : null);
+  const requested =
+    ctx.tenantHeader ??
+    (typeof subject.claims.app_metadata?.tenant_id === "string"
+      ? subject.claims.app_metadata.tenant_id
+      : null);
   if (subject.kind === "apiKey") {
-    if (requested && requested !== subject.tenantId) throw new DomainError("FORBIDDEN", "This API key belongs to another tenant");
+    if (requested && requested !== subject.tenantId)
+      throw new DomainError("FORBIDDEN", "This API key belongs to another tenant");
     return subject.tenantId;
   }
-  if (!requested) throw new DomainError("BAD_REQUEST", "x-tenant-id: choose a tenant (send its id in the x-tenant-id header)", { "x-tenant-id": ["required"] });
+  if (!requested)
+    throw new DomainError(
+      "BAD_REQUEST",
+      "x-tenant-id: choose a tenant (send its id in the x-tenant-id header)",
+      { "x-tenant-id": ["required"] },
+    );
   const parsed = tenantIdSchema.safeParse(requested);
-  if (!parsed.success) throw new DomainError("BAD_REQUEST", "x-tenant-id: must be a tenant id (uuid)", { "x-tenant-id": ["must be a tenant id (uuid)"] });
+  if (!parsed.success)
+    throw new DomainError("BAD_REQUEST", "x-tenant-id: must be a tenant id (uuid)", {
+      "x-tenant-id": ["must be a tenant id (uuid)"],
+    });
   return parsed.data;
 }
 
@@ -118,11 +147,21 @@ export const tenantProcedure = protectedProcedure.use(async ({ ctx, type, path, 
     ctx.db,
     ctx.subject.claims,
     async (tx, { tenantRole: role }) => {
-      if (!role) throw new DomainError("FORBIDDEN", "You are not a member of this tenant (or your API key no longer works there)");
-      if (type === "mutation" && role === "viewer") throw new DomainError("FORBIDDEN", "Viewers can only read in this tenant");
+      if (!role)
+        throw new DomainError(
+          "FORBIDDEN",
+          "You are not a member of this tenant (or your API key no longer works there)",
+        );
+      if (type === "mutation" && role === "viewer")
+        throw new DomainError("FORBIDDEN", "Viewers can only read in this tenant");
       const audit: AuditNote = { target: null };
       const result = await next({
-        ctx: { tx, tenant: { id: tenantId, role } satisfies ActiveTenant, audit, logger: ctx.logger.child({ tenantId }) },
+        ctx: {
+          tx,
+          tenant: { id: tenantId, role } satisfies ActiveTenant,
+          audit,
+          logger: ctx.logger.child({ tenantId }),
+        },
       });
       if (!result.ok) throw result.error; // rolls the transaction back
       if (type === "mutation") {
@@ -144,7 +183,10 @@ export const tenantProcedure = protectedProcedure.use(async ({ ctx, type, path, 
 export function requireRole(minimum: TenantRole) {
   return experimental_standaloneMiddleware<{ ctx: { tenant: ActiveTenant } }>().create(({ ctx, next }) => {
     if (!hasRole(ctx.tenant.role, minimum)) {
-      throw new DomainError("FORBIDDEN", `This needs the ${minimum} role in this tenant; you are ${ctx.tenant.role}`);
+      throw new DomainError(
+        "FORBIDDEN",
+        `This needs the ${minimum} role in this tenant; you are ${ctx.tenant.role}`,
+      );
     }
     return next();
   });

@@ -6,7 +6,17 @@ import { reportDocumentJsonSchema } from "../src/report/document";
 export const reportSchemaFile = fileURLToPath(new URL("../schema/report.schema.json", import.meta.url));
 
 export function reportSchemaText(): string {
-  return JSON.stringify({ $id: "https://techscaniq.com/schema/report.schema.json", title: "TechScanIQ report (JSON export)", ...reportDocumentJsonSchema }, null, 2) + "\n";
+  return (
+    JSON.stringify(
+      {
+        $id: "https://techscaniq.com/schema/report.schema.json",
+        title: "TechScanIQ report (JSON export)",
+        ...reportDocumentJsonSchema,
+      },
+      null,
+      2,
+    ) + "\n"
+  );
 }
 
 // `pnpm --filter @techscaniq/contracts gen:schema`

@@ -153,7 +153,8 @@ const isLocalhostName = (hostname: string) => hostname === "localhost" || hostna
  */
 export function hostRefusalWithoutDns(hostname: string, allowPrivate: AllowPrivate = false): string | null {
   const host = hostname.toLowerCase().replace(/\.$/, "");
-  if (isLocalhostName(host)) return checkAddress("127.0.0.1", allowPrivate).allowed ? null : `blocked: ${host} is a loopback name`;
+  if (isLocalhostName(host))
+    return checkAddress("127.0.0.1", allowPrivate).allowed ? null : `blocked: ${host} is a loopback name`;
   const literal = ipLiteral(host);
   return literal ? checkAddress(literal.address, allowPrivate).reason : null;
 }

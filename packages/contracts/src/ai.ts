@@ -15,10 +15,12 @@ export const KEYED_PROVIDERS = ["openai", "anthropic", "local"] as const;
 export type KeyedProvider = (typeof KEYED_PROVIDERS)[number];
 
 /** What a tenant's sealed provider key is bound to (the secret box's context): copied to another tenant or provider, it does not open. */
-export const tenantKeyContext = (tenantId: string, provider: KeyedProvider) => `tenant:${tenantId}:ai:${provider}`;
+export const tenantKeyContext = (tenantId: string, provider: KeyedProvider) =>
+  `tenant:${tenantId}:ai:${provider}`;
 
 /** What an operator-assigned key is bound to: it does not open as the tenant's own key, nor for another tenant. */
-export const operatorKeyContext = (tenantId: string, provider: KeyedProvider) => `operator:${tenantId}:ai:${provider}`;
+export const operatorKeyContext = (tenantId: string, provider: KeyedProvider) =>
+  `operator:${tenantId}:ai:${provider}`;
 
 export const ModelPrice = z.object({
   inputPerMTokUsd: z.number().nonnegative(),
@@ -59,7 +61,10 @@ export const OperatorAiPolicyEnv = z.object({
   /** Extra prices, `model=input/output` USD per million tokens, comma-separated (e.g. `gpt-5=1.25/10`). */
   TECHSCANIQ_AI_PRICES: z
     .string()
-    .regex(new RegExp(`^${PRICE_ENTRY}(,${PRICE_ENTRY})*$`), "must be model=input/output USD per million tokens, comma-separated")
+    .regex(
+      new RegExp(`^${PRICE_ENTRY}(,${PRICE_ENTRY})*$`),
+      "must be model=input/output USD per million tokens, comma-separated",
+    )
     .optional()
     .transform((list) =>
       Object.fromEntries(
@@ -83,7 +88,11 @@ export interface OperatorAiPolicy {
 }
 
 export function operatorAiPolicy(env: OperatorAiPolicyEnv): OperatorAiPolicy {
-  const deploymentModels = [env.TECHSCANIQ_OPENAI_MODEL, env.TECHSCANIQ_ANTHROPIC_MODEL, env.TECHSCANIQ_LOCAL_LLM_MODEL];
+  const deploymentModels = [
+    env.TECHSCANIQ_OPENAI_MODEL,
+    env.TECHSCANIQ_ANTHROPIC_MODEL,
+    env.TECHSCANIQ_LOCAL_LLM_MODEL,
+  ];
   return {
     allowedModels: [...new Set([...deploymentModels, ...env.TECHSCANIQ_AI_ALLOWED_MODELS])],
     maxReportTokenBudget: env.TECHSCANIQ_REPORT_TOKEN_BUDGET_MAX ?? env.TECHSCANIQ_REPORT_TOKEN_BUDGET,
@@ -95,9 +104,14 @@ export function operatorAiPolicy(env: OperatorAiPolicyEnv): OperatorAiPolicy {
  * Why a tenant may not run `model` on the operator's key or server for `provider`, or null when it may:
  * only allowlisted models, and for the billed vendors only models with a known price.
  */
-export function operatorModelRefusal(provider: KeyedProvider, model: string, policy: OperatorAiPolicy): string | null {
+export function operatorModelRefusal(
+  provider: KeyedProvider,
+  model: string,
+  policy: OperatorAiPolicy,
+): string | null {
   if (!policy.allowedModels.includes(model))
     return `model "${model}" is not one the operator allows on the deployment's ${provider} access (allowed: ${policy.allowedModels.join(", ")}); bring your own key to use it`;
-  if (provider !== "local" && !policy.prices[model]) return `model "${model}" has no known price, so the operator's key is not spent on it`;
+  if (provider !== "local" && !policy.prices[model])
+    return `model "${model}" has no known price, so the operator's key is not spent on it`;
   return null;
 }

@@ -9,7 +9,9 @@ import type { ScanStageName } from "./scan/stages";
 
 export const scanTaskName = <Stage extends ScanStageName>(stage: Stage) => `scan.${stage}` as const;
 
-export const ScanStagePayload = z.object({ scanId: z.uuid({ error: "scanId must be a scan id (uuid)" }) }).strict();
+export const ScanStagePayload = z
+  .object({ scanId: z.uuid({ error: "scanId must be a scan id (uuid)" }) })
+  .strict();
 
 export const REPORT_GENERATE_TASK = "report.generate";
 export const ReportGeneratePayload = z
@@ -21,7 +23,12 @@ export const ReportGeneratePayload = z
 
 export const PRUNE_HEARTBEATS_TASK = "maintenance.prune_heartbeats";
 export const PruneHeartbeatsPayload = z.object({
-  olderThanMinutes: z.number().int().min(5).max(60 * 24 * 30).default(60 * 24),
+  olderThanMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(60 * 24 * 30)
+    .default(60 * 24),
 });
 
 type ScanStageTasks = { [Stage in ScanStageName as `scan.${Stage}`]: z.input<typeof ScanStagePayload> };

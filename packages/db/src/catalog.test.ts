@@ -3,7 +3,14 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withRlsTx, withServiceTx, type Db } from "./client";
 import { generateSchemaTypes, schemaFile } from "./codegen";
-import { claimsFor, createTestApiKey, createTestDatabase, createTestTenant, createTestUser, type TestDatabase } from "./testing";
+import {
+  claimsFor,
+  createTestApiKey,
+  createTestDatabase,
+  createTestTenant,
+  createTestUser,
+  type TestDatabase,
+} from "./testing";
 
 // Guards that hold for every table in `public`, including ones added later.
 let database: TestDatabase;
@@ -25,8 +32,14 @@ describe("catalog", () => {
        where n.nspname = 'public' and c.relkind in ('r', 'p')
        order by 1`);
     expect(tables.length).toBeGreaterThanOrEqual(7);
-    expect(tables.filter((t) => !t.rls).map((t) => t.table), "tables without RLS").toEqual([]);
-    expect(tables.filter((t) => t.policies === 0).map((t) => t.table), "tables without a policy").toEqual([]);
+    expect(
+      tables.filter((t) => !t.rls).map((t) => t.table),
+      "tables without RLS",
+    ).toEqual([]);
+    expect(
+      tables.filter((t) => t.policies === 0).map((t) => t.table),
+      "tables without a policy",
+    ).toEqual([]);
   });
 
   it("comments every table and column in public (admins read them in the Supabase dashboard)", async () => {

@@ -12,7 +12,13 @@ import {
   withServiceTx,
 } from "./client";
 import { loadDbEnv } from "./env";
-import { claimsFor, createTestDatabase, createTestTenant, createTestUser, type TestDatabase } from "./testing";
+import {
+  claimsFor,
+  createTestDatabase,
+  createTestTenant,
+  createTestUser,
+  type TestDatabase,
+} from "./testing";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -35,18 +41,39 @@ describe("withRlsTx", () => {
         ).rows[0],
       { tenantId: "00000000-0000-0000-0000-0000000000aa" },
     );
-    expect(seen).toEqual({ role: "authenticated", uid: user.id, email: user.email, tenant: "00000000-0000-0000-0000-0000000000aa", jwt_role: "authenticated" });
+    expect(seen).toEqual({
+      role: "authenticated",
+      uid: user.id,
+      email: user.email,
+      tenant: "00000000-0000-0000-0000-0000000000aa",
+      jwt_role: "authenticated",
+    });
 
-    const after = await withServiceTx(database.db, async (trx) =>
-      (await sql<{ role: string; claims: string | null }>`select current_user as role, nullif(current_setting('request.jwt.claims', true), '') as claims`.execute(trx)).rows[0],
+    const after = await withServiceTx(
+      database.db,
+      async (trx) =>
+        (
+          await sql<{
+            role: string;
+            claims: string | null;
+          }>`select current_user as role, nullif(current_setting('request.jwt.claims', true), '') as claims`.execute(
+            trx,
+          )
+        ).rows[0],
     );
     expect(after).toEqual({ role: "postgres", claims: null });
   });
 
   it("runs as anon without claims, and anon reaches no table", async () => {
-    const role = await withRlsTx(database.db, null, async (trx) => (await sql<{ r: string }>`select current_user as r`.execute(trx)).rows[0]!.r);
+    const role = await withRlsTx(
+      database.db,
+      null,
+      async (trx) => (await sql<{ r: string }>`select current_user as r`.execute(trx)).rows[0]!.r,
+    );
     expect(role).toBe("anon");
-    const error = await withRlsTx(database.db, null, (trx) => trx.selectFrom("tenants").selectAll().execute()).catch((e: unknown) => e);
+    const error = await withRlsTx(database.db, null, (trx) =>
+      trx.selectFrom("tenants").selectAll().execute(),
+    ).catch((e: unknown) => e);
     expect(isInsufficientPrivilege(error)).toBe(true);
   });
 });
@@ -59,12 +86,27 @@ describe("emitEvent", () => {
     await listener.connect();
     try {
       await listener.query(`listen ${EVENTS_CHANNEL}`);
-      const notified = new Promise<string>((resolve) => listener.once("notification", (n) => resolve(n.payload ?? "")));
-      const { id } = await withRlsTx(database.db, claimsFor(user.id), (trx) =>
-        emitEvent(trx, { type: "tenant.renamed", tenantId: tenant.id, userId: user.id, subject: tenant.id, data: [1, { a: "b" }] }),
+      const notified = new Promise<string>((resolve) =>
+        listener.once("notification", (n) => resolve(n.payload ?? "")),
       );
-      expect(JSON.parse(await notified)).toEqual({ id: Number(id), tenant_id: tenant.id, type: "tenant.renamed", subject: tenant.id });
-      const row = await withServiceTx(database.db, (trx) => trx.selectFrom("events").selectAll().where("id", "=", id).executeTakeFirstOrThrow());
+      const { id } = await withRlsTx(database.db, claimsFor(user.id), (trx) =>
+        emitEvent(trx, {
+          type: "tenant.renamed",
+          tenantId: tenant.id,
+          userId: user.id,
+          subject: tenant.id,
+          data: [1, { a: "b" }],
+        }),
+      );
+      expect(JSON.parse(await notified)).toEqual({
+        id: Number(id),
+        tenant_id: tenant.id,
+        type: "tenant.renamed",
+        subject: tenant.id,
+      });
+      const row = await withServiceTx(database.db, (trx) =>
+        trx.selectFrom("events").selectAll().where("id", "=", id).executeTakeFirstOrThrow(),
+      );
       expect(row).toMatchObject({ version: 1, user_id: user.id, data: [1, { a: "b" }] });
     } finally {
       await listener.end();
@@ -81,7 +123,11 @@ describe("emitEvent", () => {
       }),
     ).rejects.toThrow("change failed");
     const count = await withServiceTx(database.db, (trx) =>
-      trx.selectFrom("events").select((eb) => eb.fn.countAll<string>().as("n")).where("tenant_id", "=", tenant.id).executeTakeFirstOrThrow(),
+      trx
+        .selectFrom("events")
+        .select((eb) => eb.fn.countAll<string>().as("n"))
+        .where("tenant_id", "=", tenant.id)
+        .executeTakeFirstOrThrow(),
     );
     expect(count.n).toBe("0");
   });
@@ -105,7 +151,9 @@ describe("error helpers", () => {
 
 describe("test databases", () => {
   it("share one server started by the global setup", () => {
-    expect(loadDbEnv().TECHSCANIQ_TEST_PG_URL).toMatch(/^postgresql:\/\/postgres:.+@127\.0\.0\.1:\d+\/postgres$/);
+    expect(loadDbEnv().TECHSCANIQ_TEST_PG_URL).toMatch(
+      /^postgresql:\/\/postgres:.+@127\.0\.0\.1:\d+\/postgres$/,
+    );
   });
 
   it("are isolated from each other", async () => {
@@ -113,7 +161,9 @@ describe("test databases", () => {
     try {
       const user = await createTestUser(other.db);
       await createTestTenant(other.db, user.id, "only-here");
-      const here = await withServiceTx(database.db, (trx) => trx.selectFrom("tenants").select("id").where("slug", "=", "only-here").execute());
+      const here = await withServiceTx(database.db, (trx) =>
+        trx.selectFrom("tenants").select("id").where("slug", "=", "only-here").execute(),
+      );
       expect(here).toEqual([]);
     } finally {
       await other.drop();
@@ -135,14 +185,19 @@ describe("test databases", () => {
       );
       await withServiceTx(scratch.db, (trx) => sql`analyze public.events`.execute(trx));
       const visible = await withRlsTx(scratch.db, claimsFor(user.id), (trx) =>
-        trx.selectFrom("events").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow(),
+        trx
+          .selectFrom("events")
+          .select((eb) => eb.fn.countAll<string>().as("n"))
+          .executeTakeFirstOrThrow(),
       );
       expect(visible.n).toBe("10000");
       // The policy's tenant list is computed once per statement (InitPlan), never per row (SubPlan).
       const plan = await withRlsTx(scratch.db, claimsFor(user.id), async (trx) =>
         (
           await sql<{ "QUERY PLAN": string }>`
-            explain select id from public.events where tenant_id = ${mine.id} order by id desc limit 50`.execute(trx)
+            explain select id from public.events where tenant_id = ${mine.id} order by id desc limit 50`.execute(
+            trx,
+          )
         ).rows
           .map((row) => row["QUERY PLAN"])
           .join("\n"),

@@ -65,7 +65,9 @@ export function withRlsTx<T>(
   const role = claims === null || claims.role === "anon" ? "anon" : claims.role;
   // The role lookup runs after the settings: the fenced sub-select is evaluated first.
   const tenantRole =
-    opts.tenantId && role === "authenticated" ? sql`private.tenant_role(${opts.tenantId}::uuid)` : sql`null::text`;
+    opts.tenantId && role === "authenticated"
+      ? sql`private.tenant_role(${opts.tenantId}::uuid)`
+      : sql`null::text`;
   return db.kysely.transaction().execute(async (trx) => {
     const { rows } = await sql<{ tenant_role: RlsSession["tenantRole"] }>`
       select ${tenantRole} as tenant_role
@@ -96,7 +98,9 @@ export interface NewEvent {
 export async function emitEvent(trx: Transaction<Database>, e: NewEvent): Promise<{ id: string }> {
   const { rows } = await sql<{ id: string }>`
     select private.emit_event(${e.type}, ${e.tenantId}::uuid, ${e.userId}::uuid, ${e.subject},
-                              ${JSON.stringify(e.data ?? {})}::jsonb, ${e.version ?? 1}::integer)::text as id`.execute(trx);
+                              ${JSON.stringify(e.data ?? {})}::jsonb, ${e.version ?? 1}::integer)::text as id`.execute(
+    trx,
+  );
   return { id: rows[0]!.id };
 }
 
@@ -104,7 +108,9 @@ export async function emitEvent(trx: Transaction<Database>, e: NewEvent): Promis
 export const EVENTS_CHANNEL = "techscaniq_events";
 
 function sqlState(err: unknown): string | undefined {
-  return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : undefined;
+  return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string"
+    ? err.code
+    : undefined;
 }
 
 /**

@@ -24,12 +24,32 @@ interface ColumnRow {
 }
 
 const SCALARS: Record<string, string> = {
-  uuid: "string", text: "string", varchar: "string", bpchar: "string", name: "string", citext: "string",
-  inet: "string", cidr: "string", macaddr: "string", time: "string", timetz: "string", interval: "string",
-  int2: "number", int4: "number", float4: "number", float8: "number", oid: "number",
-  int8: "Int8", numeric: "Numeric", bool: "boolean",
-  timestamptz: "Timestamp", timestamp: "Timestamp", date: "Timestamp",
-  json: "Json", jsonb: "Json", bytea: "Buffer",
+  uuid: "string",
+  text: "string",
+  varchar: "string",
+  bpchar: "string",
+  name: "string",
+  citext: "string",
+  inet: "string",
+  cidr: "string",
+  macaddr: "string",
+  time: "string",
+  timetz: "string",
+  interval: "string",
+  int2: "number",
+  int4: "number",
+  float4: "number",
+  float8: "number",
+  oid: "number",
+  int8: "Int8",
+  numeric: "Numeric",
+  bool: "boolean",
+  timestamptz: "Timestamp",
+  timestamp: "Timestamp",
+  date: "Timestamp",
+  json: "Json",
+  jsonb: "Json",
+  bytea: "Buffer",
 };
 
 /** Reads the live catalog and renders the Kysely `Database` interface (the content of schema.ts). */
@@ -76,17 +96,29 @@ function tsType(row: ColumnRow): string {
       ? literalUnion(row.element_enum_labels)
       : (SCALARS[row.element_type ?? ""] ?? "unknown");
     // Arrays of wrapped types (timestamps, json) come back as plain values.
-    const plain = element === "Timestamp" ? "Date" : element === "Json" ? "JsonValue" : element === "Int8" || element === "Numeric" ? "string" : element;
+    const plain =
+      element === "Timestamp"
+        ? "Date"
+        : element === "Json"
+          ? "JsonValue"
+          : element === "Int8" || element === "Numeric"
+            ? "string"
+            : element;
     return `${plain.includes("|") ? `(${plain})` : plain}[]`;
   }
   if (row.enum_labels) return literalUnion(row.enum_labels);
   return SCALARS[row.type_name] ?? "unknown";
 }
 
-const literalUnion = (labels: string[]) => labels.map((label) => JSON.stringify(label.replaceAll("''", "'"))).join(" | ");
+const literalUnion = (labels: string[]) =>
+  labels.map((label) => JSON.stringify(label.replaceAll("''", "'"))).join(" | ");
 
 function pascal(name: string): string {
-  return name.split(/[._]/).filter(Boolean).map((part) => part[0]!.toUpperCase() + part.slice(1)).join("");
+  return name
+    .split(/[._]/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join("");
 }
 
 function render(rows: ColumnRow[]): string {
@@ -122,7 +154,9 @@ function render(rows: ColumnRow[]): string {
       if (!row.not_null) type = `${type} | null`;
       if (row.identity === "a" || row.generated !== "") type = `GeneratedAlways<${type}>`;
       else if (row.has_default || row.identity === "d") type = `Generated<${type}>`;
-      out.push(`  ${/^[a-z_][a-z0-9_]*$/.test(row.column) ? row.column : JSON.stringify(row.column)}: ${type};`);
+      out.push(
+        `  ${/^[a-z_][a-z0-9_]*$/.test(row.column) ? row.column : JSON.stringify(row.column)}: ${type};`,
+      );
     }
     out.push("}", "");
   }

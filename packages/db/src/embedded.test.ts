@@ -48,7 +48,11 @@ describe("startEmbeddedPostgres", () => {
   it("starts in a folder only its owner can enter (mkdtemp, /root) even as root", async () => {
     const dataDir = await scratchDir();
     expect((await stat(path.dirname(dataDir))).mode & 0o777).toBe(0o700);
-    const server = await startEmbeddedPostgres({ dataDir, port: await findFreePort(loadDbEnv().TECHSCANIQ_TEST_PG_PORT + 80), ephemeral: true });
+    const server = await startEmbeddedPostgres({
+      dataDir,
+      port: await findFreePort(loadDbEnv().TECHSCANIQ_TEST_PG_PORT + 80),
+      ephemeral: true,
+    });
     cleanups.push(() => server.stop());
     expect(await scalar(server.url, "select 1")).toBe(1);
   });
@@ -58,10 +62,15 @@ describe("startEmbeddedPostgres", () => {
     const embeddedModule = new URL("./embedded.ts", import.meta.url).href;
     const holder = spawn(
       process.execPath,
-      ["--import", "tsx", "--input-type=module", "-e",
+      [
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
         `const m = await import(${JSON.stringify(embeddedModule)});
          const s = await m.startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, port: ${port}, ephemeral: true });
-         console.log(s.url); setInterval(() => {}, 1000);`],
+         console.log(s.url); setInterval(() => {}, 1000);`,
+      ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     const url = await new Promise<string>((resolve, reject) => {
@@ -82,11 +91,16 @@ describe("startEmbeddedPostgres", () => {
     const embeddedModule = new URL("./embedded.ts", import.meta.url).href;
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", "--input-type=module", "-e",
+      [
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
         `const m = await import(${JSON.stringify(embeddedModule)});
          const s = await m.startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, port: ${port}, ephemeral: true });
          await s.stop();
-         process.exitCode = 3;`],
+         process.exitCode = 3;`,
+      ],
       { stdio: ["ignore", "inherit", "inherit"] },
     );
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
@@ -136,7 +150,11 @@ describe("startEmbeddedPostgres", () => {
 
   it("explains why it could not start", async () => {
     const dataDir = await scratchDir();
-    const blocker = await startEmbeddedPostgres({ dataDir, port: await findFreePort(loadDbEnv().TECHSCANIQ_TEST_PG_PORT + 70), ephemeral: true });
+    const blocker = await startEmbeddedPostgres({
+      dataDir,
+      port: await findFreePort(loadDbEnv().TECHSCANIQ_TEST_PG_PORT + 70),
+      ephemeral: true,
+    });
     cleanups.push(() => blocker.stop());
     const busyPort = Number(new URL(blocker.url).port);
     const other = await scratchDir();

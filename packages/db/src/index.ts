@@ -16,7 +16,13 @@ export {
   type NewEvent,
   type RlsSession,
 } from "./client";
-export { startEmbeddedPostgres, resolveDatabaseUrl, type RunningPostgres, type ResolvedDatabase, type EmbeddedPostgresOptions } from "./embedded";
+export {
+  startEmbeddedPostgres,
+  resolveDatabaseUrl,
+  type RunningPostgres,
+  type ResolvedDatabase,
+  type EmbeddedPostgresOptions,
+} from "./embedded";
 export {
   migrate,
   JOB_QUEUE_SCHEMA,
@@ -31,4 +37,11 @@ export {
 } from "./migrate";
 export { loadDbEnv, type DbEnv } from "./env";
 export type * from "./schema";
-export { sql, type Kysely, type Transaction, type Selectable, type Insertable, type Updateable } from "kysely";
+export {
+  sql,
+  type Kysely,
+  type Transaction,
+  type Selectable,
+  type Insertable,
+  type Updateable,
+} from "kysely";

@@ -4,7 +4,15 @@ import path from "node:path";
 import bcrypt from "bcryptjs";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { listMigrations, migrate, MigrationError, migrationsDir, resetDatabase, seed, DEMO_USER_EMAIL } from "./migrate";
+import {
+  listMigrations,
+  migrate,
+  MigrationError,
+  migrationsDir,
+  resetDatabase,
+  seed,
+  DEMO_USER_EMAIL,
+} from "./migrate";
 import { createEmptyTestDatabase, createTestDatabase } from "./testing";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -18,7 +26,11 @@ async function emptyDatabase() {
   return database.url;
 }
 
-async function query<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+async function query<T extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -56,10 +68,15 @@ describe("migrate", () => {
   it("is a no-op when run again", async () => {
     const url = await emptyDatabase();
     await migrate(url);
-    const before = await query(url, "select version from supabase_migrations.schema_migrations order by version");
+    const before = await query(
+      url,
+      "select version from supabase_migrations.schema_migrations order by version",
+    );
     const again = await migrate(url);
     expect(again.applied).toEqual([]);
-    expect(await query(url, "select version from supabase_migrations.schema_migrations order by version")).toEqual(before);
+    expect(
+      await query(url, "select version from supabase_migrations.schema_migrations order by version"),
+    ).toEqual(before);
   });
 
   it("rolls a failing migration back whole and names the file, line and statement", async () => {
@@ -84,7 +101,10 @@ describe("migrate", () => {
 
     const tables = await query(url, "select 1 from pg_tables where tablename in ('half_done', 'broken')");
     expect(tables).toEqual([]);
-    const ledger = await query<{ version: string }>(url, "select version from supabase_migrations.schema_migrations");
+    const ledger = await query<{ version: string }>(
+      url,
+      "select version from supabase_migrations.schema_migrations",
+    );
     expect(ledger.map((row) => row.version)).not.toContain("20991231000000");
     // The migrations before it were applied and stay applied.
     expect(ledger).toHaveLength((await readdir(migrationsDir)).length);
@@ -103,7 +123,9 @@ describe("migrate", () => {
 
   it("rejects a migration file not named like the Supabase CLI names them", async () => {
     const dir = await migrationsWith({ "add_things.sql": "select 1;" });
-    await expect(listMigrations(dir)).rejects.toThrow(/add_things\.sql is not named <YYYYMMDDHHMMSS>_<name>\.sql/);
+    await expect(listMigrations(dir)).rejects.toThrow(
+      /add_things\.sql is not named <YYYYMMDDHHMMSS>_<name>\.sql/,
+    );
   });
 
   it("bootstrap leaves objects Supabase already provides alone", async () => {
@@ -139,13 +161,21 @@ describe("migrate", () => {
   it("bootstrap defines auth.uid(), auth.role() and auth.jwt() from request.jwt.claims as Supabase does", async () => {
     const url = await emptyDatabase();
     await migrate(url);
-    const claims = JSON.stringify({ sub: "22222222-2222-2222-2222-222222222222", role: "authenticated", email: "a@b.c" });
+    const claims = JSON.stringify({
+      sub: "22222222-2222-2222-2222-222222222222",
+      role: "authenticated",
+      email: "a@b.c",
+    });
     const [row] = await query<{ uid: string; role: string; jwt: { email: string }; email: string }>(
       url,
       `select set_config('request.jwt.claims', $1, false), auth.uid() as uid, auth.role() as role, auth.jwt() as jwt, auth.email() as email`,
       [claims],
     );
-    expect(row).toMatchObject({ uid: "22222222-2222-2222-2222-222222222222", role: "authenticated", email: "a@b.c" });
+    expect(row).toMatchObject({
+      uid: "22222222-2222-2222-2222-222222222222",
+      role: "authenticated",
+      email: "a@b.c",
+    });
     expect(row!.jwt.email).toBe("a@b.c");
   });
 });
@@ -157,7 +187,10 @@ describe("resetDatabase", () => {
     await db.close();
     await query(url, "insert into public.tenants (slug, name) values ('gone-soon', 'Gone')");
     await query(url, "insert into auth.users (email) values ('gone@example.com')");
-    await query(url, "create schema other_app; create table other_app.kept (v int); insert into other_app.kept values (1)");
+    await query(
+      url,
+      "create schema other_app; create table other_app.kept (v int); insert into other_app.kept values (1)",
+    );
     const result = await resetDatabase(url);
     expect(result.applied).toEqual((await listMigrations()).map((f) => f.version));
     expect(await query(url, "select slug from public.tenants")).toEqual([]);
@@ -177,7 +210,11 @@ describe("seed", () => {
     expect(first.tenant.slug).toBe("demo");
     expect(first.user.email).toBe(DEMO_USER_EMAIL);
     expect(first.password).toEqual(expect.any(String));
-    const [user] = await query<{ encrypted_password: string }>(url, "select encrypted_password from auth.users where id = $1", [first.user.id]);
+    const [user] = await query<{ encrypted_password: string }>(
+      url,
+      "select encrypted_password from auth.users where id = $1",
+      [first.user.id],
+    );
     expect(await bcrypt.compare(first.password!, user!.encrypted_password)).toBe(true);
 
     const second = await seed(url);

@@ -89,7 +89,9 @@ export async function migrate(url: string, options: MigrateOptions = {}): Promis
         statements text[],
         name text
       );`);
-    const { rows } = await client.query<{ version: string }>("select version from supabase_migrations.schema_migrations");
+    const { rows } = await client.query<{ version: string }>(
+      "select version from supabase_migrations.schema_migrations",
+    );
     const done = new Set(rows.map((row) => row.version));
 
     const applied: string[] = [];
@@ -140,9 +142,10 @@ async function applyScript(
 function describeFailure(file: string, statement: SqlStatement, error: unknown): MigrationError {
   const pgError = error as Partial<pg.DatabaseError>;
   const position = Number(pgError.position);
-  const line = Number.isFinite(position) && position > 0
-    ? statement.line + lineAt(statement.text, position - 1) - 1
-    : statement.line;
+  const line =
+    Number.isFinite(position) && position > 0
+      ? statement.line + lineAt(statement.text, position - 1) - 1
+      : statement.line;
   const excerpt = statement.text.length > 400 ? `${statement.text.slice(0, 400)}…` : statement.text;
   const reason = error instanceof Error ? error.message : String(error);
   const where = pgError.where ? ` (${pgError.where})` : "";
@@ -171,7 +174,9 @@ async function projectSchemas(dir: string): Promise<string[]> {
   const sources = [await readFile(bootstrapFile, "utf8")];
   for (const migration of await listMigrations(dir)) sources.push(await readFile(migration.file, "utf8"));
   const created = sources.flatMap((source) =>
-    [...source.matchAll(/create\s+schema\s+(?:if\s+not\s+exists\s+)?"?([a-z_][a-z0-9_$]*)"?/gi)].map((m) => m[1]!.toLowerCase()),
+    [...source.matchAll(/create\s+schema\s+(?:if\s+not\s+exists\s+)?"?([a-z_][a-z0-9_$]*)"?/gi)].map((m) =>
+      m[1]!.toLowerCase(),
+    ),
   );
   return [...new Set(["public", "supabase_migrations", ...RUNTIME_SCHEMAS, ...created])];
 }
@@ -189,7 +194,8 @@ export async function resetDatabase(url: string, options: MigrateOptions = {}): 
     }
     await client.query(MIGRATE_LOCK);
     await client.query("begin");
-    for (const schema of schemas) await client.query(`drop schema if exists ${client.escapeIdentifier(schema)} cascade`);
+    for (const schema of schemas)
+      await client.query(`drop schema if exists ${client.escapeIdentifier(schema)} cascade`);
     // Postgres 15+'s own public schema: owned by the database owner, usable by all.
     await client.query("create schema public authorization pg_database_owner");
     await client.query("grant usage on schema public to public");
@@ -222,13 +228,19 @@ export async function seed(url: string): Promise<SeedResult> {
       // Two seeds at once must not both create the user.
       await client.query("select pg_advisory_xact_lock(hashtext('techscaniq:seed'))");
       const tenant = (
-        await client.query<{ id: string; slug: string }>("select id, slug from public.tenants where slug = $1", [DEMO_TENANT_SLUG])
+        await client.query<{ id: string; slug: string }>(
+          "select id, slug from public.tenants where slug = $1",
+          [DEMO_TENANT_SLUG],
+        )
       ).rows[0];
       if (!tenant) throw new Error(`${seedFile} did not create the '${DEMO_TENANT_SLUG}' tenant`);
 
       let password: string | null = null;
       let user = (
-        await client.query<{ id: string; email: string }>("select id, email from auth.users where lower(email) = $1", [DEMO_USER_EMAIL])
+        await client.query<{ id: string; email: string }>(
+          "select id, email from auth.users where lower(email) = $1",
+          [DEMO_USER_EMAIL],
+        )
       ).rows[0];
       if (!user) {
         password = randomBytes(12).toString("base64url");

@@ -24,8 +24,17 @@ export type RlsKeyActor = "keyAdminA" | "keyWriteA" | "keyReadA" | "revokedKeyA"
 export type RlsActor = RlsUserActor | RlsKeyActor | "anon";
 
 export const RLS_ACTORS: readonly RlsActor[] = [
-  "ownerA", "adminA", "memberA", "viewerA", "keyAdminA", "keyWriteA", "keyReadA",
-  "ownerB", "anon", "revokedKeyA", "expiredKeyA",
+  "ownerA",
+  "adminA",
+  "memberA",
+  "viewerA",
+  "keyAdminA",
+  "keyWriteA",
+  "keyReadA",
+  "ownerB",
+  "anon",
+  "revokedKeyA",
+  "expiredKeyA",
 ];
 
 export type RlsOp = "select" | "insert" | "update" | "delete";
@@ -60,14 +69,27 @@ export async function createRlsWorld(db: Db): Promise<RlsWorld> {
     keyAdminA: await createTestApiKey(db, tenantA.id, { scopes: ["admin", "read"] }),
     keyWriteA: await createTestApiKey(db, tenantA.id, { scopes: ["write", "read"] }),
     keyReadA: await createTestApiKey(db, tenantA.id, { scopes: ["read"] }),
-    revokedKeyA: await createTestApiKey(db, tenantA.id, { scopes: ["admin"], revokedAt: new Date(Date.now() - 1000) }),
-    expiredKeyA: await createTestApiKey(db, tenantA.id, { scopes: ["admin"], expiresAt: new Date(Date.now() - 1000) }),
+    revokedKeyA: await createTestApiKey(db, tenantA.id, {
+      scopes: ["admin"],
+      revokedAt: new Date(Date.now() - 1000),
+    }),
+    expiredKeyA: await createTestApiKey(db, tenantA.id, {
+      scopes: ["admin"],
+      expiresAt: new Date(Date.now() - 1000),
+    }),
   };
 
   return {
     tenantA: tenantA.id,
     tenantB: tenantB.id,
-    users: { ownerA: ownerA!.id, adminA: adminA!.id, memberA: memberA!.id, viewerA: viewerA!.id, ownerB: ownerB!.id, outsider: outsider!.id },
+    users: {
+      ownerA: ownerA!.id,
+      adminA: adminA!.id,
+      memberA: memberA!.id,
+      viewerA: viewerA!.id,
+      ownerB: ownerB!.id,
+      outsider: outsider!.id,
+    },
     keys,
     claims: {
       ownerA: claimsFor(ownerA!.id),
@@ -88,7 +110,11 @@ export async function createRlsWorld(db: Db): Promise<RlsWorld> {
 
 export type RlsTrx = Transaction<Database>;
 /** An operation returns how many rows it saw or changed; a refusal throws or returns 0. */
-export type RlsOperation<World extends RlsWorld = RlsWorld> = (trx: RlsTrx, world: World, actor: RlsActor) => Promise<number>;
+export type RlsOperation<World extends RlsWorld = RlsWorld> = (
+  trx: RlsTrx,
+  world: World,
+  actor: RlsActor,
+) => Promise<number>;
 
 export interface RlsTableCase<World extends RlsWorld = RlsWorld, Table extends string = string> {
   table: Table;

@@ -26,12 +26,18 @@ describe("secret box (AES-256-GCM)", () => {
     const [version, iv, tag, ciphertext] = sealed.split(".") as [string, string, string, string];
     const flipped = Buffer.from(ciphertext, "base64url");
     flipped[0] = flipped[0]! ^ 0x01;
-    expect(() => box.open([version, iv, tag, flipped.toString("base64url")].join("."), "tenant:a:openai")).toThrow(SecretOpenError);
+    expect(() =>
+      box.open([version, iv, tag, flipped.toString("base64url")].join("."), "tenant:a:openai"),
+    ).toThrow(SecretOpenError);
     const badTag = Buffer.from(tag, "base64url");
     badTag[3] = badTag[3]! ^ 0x80;
-    expect(() => box.open([version, iv, badTag.toString("base64url"), ciphertext].join("."), "tenant:a:openai")).toThrow(/failed authentication/);
+    expect(() =>
+      box.open([version, iv, badTag.toString("base64url"), ciphertext].join("."), "tenant:a:openai"),
+    ).toThrow(/failed authentication/);
     expect(() => box.open(sealed, "tenant:b:openai")).toThrow(/failed authentication/);
-    expect(() => createSecretBox("o".repeat(40)).open(sealed, "tenant:a:openai")).toThrow(/failed authentication/);
+    expect(() => createSecretBox("o".repeat(40)).open(sealed, "tenant:a:openai")).toThrow(
+      /failed authentication/,
+    );
     expect(() => box.open("v2.a.b.c", "tenant:a:openai")).toThrow(/not a sealed secret/);
   });
 
@@ -42,9 +48,19 @@ describe("secret box (AES-256-GCM)", () => {
     const file = path.join(dataDir, "secrets-key");
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await readFile(file, "utf8")).length).toBeGreaterThanOrEqual(32);
-    await expect(loadSecretBox(loadDbEnv({ TECHSCANIQ_DATA_DIR: dataDir, NODE_ENV: "production" }))).rejects.toThrow(/TECHSCANIQ_SECRETS_KEY is required in production/);
-    const configured = await loadSecretBox(loadDbEnv({ TECHSCANIQ_DATA_DIR: dataDir, NODE_ENV: "production", TECHSCANIQ_SECRETS_KEY: "s".repeat(32) }));
+    await expect(
+      loadSecretBox(loadDbEnv({ TECHSCANIQ_DATA_DIR: dataDir, NODE_ENV: "production" })),
+    ).rejects.toThrow(/TECHSCANIQ_SECRETS_KEY is required in production/);
+    const configured = await loadSecretBox(
+      loadDbEnv({
+        TECHSCANIQ_DATA_DIR: dataDir,
+        NODE_ENV: "production",
+        TECHSCANIQ_SECRETS_KEY: "s".repeat(32),
+      }),
+    );
     expect(createSecretBox("s".repeat(32)).open(configured.seal("y", "c"), "c")).toBe("y");
-    expect(() => loadDbEnv({ TECHSCANIQ_SECRETS_KEY: "short" })).toThrow(/TECHSCANIQ_SECRETS_KEY: must be at least 32 characters/);
+    expect(() => loadDbEnv({ TECHSCANIQ_SECRETS_KEY: "short" })).toThrow(
+      /TECHSCANIQ_SECRETS_KEY: must be at least 32 characters/,
+    );
   });
 });

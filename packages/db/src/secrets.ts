@@ -19,7 +19,10 @@ export async function dataDirSecret(options: {
   productionHint?: string;
 }): Promise<string> {
   if (options.configured) return options.configured;
-  if (options.production) throw new Error(`${options.variable} is required in production${options.productionHint ? ` ${options.productionHint}` : ""}`);
+  if (options.production)
+    throw new Error(
+      `${options.variable} is required in production${options.productionHint ? ` ${options.productionHint}` : ""}`,
+    );
   const file = path.join(options.dataDir, options.file);
   await mkdir(options.dataDir, { recursive: true });
   try {
@@ -29,7 +32,8 @@ export async function dataDirSecret(options: {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
   }
   const secret = (await readFile(file, "utf8")).trim();
-  if (secret.length < 32) throw new Error(`${file} holds a secret shorter than 32 characters; delete it to generate a new one`);
+  if (secret.length < 32)
+    throw new Error(`${file} holds a secret shorter than 32 characters; delete it to generate a new one`);
   return secret;
 }
 
@@ -63,21 +67,31 @@ export function createSecretBox(keyMaterial: string): SecretBox {
       const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
       cipher.setAAD(Buffer.from(context, "utf8"));
       const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-      return [VERSION, iv, cipher.getAuthTag(), ciphertext].map((part) => (typeof part === "string" ? part : part.toString("base64url"))).join(".");
+      return [VERSION, iv, cipher.getAuthTag(), ciphertext]
+        .map((part) => (typeof part === "string" ? part : part.toString("base64url")))
+        .join(".");
     },
     open(sealed, context) {
       const [version, iv, tag, ciphertext, ...rest] = sealed.split(".");
-      if (version !== VERSION || !iv || !tag || ciphertext === undefined || rest.length > 0) throw new SecretOpenError("not a sealed secret (expected v1.<iv>.<tag>.<ciphertext>)");
+      if (version !== VERSION || !iv || !tag || ciphertext === undefined || rest.length > 0)
+        throw new SecretOpenError("not a sealed secret (expected v1.<iv>.<tag>.<ciphertext>)");
       const ivBytes = Buffer.from(iv, "base64url");
       const tagBytes = Buffer.from(tag, "base64url");
-      if (ivBytes.length !== IV_BYTES || tagBytes.length !== TAG_BYTES) throw new SecretOpenError("sealed secret has a malformed iv or auth tag");
+      if (ivBytes.length !== IV_BYTES || tagBytes.length !== TAG_BYTES)
+        throw new SecretOpenError("sealed secret has a malformed iv or auth tag");
       const decipher = createDecipheriv("aes-256-gcm", key, ivBytes, { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(context, "utf8"));
       decipher.setAuthTag(tagBytes);
       try {
-        return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
+        return Buffer.concat([
+          decipher.update(Buffer.from(ciphertext, "base64url")),
+          decipher.final(),
+        ]).toString("utf8");
       } catch (error) {
-        throw new SecretOpenError("sealed secret failed authentication: altered, sealed for another tenant or provider, or TECHSCANIQ_SECRETS_KEY changed", { cause: error });
+        throw new SecretOpenError(
+          "sealed secret failed authentication: altered, sealed for another tenant or provider, or TECHSCANIQ_SECRETS_KEY changed",
+          { cause: error },
+        );
       }
     },
   };

@@ -4,7 +4,14 @@ import path from "node:path";
 import bcrypt from "bcryptjs";
 import pg from "pg";
 import { createDb, withServiceTx, type Db, type JwtClaims } from "./client";
-import { findFreePort, isAlive, runningPostmaster, startEmbeddedPostgres, stopPostmaster, type RunningPostgres } from "./embedded";
+import {
+  findFreePort,
+  isAlive,
+  runningPostmaster,
+  startEmbeddedPostgres,
+  stopPostmaster,
+  type RunningPostgres,
+} from "./embedded";
 import { loadDbEnv } from "./env";
 import { migrate } from "./migrate";
 
@@ -60,7 +67,8 @@ async function startOnFreePort(dataDir: string, firstPort: number): Promise<Runn
     try {
       return await startEmbeddedPostgres({ dataDir, port, ephemeral: true });
     } catch (error) {
-      const portTaken = error instanceof Error && /could not bind|Address already in use/i.test(error.message);
+      const portTaken =
+        error instanceof Error && /could not bind|Address already in use/i.test(error.message);
       if (!portTaken || attempt === 5) throw error;
       port += 1;
     }
@@ -136,7 +144,9 @@ export async function createEmptyTestDatabase(): Promise<{ url: string; drop(): 
 
 async function dropDatabase(adminUrl: string, url: string): Promise<void> {
   const name = new URL(url).pathname.slice(1);
-  await withAdmin(adminUrl, (admin) => admin.query(`drop database if exists ${admin.escapeIdentifier(name)} with (force)`));
+  await withAdmin(adminUrl, (admin) =>
+    admin.query(`drop database if exists ${admin.escapeIdentifier(name)} with (force)`),
+  );
 }
 
 function databaseUrl(serverUrl: string, database: string): string {
@@ -164,7 +174,10 @@ export interface TestUser {
 }
 
 /** A confirmed e-mail user in auth.users with a real bcrypt hash (low cost, for speed). */
-export async function createTestUser(db: Db, opts: { email?: string; password?: string } = {}): Promise<TestUser> {
+export async function createTestUser(
+  db: Db,
+  opts: { email?: string; password?: string } = {},
+): Promise<TestUser> {
   const email = opts.email ?? `user-${randomBytes(5).toString("hex")}@test.techscaniq.local`;
   const password = opts.password ?? randomBytes(12).toString("base64url");
   const row = await withServiceTx(db, (trx) =>
@@ -187,7 +200,11 @@ export async function createTestUser(db: Db, opts: { email?: string; password?: 
 }
 
 /** A tenant owned by `ownerId`. */
-export async function createTestTenant(db: Db, ownerId: string, slug?: string): Promise<{ id: string; slug: string }> {
+export async function createTestTenant(
+  db: Db,
+  ownerId: string,
+  slug?: string,
+): Promise<{ id: string; slug: string }> {
   const tenantSlug = slug ?? `t-${randomBytes(5).toString("hex")}`;
   return withServiceTx(db, async (trx) => {
     const tenant = await trx
@@ -195,7 +212,10 @@ export async function createTestTenant(db: Db, ownerId: string, slug?: string): 
       .values({ slug: tenantSlug, name: `Tenant ${tenantSlug}` })
       .returning(["id", "slug"])
       .executeTakeFirstOrThrow();
-    await trx.insertInto("memberships").values({ tenant_id: tenant.id, user_id: ownerId, role: "owner" }).execute();
+    await trx
+      .insertInto("memberships")
+      .values({ tenant_id: tenant.id, user_id: ownerId, role: "owner" })
+      .execute();
     return tenant;
   });
 }
@@ -203,7 +223,12 @@ export async function createTestTenant(db: Db, ownerId: string, slug?: string): 
 export type TenantRole = "owner" | "admin" | "member" | "viewer";
 
 /** Adds `userId` to a tenant with `role`. */
-export async function addTestMember(db: Db, tenantId: string, userId: string, role: TenantRole): Promise<void> {
+export async function addTestMember(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  role: TenantRole,
+): Promise<void> {
   await withServiceTx(db, (trx) =>
     trx.insertInto("memberships").values({ tenant_id: tenantId, user_id: userId, role }).execute(),
   );
@@ -220,7 +245,12 @@ export interface TestApiKey {
 export async function createTestApiKey(
   db: Db,
   tenantId: string,
-  opts: { scopes?: ("read" | "write" | "admin")[]; expiresAt?: Date | null; revokedAt?: Date | null; createdBy?: string | null } = {},
+  opts: {
+    scopes?: ("read" | "write" | "admin")[];
+    expiresAt?: Date | null;
+    revokedAt?: Date | null;
+    createdBy?: string | null;
+  } = {},
 ): Promise<TestApiKey> {
   const secret = `tsiq_test_${randomBytes(24).toString("base64url")}`;
   const scopes = opts.scopes ?? ["read"];
@@ -260,7 +290,10 @@ export function claimsFor(userId: string, extra: Partial<JwtClaims> = {}): JwtCl
 }
 
 /** Claims for a request made with an API key (acts only through the key). */
-export function claimsForApiKey(key: Pick<TestApiKey, "id" | "tenantId" | "scopes">, userId?: string): JwtClaims {
+export function claimsForApiKey(
+  key: Pick<TestApiKey, "id" | "tenantId" | "scopes">,
+  userId?: string,
+): JwtClaims {
   return claimsFor(userId ?? randomUUID(), {
     app_metadata: { api_key_id: key.id, tenant_id: key.tenantId, scopes: key.scopes },
   });

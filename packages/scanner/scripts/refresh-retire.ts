@@ -14,7 +14,8 @@ import { z } from "zod";
 import { parseRetireRepository, RETIRE_CACHE_FILE } from "../src/vulns/repository";
 
 /** Where the retire CLI itself fetches its repository ("central"). */
-const RETIRE_REPOSITORY_URL = "https://raw.githubusercontent.com/RetireJS/retire.js/master/repository/jsrepository-v5.json";
+const RETIRE_REPOSITORY_URL =
+  "https://raw.githubusercontent.com/RetireJS/retire.js/master/repository/jsrepository-v5.json";
 const TIMEOUT_MS = 60_000;
 
 const argsSchema = z.object({

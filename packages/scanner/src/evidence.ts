@@ -51,7 +51,8 @@ export function sha256Hex(text: string | Uint8Array): string {
 /** Cut a snippet around `focus` (when given) so the interesting bytes stay inside the limit. */
 export function clipSnippet(text: string, focus?: number, max = SNIPPET_MAX): string {
   if (text.length <= max) return text;
-  const start = focus === undefined ? 0 : Math.max(0, Math.min(focus - Math.floor(max / 3), text.length - max));
+  const start =
+    focus === undefined ? 0 : Math.max(0, Math.min(focus - Math.floor(max / 3), text.length - max));
   return text.slice(start, start + max);
 }
 
@@ -72,7 +73,10 @@ export function makeEvidence(input: EvidenceInput): Evidence {
   const snippet = clipSnippet(input.snippet, input.focus);
   const id =
     "ev_" +
-    sha256Hex([input.kind, input.collector, input.url, input.locator, contentHash].join("\u0000")).slice(0, 24);
+    sha256Hex([input.kind, input.collector, input.url, input.locator, contentHash].join("\u0000")).slice(
+      0,
+      24,
+    );
   return {
     id,
     kind: input.kind,

@@ -11,8 +11,16 @@ const CreateApiKeyOptions = z.object({
     .string()
     .default("read,write")
     .transform((s) => s.split(",").map((x) => x.trim()))
-    .pipe(z.array(z.enum(apiKeyScopes, { error: `--scopes: each scope must be one of ${apiKeyScopes.join(", ")}` }))),
-  expiresInDays: z.coerce.number().int().positive("--expires-in-days: must be a positive whole number").optional(),
+    .pipe(
+      z.array(
+        z.enum(apiKeyScopes, { error: `--scopes: each scope must be one of ${apiKeyScopes.join(", ")}` }),
+      ),
+    ),
+  expiresInDays: z.coerce
+    .number()
+    .int()
+    .positive("--expires-in-days: must be a positive whole number")
+    .optional(),
 });
 
 export function registerAdminCommands(program: Command): void {
@@ -48,7 +56,9 @@ export function registerAdminCommands(program: Command): void {
     });
   admin
     .command("set-ai-key")
-    .description("assign an AI provider key to one tenant, read from stdin; it is sent only to --base-url (or the vendor's API)")
+    .description(
+      "assign an AI provider key to one tenant, read from stdin; it is sent only to --base-url (or the vendor's API)",
+    )
     .requiredOption("--tenant <slug>", "tenant slug")
     .requiredOption("--provider <id>", "openai, anthropic or local (an OpenAI-compatible server)")
     .option("--base-url <url>", "the only base URL the key is sent to; required for local")
@@ -62,7 +72,12 @@ export function registerAdminCommands(program: Command): void {
         const assigned = await assignOperatorAiKey(
           db,
           // The domain function validates every field and names it in the error.
-          { tenantSlug: raw.tenant, provider: raw.provider as "openai", apiKey: apiKey.trim(), baseUrl: raw.baseUrl ?? null },
+          {
+            tenantSlug: raw.tenant,
+            provider: raw.provider as "openai",
+            apiKey: apiKey.trim(),
+            baseUrl: raw.baseUrl ?? null,
+          },
           await loadSecretBox(),
         );
         console.error(

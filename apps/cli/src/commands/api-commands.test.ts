@@ -8,7 +8,12 @@ import { fileURLToPath } from "node:url";
 import { startTestApiServer, type TestApiServer } from "@techscaniq/api/testing";
 import { sql } from "@techscaniq/db";
 import { createApiKey } from "@techscaniq/api";
-import { createTestDatabase, createTestTenant, createTestUser, type TestDatabase } from "@techscaniq/db/testing";
+import {
+  createTestDatabase,
+  createTestTenant,
+  createTestUser,
+  type TestDatabase,
+} from "@techscaniq/db/testing";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runReport, type ReportIo } from "./report";
@@ -32,7 +37,9 @@ function captureIo(): ScanIo & { out: string[]; err: string[] } {
 }
 
 async function scanCount(): Promise<number> {
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from public.scans`.execute(database.db.kysely);
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from public.scans`.execute(
+    database.db.kysely,
+  );
   return rows[0]!.n;
 }
 
@@ -42,11 +49,21 @@ beforeAll(async () => {
   // The real worker, as `techscaniq up` runs it; it also installs graphile-worker's schema.
   worker = spawn(process.execPath, ["--import", "tsx", workerMain], {
     cwd: path.dirname(path.dirname(workerMain)),
-    env: { ...process.env, DATABASE_URL: database.url, WORKER_HEALTH_PORT: "0", WORKER_ID: `cli-test-${process.pid}`, TECHSCANIQ_ALLOW_PRIVATE: "1", TECHSCANIQ_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      WORKER_HEALTH_PORT: "0",
+      WORKER_ID: `cli-test-${process.pid}`,
+      TECHSCANIQ_ALLOW_PRIVATE: "1",
+      TECHSCANIQ_DATA_DIR: dataDir,
+      LOG_LEVEL: "warn",
+    },
     stdio: "ignore",
   });
   for (;;) {
-    const { rows } = await sql<{ ready: boolean }>`select to_regclass('graphile_worker._private_jobs') is not null as ready`.execute(database.db.kysely);
+    const { rows } = await sql<{
+      ready: boolean;
+    }>`select to_regclass('graphile_worker._private_jobs') is not null as ready`.execute(database.db.kysely);
     if (rows[0]!.ready) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -58,7 +75,9 @@ beforeAll(async () => {
   const owner = await createTestUser(database.db);
   const tenant = await createTestTenant(database.db, owner.id);
   // A real key, as `techscaniq admin create-api-key` makes it.
-  apiKey = (await createApiKey(database.db, { tenantSlug: tenant.slug, name: "cli test", scopes: ["read", "write"] })).secret;
+  apiKey = (
+    await createApiKey(database.db, { tenantSlug: tenant.slug, name: "cli test", scopes: ["read", "write"] })
+  ).secret;
 }, 120_000);
 
 afterAll(async () => {
@@ -82,7 +101,14 @@ describe("techscaniq scan", () => {
     const io = captureIo();
     expect(await runScan("ftp://example.com/", {}, { url: baseUrl, apiKey }, io)).toBe(1);
     expect(io.err.join("")).toBe("techscaniq scan: url: url must use http or https, not ftp\n");
-    expect(await runScan("https://example.com", { thesis: "/nonexistent/thesis.txt" }, { url: baseUrl, apiKey }, io)).toBe(2);
+    expect(
+      await runScan(
+        "https://example.com",
+        { thesis: "/nonexistent/thesis.txt" },
+        { url: baseUrl, apiKey },
+        io,
+      ),
+    ).toBe(2);
     expect(io.err.at(-1)).toMatch(/cannot read the thesis: ENOENT/);
     expect(await runScan("https://example.com", { maxPages: "lots" }, { url: baseUrl, apiKey }, io)).toBe(2);
     expect(io.err.at(-1)).toBe("techscaniq scan: --max-pages must be a number\n");
@@ -91,7 +117,9 @@ describe("techscaniq scan", () => {
 
   it("without --wait prints the new scan's id", async () => {
     const io = captureIo();
-    expect(await runScan(fixtures.url("wordpress-like"), { maxPages: 2 }, { url: baseUrl, apiKey }, io)).toBe(0);
+    expect(await runScan(fixtures.url("wordpress-like"), { maxPages: 2 }, { url: baseUrl, apiKey }, io)).toBe(
+      0,
+    );
     expect(io.out.join("")).toMatch(/^[0-9a-f-]{36}\n$/);
   });
 
@@ -100,14 +128,25 @@ describe("techscaniq scan", () => {
     const thesisFile = path.join(thesisDir, "thesis.md");
     await writeFile(thesisFile, "Consolidate regional publishers onto one CMS.\n");
     const io = captureIo();
-    const code = await runScan(fixtures.url("wordpress-like"), { wait: true, json: true, thesis: thesisFile, maxPages: 6 }, { url: baseUrl, apiKey }, io);
+    const code = await runScan(
+      fixtures.url("wordpress-like"),
+      { wait: true, json: true, thesis: thesisFile, maxPages: 6 },
+      { url: baseUrl, apiKey },
+      io,
+    );
     await rm(thesisDir, { recursive: true, force: true });
 
     expect(code, io.err.join("")).toBe(0);
-    const printed = JSON.parse(io.out.join("")) as { status: string; thesis: string; findings: { kind: string; name: string }[] };
+    const printed = JSON.parse(io.out.join("")) as {
+      status: string;
+      thesis: string;
+      findings: { kind: string; name: string }[];
+    };
     expect(printed.status).toBe("succeeded");
     expect(printed.thesis).toBe("Consolidate regional publishers onto one CMS.");
-    expect(printed.findings.some((finding) => finding.kind === "technology" && finding.name === "WordPress")).toBe(true);
+    expect(
+      printed.findings.some((finding) => finding.kind === "technology" && finding.name === "WordPress"),
+    ).toBe(true);
     const progress = io.err.join("");
     expect(progress).toMatch(/\[\.{30}\]\s+0% {2}queued/);
     expect(progress).toMatch(/\[#{30}\] 100% store completed\n$/);
@@ -141,7 +180,13 @@ describe("techscaniq report", () => {
   function captureReportIo(): ReportIo & { bytes: Buffer[]; err: string[] } {
     const bytes: Buffer[] = [];
     const err: string[] = [];
-    return { bytes, err, stdout: (body) => bytes.push(body), stderr: (text) => err.push(text), stdoutIsTerminal: false };
+    return {
+      bytes,
+      err,
+      stdout: (body) => bytes.push(body),
+      stderr: (text) => err.push(text),
+      stdoutIsTerminal: false,
+    };
   }
 
   it("refuses bad input in one line", async () => {
@@ -155,7 +200,9 @@ describe("techscaniq report", () => {
       expect.stringMatching(/set TECHSCANIQ_API_KEY/),
     ]);
     expect(await runReport("00000000-0000-4000-8000-000000000000", {}, { url: baseUrl, apiKey }, io)).toBe(1);
-    expect(io.err.at(-1)).toBe("techscaniq report: Scan 00000000-0000-4000-8000-000000000000 has no report in this tenant\n");
+    expect(io.err.at(-1)).toBe(
+      "techscaniq report: Scan 00000000-0000-4000-8000-000000000000 has no report in this tenant\n",
+    );
   });
 
   /** The worker writes the report, then its exports (PDF last), once the scan succeeded: retry until stored. */
@@ -170,7 +217,9 @@ describe("techscaniq report", () => {
   }
 
   it("exports the finished scan's report as JSON to stdout and as PDF to a file", async () => {
-    const json = JSON.parse(Buffer.concat((await exportWhenStored({ format: "json" })).bytes).toString("utf8")) as {
+    const json = JSON.parse(
+      Buffer.concat((await exportWhenStored({ format: "json" })).bytes).toString("utf8"),
+    ) as {
       claims: { evidence: string[] }[];
       evidence: { id: string }[];
     };

@@ -18,7 +18,8 @@ export function registerBenchCommand(program: Command): void {
     .allowUnknownOption()
     .argument("[args...]")
     .action(async (name: string, args: string[]) => {
-      if (!available.includes(name)) throw new Error(`unknown benchmark "${name}"; available: ${available.join(", ")}`);
+      if (!available.includes(name))
+        throw new Error(`unknown benchmark "${name}"; available: ${available.join(", ")}`);
       process.exitCode = await run(bin("tsx"), [path.join(benchDir, `${name}.ts`), ...args], {
         cwd: path.join(repoRoot, "bench"),
       });

@@ -21,7 +21,9 @@ export function printDemoAccount(demo: SeedResult): void {
 }
 
 export function registerDbCommands(program: Command): void {
-  const db = program.command("db").description("database maintenance (DATABASE_URL or the embedded Postgres)");
+  const db = program
+    .command("db")
+    .description("database maintenance (DATABASE_URL or the embedded Postgres)");
   db.command("migrate")
     .description("apply pending migrations from supabase/migrations")
     .action(() =>

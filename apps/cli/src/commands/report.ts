@@ -6,7 +6,9 @@ import { env } from "../env";
 import type { ScanConnection } from "./scan";
 
 const ReportFlags = z.object({
-  format: z.enum(["md", "html", "pdf", "json"], { error: "--format must be one of md, html, pdf, json" }).default("md"),
+  format: z
+    .enum(["md", "html", "pdf", "json"], { error: "--format must be one of md, html, pdf, json" })
+    .default("md"),
   out: z.string().min(1, "--out: give a file name").optional(),
 });
 
@@ -37,21 +39,33 @@ export async function runReport(
   if (!z.uuid().safeParse(scanId).success) return fail(2, "<scanId> must be a scan id (uuid)");
   const flags = parsed.data;
   if (!connection.apiKey) {
-    return fail(2, "set TECHSCANIQ_API_KEY (create one with ./techscaniq admin create-api-key --tenant <slug> --name <name>)");
+    return fail(
+      2,
+      "set TECHSCANIQ_API_KEY (create one with ./techscaniq admin create-api-key --tenant <slug> --name <name>)",
+    );
   }
-  if (flags.format === "pdf" && !flags.out && io.stdoutIsTerminal) return fail(2, "a PDF is binary: give --out FILE (or redirect stdout)");
+  if (flags.format === "pdf" && !flags.out && io.stdoutIsTerminal)
+    return fail(2, "a PDF is binary: give --out FILE (or redirect stdout)");
 
-  const client = createTechScanClient({ url: `${connection.url.replace(/\/+$/, "")}/api/trpc`, apiKey: connection.apiKey });
+  const client = createTechScanClient({
+    url: `${connection.url.replace(/\/+$/, "")}/api/trpc`,
+    apiKey: connection.apiKey,
+  });
   try {
     const { report } = await client.report.get.query({ scanId });
     if (report.latestVersion === 0) {
-      return fail(1, `the report of scan ${scanId} has no version yet (status ${report.status}${report.error ? `: ${report.error}` : ""})`);
+      return fail(
+        1,
+        `the report of scan ${scanId} has no version yet (status ${report.status}${report.error ? `: ${report.error}` : ""})`,
+      );
     }
     const exported = await client.report.export.query({ reportId: report.id, format: flags.format });
     const body = Buffer.from(exported.content, exported.encoding === "base64" ? "base64" : "utf8");
     if (flags.out) {
       await writeFile(flags.out, body);
-      io.stderr(`wrote ${exported.fileName} (version ${exported.version}, ${body.length} bytes) to ${flags.out}\n`);
+      io.stderr(
+        `wrote ${exported.fileName} (version ${exported.version}, ${body.length} bytes) to ${flags.out}\n`,
+      );
     } else {
       io.stdout(body);
     }

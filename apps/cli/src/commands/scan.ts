@@ -75,7 +75,11 @@ function waitForScan(client: Client, scanId: string, io: ScanIo): Promise<void> 
             io.stderr(`${io.interactive ? "\r\x1b[K" : ""}${describeRetry(retry, clockTime)}\n`);
             lastLine = "";
           }
-          const line = progressBar(Number(event.data.progress ?? 0), (event.data.stage as string | null) ?? null, event.type);
+          const line = progressBar(
+            Number(event.data.progress ?? 0),
+            (event.data.stage as string | null) ?? null,
+            event.type,
+          );
           if (io.interactive) io.stderr(`\r\x1b[K${line}`);
           else if (line !== lastLine) io.stderr(`${line}\n`);
           lastLine = line;
@@ -92,7 +96,9 @@ function waitForScan(client: Client, scanId: string, io: ScanIo): Promise<void> 
 }
 
 function findingsTable(scan: Scan, findings: Finding[]): string {
-  const lines = [`${scan.targetUrl}  ${scan.status}${scan.error ? `: ${scan.error.message}` : ""}  (scan ${scan.id})`];
+  const lines = [
+    `${scan.targetUrl}  ${scan.status}${scan.error ? `: ${scan.error.message}` : ""}  (scan ${scan.id})`,
+  ];
   const kinds: [Finding["kind"], string][] = [
     ["technology", "Technologies"],
     ["vulnerability", "Vulnerable libraries"],
@@ -101,13 +107,25 @@ function findingsTable(scan: Scan, findings: Finding[]): string {
     ["performance", "Performance"],
   ];
   for (const [kind, title] of kinds) {
-    const rows = findings.filter((finding) => finding.kind === kind && (kind !== "security" || finding.severity !== "info" || finding.name.endsWith("grade")));
+    const rows = findings.filter(
+      (finding) =>
+        finding.kind === kind &&
+        (kind !== "security" || finding.severity !== "info" || finding.name.endsWith("grade")),
+    );
     if (rows.length === 0) continue;
     lines.push("", title);
     for (const finding of rows) {
       const version = finding.version ? ` ${finding.version}` : "";
-      const extra = [finding.category, finding.severity, finding.confidence === null ? null : `${finding.confidence}%`].filter(Boolean).join(", ");
-      lines.push(`  ${finding.name}${version}${extra ? `  (${extra})` : ""}  [${finding.evidenceIds.length} evidence]`);
+      const extra = [
+        finding.category,
+        finding.severity,
+        finding.confidence === null ? null : `${finding.confidence}%`,
+      ]
+        .filter(Boolean)
+        .join(", ");
+      lines.push(
+        `  ${finding.name}${version}${extra ? `  (${extra})` : ""}  [${finding.evidenceIds.length} evidence]`,
+      );
     }
   }
   return `${lines.join("\n")}\n`;
@@ -123,7 +141,12 @@ function describeError(error: unknown): string {
  * an API key; with --wait follows its progress over SSE and prints the
  * findings (or, with --json, scan.get plus its findings). Returns the exit code.
  */
-export async function runScan(url: string, rawFlags: ScanFlags, connection: ScanConnection, io: ScanIo): Promise<number> {
+export async function runScan(
+  url: string,
+  rawFlags: ScanFlags,
+  connection: ScanConnection,
+  io: ScanIo,
+): Promise<number> {
   const parsed = ScanFlags.safeParse(rawFlags);
   if (!parsed.success) {
     io.stderr(`techscaniq scan: ${parsed.error.issues.map((issue) => issue.message).join("; ")}\n`);
@@ -131,14 +154,17 @@ export async function runScan(url: string, rawFlags: ScanFlags, connection: Scan
   }
   const flags = parsed.data;
   if (!connection.apiKey) {
-    io.stderr("techscaniq scan: set TECHSCANIQ_API_KEY (create one with ./techscaniq admin create-api-key --tenant <slug> --name <name>)\n");
+    io.stderr(
+      "techscaniq scan: set TECHSCANIQ_API_KEY (create one with ./techscaniq admin create-api-key --tenant <slug> --name <name>)\n",
+    );
     return 2;
   }
   let thesis: string | undefined;
   if (flags.thesis) {
     try {
       const bytes = await readFile(flags.thesis);
-      if (bytes.byteLength > MAX_THESIS_BYTES) throw new Error(`${flags.thesis} is larger than ${MAX_THESIS_BYTES} bytes`);
+      if (bytes.byteLength > MAX_THESIS_BYTES)
+        throw new Error(`${flags.thesis} is larger than ${MAX_THESIS_BYTES} bytes`);
       thesis = bytes.toString("utf8");
     } catch (error) {
       io.stderr(`techscaniq scan: cannot read the thesis: ${describeError(error)}\n`);
@@ -146,7 +172,10 @@ export async function runScan(url: string, rawFlags: ScanFlags, connection: Scan
     }
   }
 
-  const client = createTechScanClient({ url: `${connection.url.replace(/\/+$/, "")}/api/trpc`, apiKey: connection.apiKey });
+  const client = createTechScanClient({
+    url: `${connection.url.replace(/\/+$/, "")}/api/trpc`,
+    apiKey: connection.apiKey,
+  });
   try {
     const created = await client.scan.create.mutate({
       url,
@@ -155,12 +184,18 @@ export async function runScan(url: string, rawFlags: ScanFlags, connection: Scan
     });
     if (!flags.wait) {
       io.stdout(flags.json ? `${JSON.stringify(created, null, 2)}\n` : `${created.id}\n`);
-      if (!flags.json) io.stderr(`queued scan of ${created.targetUrl}; follow it with --wait or in the web app\n`);
+      if (!flags.json)
+        io.stderr(`queued scan of ${created.targetUrl}; follow it with --wait or in the web app\n`);
       return 0;
     }
     await waitForScan(client, created.id, io);
-    const [scan, findings] = await Promise.all([client.scan.get.query({ scanId: created.id }), client.scan.findings.query({ scanId: created.id })]);
-    io.stdout(flags.json ? `${JSON.stringify({ ...scan, findings }, null, 2)}\n` : findingsTable(scan, findings));
+    const [scan, findings] = await Promise.all([
+      client.scan.get.query({ scanId: created.id }),
+      client.scan.findings.query({ scanId: created.id }),
+    ]);
+    io.stdout(
+      flags.json ? `${JSON.stringify({ ...scan, findings }, null, 2)}\n` : findingsTable(scan, findings),
+    );
     return scan.status === "succeeded" ? 0 : 1;
   } catch (error) {
     io.stderr(`techscaniq scan: ${describeError(error)}\n`);
@@ -171,22 +206,31 @@ export async function runScan(url: string, rawFlags: ScanFlags, connection: Scan
 export function registerScanCommand(program: Command): void {
   program
     .command("scan")
-    .description("request a scan through the API (TECHSCANIQ_URL, TECHSCANIQ_API_KEY); --wait follows it and prints the findings")
+    .description(
+      "request a scan through the API (TECHSCANIQ_URL, TECHSCANIQ_API_KEY); --wait follows it and prints the findings",
+    )
     .argument("<url>", "site to scan (http or https)")
     .option("--thesis <file>", "investment thesis (text file) to align the report with")
     .option("--wait", "follow progress (bar on stderr) and print the findings when done")
     .option("--json", "print JSON: the scan (with --wait: scan.get plus its findings)")
     .option("--max-pages <n>", "pages to crawl")
-    .action(async (url: string, flags: { thesis?: string; wait?: boolean; json?: boolean; maxPages?: string }) => {
-      process.exitCode = await runScan(
-        url,
-        { thesis: flags.thesis, wait: flags.wait ?? false, json: flags.json ?? false, maxPages: flags.maxPages },
-        { url: env.TECHSCANIQ_URL, apiKey: env.TECHSCANIQ_API_KEY },
-        {
-          stdout: (text) => process.stdout.write(text),
-          stderr: (text) => process.stderr.write(text),
-          interactive: process.stderr.isTTY === true,
-        },
-      );
-    });
+    .action(
+      async (url: string, flags: { thesis?: string; wait?: boolean; json?: boolean; maxPages?: string }) => {
+        process.exitCode = await runScan(
+          url,
+          {
+            thesis: flags.thesis,
+            wait: flags.wait ?? false,
+            json: flags.json ?? false,
+            maxPages: flags.maxPages,
+          },
+          { url: env.TECHSCANIQ_URL, apiKey: env.TECHSCANIQ_API_KEY },
+          {
+            stdout: (text) => process.stdout.write(text),
+            stderr: (text) => process.stderr.write(text),
+            interactive: process.stderr.isTTY === true,
+          },
+        );
+      },
+    );
 }

@@ -37,9 +37,11 @@ function playwrightCounts(file: string): Counts | null {
 export function registerTestCommand(program: Command): void {
   program
     .command("test")
-    .description("run the whole suite: typecheck, lint, package boundaries, unit + integration tests (vitest), browser e2e (Playwright)")
+    .description(
+      "run the whole suite: typecheck, lint, format, package boundaries, unit + integration tests (vitest), browser e2e (Playwright)",
+    )
     .option("--no-e2e", "skip the browser end-to-end tests")
-    .option("--no-static", "skip typecheck, lint and boundaries")
+    .option("--no-static", "skip typecheck, lint, format and boundaries")
     .argument("[filters...]", "vitest file filters (runs only vitest when given)")
     .action(async (filters: string[], opts: { e2e: boolean; static: boolean }) => {
       rmSync(resultsDir, { recursive: true, force: true });
@@ -48,8 +50,15 @@ export function registerTestCommand(program: Command): void {
       const onlyVitest = filters.length > 0;
 
       if (opts.static && !onlyVitest) {
-        steps.push({ name: "typecheck", ok: (await run(bin("turbo"), ["run", "typecheck", "--output-logs=errors-only"])) === 0 });
+        steps.push({
+          name: "typecheck",
+          ok: (await run(bin("turbo"), ["run", "typecheck", "--output-logs=errors-only"])) === 0,
+        });
         steps.push({ name: "lint", ok: (await run(bin("eslint"), ["--max-warnings", "0", "."])) === 0 });
+        steps.push({
+          name: "format",
+          ok: (await run(bin("prettier"), ["--check", "--log-level", "warn", "."])) === 0,
+        });
         steps.push({ name: "boundaries", ok: (await checkBoundaries()) === 0 });
       }
 
@@ -83,7 +92,9 @@ export function registerTestCommand(program: Command): void {
           total.failed += c.failed;
           total.skipped += c.skipped;
         }
-        const detail = c ? ` (${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ""})` : "";
+        const detail = c
+          ? ` (${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ""})`
+          : "";
         console.log(`  ${step.ok ? "ok  " : "FAIL"} ${step.name}${detail}`);
       }
       const failedSteps = steps.filter((s) => !s.ok).length;

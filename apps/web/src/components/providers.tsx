@@ -19,7 +19,9 @@ export function Providers({ tenantId, children }: { tenantId: string | null; chi
   useEffect(() => {
     activeTenant.current = tenantId;
   }, [tenantId]);
-  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 30_000, retry: 1 } } }));
+  const [queryClient] = useState(
+    () => new QueryClient({ defaultOptions: { queries: { staleTime: 30_000, retry: 1 } } }),
+  );
   const [trpcClient] = useState(() =>
     trpc.createClient({
       links: [
@@ -33,7 +35,9 @@ export function Providers({ tenantId, children }: { tenantId: string | null; chi
             // resumes after the last event; a revoked session is refused again and the error shows.
             retryLink({
               retry: ({ error, attempts }) =>
-                attempts <= RESUBSCRIBE_ATTEMPTS && error instanceof TRPCClientError && error.data?.code === "UNAUTHORIZED",
+                attempts <= RESUBSCRIBE_ATTEMPTS &&
+                error instanceof TRPCClientError &&
+                error.data?.code === "UNAUTHORIZED",
               retryDelayMs: () => 1000,
             }),
             httpSubscriptionLink({ url: "/api/trpc" }),

@@ -32,9 +32,18 @@ export function toFormErrors(body: unknown, knownFields: readonly string[]): For
 
 /** A tRPC client error (or any thrown value) in the same shape the route handlers answer with. */
 export function errorBodyOf(error: unknown): ApiErrorBody {
-  const data = (error as { data?: { code?: string; fieldErrors?: Record<string, string[]> | null } | null } | null)?.data;
-  const message = error instanceof Error && error.message ? error.message : "Something went wrong. Please try again.";
-  return { error: { code: data?.code ?? "ERROR", message, ...(data?.fieldErrors ? { fieldErrors: data.fieldErrors } : {}) } };
+  const data = (
+    error as { data?: { code?: string; fieldErrors?: Record<string, string[]> | null } | null } | null
+  )?.data;
+  const message =
+    error instanceof Error && error.message ? error.message : "Something went wrong. Please try again.";
+  return {
+    error: {
+      code: data?.code ?? "ERROR",
+      message,
+      ...(data?.fieldErrors ? { fieldErrors: data.fieldErrors } : {}),
+    },
+  };
 }
 
 /** The API's message for an error, for error states. */

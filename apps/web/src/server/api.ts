@@ -42,7 +42,8 @@ export function serverApi({ accessToken, tenantId, incoming }: ServerApiOptions 
           if (tenantId) headers["x-tenant-id"] = tenantId;
           return headers;
         },
-        fetch: (input, init) => forwardToApi(new Request(input instanceof URL ? input.href : input, init as RequestInit)),
+        fetch: (input, init) =>
+          forwardToApi(new Request(input instanceof URL ? input.href : input, init as RequestInit)),
       }),
     ],
   });
@@ -54,7 +55,8 @@ export interface ApiFailure {
 }
 
 const errorDataOf = (error: TRPCClientError<AppRouter>) =>
-  error.data as { code?: string; httpStatus?: number; fieldErrors?: Record<string, string[]> | null } | undefined;
+  error.data as
+    { code?: string; httpStatus?: number; fieldErrors?: Record<string, string[]> | null } | undefined;
 
 /** The API's refusal as HTTP status and JSON body for the browser; anything else is rethrown. */
 export function toApiFailure(error: unknown): ApiFailure {
@@ -63,7 +65,15 @@ export function toApiFailure(error: unknown): ApiFailure {
   if (!data?.httpStatus) {
     // The API did not answer (misconfiguration, outage): log the cause, never show it.
     baseLogger().error({ err: error }, "API call failed without an API response");
-    return { status: 500, body: { error: { code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on our side. Please try again." } } };
+    return {
+      status: 500,
+      body: {
+        error: {
+          code: "INTERNAL_SERVER_ERROR",
+          message: "Something went wrong on our side. Please try again.",
+        },
+      },
+    };
   }
   return {
     status: data?.httpStatus ?? 500,
@@ -78,7 +88,10 @@ export function toApiFailure(error: unknown): ApiFailure {
 }
 
 export function isUnauthorized(error: unknown): boolean {
-  return error instanceof TRPCClientError && errorDataOf(error as TRPCClientError<AppRouter>)?.code === "UNAUTHORIZED";
+  return (
+    error instanceof TRPCClientError &&
+    errorDataOf(error as TRPCClientError<AppRouter>)?.code === "UNAUTHORIZED"
+  );
 }
 
 /**

@@ -33,19 +33,33 @@ interface AuthSession extends SessionTokens {
  * The active tenant is set too (last used, else the first): the progress
  * stream (EventSource, no headers) relies on the cookie to name it.
  */
-export async function respondWithSession(request: NextRequest, obtain: (api: ReturnType<typeof serverApi>) => Promise<AuthSession>): Promise<NextResponse> {
+export async function respondWithSession(
+  request: NextRequest,
+  obtain: (api: ReturnType<typeof serverApi>) => Promise<AuthSession>,
+): Promise<NextResponse> {
   const incoming = incomingHeaders(request);
   const requestId = incoming.get(REQUEST_ID_HEADER)!;
   try {
     const session = await obtain(serverApi({ incoming }));
-    const tenant = defaultTenant(await serverApi({ accessToken: session.accessToken, incoming }).tenant.listMine.query());
-    const response = NextResponse.json({ user: session.user }, { headers: { [REQUEST_ID_HEADER]: requestId, "cache-control": "no-store" } });
+    const tenant = defaultTenant(
+      await serverApi({ accessToken: session.accessToken, incoming }).tenant.listMine.query(),
+    );
+    const response = NextResponse.json(
+      { user: session.user },
+      { headers: { [REQUEST_ID_HEADER]: requestId, "cache-control": "no-store" } },
+    );
     writeSessionCookies(response.cookies, session);
     if (tenant) writeActiveTenantCookie(response.cookies, tenant.id);
-    requestLogger({ requestId, userId: session.user.id, tenantId: null }).info({ path: request.nextUrl.pathname }, "session issued");
+    requestLogger({ requestId, userId: session.user.id, tenantId: null }).info(
+      { path: request.nextUrl.pathname },
+      "session issued",
+    );
     return response;
   } catch (error) {
     const failure = toApiFailure(error);
-    return NextResponse.json(failure.body, { status: failure.status, headers: { [REQUEST_ID_HEADER]: requestId, "cache-control": "no-store" } });
+    return NextResponse.json(failure.body, {
+      status: failure.status,
+      headers: { [REQUEST_ID_HEADER]: requestId, "cache-control": "no-store" },
+    });
   }
 }

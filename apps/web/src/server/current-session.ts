@@ -52,7 +52,11 @@ export const currentSession = cache(async (): Promise<CurrentSession | null> => 
     const [me, tenants] = await Promise.all([api.auth.me.query(), api.tenant.listMine.query()]);
     if (!me.user) return null;
     const chosen = jar.get(ACTIVE_TENANT_COOKIE)?.value;
-    return { user: me.user, tenants, activeTenant: tenants.find((tenant) => tenant.id === chosen) ?? defaultTenant(tenants) };
+    return {
+      user: me.user,
+      tenants,
+      activeTenant: tenants.find((tenant) => tenant.id === chosen) ?? defaultTenant(tenants),
+    };
   } catch (error) {
     if (isUnauthorized(error)) return null;
     throw error;
@@ -64,5 +68,8 @@ export async function sessionApi() {
   const session = await currentSession();
   const accessToken = await renderAccessToken();
   if (!session || !accessToken) return null;
-  return { session, api: serverApi({ accessToken, tenantId: session.activeTenant?.id ?? null, incoming: await headers() }) };
+  return {
+    session,
+    api: serverApi({ accessToken, tenantId: session.activeTenant?.id ?? null, incoming: await headers() }),
+  };
 }

@@ -24,7 +24,12 @@ describe("health checks against a real database", () => {
     withServiceTx(database.db, (trx) =>
       trx
         .insertInto("worker_heartbeats")
-        .values({ worker_id: workerId, hostname: "test", pid: 1, last_seen_at: new Date(Date.now() - secondsAgo * 1000) })
+        .values({
+          worker_id: workerId,
+          hostname: "test",
+          pid: 1,
+          last_seen_at: new Date(Date.now() - secondsAgo * 1000),
+        })
         .execute(),
     );
 

@@ -45,10 +45,14 @@ export async function checkDatabase(db: Db): Promise<DatabaseCheck> {
 export async function checkMigrations(db: Db, migrationsDir?: string): Promise<MigrationsCheck> {
   try {
     const files = await listMigrations(migrationsDir);
-    const applied = await db.pool.query<{ version: string }>("select version from supabase_migrations.schema_migrations");
+    const applied = await db.pool.query<{ version: string }>(
+      "select version from supabase_migrations.schema_migrations",
+    );
     const appliedVersions = new Set(applied.rows.map((row) => row.version));
     const fileVersions = new Set(files.map((file) => file.version));
-    const pending = files.filter((file) => !appliedVersions.has(file.version)).map((file) => `${file.version}_${file.name}`);
+    const pending = files
+      .filter((file) => !appliedVersions.has(file.version))
+      .map((file) => `${file.version}_${file.name}`);
     const unknown = [...appliedVersions].filter((version) => !fileVersions.has(version)).sort();
     return { ok: pending.length === 0, pending, unknown };
   } catch (error) {
@@ -57,9 +61,17 @@ export async function checkMigrations(db: Db, migrationsDir?: string): Promise<M
 }
 
 export async function checkWorker(db: Db, maxAgeSeconds: number): Promise<WorkerCheck> {
-  const failed: WorkerCheck = { ok: false, alive: 0, newestHeartbeatAt: null, ageSeconds: null, maxAgeSeconds };
+  const failed: WorkerCheck = {
+    ok: false,
+    alive: 0,
+    newestHeartbeatAt: null,
+    ageSeconds: null,
+    maxAgeSeconds,
+  };
   try {
-    const rows = await withServiceTx(db, (trx) => trx.selectFrom("worker_heartbeats").select("last_seen_at").execute());
+    const rows = await withServiceTx(db, (trx) =>
+      trx.selectFrom("worker_heartbeats").select("last_seen_at").execute(),
+    );
     if (rows.length === 0) return failed;
     const now = Date.now();
     const ages = rows.map((row) => Math.max(0, now - new Date(row.last_seen_at).getTime()) / 1000);
@@ -87,11 +99,17 @@ export async function checkHealth(db: Db, options: HealthOptions): Promise<Healt
     checkMigrations(db, options.migrationsDir),
     checkWorker(db, options.workerMaxAgeSeconds),
   ]);
-  return { status: database.ok && migrations.ok && worker.ok ? "ok" : "unhealthy", checks: { database, migrations, worker } };
+  return {
+    status: database.ok && migrations.ok && worker.ok ? "ok" : "unhealthy",
+    checks: { database, migrations, worker },
+  };
 }
 
 /** Ready to serve users: the database answers and has this build's schema. The worker is not needed for that. */
-export async function checkReadiness(db: Db, migrationsDir?: string): Promise<{ status: "ok" | "not ready"; checks: { database: DatabaseCheck; migrations: MigrationsCheck } }> {
+export async function checkReadiness(
+  db: Db,
+  migrationsDir?: string,
+): Promise<{ status: "ok" | "not ready"; checks: { database: DatabaseCheck; migrations: MigrationsCheck } }> {
   const [database, migrations] = await Promise.all([checkDatabase(db), checkMigrations(db, migrationsDir)]);
   return { status: database.ok && migrations.ok ? "ok" : "not ready", checks: { database, migrations } };
 }

@@ -7,7 +7,9 @@ import { stampPeerAddresses } from "./peer-address";
 describe("trust: sign-in throttling trusts X-Forwarded-For (web server)", () => {
   it("stamps the socket's peer on every request, over whatever the client sent", async () => {
     stampPeerAddresses();
-    const server = createServer((request, response) => response.end(String(request.headers[PEER_ADDRESS_HEADER])));
+    const server = createServer((request, response) =>
+      response.end(String(request.headers[PEER_ADDRESS_HEADER])),
+    );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
       const { port } = server.address() as AddressInfo;

@@ -10,7 +10,11 @@ import { PEER_ADDRESS_HEADER } from "@techscaniq/api/client-address";
  */
 export function stampPeerAddresses(): void {
   const emit = Server.prototype.emit;
-  Server.prototype.emit = function emitWithPeerAddress(this: Server, event: string | symbol, ...args: unknown[]) {
+  Server.prototype.emit = function emitWithPeerAddress(
+    this: Server,
+    event: string | symbol,
+    ...args: unknown[]
+  ) {
     if (event === "request") {
       const request = args[0] as IncomingMessage;
       request.headers[PEER_ADDRESS_HEADER] = request.socket.remoteAddress ?? "";

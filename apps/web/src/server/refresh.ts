@@ -18,7 +18,10 @@ export type SessionRenewal =
  * Transparent refresh: when the access token is missing or about to expire
  * and a refresh token is present, trade it for a new pair (which rotates it).
  */
-export async function renewSessionIfNeeded(cookies: SessionCookies, incoming: Headers): Promise<SessionRenewal> {
+export async function renewSessionIfNeeded(
+  cookies: SessionCookies,
+  incoming: Headers,
+): Promise<SessionRenewal> {
   if (!cookies.refreshToken || !accessTokenNeedsRefresh(cookies.accessToken)) {
     return { kind: "current", accessToken: cookies.accessToken };
   }

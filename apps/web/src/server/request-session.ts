@@ -21,7 +21,10 @@ export async function sessionForRoute(request: NextRequest, incoming: Headers): 
     return { accessToken: accessToken ?? undefined, settle: (response) => pending.applyTo(response) };
   }
   const renewal = await renewSessionIfNeeded(
-    { accessToken: request.cookies.get(ACCESS_COOKIE)?.value, refreshToken: request.cookies.get(REFRESH_COOKIE)?.value },
+    {
+      accessToken: request.cookies.get(ACCESS_COOKIE)?.value,
+      refreshToken: request.cookies.get(REFRESH_COOKIE)?.value,
+    },
     incoming,
   );
   return {

@@ -6,9 +6,17 @@ import { NextRequest, type NextResponse } from "next/server";
 
 /** For route handler tests: the origin the requests claim, and the headers our own pages send. */
 export const TEST_ORIGIN = "http://127.0.0.1:3000";
-export const SAME_ORIGIN_JSON = { origin: TEST_ORIGIN, "sec-fetch-site": "same-origin", "content-type": "application/json" };
+export const SAME_ORIGIN_JSON = {
+  origin: TEST_ORIGIN,
+  "sec-fetch-site": "same-origin",
+  "content-type": "application/json",
+};
 
-export function postRequest(pathname: string, headers: Record<string, string>, body: unknown = {}): NextRequest {
+export function postRequest(
+  pathname: string,
+  headers: Record<string, string>,
+  body: unknown = {},
+): NextRequest {
   return new NextRequest(`${TEST_ORIGIN}${pathname}`, {
     method: "POST",
     headers: { host: "127.0.0.1:3000", ...headers },
@@ -37,7 +45,11 @@ export function cookieHeader(response: NextResponse): string {
 export async function routeTestEnvironment(): Promise<{ database: TestDatabase; close(): Promise<void> }> {
   const database = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(tmpdir(), "techscaniq-web-routes-"));
-  Object.assign(process.env, { DATABASE_URL: database.url, TECHSCANIQ_DATA_DIR: dataDir, LOG_LEVEL: "silent" });
+  Object.assign(process.env, {
+    DATABASE_URL: database.url,
+    TECHSCANIQ_DATA_DIR: dataDir,
+    LOG_LEVEL: "silent",
+  });
   return {
     database,
     async close() {

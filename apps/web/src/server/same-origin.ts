@@ -39,6 +39,7 @@ export function refuseCrossSite(request: Request): NextResponse | null {
     return refusal(request, 403, "Cross-site request refused: this action must come from a TechScanIQ page");
   }
   const mediaType = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
-  if (mediaType !== "application/json") return refusal(request, 415, "The request body must be JSON (content-type: application/json)");
+  if (mediaType !== "application/json")
+    return refusal(request, 415, "The request body must be JSON (content-type: application/json)");
   return null;
 }

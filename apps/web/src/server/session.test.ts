@@ -9,7 +9,10 @@ describe("session token helpers", () => {
   const nowSeconds = now / 1000;
 
   it("reads sub and exp from a JWT without trusting it for anything else", () => {
-    expect(peekTokenClaims(token({ sub: "u1", exp: 5, role: "authenticated" }))).toEqual({ sub: "u1", exp: 5 });
+    expect(peekTokenClaims(token({ sub: "u1", exp: 5, role: "authenticated" }))).toEqual({
+      sub: "u1",
+      exp: 5,
+    });
     expect(peekTokenClaims("not-a-jwt")).toBeNull();
     expect(peekTokenClaims(token({ sub: "u1" }))).toBeNull();
     expect(peekTokenClaims(undefined)).toBeNull();
@@ -35,7 +38,13 @@ describe("session token helpers", () => {
 describe("trust: open redirect after sign-in", () => {
   it("refuses a next that the browser would resolve to another origin", () => {
     // What `?next=/%09/evil.example` and friends decode to: the browser drops tabs and newlines.
-    const decoded = ["/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "/\t\\evil.example", "/\\\\evil.example"];
+    const decoded = [
+      "/\t/evil.example",
+      "/\n/evil.example",
+      "/\r\n/evil.example",
+      "/\t\\evil.example",
+      "/\\\\evil.example",
+    ];
     for (const unsafe of [...decoded, decodeURIComponent("/%09/evil.example")]) {
       expect(safeNextPath(unsafe)).toBe("/");
     }

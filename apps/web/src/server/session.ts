@@ -40,7 +40,9 @@ export function peekTokenClaims(token: string | undefined): z.infer<typeof unver
   const payload = token?.split(".")[1];
   if (!payload) return null;
   try {
-    const parsed = unverifiedClaimsSchema.safeParse(JSON.parse(Buffer.from(payload, "base64url").toString("utf8")));
+    const parsed = unverifiedClaimsSchema.safeParse(
+      JSON.parse(Buffer.from(payload, "base64url").toString("utf8")),
+    );
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
@@ -53,13 +55,21 @@ export function accessTokenNeedsRefresh(accessToken: string | undefined, now = D
 }
 
 function cookieOptions(maxAgeSeconds: number): CookieOptions {
-  return { httpOnly: true, sameSite: "lax", secure: webEnv().sessionCookieSecure, path: "/", maxAge: Math.max(0, Math.floor(maxAgeSeconds)) };
+  return {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: webEnv().sessionCookieSecure,
+    path: "/",
+    maxAge: Math.max(0, Math.floor(maxAgeSeconds)),
+  };
 }
 
 export function writeSessionCookies(cookies: CookieWriter, tokens: SessionTokens, now = Date.now()): void {
   const accessExp = peekTokenClaims(tokens.accessToken)?.exp;
   cookies.set(ACCESS_COOKIE, tokens.accessToken, cookieOptions(accessExp ? accessExp - now / 1000 : 900));
-  const refreshExpiresAt = tokens.refreshTokenExpiresAt ? new Date(tokens.refreshTokenExpiresAt).getTime() : null;
+  const refreshExpiresAt = tokens.refreshTokenExpiresAt
+    ? new Date(tokens.refreshTokenExpiresAt).getTime()
+    : null;
   cookies.set(
     REFRESH_COOKIE,
     tokens.refreshToken,
@@ -72,5 +82,6 @@ export function writeActiveTenantCookie(cookies: CookieWriter, tenantId: string)
 }
 
 export function clearSessionCookies(cookies: CookieWriter): void {
-  for (const name of [ACCESS_COOKIE, REFRESH_COOKIE, ACTIVE_TENANT_COOKIE]) cookies.set(name, "", cookieOptions(0));
+  for (const name of [ACCESS_COOKIE, REFRESH_COOKIE, ACTIVE_TENANT_COOKIE])
+    cookies.set(name, "", cookieOptions(0));
 }

@@ -1,6 +1,12 @@
 import { startFakeSupabaseAuth, type FakeSupabaseAuth } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expireSupabaseSessionCookies, supabaseAccessToken, supabaseServerClient, type CookieToSet, type SupabaseServerOptions } from "./supabase";
+import {
+  expireSupabaseSessionCookies,
+  supabaseAccessToken,
+  supabaseServerClient,
+  type CookieToSet,
+  type SupabaseServerOptions,
+} from "./supabase";
 
 /**
  * Server-side token extraction from `@supabase/ssr`'s cookies, with the real
@@ -40,13 +46,20 @@ afterAll(async () => {
   await expired.close();
 });
 
-const optionsFor = (auth: FakeSupabaseAuth): SupabaseServerOptions => ({ url: auth.url, anonKey: auth.anonKey, secureCookies: false });
+const optionsFor = (auth: FakeSupabaseAuth): SupabaseServerOptions => ({
+  url: auth.url,
+  anonKey: auth.anonKey,
+  secureCookies: false,
+});
 
 /** Signs a new user up the way the browser does, leaving the session cookies in a jar. */
 async function signedInJar(auth: FakeSupabaseAuth): Promise<{ jar: Jar; accessToken: string }> {
   const jar = new Jar();
   counter += 1;
-  const { data, error } = await supabaseServerClient(optionsFor(auth), jar).auth.signUp({ email: `web${counter}@example.test`, password: PASSWORD });
+  const { data, error } = await supabaseServerClient(optionsFor(auth), jar).auth.signUp({
+    email: `web${counter}@example.test`,
+    password: PASSWORD,
+  });
   expect(error).toBeNull();
   return { jar, accessToken: data.session!.access_token };
 }
@@ -54,7 +67,11 @@ async function signedInJar(auth: FakeSupabaseAuth): Promise<{ jar: Jar; accessTo
 /** Until a 1-second access token (second-granular `exp`) has certainly expired. */
 const outliveAccessToken = () => new Promise((resolve) => setTimeout(resolve, 1_100));
 
-const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { sub: string; session_id: string };
+const claimsOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as {
+    sub: string;
+    session_id: string;
+  };
 
 describe("supabaseAccessToken", () => {
   it("reads the access token from the session cookies without renewing a fresh one", async () => {
@@ -76,10 +93,15 @@ describe("supabaseAccessToken", () => {
     const renewed = await supabaseAccessToken(optionsFor(expiring), jar);
     expect(renewed).not.toBeNull();
     expect(renewed).not.toBe(accessToken);
-    expect(claimsOf(renewed!)).toMatchObject({ sub: claimsOf(accessToken).sub, session_id: claimsOf(accessToken).session_id });
+    expect(claimsOf(renewed!)).toMatchObject({
+      sub: claimsOf(accessToken).sub,
+      session_id: claimsOf(accessToken).session_id,
+    });
     expect(jar.written.length).toBeGreaterThan(0);
     expect(jar.values).not.toEqual(before);
-    expect(jar.written.every((cookie) => cookie.options.sameSite === "lax" && cookie.options.path === "/")).toBe(true);
+    expect(
+      jar.written.every((cookie) => cookie.options.sameSite === "lax" && cookie.options.path === "/"),
+    ).toBe(true);
   });
 
   it("is null, and clears the cookies, once Supabase refuses the refresh token of an expired session (signed out elsewhere)", async () => {
@@ -98,7 +120,13 @@ describe("expireSupabaseSessionCookies", () => {
   it("expires the session cookie and its chunks, and nothing else", () => {
     const expired: string[] = [];
     expireSupabaseSessionCookies(
-      [{ name: "sb-127-auth-token.0" }, { name: "sb-127-auth-token.1" }, { name: "sb-abc-auth-token" }, { name: "tsiq_tenant" }, { name: "sb-127-auth-token-code-verifier" }],
+      [
+        { name: "sb-127-auth-token.0" },
+        { name: "sb-127-auth-token.1" },
+        { name: "sb-abc-auth-token" },
+        { name: "tsiq_tenant" },
+        { name: "sb-127-auth-token-code-verifier" },
+      ],
       { set: (name, _value, options) => expired.push(`${name}:${options.maxAge}`) },
     );
     expect(expired).toEqual(["sb-127-auth-token.0:0", "sb-127-auth-token.1:0", "sb-abc-auth-token:0"]);

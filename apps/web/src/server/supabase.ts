@@ -47,7 +47,10 @@ export function supabaseServerClient(options: SupabaseServerOptions, jar: Supaba
  * to. Null when nobody is signed in or Supabase refused the refresh token.
  * Supabase being unreachable is thrown, not treated as signed out.
  */
-export async function supabaseAccessToken(options: SupabaseServerOptions, jar: SupabaseCookieJar): Promise<string | null> {
+export async function supabaseAccessToken(
+  options: SupabaseServerOptions,
+  jar: SupabaseCookieJar,
+): Promise<string | null> {
   const { data, error } = await supabaseServerClient(options, jar).auth.getSession();
   if (error && isAuthRetryableFetchError(error)) throw error;
   return data.session?.access_token ?? null;
@@ -67,7 +70,12 @@ export function pendingCookieJar(read: () => { name: string; value: string }[]) 
   return {
     jar,
     /** Writes the collected cookies and headers onto a response. */
-    applyTo<R extends { cookies: { set(name: string, value: string, options: CookieOptions): unknown }; headers: Headers }>(response: R): R {
+    applyTo<
+      R extends {
+        cookies: { set(name: string, value: string, options: CookieOptions): unknown };
+        headers: Headers;
+      },
+    >(response: R): R {
       for (const cookie of cookies) response.cookies.set(cookie.name, cookie.value, cookie.options);
       for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
       return response;

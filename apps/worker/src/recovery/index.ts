@@ -75,8 +75,13 @@ export function startWorkerRecovery({
     const dead = rows.map((row) => row.runner_id);
     if (dead.length === 0) return dead;
     await sql`select graphile_worker.force_unlock_workers(${dead}::text[])`.execute(db.kysely);
-    await withServiceTx(db, (tx) => tx.deleteFrom("worker_job_runners").where("runner_id", "in", dead).execute());
-    logger.warn({ runners: dead }, `released jobs of ${dead.length} job runner(s) whose worker stopped beating`);
+    await withServiceTx(db, (tx) =>
+      tx.deleteFrom("worker_job_runners").where("runner_id", "in", dead).execute(),
+    );
+    logger.warn(
+      { runners: dead },
+      `released jobs of ${dead.length} job runner(s) whose worker stopped beating`,
+    );
     return dead;
   };
 

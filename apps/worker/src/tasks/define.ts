@@ -17,7 +17,9 @@ export interface TaskDefinition<Schema extends z.ZodType = z.ZodType> {
   handler: (payload: z.output<Schema>, context: TaskContext) => Promise<void>;
 }
 
-export function defineTask<Schema extends z.ZodType>(definition: TaskDefinition<Schema>): TaskDefinition<Schema> {
+export function defineTask<Schema extends z.ZodType>(
+  definition: TaskDefinition<Schema>,
+): TaskDefinition<Schema> {
   if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/.test(definition.name)) {
     throw new Error(`Task name "${definition.name}" must look like group.action (lowercase, dot-separated)`);
   }
@@ -30,7 +32,9 @@ export class PermanentTaskError extends Error {
 }
 
 export function describePayloadIssues(taskName: string, issues: readonly z.core.$ZodIssue[]): string {
-  const problems = issues.map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(payload)"}: ${issue.message}`);
+  const problems = issues.map(
+    (issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(payload)"}: ${issue.message}`,
+  );
   return `Invalid payload for task ${taskName}: ${problems.join("; ")}`;
 }
 
@@ -42,7 +46,9 @@ export function describePayloadIssues(taskName: string, issues: readonly z.core.
  */
 async function exhaustAttempts(helpers: JobHelpers): Promise<void> {
   await helpers.withPgClient((client) =>
-    client.query("update graphile_worker._private_jobs set max_attempts = attempts where id = $1", [helpers.job.id]),
+    client.query("update graphile_worker._private_jobs set max_attempts = attempts where id = $1", [
+      helpers.job.id,
+    ]),
   );
 }
 
@@ -51,7 +57,8 @@ export function toGraphileTask(definition: TaskDefinition): Task {
   return async (rawPayload, helpers) => {
     const parsed = definition.payload.safeParse(rawPayload);
     try {
-      if (!parsed.success) throw new PermanentTaskError(describePayloadIssues(definition.name, parsed.error.issues));
+      if (!parsed.success)
+        throw new PermanentTaskError(describePayloadIssues(definition.name, parsed.error.issues));
       await definition.handler(parsed.data, { helpers });
     } catch (error) {
       if (error instanceof PermanentTaskError) await exhaustAttempts(helpers);

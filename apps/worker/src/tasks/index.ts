@@ -18,7 +18,11 @@ export interface TaskDependencies {
 export function defineTasks({ db, env, logger }: TaskDependencies): TaskDefinition[] {
   // One storage for every task group: scans write screenshots, reports their exports.
   const storage = storageFromEnv();
-  return [pruneHeartbeatsTask(db), ...scanTasks({ db, env, logger, storage }), ...reportTasks({ db, env, logger, storage })];
+  return [
+    pruneHeartbeatsTask(db),
+    ...scanTasks({ db, env, logger, storage }),
+    ...reportTasks({ db, env, logger, storage }),
+  ];
 }
 
 /** Recurring jobs; `identifier` keeps one schedule per item across restarts and workers. */

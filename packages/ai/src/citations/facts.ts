@@ -61,12 +61,22 @@ const PATTERNS = {
   advisory: /\bGHSA(?:-[23456789cfghjmpqrvwx]{4}){3}\b/gi,
   quoted: /"([^"\n]{1,200})"|`([^`\n]{1,200})`|“([^”\n]{1,200})”/g,
   keyValue: /(?<![\w-])[A-Za-z][\w-]*=[^\s,;)"'`]+/g,
-  host: new RegExp(`(?<![\\w.@/-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:${TLDS})(?![\\w-]|\\.\\w)`, "gi"),
-  headerValue: new RegExp(`(?<![\\w-])(${[...HEADER_NAMES, ...WORD_HEADER_NAMES].map((h) => h.replace(/-/g, "\\-")).join("|")}|X-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*):\\s*([^\\s,;.]+(?:\\.[^\\s,;.]+)*)`, "gi"),
-  header: new RegExp(`(?<![\\w-])(?:${HEADER_NAMES.map((h) => h.replace(/-/g, "\\-")).join("|")}|X-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+)(?![\\w-])`, "gi"),
+  host: new RegExp(
+    `(?<![\\w.@/-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:${TLDS})(?![\\w-]|\\.\\w)`,
+    "gi",
+  ),
+  headerValue: new RegExp(
+    `(?<![\\w-])(${[...HEADER_NAMES, ...WORD_HEADER_NAMES].map((h) => h.replace(/-/g, "\\-")).join("|")}|X-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*):\\s*([^\\s,;.]+(?:\\.[^\\s,;.]+)*)`,
+    "gi",
+  ),
+  header: new RegExp(
+    `(?<![\\w-])(?:${HEADER_NAMES.map((h) => h.replace(/-/g, "\\-")).join("|")}|X-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+)(?![\\w-])`,
+    "gi",
+  ),
   wordHeader: new RegExp(`\\b(${WORD_HEADER_NAMES.join("|")})(?= (?:response )?header)`, "g"),
   grade: /\bgrade(?:\s+(?:of|is))?\s+([A-F][+-]?)(?![\w+-])|(?<![\w])([A-F][+-]?)\s+grade\b/g,
-  severity: /\b(critical|high|medium|low)[- ](?:severity|risk)\b|\bseverity\s+(?:is\s+|of\s+)?(critical|high|medium|low)\b/gi,
+  severity:
+    /\b(critical|high|medium|low)[- ](?:severity|risk)\b|\bseverity\s+(?:is\s+|of\s+)?(critical|high|medium|low)\b/gi,
   protocolVersion: /\b(?:TLS|SSL)\s?v?(\d(?:\.\d)?)(?![\w]|\.\d)/gi,
   version: /(?<![\w.])v?(\d+(?:\.\d+){2,3}(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?)(?![\w]|\.\d)/g,
   number: /(?<![\w.,/#:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w]|[.,]\d)/g,
@@ -75,7 +85,9 @@ const PATTERNS = {
 /** Blank out what a pattern matched, so later patterns do not see parts of it again (a version inside a URL). */
 function take(text: string, pattern: RegExp, onMatch: (match: RegExpMatchArray) => void): string {
   return text.replace(pattern, (...args: unknown[]) => {
-    const groups = args.slice(0, -2).filter((arg) => typeof arg === "string" || arg === undefined) as (string | undefined)[];
+    const groups = args.slice(0, -2).filter((arg) => typeof arg === "string" || arg === undefined) as (
+      string | undefined
+    )[];
     const match = Object.assign([...groups], { index: 0, input: text }) as unknown as RegExpMatchArray;
     onMatch(match);
     return " ".repeat(String(args[0]).length);
@@ -90,7 +102,8 @@ export function extractFacts(text: string, findTechnologies: (text: string) => s
   const facts: Fact[] = [];
   const add = (kind: FactKind, value: string | undefined) => {
     if (!value) return;
-    if (!facts.some((fact) => fact.kind === kind && fact.value.toLowerCase() === value.toLowerCase())) facts.push({ kind, value });
+    if (!facts.some((fact) => fact.kind === kind && fact.value.toLowerCase() === value.toLowerCase()))
+      facts.push({ kind, value });
   };
   let rest = text;
   rest = take(rest, PATTERNS.url, (m) => add("url", trimUrl(m[0]!)));

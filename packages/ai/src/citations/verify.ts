@@ -82,7 +82,8 @@ function copiedTextFinder(
     if (item.kind === "thesis") trusted.push(asPhrase(words(item.snippet)));
     else scanned.push(...[item.url, item.locator, item.snippet].map((text) => asPhrase(words(text))));
   }
-  for (const statements of context.findingsByEvidence.values()) trusted.push(...statements.map((s) => asPhrase(words(s))));
+  for (const statements of context.findingsByEvidence.values())
+    trusted.push(...statements.map((s) => asPhrase(words(s))));
   // One string per side, pieces apart by "|" (never a word), so a phrase cannot span two pieces.
   const scannedText = scanned.join("|");
   const trustedText = trusted.join("|");
@@ -133,7 +134,9 @@ export function citationChecker(context: CheckedContext): CitationChecker {
     return (kind: FactKind) => {
       if (ATTESTED_KINDS.has(kind)) return normaliseHaystack((attested.get(kind) ?? []).join("\n"));
       if (FINDING_ONLY_KINDS.has(kind)) return normaliseHaystack(findings.join("\n"));
-      return normaliseHaystack([...findings, ...places, ...(HEADER_KINDS.has(kind) ? headers : [])].join("\n"));
+      return normaliseHaystack(
+        [...findings, ...places, ...(HEADER_KINDS.has(kind) ? headers : [])].join("\n"),
+      );
     };
   };
   return {
@@ -198,7 +201,11 @@ export interface VerifyOptions {
   rewrite?: boolean;
 }
 
-async function judgeEntailment(claim: Claim, checker: CitationChecker, options: VerifyOptions & { router: ModelRouter }) {
+async function judgeEntailment(
+  claim: Claim,
+  checker: CitationChecker,
+  options: VerifyOptions & { router: ModelRouter },
+) {
   const { value } = await options.router.run(
     {
       task: "verifyClaim",
@@ -221,8 +228,15 @@ async function judgeEntailment(claim: Claim, checker: CitationChecker, options: 
   return value;
 }
 
-async function rewrite(claim: Claim, reasons: string[], checker: CitationChecker, options: VerifyOptions & { router: ModelRouter }): Promise<Claim | null> {
-  const candidates = [...new Set([...claim.evidence, ...(options.candidateEvidence?.(claim) ?? [])])].filter((id) => checker.evidence.has(id));
+async function rewrite(
+  claim: Claim,
+  reasons: string[],
+  checker: CitationChecker,
+  options: VerifyOptions & { router: ModelRouter },
+): Promise<Claim | null> {
+  const candidates = [...new Set([...claim.evidence, ...(options.candidateEvidence?.(claim) ?? [])])].filter(
+    (id) => checker.evidence.has(id),
+  );
   const { value } = await options.router.run(
     {
       task: "rewriteClaim",
@@ -247,7 +261,9 @@ async function rewrite(claim: Claim, reasons: string[], checker: CitationChecker
   return Claim.parse({ ...claim, text: value.text, evidence: value.evidence, author: "model" });
 }
 
-type Attempt = { ok: true; method: Verification["method"] } | { ok: false; stage: DroppedClaim["stage"]; reasons: string[] };
+type Attempt =
+  | { ok: true; method: Verification["method"] }
+  | { ok: false; stage: DroppedClaim["stage"]; reasons: string[] };
 
 async function verifyOnce(claim: Claim, checker: CitationChecker, options: VerifyOptions): Promise<Attempt> {
   const mechanical = checker.check(claim);
@@ -278,22 +294,38 @@ async function verifyOnce(claim: Claim, checker: CitationChecker, options: Verif
 }
 
 /** Verifies one claim; a failing claim is rewritten once (when a model can) and re-verified, else dropped with its reasons. */
-export async function verifyClaim(claim: Claim, checker: CitationChecker, options: VerifyOptions = {}): Promise<PublishedClaim | DroppedClaim> {
+export async function verifyClaim(
+  claim: Claim,
+  checker: CitationChecker,
+  options: VerifyOptions = {},
+): Promise<PublishedClaim | DroppedClaim> {
   const first = await verifyOnce(claim, checker, options);
-  if (first.ok) return { ...claim, verification: { status: "verified", method: first.method, rewritten: false } };
+  if (first.ok)
+    return { ...claim, verification: { status: "verified", method: first.method, rewritten: false } };
   if (options.rewrite === false || !options.router?.hasModel("rewriteClaim"))
     return { claim, stage: first.stage, reasons: first.reasons };
   let rewritten: Claim | null;
   try {
     rewritten = await rewrite(claim, first.reasons, checker, { ...options, router: options.router });
   } catch (error) {
-    if (error instanceof AiTaskError) return { claim, stage: "rewrite", reasons: [...first.reasons, `rewrite failed: ${error.message}`] };
+    if (error instanceof AiTaskError)
+      return { claim, stage: "rewrite", reasons: [...first.reasons, `rewrite failed: ${error.message}`] };
     throw error;
   }
-  if (!rewritten) return { claim, stage: "rewrite", reasons: [...first.reasons, "the model could not support it with the evidence"] };
+  if (!rewritten)
+    return {
+      claim,
+      stage: "rewrite",
+      reasons: [...first.reasons, "the model could not support it with the evidence"],
+    };
   const second = await verifyOnce(rewritten, checker, options);
-  if (second.ok) return { ...rewritten, verification: { status: "verified", method: second.method, rewritten: true } };
-  return { claim: rewritten, stage: second.stage, reasons: [...first.reasons, ...second.reasons.map((r) => `after rewrite: ${r}`)] };
+  if (second.ok)
+    return { ...rewritten, verification: { status: "verified", method: second.method, rewritten: true } };
+  return {
+    claim: rewritten,
+    stage: second.stage,
+    reasons: [...first.reasons, ...second.reasons.map((r) => `after rewrite: ${r}`)],
+  };
 }
 
 export function isPublished(result: PublishedClaim | DroppedClaim): result is PublishedClaim {
@@ -311,5 +343,8 @@ export async function verifyClaims(claims: Claim[], checker: CitationChecker, op
     }
   };
   await Promise.all(Array.from({ length: Math.min(4, claims.length) }, worker));
-  return { published: results.filter(isPublished), dropped: results.filter((r): r is DroppedClaim => !isPublished(r)) };
+  return {
+    published: results.filter(isPublished),
+    dropped: results.filter((r): r is DroppedClaim => !isPublished(r)),
+  };
 }

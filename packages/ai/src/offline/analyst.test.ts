@@ -6,7 +6,8 @@ import { injectedSpaScan, INJECTION_TEXTS, legacyShopScan, wordpressScan } from 
 import { writeSectionOffline } from "./analyst";
 import { scoreReport } from "./scores";
 
-const THESIS = "We want a modern front end built on React with cloud hosting. Security must be strong. The shop should accept payments. The team must have deep Kubernetes skills. Revenue grows 40% a year.";
+const THESIS =
+  "We want a modern front end built on React with cloud hosting. Security must be strong. The shop should accept payments. The team must have deep Kubernetes skills. Revenue grows 40% a year.";
 
 const cases = [
   ["WordPress marketing site", wordpressScan(), null],
@@ -32,12 +33,19 @@ describe("offline analyst", () => {
 
   it("states concrete findings: versions, grade, failing tests, CVEs, third parties", () => {
     const context = buildScanContext({ scanId: "s", tenantId: "t", scan: legacyShopScan(), thesis: null });
-    const text = (section: Parameters<typeof writeSectionOffline>[0]) => writeSectionOffline(section, context).map((c) => c.text);
+    const text = (section: Parameters<typeof writeSectionOffline>[0]) =>
+      writeSectionOffline(section, context).map((c) => c.text);
     expect(text("technology_stack")).toContain("jQuery 1.8.3 was detected (JavaScript libraries).");
     expect(text("security_posture")[0]).toBe("The HTTP security headers grade is F with a score of 0/100.");
-    expect(text("vulnerable_components")).toContain("jquery 1.8.3 has high-severity known vulnerabilities: CVE-2020-11022, CVE-2020-11023.");
-    expect(text("risks")).toContain('Risk: the X-Powered-By header discloses "PHP/5.3.3", which helps attackers pick exploits.');
-    expect(text("performance_third_parties")).toContain("Facebook (connect.facebook.net, Advertising) made 3 requests totalling 60.0 KB.");
+    expect(text("vulnerable_components")).toContain(
+      "jquery 1.8.3 has high-severity known vulnerabilities: CVE-2020-11022, CVE-2020-11023.",
+    );
+    expect(text("risks")).toContain(
+      'Risk: the X-Powered-By header discloses "PHP/5.3.3", which helps attackers pick exploits.',
+    );
+    expect(text("performance_third_parties")).toContain(
+      "Facebook (connect.facebook.net, Advertising) made 3 requests totalling 60.0 KB.",
+    );
   });
 
   it("ends a sentence built on a scanner description (which has its own full stop) with one full stop", () => {
@@ -45,7 +53,10 @@ describe("offline analyst", () => {
     const test = scan.security!.tests.find((t) => !t.pass)!;
     test.description = `${test.description}.`;
     const context = buildScanContext({ scanId: "s", tenantId: "t", scan, thesis: null });
-    const texts = [...writeSectionOffline("security_posture", context), ...writeSectionOffline("recommendations", context)].map((c) => c.text);
+    const texts = [
+      ...writeSectionOffline("security_posture", context),
+      ...writeSectionOffline("recommendations", context),
+    ].map((c) => c.text);
     expect(texts.filter((text) => text.includes(test.description.slice(0, -1)))).not.toHaveLength(0);
     for (const text of texts) expect(text).not.toMatch(/\.\.$/);
   });
@@ -56,8 +67,15 @@ describe("offline analyst", () => {
     scan.evidence.push({ ...powered, id: "ev_powered_about", url: `${powered.url}about` });
     const context = buildScanContext({ scanId: "s", tenantId: "t", scan, thesis: null });
     const risks = writeSectionOffline("risks", context).filter((c) => c.text.includes("X-Powered-By"));
-    expect(risks).toEqual([{ text: 'Risk: the X-Powered-By header discloses "PHP/5.3.3", which helps attackers pick exploits.', evidence: [powered.id, "ev_powered_about"] }]);
-    expect(writeSectionOffline("recommendations", context).filter((c) => c.text.includes("X-Powered-By"))).toHaveLength(1);
+    expect(risks).toEqual([
+      {
+        text: 'Risk: the X-Powered-By header discloses "PHP/5.3.3", which helps attackers pick exploits.',
+        evidence: [powered.id, "ev_powered_about"],
+      },
+    ]);
+    expect(
+      writeSectionOffline("recommendations", context).filter((c) => c.text.includes("X-Powered-By")),
+    ).toHaveLength(1);
     const technology = scoreReport(context).find((s) => s.name === "technology")!;
     expect(technology.adjustments.filter((a) => a.reason.includes("X-Powered-By"))).toHaveLength(1);
   });
@@ -66,15 +84,23 @@ describe("offline analyst", () => {
     const context = buildScanContext({ scanId: "s", tenantId: "t", scan: injectedSpaScan(), thesis: THESIS });
     const claims = writeSectionOffline("thesis_alignment", context).map((c) => c.text);
     expect(claims).toContain("The thesis mentions React; the scan detected React 18.2.0.");
-    expect(claims).toContain("The thesis mentions Kubernetes, which the scan did not observe; a website scan cannot rule it out.");
-    expect(claims).toContain('A website scan cannot judge this part of the thesis: "Revenue grows 40% a year."');
+    expect(claims).toContain(
+      "The thesis mentions Kubernetes, which the scan did not observe; a website scan cannot rule it out.",
+    );
+    expect(claims).toContain(
+      'A website scan cannot judge this part of the thesis: "Revenue grows 40% a year."',
+    );
     const thesisScore = scoreReport(context).find((s) => s.name === "thesis_alignment")!;
     expect(thesisScore.score).toBeGreaterThan(50);
   });
 
   it("scores by stated rules", () => {
-    const legacy = scoreReport(buildScanContext({ scanId: "s", tenantId: "t", scan: legacyShopScan(), thesis: null }));
-    const spa = scoreReport(buildScanContext({ scanId: "s", tenantId: "t", scan: injectedSpaScan(), thesis: null }));
+    const legacy = scoreReport(
+      buildScanContext({ scanId: "s", tenantId: "t", scan: legacyShopScan(), thesis: null }),
+    );
+    const spa = scoreReport(
+      buildScanContext({ scanId: "s", tenantId: "t", scan: injectedSpaScan(), thesis: null }),
+    );
     const by = (scores: typeof legacy, name: string) => scores.find((s) => s.name === name)!.score!;
     expect(by(legacy, "security")).toBe(0);
     expect(by(spa, "security")).toBe(100);
@@ -85,7 +111,10 @@ describe("offline analyst", () => {
 
   it("never repeats injected page text in its claims", () => {
     const context = buildScanContext({ scanId: "s", tenantId: "t", scan: injectedSpaScan(), thesis: THESIS });
-    const all = planSections(context).flatMap((section) => writeSectionOffline(section, context)).map((c) => c.text).join("\n");
+    const all = planSections(context)
+      .flatMap((section) => writeSectionOffline(section, context))
+      .map((c) => c.text)
+      .join("\n");
     for (const injected of INJECTION_TEXTS) expect(all).not.toContain(injected.slice(0, 30));
     expect(all).not.toMatch(/ignore previous|api_key|best investment/i);
   });

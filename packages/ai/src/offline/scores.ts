@@ -10,7 +10,13 @@ const clamp = (value: number) => Math.max(0, Math.min(100, Math.round(value)));
 const SEVERITY_POINTS = { critical: 20, high: 15, medium: 8, low: 3 } as const;
 
 function score(name: Score["name"], base: number, rule: string, adjustments: Adjustment[]): Score {
-  return { name, score: clamp(base + adjustments.reduce((sum, a) => sum + a.points, 0)), base, rule, adjustments };
+  return {
+    name,
+    score: clamp(base + adjustments.reduce((sum, a) => sum + a.points, 0)),
+    base,
+    rule,
+    adjustments,
+  };
 }
 
 export function technologyScore(context: ScanContext): Score {
@@ -21,13 +27,31 @@ export function technologyScore(context: ScanContext): Score {
     const points = Math.min(SEVERITY_POINTS[v.severity], 60 - vulnerabilityPenalty);
     if (points <= 0) break;
     vulnerabilityPenalty += points;
-    adjustments.push({ reason: `${v.library} ${v.version} has ${v.severity}-severity known vulnerabilities`, points: -points, evidence: v.evidence });
+    adjustments.push({
+      reason: `${v.library} ${v.version} has ${v.severity}-severity known vulnerabilities`,
+      points: -points,
+      evidence: v.evidence,
+    });
   }
   for (const disclosure of versionDisclosures(context).slice(0, 2))
-    adjustments.push({ reason: `the ${disclosure.header} header discloses a version`, points: -5, evidence: disclosure.evidence });
+    adjustments.push({
+      reason: `the ${disclosure.header} header discloses a version`,
+      points: -5,
+      evidence: disclosure.evidence,
+    });
   const cdn = scan.technologies.filter((t) => t.categories.includes("CDN"));
-  if (cdn.length) adjustments.push({ reason: `a CDN (${cdn.map((t) => t.name).join(", ")}) is in use`, points: 5, evidence: cdn.flatMap((t) => t.evidence) });
-  return score("technology", 80, "80, minus 20/15/8/3 per critical/high/medium/low vulnerable library (at most 60), minus 5 per version-disclosing header (at most 2), plus 5 for a CDN", adjustments);
+  if (cdn.length)
+    adjustments.push({
+      reason: `a CDN (${cdn.map((t) => t.name).join(", ")}) is in use`,
+      points: 5,
+      evidence: cdn.flatMap((t) => t.evidence),
+    });
+  return score(
+    "technology",
+    80,
+    "80, minus 20/15/8/3 per critical/high/medium/low vulnerable library (at most 60), minus 5 per version-disclosing header (at most 2), plus 5 for a CDN",
+    adjustments,
+  );
 }
 
 export function securityScore(context: ScanContext): Score {
@@ -37,13 +61,27 @@ export function securityScore(context: ScanContext): Score {
   const adjustments: Adjustment[] = [];
   for (const v of scan.vulnerabilities) {
     if (v.severity === "critical" || v.severity === "high")
-      adjustments.push({ reason: `${v.severity}-severity vulnerabilities in ${v.library} ${v.version}`, points: -10, evidence: v.evidence });
-    else if (v.severity === "medium") adjustments.push({ reason: `medium-severity vulnerabilities in ${v.library} ${v.version}`, points: -5, evidence: v.evidence });
+      adjustments.push({
+        reason: `${v.severity}-severity vulnerabilities in ${v.library} ${v.version}`,
+        points: -10,
+        evidence: v.evidence,
+      });
+    else if (v.severity === "medium")
+      adjustments.push({
+        reason: `medium-severity vulnerabilities in ${v.library} ${v.version}`,
+        points: -5,
+        evidence: v.evidence,
+      });
   }
-  if (!security?.tls && scan.finalUrl.startsWith("http:")) adjustments.push({ reason: "the site is served over plain HTTP", points: -20, evidence: [] });
+  if (!security?.tls && scan.finalUrl.startsWith("http:"))
+    adjustments.push({ reason: "the site is served over plain HTTP", points: -20, evidence: [] });
   const tls = security?.tls;
   if (tls && (!tls.authorized || (tls.daysRemaining !== null && tls.daysRemaining < 14)))
-    adjustments.push({ reason: "the TLS certificate is untrusted or about to expire", points: -10, evidence: tls.evidence });
+    adjustments.push({
+      reason: "the TLS certificate is untrusted or about to expire",
+      points: -10,
+      evidence: tls.evidence,
+    });
   return score(
     "security",
     base,
@@ -56,16 +94,39 @@ export function scalabilityScore(context: ScanContext): Score {
   const { scan } = context;
   const adjustments: Adjustment[] = [];
   const cdn = scan.technologies.filter((t) => t.categories.includes("CDN"));
-  if (cdn.length) adjustments.push({ reason: "a CDN serves static content", points: 10, evidence: cdn.flatMap((t) => t.evidence) });
+  if (cdn.length)
+    adjustments.push({
+      reason: "a CDN serves static content",
+      points: 10,
+      evidence: cdn.flatMap((t) => t.evidence),
+    });
   const platform = scan.technologies.filter((t) => t.categories.some((c) => c === "PaaS" || c === "IaaS"));
-  if (platform.length) adjustments.push({ reason: "a cloud platform hosts the site", points: 5, evidence: platform.flatMap((t) => t.evidence) });
+  if (platform.length)
+    adjustments.push({
+      reason: "a cloud platform hosts the site",
+      points: 5,
+      evidence: platform.flatMap((t) => t.evidence),
+    });
   const mb = scan.performance.totalBytes / (1024 * 1024);
-  if (mb > 3) adjustments.push({ reason: "pages weigh over 3 MB", points: -15, evidence: scan.performance.evidence });
-  else if (mb > 1.5) adjustments.push({ reason: "pages weigh over 1.5 MB", points: -5, evidence: scan.performance.evidence });
+  if (mb > 3)
+    adjustments.push({ reason: "pages weigh over 3 MB", points: -15, evidence: scan.performance.evidence });
+  else if (mb > 1.5)
+    adjustments.push({ reason: "pages weigh over 1.5 MB", points: -5, evidence: scan.performance.evidence });
   const slowest = Math.max(0, ...scan.performance.pages.map((p) => p.ttfbMs ?? 0));
-  if (slowest > 800) adjustments.push({ reason: "a time to first byte over 800 ms", points: -10, evidence: scan.performance.evidence });
-  if (scan.performance.totalRequests > 100) adjustments.push({ reason: "over 100 requests", points: -5, evidence: scan.performance.evidence });
-  return score("scalability", 70, "70, plus 10 for a CDN and 5 for a cloud platform, minus 15 over 3 MB (5 over 1.5 MB), 10 for a TTFB over 800 ms and 5 for over 100 requests", adjustments);
+  if (slowest > 800)
+    adjustments.push({
+      reason: "a time to first byte over 800 ms",
+      points: -10,
+      evidence: scan.performance.evidence,
+    });
+  if (scan.performance.totalRequests > 100)
+    adjustments.push({ reason: "over 100 requests", points: -5, evidence: scan.performance.evidence });
+  return score(
+    "scalability",
+    70,
+    "70, plus 10 for a CDN and 5 for a cloud platform, minus 15 over 3 MB (5 over 1.5 MB), 10 for a TTFB over 800 ms and 5 for over 100 requests",
+    adjustments,
+  );
 }
 
 export function thesisScore(context: ScanContext): Score {
@@ -77,7 +138,11 @@ export function thesisScore(context: ScanContext): Score {
     score: judged.length ? clamp((100 * met.length) / judged.length) : null,
     base: 0,
     rule: "share of the thesis requirements a website scan can judge that the evidence supports; requirements it cannot judge are left out",
-    adjustments: requirements.map((r) => ({ reason: `${r.status.replace("_", " ")}: ${r.text}`, points: 0, evidence: r.claim.evidence })),
+    adjustments: requirements.map((r) => ({
+      reason: `${r.status.replace("_", " ")}: ${r.text}`,
+      points: 0,
+      evidence: r.claim.evidence,
+    })),
   };
 }
 

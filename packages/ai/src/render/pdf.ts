@@ -15,7 +15,13 @@ export interface PdfOptions {
 export async function renderPdf(html: string, options: PdfOptions = {}): Promise<Uint8Array> {
   const browser = await chromium.launch({
     executablePath: options.executablePath ?? scannerEnv.chromiumPath,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage", "--host-resolver-rules=MAP * ~NOTFOUND"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-dev-shm-usage",
+      "--host-resolver-rules=MAP * ~NOTFOUND",
+    ],
   });
   const onAbort = () => void browser.close();
   options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -24,7 +30,11 @@ export async function renderPdf(html: string, options: PdfOptions = {}): Promise
     const page = await context.newPage();
     await page.route("**/*", (route) => route.abort("blockedbyclient"));
     await page.setContent(html, { waitUntil: "load" });
-    const pdf = await page.pdf({ format: "A4", printBackground: true, margin: { top: "16mm", bottom: "16mm", left: "14mm", right: "14mm" } });
+    const pdf = await page.pdf({
+      format: "A4",
+      printBackground: true,
+      margin: { top: "16mm", bottom: "16mm", left: "14mm", right: "14mm" },
+    });
     return new Uint8Array(pdf);
   } finally {
     options.signal?.removeEventListener("abort", onAbort);

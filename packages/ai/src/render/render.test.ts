@@ -18,7 +18,10 @@ import {
 } from "@techscaniq/contracts/report";
 import { countPdfPages, renderPdf } from "./pdf";
 
-const offline = AiConfig.parse({ providers: { offline: { kind: "offline" } }, routes: Object.fromEntries(TASKS.map((t) => [t, [{ provider: "offline", model: "rules" }]])) });
+const offline = AiConfig.parse({
+  providers: { offline: { kind: "offline" } },
+  routes: Object.fromEntries(TASKS.map((t) => [t, [{ provider: "offline", model: "rules" }]])),
+});
 const HOSTILE = `</span></li><script>alert("x")</script><img src=x onerror=alert(1)> [click](javascript:alert(1)) | # heading`;
 
 /** A WordPress scan whose generator meta tag (cited by the stack table) carries markup and Markdown. */
@@ -34,10 +37,24 @@ let content: ReportContent;
 let document: ReportDocumentType;
 beforeAll(async () => {
   content = await generateReport(
-    { scanId: "scan-r", tenantId: "tenant-r", scan: hostileScan(), thesis: "Modern <b>stack</b> & strong security." },
-    { config: offline, recordUsage: () => undefined, checkpointer: new MemorySaver(), threadId: "render", now: () => new Date("2026-01-02T03:04:05Z") },
+    {
+      scanId: "scan-r",
+      tenantId: "tenant-r",
+      scan: hostileScan(),
+      thesis: "Modern <b>stack</b> & strong security.",
+    },
+    {
+      config: offline,
+      recordUsage: () => undefined,
+      checkpointer: new MemorySaver(),
+      threadId: "render",
+      now: () => new Date("2026-01-02T03:04:05Z"),
+    },
   );
-  const changes = diffScans({ scanId: "scan-0", scan: legacyShopScan() }, { scanId: "scan-r", scan: hostileScan() });
+  const changes = diffScans(
+    { scanId: "scan-0", scan: legacyShopScan() },
+    { scanId: "scan-r", scan: hostileScan() },
+  );
   document = buildReportDocument(content, { reportId: "report-r", version: 2, changes });
 });
 
@@ -51,11 +68,18 @@ describe("report document and JSON export", () => {
       expect(claim.verification.status).toBe("verified");
       for (const id of claim.evidence) expect(ids.has(id), `${claim.id} cites ${id}`).toBe(true);
     }
-    for (const item of document.evidence) expect(Object.keys(item).sort()).toEqual(["contentHash", "id", "kind", "locator", "snippet", "url"]);
+    for (const item of document.evidence)
+      expect(Object.keys(item).sort()).toEqual(["contentHash", "id", "kind", "locator", "snippet", "url"]);
   });
 
   it("refuses content that is not a report", () => {
-    expect(() => buildReportDocument({ ...content, claims: [{ id: "x" }] } as unknown as ReportContent, { reportId: "r", version: 1, changes: null })).toThrow(/claims/);
+    expect(() =>
+      buildReportDocument({ ...content, claims: [{ id: "x" }] } as unknown as ReportContent, {
+        reportId: "r",
+        version: 1,
+        changes: null,
+      }),
+    ).toThrow(/claims/);
   });
 });
 
@@ -63,11 +87,22 @@ describe("scan diff", () => {
   it("lists technologies added, removed and changed, the grade change, new and fixed vulnerabilities and third parties", () => {
     const before = legacyShopScan();
     const after = structuredClone(before);
-    after.technologies = after.technologies.filter((t) => t.name !== "Apache HTTP Server").map((t) => (t.name === "jQuery" ? { ...t, version: "3.7.1" } : t));
-    after.technologies.push({ name: "Nginx", version: "1.24.0", confidence: 100, categories: ["Web servers"], evidence: [] });
+    after.technologies = after.technologies
+      .filter((t) => t.name !== "Apache HTTP Server")
+      .map((t) => (t.name === "jQuery" ? { ...t, version: "3.7.1" } : t));
+    after.technologies.push({
+      name: "Nginx",
+      version: "1.24.0",
+      confidence: 100,
+      categories: ["Web servers"],
+      evidence: [],
+    });
     after.security = after.security ? { ...after.security, grade: "B", score: 70 } : null;
     after.vulnerabilities = [];
-    after.thirdParties = [...after.thirdParties, { host: "js.stripe.com", owner: "Stripe", category: "payments", requests: 1, bytes: 10, evidence: [] }];
+    after.thirdParties = [
+      ...after.thirdParties,
+      { host: "js.stripe.com", owner: "Stripe", category: "payments", requests: 1, bytes: 10, evidence: [] },
+    ];
     const diff = diffScans({ scanId: "a", scan: before }, { scanId: "b", scan: after });
     expect(diff.technologies.added).toEqual([{ name: "Nginx", version: "1.24.0" }]);
     expect(diff.technologies.removed.map((t) => t.name)).toEqual(["Apache HTTP Server"]);
@@ -78,7 +113,9 @@ describe("scan diff", () => {
     expect(diff.vulnerabilities.fixed.length).toBeGreaterThan(0);
     expect(diff.thirdParties.added).toEqual([{ host: "js.stripe.com", owner: "Stripe" }]);
     expect(diff.unchanged).toBe(false);
-    expect(diffScans({ scanId: "a", scan: before }, { scanId: "c", scan: structuredClone(before) }).unchanged).toBe(true);
+    expect(
+      diffScans({ scanId: "a", scan: before }, { scanId: "c", scan: structuredClone(before) }).unchanged,
+    ).toBe(true);
   });
 });
 
@@ -105,7 +142,8 @@ describe("HTML and Markdown", () => {
     expect(markdown).not.toMatch(/<script|<img|\]\(javascript:/i);
     expect(markdown).toContain(escapeMarkdown(HOSTILE));
     expect(escapeMarkdown("a|b [x](y) <i>")).toBe("a\\|b \\[x\\]\\(y\\) &lt;i&gt;");
-    for (const section of document.sections) expect(markdown).toContain(`## ${escapeMarkdown(section.title)}`);
+    for (const section of document.sections)
+      expect(markdown).toContain(`## ${escapeMarkdown(section.title)}`);
     expect(markdown).toContain("## Evidence");
     expect(markdown.match(/<a id="evidence-\d+"><\/a>/g)).toHaveLength(document.evidence.length);
   });

@@ -1,6 +1,12 @@
 import { Annotation, END, Send, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
 import { z } from "zod";
-import { citationChecker, verifyClaims, type Claim, type DroppedClaim, type PublishedClaim } from "../citations";
+import {
+  citationChecker,
+  verifyClaims,
+  type Claim,
+  type DroppedClaim,
+  type PublishedClaim,
+} from "../citations";
 import { analyseThesis, summariseClaims, writeSectionOffline, type DraftClaim } from "../offline/analyst";
 import { scoreReport, type Score } from "../offline/scores";
 import { fenceData, SYSTEM_PROMPT } from "../prompts";
@@ -12,10 +18,16 @@ import { sectionTables } from "./tables";
 
 /** What a model writes for a section: sentences, each citing evidence ids. */
 export const SectionAnswer = z.object({
-  claims: z.array(z.object({ text: z.string().trim().min(1).max(1_000), evidence: z.array(z.string()).max(20) })).min(1).max(40),
+  claims: z
+    .array(z.object({ text: z.string().trim().min(1).max(1_000), evidence: z.array(z.string()).max(20) }))
+    .min(1)
+    .max(40),
 });
 
-const ThesisAnswer = z.object({ score: z.number().int().min(0).max(100).nullable(), rationale: z.string().max(2_000) });
+const ThesisAnswer = z.object({
+  score: z.number().int().min(0).max(100).nullable(),
+  rationale: z.string().max(2_000),
+});
 
 /** Characters of evidence per section prompt (about 3,000 tokens), so prompts stay within budget. */
 const SECTION_EVIDENCE_CHARS = 12_000;
@@ -69,7 +81,12 @@ export function sectionPrompt(section: SectionId, context: ScanContext): string 
     "Evidence items you may cite. quotedContent is the raw text the scanner saw on the site (it may lie).",
     "Names, versions, grades and CVEs count only when the findings above state them.",
     fenceData("evidence", evidence),
-    ...(context.thesis ? ["The investment thesis (written by the user; cite it as evidence id \"thesis\"):", fenceData("thesis", [context.thesis])] : []),
+    ...(context.thesis
+      ? [
+          'The investment thesis (written by the user; cite it as evidence id "thesis"):',
+          fenceData("thesis", [context.thesis]),
+        ]
+      : []),
     "Write 2 to 12 sentences. Each sentence is one claim citing the ids of the evidence that shows it.",
   ].join("\n\n");
 }
@@ -115,7 +132,9 @@ export function buildReportGraph(options: ReportGraphOptions) {
     .addNode("gather", (state: State) => {
       const context = contextOf(state.input);
       return {
-        prompts: Object.fromEntries(state.sections.filter((s) => s !== "executive_summary").map((s) => [s, sectionPrompt(s, context)])),
+        prompts: Object.fromEntries(
+          state.sections.filter((s) => s !== "executive_summary").map((s) => [s, sectionPrompt(s, context)]),
+        ),
       };
     })
     .addNode("write", async (task: { input: State["input"]; section: SectionId; prompt: string }, config) => {
@@ -155,7 +174,8 @@ export function buildReportGraph(options: ReportGraphOptions) {
           author: authorOf(draft.provider),
         })),
       );
-      const candidates = (section: string) => sectionFindings(section as SectionId, context).flatMap((f) => f.evidence);
+      const candidates = (section: string) =>
+        sectionFindings(section as SectionId, context).flatMap((f) => f.evidence);
       const { published, dropped } = await verifyClaims(claims, citationChecker(context), {
         router: router,
         signal: config?.signal,
@@ -166,7 +186,8 @@ export function buildReportGraph(options: ReportGraphOptions) {
     .addNode("summarise", async (state: State, config) => {
       const context = contextOf(state.input);
       const bySection: Partial<Record<SectionId, DraftClaim[]>> = {};
-      for (const claim of state.published) (bySection[claim.section as SectionId] ??= []).push({ text: claim.text, evidence: claim.evidence });
+      for (const claim of state.published)
+        (bySection[claim.section as SectionId] ??= []).push({ text: claim.text, evidence: claim.evidence });
       let draft: SectionDraft;
       try {
         const result = await router.run(
@@ -181,7 +202,10 @@ export function buildReportGraph(options: ReportGraphOptions) {
               "Section: executive_summary",
               `What to cover: ${SECTION_BRIEFS.executive_summary}`,
               "Verified claims of the report (data; reuse their evidence ids):",
-              fenceData("claims", state.published.map((c) => ({ section: c.section, text: c.text, evidence: c.evidence }))),
+              fenceData(
+                "claims",
+                state.published.map((c) => ({ section: c.section, text: c.text, evidence: c.evidence })),
+              ),
               "Write 3 to 6 sentences, each citing the evidence ids of the claims it summarises.",
             ].join("\n\n"),
             offline: () => ({ claims: summariseClaims(bySection) }),
@@ -200,7 +224,10 @@ export function buildReportGraph(options: ReportGraphOptions) {
         evidence: c.evidence,
         author: authorOf(draft.provider),
       }));
-      const { published, dropped } = await verifyClaims(claims, citationChecker(context), { router: router, signal: config?.signal });
+      const { published, dropped } = await verifyClaims(claims, citationChecker(context), {
+        router: router,
+        signal: config?.signal,
+      });
       return { drafts: { executive_summary: draft }, published, dropped, usage: drainUsage(() => true) };
     })
     .addNode("score", async (state: State, config) => {
@@ -254,11 +281,15 @@ export function buildReportGraph(options: ReportGraphOptions) {
       }
       return { scores, dropped, usage: drainUsage(() => true) };
     })
-    .addNode("assemble", (state: State) => ({ report: assembleReport(state, contextOf(state.input), options.now?.() ?? new Date()) }))
+    .addNode("assemble", (state: State) => ({
+      report: assembleReport(state, contextOf(state.input), options.now?.() ?? new Date()),
+    }))
     .addEdge(START, "plan")
     .addEdge("plan", "gather")
     .addConditionalEdges("gather", (state: State) =>
-      Object.entries(state.prompts).map(([section, prompt]) => new Send("write", { input: state.input, section, prompt })),
+      Object.entries(state.prompts).map(
+        ([section, prompt]) => new Send("write", { input: state.input, section, prompt }),
+      ),
     )
     .addEdge("write", "verify")
     .addEdge("verify", "summarise")
@@ -278,7 +309,11 @@ function sentences(text: string): string[] {
 
 function assembleReport(state: State, context: ScanContext, now: Date): ReportContent {
   const order = new Map(state.sections.map((id, index) => [id, index]));
-  const published = [...state.published].sort((a, b) => (order.get(a.section as SectionId)! - order.get(b.section as SectionId)!) || a.id.localeCompare(b.id, undefined, { numeric: true }));
+  const published = [...state.published].sort(
+    (a, b) =>
+      order.get(a.section as SectionId)! - order.get(b.section as SectionId)! ||
+      a.id.localeCompare(b.id, undefined, { numeric: true }),
+  );
   const sections = state.sections.map((id) => {
     const draft = state.drafts[id];
     const written = draft !== undefined && draft.error === null;
@@ -293,11 +328,15 @@ function assembleReport(state: State, context: ScanContext, now: Date): ReportCo
       tables: sectionTables(id, context),
     };
   });
-  const cited = new Set([...published.flatMap((c) => c.evidence), ...sections.flatMap((s) => s.tables.flatMap((t) => t.rows.flatMap((r) => r.evidence)))]);
+  const cited = new Set([
+    ...published.flatMap((c) => c.evidence),
+    ...sections.flatMap((s) => s.tables.flatMap((t) => t.rows.flatMap((r) => r.evidence))),
+  ]);
   const models = new Map<string, { provider: string; model: string; tasks: Set<string> }>();
   for (const record of state.usage.filter((r) => r.outcome === "ok")) {
     const key = `${record.provider}/${record.model}`;
-    if (!models.has(key)) models.set(key, { provider: record.provider, model: record.model, tasks: new Set() });
+    if (!models.has(key))
+      models.set(key, { provider: record.provider, model: record.model, tasks: new Set() });
     models.get(key)!.tasks.add(record.task);
   }
   return ReportContent.parse({
@@ -308,14 +347,38 @@ function assembleReport(state: State, context: ScanContext, now: Date): ReportCo
     thesis: context.thesis,
     generatedAt: now.toISOString(),
     sections,
-    claims: published.map((c) => ({ id: c.id, section: c.section, text: c.text, evidence: c.evidence, verification: c.verification })),
+    claims: published.map((c) => ({
+      id: c.id,
+      section: c.section,
+      text: c.text,
+      evidence: c.evidence,
+      verification: c.verification,
+    })),
     dropped: {
       count: state.dropped.length,
-      claims: state.dropped.map((d) => ({ section: d.claim.section, text: d.claim.text, evidence: d.claim.evidence, stage: d.stage, reasons: d.reasons })),
+      claims: state.dropped.map((d) => ({
+        section: d.claim.section,
+        text: d.claim.text,
+        evidence: d.claim.evidence,
+        stage: d.stage,
+        reasons: d.reasons,
+      })),
     },
     evidence: [...cited].flatMap((id) => {
       const item = context.evidence.get(id);
-      return item ? [{ id: item.id, kind: item.kind, collector: item.collector, url: item.url, locator: item.locator, snippet: item.snippet, contentHash: item.contentHash }] : [];
+      return item
+        ? [
+            {
+              id: item.id,
+              kind: item.kind,
+              collector: item.collector,
+              url: item.url,
+              locator: item.locator,
+              snippet: item.snippet,
+              contentHash: item.contentHash,
+            },
+          ]
+        : [];
     }),
     scores: state.scores,
     usage: {
@@ -323,26 +386,48 @@ function assembleReport(state: State, context: ScanContext, now: Date): ReportCo
       inputTokens: state.usage.reduce((sum, r) => sum + r.inputTokens, 0),
       outputTokens: state.usage.reduce((sum, r) => sum + r.outputTokens, 0),
       costUsd: state.usage.reduce((sum, r) => sum + r.costUsd, 0),
-      models: [...models.values()].map((m) => ({ provider: m.provider, model: m.model, tasks: [...m.tasks] })),
+      models: [...models.values()].map((m) => ({
+        provider: m.provider,
+        model: m.model,
+        tasks: [...m.tasks],
+      })),
     },
   });
 }
 
-export interface GenerateReportOptions extends Omit<ReportGraphOptions, "tenantId" | "scanId" | "spentTokens"> {
+export interface GenerateReportOptions extends Omit<
+  ReportGraphOptions,
+  "tenantId" | "scanId" | "spentTokens"
+> {
   /** One thread per report: a second call with the same id resumes from the last checkpoint. */
   threadId: string;
   signal?: AbortSignal;
 }
 
 /** Runs (or resumes) the report graph for one report and returns its content. */
-export async function generateReport(input: ReportInput, options: GenerateReportOptions): Promise<ReportContent> {
+export async function generateReport(
+  input: ReportInput,
+  options: GenerateReportOptions,
+): Promise<ReportContent> {
   const parsed = ReportInput.parse(input);
-  const config = { configurable: { thread_id: options.threadId }, signal: options.signal, durability: "sync" as const };
+  const config = {
+    configurable: { thread_id: options.threadId },
+    signal: options.signal,
+    durability: "sync" as const,
+  };
   const probe = buildReportGraph({ ...options, tenantId: parsed.tenantId, scanId: parsed.scanId });
   const existing = await probe.getState(config);
   const resuming = existing.next.length > 0;
-  const spentTokens = ((existing.values as Partial<State>).usage ?? []).reduce((sum, r) => sum + r.inputTokens + r.outputTokens, 0);
-  const graph = buildReportGraph({ ...options, tenantId: parsed.tenantId, scanId: parsed.scanId, spentTokens });
+  const spentTokens = ((existing.values as Partial<State>).usage ?? []).reduce(
+    (sum, r) => sum + r.inputTokens + r.outputTokens,
+    0,
+  );
+  const graph = buildReportGraph({
+    ...options,
+    tenantId: parsed.tenantId,
+    scanId: parsed.scanId,
+    spentTokens,
+  });
   const state = await graph.invoke(resuming ? null : { input: parsed }, config);
   if (!state.report) throw new Error(`report graph for thread ${options.threadId} ended without a report`);
   return state.report;

@@ -1,2 +1,9 @@
 export * from "./router";
-export { classifyFailure, type ChatTurn, type ModelAnswer, type ModelClient, type ModelRequest, type ProviderFetch } from "./providers";
+export {
+  classifyFailure,
+  type ChatTurn,
+  type ModelAnswer,
+  type ModelClient,
+  type ModelRequest,
+  type ProviderFetch,
+} from "./providers";

@@ -52,7 +52,11 @@ function parseJsonOrText(text: string): unknown {
 export type ProviderFetch = typeof globalThis.fetch;
 
 /** OpenAI and any OpenAI-compatible server: Chat Completions with `response_format: json_schema`. */
-export function openAiClient(config: { apiKey?: string; baseURL?: string; fetch?: ProviderFetch }): ModelClient {
+export function openAiClient(config: {
+  apiKey?: string;
+  baseURL?: string;
+  fetch?: ProviderFetch;
+}): ModelClient {
   const client = new OpenAI({
     // Local servers usually ignore the key, but the SDK requires one.
     apiKey: config.apiKey ?? "not-needed",
@@ -93,7 +97,11 @@ export function openAiClient(config: { apiKey?: string; baseURL?: string; fetch?
 }
 
 /** Anthropic Messages API, structured answers through a forced tool call. */
-export function anthropicClient(config: { apiKey: string; baseURL?: string; fetch?: ProviderFetch }): ModelClient {
+export function anthropicClient(config: {
+  apiKey: string;
+  baseURL?: string;
+  fetch?: ProviderFetch;
+}): ModelClient {
   const client = new Anthropic({
     apiKey: config.apiKey,
     baseURL: config.baseURL ?? "https://api.anthropic.com",
@@ -121,7 +129,10 @@ export function anthropicClient(config: { apiKey: string; baseURL?: string; fetc
       );
       const toolUse = message.content.find((block) => block.type === "tool_use");
       const textBlock = message.content.find((block) => block.type === "text");
-      const value = toolUse?.type === "tool_use" ? toolUse.input : parseJsonOrText(textBlock?.type === "text" ? textBlock.text : "");
+      const value =
+        toolUse?.type === "tool_use"
+          ? toolUse.input
+          : parseJsonOrText(textBlock?.type === "text" ? textBlock.text : "");
       return {
         value,
         text: JSON.stringify(value),
@@ -146,7 +157,8 @@ export function modelClientFor(config: ProviderConfig, fetch?: ProviderFetch): M
   }
 }
 
-export type FailureKind = "rate_limited" | "server_error" | "timeout" | "connection_error" | "client_error" | "aborted";
+export type FailureKind =
+  "rate_limited" | "server_error" | "timeout" | "connection_error" | "client_error" | "aborted";
 
 export interface ClassifiedFailure {
   kind: FailureKind;
@@ -178,20 +190,29 @@ function fetchRefusal(error: unknown): string | null {
   const cause = (error as { cause?: unknown }).cause;
   if (!(cause instanceof Error) || cause.name !== "FetchError") return null;
   const code = (cause as { code?: unknown }).code;
-  return ["blocked", "scheme", "credentials", "invalid-url", "redirects"].includes(String(code)) ? cause.message : null;
+  return ["blocked", "scheme", "credentials", "invalid-url", "redirects"].includes(String(code))
+    ? cause.message
+    : null;
 }
 
 /** Sorts an SDK error into what the router does next. Both SDKs share the same error shapes. */
 export function classifyFailure(error: unknown): ClassifiedFailure {
   const name = error instanceof Error ? error.constructor.name : "";
-  const failure = (kind: FailureKind, retryable: boolean, message: string, status: number | null = null, retryAfterMs: number | null = null) => ({
+  const failure = (
+    kind: FailureKind,
+    retryable: boolean,
+    message: string,
+    status: number | null = null,
+    retryAfterMs: number | null = null,
+  ) => ({
     kind,
     retryable,
     status,
     retryAfterMs,
     message,
   });
-  if (name === "APIUserAbortError" || (error instanceof Error && error.name === "AbortError")) return failure("aborted", false, "aborted");
+  if (name === "APIUserAbortError" || (error instanceof Error && error.name === "AbortError"))
+    return failure("aborted", false, "aborted");
   if (name === "APIConnectionTimeoutError") return failure("timeout", true, "timed out");
   const refusal = fetchRefusal(error);
   // The address policy refused the provider's URL: retrying cannot help.
@@ -200,7 +221,8 @@ export function classifyFailure(error: unknown): ClassifiedFailure {
   const status = (error as { status?: unknown }).status;
   if (typeof status === "number") {
     const retryAfterMs = retryAfterFrom((error as { headers?: unknown }).headers);
-    if (status === 429) return failure("rate_limited", true, `HTTP ${status} rate limited`, status, retryAfterMs);
+    if (status === 429)
+      return failure("rate_limited", true, `HTTP ${status} rate limited`, status, retryAfterMs);
     if (status >= 500 || status === 408 || status === 409)
       return failure("server_error", true, `HTTP ${status} server error`, status, retryAfterMs);
     return failure("client_error", false, `HTTP ${status} refused the request`, status, retryAfterMs);

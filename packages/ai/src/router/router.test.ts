@@ -2,9 +2,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { startFakeLlm, type FakeLlmServer } from "@techscaniq/fixtures";
 import { AiConfig, type AiConfigInput } from "../config";
-import { AllProvidersFailedError, createModelRouter, InvalidModelAnswerError, type StructuredTask, type UsageRecord } from "./router";
+import {
+  AllProvidersFailedError,
+  createModelRouter,
+  InvalidModelAnswerError,
+  type StructuredTask,
+  type UsageRecord,
+} from "./router";
 
-const Answer = z.object({ claims: z.array(z.object({ text: z.string().min(1), evidence: z.array(z.string()) })) });
+const Answer = z.object({
+  claims: z.array(z.object({ text: z.string().min(1), evidence: z.array(z.string()) })),
+});
 type Answer = z.infer<typeof Answer>;
 
 const good: Answer = { claims: [{ text: "The site runs WordPress 6.4.2.", evidence: ["ev_1"] }] };
@@ -83,7 +91,10 @@ describe("model router", () => {
     expect(fake.requests).toHaveLength(1);
     const [request] = fake.requests;
     expect(request!.api).toBe("openai");
-    expect(request!.body.response_format).toMatchObject({ type: "json_schema", json_schema: { name: "section" } });
+    expect(request!.body.response_format).toMatchObject({
+      type: "json_schema",
+      json_schema: { name: "section" },
+    });
     expect(usage).toEqual([
       expect.objectContaining({
         tenantId: "tenant-a",
@@ -122,7 +133,10 @@ describe("model router", () => {
 
   it("honours per-tenant routes and disabled providers", async () => {
     fake.enqueue({ json: good });
-    const tenantRouter = router({}, { routes: { writeSection: [{ provider: "anthropic", model: "claude-sonnet-4-5" }] } });
+    const tenantRouter = router(
+      {},
+      { routes: { writeSection: [{ provider: "anthropic", model: "claude-sonnet-4-5" }] } },
+    );
     expect((await tenantRouter.run(writeTask())).provider).toBe("anthropic");
     expect(fake.requests[0]!.model).toBe("claude-sonnet-4-5");
 
@@ -133,7 +147,9 @@ describe("model router", () => {
   });
 
   it("rejects a tenant route to an unconfigured provider", () => {
-    expect(() => router({}, { routes: { writeSection: [{ provider: "mistral", model: "x" }] } })).toThrow(/mistral.*not configured/);
+    expect(() => router({}, { routes: { writeSection: [{ provider: "mistral", model: "x" }] } })).toThrow(
+      /mistral.*not configured/,
+    );
   });
 
   it("retries a 429 after the retry-after the provider asked for, with the SDK's own retries off", async () => {
@@ -171,8 +187,15 @@ describe("model router", () => {
 
   it("times out a slow answer, retries it, and falls back to the offline analyst when all else fails", async () => {
     fake.setDefault(() => ({ json: good, delayMs: 5_000 }));
-    const result = await router({ timeoutMs: 300, retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 } }).run(writeTask());
-    expect(result).toEqual({ value: { claims: [{ text: "offline", evidence: [] }] }, provider: "offline", model: "rules" });
+    const result = await router({
+      timeoutMs: 300,
+      retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 },
+    }).run(writeTask());
+    expect(result).toEqual({
+      value: { claims: [{ text: "offline", evidence: [] }] },
+      provider: "offline",
+      model: "rules",
+    });
     expect(usage.map((u) => `${u.provider}:${u.outcome}`)).toEqual([
       "openai:timeout",
       "openai:timeout",
@@ -184,7 +207,9 @@ describe("model router", () => {
 
   it("does not fall back on a client error such as 401 without retrying it", async () => {
     fake.enqueue({ status: 401, message: "bad key" }, { status: 400 });
-    const error = await router({}, {}).run({ ...writeTask(), offline: undefined }).catch((e: unknown) => e);
+    const error = await router({}, {})
+      .run({ ...writeTask(), offline: undefined })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AllProvidersFailedError);
     expect(String((error as Error).message)).toMatch(
       /openai\/gpt-4o-mini: client_error \(HTTP 401 refused the request\).*anthropic\/claude-haiku-4-5: client_error \(HTTP 400/,
@@ -197,16 +222,23 @@ describe("model router", () => {
     const result = await router().run(writeTask());
     expect(result.value).toEqual(good);
     const retry = fake.requests[1]!.body.messages as { role: string; content: string }[];
-    expect(retry.at(-2)).toMatchObject({ role: "assistant", content: JSON.stringify({ claims: [{ text: "" }] }) });
+    expect(retry.at(-2)).toMatchObject({
+      role: "assistant",
+      content: JSON.stringify({ claims: [{ text: "" }] }),
+    });
     expect(retry.at(-1)!.content).toMatch(/does not match the required structure[\s\S]*evidence/);
     expect(usage.map((u) => u.outcome)).toEqual(["invalid_answer", "ok"]);
   });
 
   it("fails the task clearly after a second invalid answer, with no fallback and nothing half-parsed", async () => {
     fake.enqueue({ json: { claims: "none" } }, { text: "I cannot answer in JSON" });
-    const error = await router().run(writeTask()).catch((e: unknown) => e);
+    const error = await router()
+      .run(writeTask())
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidModelAnswerError);
-    expect((error as Error).message).toMatch(/writeSection \(technology_stack\): openai\/gpt-4o-mini gave an invalid answer twice/);
+    expect((error as Error).message).toMatch(
+      /writeSection \(technology_stack\): openai\/gpt-4o-mini gave an invalid answer twice/,
+    );
     expect(fake.requests).toHaveLength(2);
     expect(usage.map((u) => u.outcome)).toEqual(["invalid_answer", "invalid_answer"]);
   });
@@ -217,7 +249,9 @@ describe("model router", () => {
     expect(result.provider).toBe("offline");
     expect(fake.requests).toHaveLength(0);
     expect(usage[0]).toMatchObject({ outcome: "budget_refused", provider: "openai" });
-    expect(usage[0]!.error).toMatch(/token budget: this call needs up to \d+ tokens but only 100 of 100 remain/);
+    expect(usage[0]!.error).toMatch(
+      /token budget: this call needs up to \d+ tokens but only 100 of 100 remain/,
+    );
 
     const error = await small.run({ ...writeTask(), offline: undefined }).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/every provider failed.*token budget/);
@@ -279,16 +313,36 @@ describe("trust: AI provider base URL is an SSRF path (router side)", () => {
 describe("trust: a tenant can spend the operator's AI budget without limit (router side)", () => {
   it("refuses a model without a known price on the operator's key instead of metering it at $0", async () => {
     fake.enqueue({ json: good });
-    const unpriced = router({}, { routes: { writeSection: [{ provider: "openai", model: "gpt-unpriced" }, { provider: "offline", model: "rules" }] } });
+    const unpriced = router(
+      {},
+      {
+        routes: {
+          writeSection: [
+            { provider: "openai", model: "gpt-unpriced" },
+            { provider: "offline", model: "rules" },
+          ],
+        },
+      },
+    );
     expect((await unpriced.run(writeTask())).provider).toBe("offline");
     expect(fake.requests).toHaveLength(0);
-    expect(usage[0]).toMatchObject({ provider: "openai", model: "gpt-unpriced", outcome: "budget_refused", error: expect.stringMatching(/no known price/) });
+    expect(usage[0]).toMatchObject({
+      provider: "openai",
+      model: "gpt-unpriced",
+      outcome: "budget_refused",
+      error: expect.stringMatching(/no known price/),
+    });
   });
 
   it("still runs an unpriced model on a tenant's own key, flagged unpriced", async () => {
     fake.enqueue({ json: good });
     const own = config();
-    own.providers.openai = { kind: "openai", apiKey: "sk-tenant", baseURL: fake.openaiBaseUrl, operatorBilled: false };
+    own.providers.openai = {
+      kind: "openai",
+      apiKey: "sk-tenant",
+      baseURL: fake.openaiBaseUrl,
+      operatorBilled: false,
+    };
     const result = await createModelRouter({
       config: own,
       tenantSettings: { routes: { writeSection: [{ provider: "openai", model: "gpt-unpriced" }] } },

@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { AiConfig, TenantAiSettings, type ProviderConfig, type RouteStep, type TaskName } from "../config";
-import { classifyFailure, modelClientFor, type ChatTurn, type FailureKind, type ModelClient, type ProviderFetch } from "./providers";
+import {
+  classifyFailure,
+  modelClientFor,
+  type ChatTurn,
+  type FailureKind,
+  type ModelClient,
+  type ProviderFetch,
+} from "./providers";
 
 export type UsageOutcome = "ok" | "invalid_answer" | "budget_refused" | FailureKind;
 
@@ -124,20 +131,32 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
   for (const [task, chain] of Object.entries(tenant.routes ?? {}) as [string, RouteStep[]][]) {
     for (const step of chain)
       if (!config.providers[step.provider])
-        throw new Error(`tenant route for ${task} names provider "${step.provider}", which is not configured`);
+        throw new Error(
+          `tenant route for ${task} names provider "${step.provider}", which is not configured`,
+        );
   }
 
   function chain(task: TaskName): RouteStep[] {
     const disabled = new Set(tenant.disabledProviders ?? []);
-    return (tenant.routes?.[task] ?? config.routes[task] ?? []).filter((step) => !disabled.has(step.provider));
+    return (tenant.routes?.[task] ?? config.routes[task] ?? []).filter(
+      (step) => !disabled.has(step.provider),
+    );
   }
 
   function clientFor(provider: string): ModelClient | null {
-    if (!clients.has(provider)) clients.set(provider, modelClientFor(config.providers[provider]!, options.fetchFor?.(config.providers[provider]!)));
+    if (!clients.has(provider))
+      clients.set(
+        provider,
+        modelClientFor(config.providers[provider]!, options.fetchFor?.(config.providers[provider]!)),
+      );
     return clients.get(provider)!;
   }
 
-  function costOf(model: string, inputTokens: number, outputTokens: number): { costUsd: number; priced: boolean } {
+  function costOf(
+    model: string,
+    inputTokens: number,
+    outputTokens: number,
+  ): { costUsd: number; priced: boolean } {
     const price = config.prices[model];
     if (!price) return { costUsd: 0, priced: false };
     return {
@@ -153,9 +172,13 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
 
   async function run<T>(task: StructuredTask<T>, signal?: AbortSignal): Promise<TaskResult<T>> {
     const steps = chain(task.task);
-    if (steps.length === 0) throw new AllProvidersFailedError(task.task, ["no provider is routed for this task"]);
+    if (steps.length === 0)
+      throw new AllProvidersFailedError(task.task, ["no provider is routed for this task"]);
     const failures: string[] = [];
-    const meter = async (step: RouteStep, fields: Partial<UsageRecord> & Pick<UsageRecord, "outcome" | "latencyMs">) => {
+    const meter = async (
+      step: RouteStep,
+      fields: Partial<UsageRecord> & Pick<UsageRecord, "outcome" | "latencyMs">,
+    ) => {
       const inputTokens = fields.inputTokens ?? 0;
       const outputTokens = fields.outputTokens ?? 0;
       await options.recordUsage({
@@ -187,7 +210,11 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
       }
 
       const provider = config.providers[step.provider]!;
-      if ((provider.kind === "openai" || provider.kind === "anthropic") && provider.operatorBilled !== false && !config.prices[step.model]) {
+      if (
+        (provider.kind === "openai" || provider.kind === "anthropic") &&
+        provider.operatorBilled !== false &&
+        !config.prices[step.model]
+      ) {
         // An unpriced model would be metered at $0 on the operator's key: budgets could not see it.
         const reason = `model "${step.model}" has no known price, so the operator's key is not spent on it`;
         await meter(step, { outcome: "budget_refused", latencyMs: 0, error: reason });
@@ -199,7 +226,8 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
       let attempt = 1;
       let corrected = false;
       for (;;) {
-        const estimate = estimateTokens(task.system + turns.map((turn) => turn.content).join("")) + config.maxOutputTokens;
+        const estimate =
+          estimateTokens(task.system + turns.map((turn) => turn.content).join("")) + config.maxOutputTokens;
         if (used + estimate > budget) {
           const reason = `token budget: this call needs up to ${estimate} tokens but only ${Math.max(0, budget - used)} of ${budget} remain for this report`;
           await meter(step, { outcome: "budget_refused", latencyMs: 0, error: reason });
@@ -225,7 +253,12 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
           const canRetry = failure.retryable && attempt < config.retry.maxAttempts;
           const delay = canRetry ? (failure.retryAfterMs ?? backoffMs(attempt)) : null;
           const waits = delay !== null && delay <= config.retry.maxDelayMs;
-          await meter(step, { outcome: failure.kind, latencyMs, error: failure.message, retryDelayMs: waits ? delay : null });
+          await meter(step, {
+            outcome: failure.kind,
+            latencyMs,
+            error: failure.message,
+            retryDelayMs: waits ? delay : null,
+          });
           if (failure.kind === "aborted") throw error;
           if (waits) {
             await sleep(delay, signal);
@@ -238,7 +271,11 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
         const latencyMs = Math.round(performance.now() - started);
         used += answer.inputTokens + answer.outputTokens;
         const parsed = task.schema.safeParse(answer.value);
-        const tokens = { inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, model: answer.model || step.model };
+        const tokens = {
+          inputTokens: answer.inputTokens,
+          outputTokens: answer.outputTokens,
+          model: answer.model || step.model,
+        };
         if (parsed.success) {
           await meter(step, { ...tokens, outcome: "ok", latencyMs });
           return { value: parsed.data, provider: step.provider, model: tokens.model };

@@ -15,7 +15,10 @@ export function fakeConfig(fake: FakeLlmServer, chain?: RouteStep[]): AiConfig {
       offline: { kind: "offline" },
     },
     routes: Object.fromEntries(TASKS.map((task) => [task, steps])),
-    prices: { "gpt-4o-mini": { inputPerMTokUsd: 0.15, outputPerMTokUsd: 0.6 }, "claude-haiku-4-5": { inputPerMTokUsd: 1, outputPerMTokUsd: 5 } },
+    prices: {
+      "gpt-4o-mini": { inputPerMTokUsd: 0.15, outputPerMTokUsd: 0.6 },
+      "claude-haiku-4-5": { inputPerMTokUsd: 1, outputPerMTokUsd: 5 },
+    },
     retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 2_000 },
     timeoutMs: 5_000,
   });

@@ -18,7 +18,10 @@ export function looksLikeApiKey(value: string): boolean {
 }
 
 export function generateApiKey(): { key: string; prefix: string; secretHash: string } {
-  const prefix = Array.from({ length: PREFIX_LENGTH }, () => PREFIX_ALPHABET[randomInt(PREFIX_ALPHABET.length)]).join("");
+  const prefix = Array.from(
+    { length: PREFIX_LENGTH },
+    () => PREFIX_ALPHABET[randomInt(PREFIX_ALPHABET.length)],
+  ).join("");
   const key = `tsk_${prefix}_${randomSecret(32)}`;
   return { key, prefix, secretHash: sha256Hex(key) };
 }
@@ -46,7 +49,8 @@ export async function verifyApiKey(db: Db, presented: string): Promise<VerifiedA
     .select(sql<boolean>`expires_at is not null and expires_at <= now()`.as("expired"))
     .where("prefix", "=", match[1]!)
     .executeTakeFirst();
-  if (!row || !sameSha256(presented, row.secret_hash)) throw new DomainError("UNAUTHORIZED", "API key is not valid");
+  if (!row || !sameSha256(presented, row.secret_hash))
+    throw new DomainError("UNAUTHORIZED", "API key is not valid");
   if (row.revoked_at) throw new DomainError("UNAUTHORIZED", "API key has been revoked");
   if (row.expired) throw new DomainError("UNAUTHORIZED", "API key has expired");
   await db.kysely
@@ -54,7 +58,10 @@ export async function verifyApiKey(db: Db, presented: string): Promise<VerifiedA
     .set({ last_used_at: sql<Date>`now()` })
     .where("id", "=", row.id)
     .where((eb) =>
-      eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<", sql<Date>`now() - ${LAST_USED_RESOLUTION}::interval`)]),
+      eb.or([
+        eb("last_used_at", "is", null),
+        eb("last_used_at", "<", sql<Date>`now() - ${LAST_USED_RESOLUTION}::interval`),
+      ]),
     )
     .execute();
   return {

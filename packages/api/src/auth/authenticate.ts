@@ -71,11 +71,26 @@ export function createAuthenticator(db: Db, config: AuthConfig): Authenticator {
     const sessionId = claims.session_id ?? null;
     // Supabase Auth keeps its own sessions; locally the sessions table is the revocation list.
     if (config.mode === "local") {
-      if (!sessionId || !sessionIdSchema.safeParse(sessionId).success || !(await isSessionActive(db, sessionId, userId))) {
-        throw new DomainError("UNAUTHORIZED", "This session has been signed out or has expired; sign in again");
+      if (
+        !sessionId ||
+        !sessionIdSchema.safeParse(sessionId).success ||
+        !(await isSessionActive(db, sessionId, userId))
+      ) {
+        throw new DomainError(
+          "UNAUTHORIZED",
+          "This session has been signed out or has expired; sign in again",
+        );
       }
     }
-    return { kind: "user", userId, email: claims.email ?? null, sessionId, apiKeyId: null, scopes: null, claims };
+    return {
+      kind: "user",
+      userId,
+      email: claims.email ?? null,
+      sessionId,
+      apiKeyId: null,
+      scopes: null,
+      claims,
+    };
   }
 
   return async (headers) => {
@@ -85,8 +100,14 @@ export function createAuthenticator(db: Db, config: AuthConfig): Authenticator {
       if (apiKeyHeader) return { subject: await subjectFromApiKey(apiKeyHeader), failure: null };
       if (!authorization) return { subject: null, failure: null };
       const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
-      if (!bearer) throw new DomainError("UNAUTHORIZED", "Authorization header must be 'Bearer <access token or API key>'");
-      const subject = looksLikeApiKey(bearer) ? await subjectFromApiKey(bearer) : await subjectFromAccessToken(bearer);
+      if (!bearer)
+        throw new DomainError(
+          "UNAUTHORIZED",
+          "Authorization header must be 'Bearer <access token or API key>'",
+        );
+      const subject = looksLikeApiKey(bearer)
+        ? await subjectFromApiKey(bearer)
+        : await subjectFromAccessToken(bearer);
       return { subject, failure: null };
     } catch (error) {
       if (error instanceof DomainError) return { subject: null, failure: error };

@@ -17,7 +17,10 @@ export const PEER_ADDRESS_HEADER = "x-techscaniq-peer-address";
 export function clientAddressFrom(headers: Headers, trustedProxies: number): string | null {
   const peer = headers.get(PEER_ADDRESS_HEADER)?.trim() ?? "";
   if (trustedProxies > 0) {
-    const forwarded = (headers.get("x-forwarded-for") ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+    const forwarded = (headers.get("x-forwarded-for") ?? "")
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean);
     const seenByOutermostProxy = forwarded[forwarded.length - trustedProxies];
     if (seenByOutermostProxy && isIP(seenByOutermostProxy)) return seenByOutermostProxy;
   }

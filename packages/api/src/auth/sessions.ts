@@ -36,7 +36,12 @@ function refreshTokenFor(secret: Uint8Array, sessionId: string, rotation: number
   return createHmac("sha256", secret).update(`refresh-token:${sessionId}:${rotation}`).digest("base64url");
 }
 
-export async function createSession(db: Db, userId: string, settings: SessionSettings, client: ClientInfo): Promise<IssuedRefreshToken> {
+export async function createSession(
+  db: Db,
+  userId: string,
+  settings: SessionSettings,
+  client: ClientInfo,
+): Promise<IssuedRefreshToken> {
   const sessionId = randomUUID();
   const refreshToken = refreshTokenFor(settings.secret, sessionId, 0);
   const row = await db.kysely
@@ -57,7 +62,11 @@ export async function createSession(db: Db, userId: string, settings: SessionSet
 type RotationOutcome = { kind: "rotated"; issued: IssuedRefreshToken } | { kind: "refused"; reason: string };
 
 /** Exchanges a refresh token for a new one; throws UNAUTHORIZED (after revoking on reuse) otherwise. */
-export async function rotateRefreshToken(db: Db, refreshToken: string, settings: SessionSettings): Promise<IssuedRefreshToken> {
+export async function rotateRefreshToken(
+  db: Db,
+  refreshToken: string,
+  settings: SessionSettings,
+): Promise<IssuedRefreshToken> {
   const presentedHash = sha256Hex(refreshToken);
   // The revocation on reuse must commit even though the call fails, so the
   // transaction returns an outcome and the error is thrown after it.
@@ -71,14 +80,23 @@ export async function rotateRefreshToken(db: Db, refreshToken: string, settings:
         "expires_at",
         "rotation_count",
         sql<boolean>`refresh_token_hash = ${presentedHash}`.as("is_current"),
-        sql<boolean>`rotated_at > now() - make_interval(secs => ${settings.reuseIntervalSeconds})`.as("recently_rotated"),
+        sql<boolean>`rotated_at > now() - make_interval(secs => ${settings.reuseIntervalSeconds})`.as(
+          "recently_rotated",
+        ),
       ])
-      .where((eb) => eb.or([eb("refresh_token_hash", "=", presentedHash), eb("previous_refresh_token_hash", "=", presentedHash)]))
+      .where((eb) =>
+        eb.or([
+          eb("refresh_token_hash", "=", presentedHash),
+          eb("previous_refresh_token_hash", "=", presentedHash),
+        ]),
+      )
       .forUpdate()
       .executeTakeFirst();
     if (!session) return { kind: "refused", reason: "Refresh token is not valid; sign in again" };
-    if (session.revoked_at) return { kind: "refused", reason: "This session has been signed out; sign in again" };
-    if (new Date(session.expires_at) <= new Date()) return { kind: "refused", reason: "This session has expired; sign in again" };
+    if (session.revoked_at)
+      return { kind: "refused", reason: "This session has been signed out; sign in again" };
+    if (new Date(session.expires_at) <= new Date())
+      return { kind: "refused", reason: "This session has expired; sign in again" };
 
     if (!session.is_current) {
       if (session.recently_rotated) {
@@ -98,7 +116,10 @@ export async function rotateRefreshToken(db: Db, refreshToken: string, settings:
         .set({ revoked_at: sql<Date>`now()`, revoked_reason: "refresh_token_reuse" })
         .where("id", "=", session.id)
         .execute();
-      return { kind: "refused", reason: "This refresh token was already used, so the session has been revoked; sign in again" };
+      return {
+        kind: "refused",
+        reason: "This refresh token was already used, so the session has been revoked; sign in again",
+      };
     }
 
     const rotation = session.rotation_count + 1;
@@ -117,7 +138,12 @@ export async function rotateRefreshToken(db: Db, refreshToken: string, settings:
       .executeTakeFirstOrThrow();
     return {
       kind: "rotated",
-      issued: { sessionId: session.id, userId: session.user_id, refreshToken: nextToken, expiresAt: new Date(rotated.expires_at) },
+      issued: {
+        sessionId: session.id,
+        userId: session.user_id,
+        refreshToken: nextToken,
+        expiresAt: new Date(rotated.expires_at),
+      },
     };
   });
   if (outcome.kind === "refused") throw new DomainError("UNAUTHORIZED", outcome.reason);

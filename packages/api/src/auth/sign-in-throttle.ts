@@ -75,20 +75,28 @@ export class SignInThrottle {
     if (!ip) return;
     await this.assertOpen([[`sign-up:${ip}`, SIGN_UP]]);
     // The attempt over the limit is refused itself, not only the ones after it.
-    if ((await this.count(`sign-up:${ip}`, SIGN_UP)) > SIGN_UP.free) await this.assertOpen([[`sign-up:${ip}`, SIGN_UP]]);
+    if ((await this.count(`sign-up:${ip}`, SIGN_UP)) > SIGN_UP.free)
+      await this.assertOpen([[`sign-up:${ip}`, SIGN_UP]]);
   }
 
   private async assertOpen(keys: readonly (readonly [string, ThrottleRule])[]): Promise<void> {
     const blocked = await this.db.kysely
       .selectFrom("auth_throttle")
       .select(["key", sql<number>`ceil(extract(epoch from blocked_until - now()))::int`.as("wait_seconds")])
-      .where("key", "in", keys.map(([key]) => key))
+      .where(
+        "key",
+        "in",
+        keys.map(([key]) => key),
+      )
       .where("blocked_until", ">", sql<Date>`now()`)
       .execute();
     const longest = blocked.sort((a, b) => b.wait_seconds - a.wait_seconds)[0];
     if (!longest) return;
     const rule = keys.find(([key]) => key === longest.key)![1];
-    throw new DomainError("RATE_LIMITED", `${rule.refusal}; try again in ${formatWait(longest.wait_seconds)}`);
+    throw new DomainError(
+      "RATE_LIMITED",
+      `${rule.refusal}; try again in ${formatWait(longest.wait_seconds)}`,
+    );
   }
 
   /** Counts an attempt; returns how many the key has in its window. */
@@ -110,7 +118,9 @@ export class SignInThrottle {
     if (row.attempts > rule.free) {
       await this.db.kysely
         .updateTable("auth_throttle")
-        .set({ blocked_until: sql<Date>`now() + make_interval(secs => ${rule.blockSeconds(row.attempts, rule)})` })
+        .set({
+          blocked_until: sql<Date>`now() + make_interval(secs => ${rule.blockSeconds(row.attempts, rule)})`,
+        })
         .where("key", "=", key)
         .execute();
     }
@@ -125,4 +135,5 @@ export class SignInThrottle {
 
 const accountKey = (email: string) => `account:${email.trim().toLowerCase()}`;
 
-const formatWait = (seconds: number) => (seconds < 90 ? `${seconds} second(s)` : `${Math.ceil(seconds / 60)} minute(s)`);
+const formatWait = (seconds: number) =>
+  seconds < 90 ? `${seconds} second(s)` : `${Math.ceil(seconds / 60)} minute(s)`;

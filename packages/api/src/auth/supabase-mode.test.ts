@@ -18,7 +18,10 @@ let es256: { privateKey: CryptoKey; kid: string };
 let rs256: { privateKey: CryptoKey; kid: string };
 const projectSecret = "super-secret-jwt-token-with-at-least-32-characters-long";
 
-async function keyPair(alg: "ES256" | "RS256", kid: string): Promise<{ privateKey: CryptoKey; publicJwk: JWK }> {
+async function keyPair(
+  alg: "ES256" | "RS256",
+  kid: string,
+): Promise<{ privateKey: CryptoKey; publicJwk: JWK }> {
   const { privateKey, publicKey } = await generateKeyPair(alg);
   return { privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: "sig" } };
 }
@@ -33,7 +36,9 @@ beforeAll(async () => {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [es.publicJwk, rs.publicJwk] }));
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify({ keys: [es.publicJwk, rs.publicJwk] }));
   });
   await new Promise<void>((resolve) => jwksServer.listen(0, "127.0.0.1", resolve));
   supabaseUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}`;
@@ -88,7 +93,9 @@ describe("Supabase access tokens (production mode)", () => {
     const tokens = [
       await supabaseToken(user.id),
       await supabaseToken(user.id, { key: { ...rs256, alg: "RS256" } }),
-      await supabaseToken(user.id, { key: { privateKey: new TextEncoder().encode(projectSecret), alg: "HS256" } }),
+      await supabaseToken(user.id, {
+        key: { privateKey: new TextEncoder().encode(projectSecret), alg: "HS256" },
+      }),
     ];
     for (const accessToken of tokens) {
       const client = bed.client({ accessToken, tenantId: tenant.id });
@@ -102,9 +109,23 @@ describe("Supabase access tokens (production mode)", () => {
     const user = await createTestUser(bed.database.db);
     const stranger = await generateKeyPair("ES256");
     const refused: [string, Promise<string>, RegExp][] = [
-      ["another key, same kid", supabaseToken(user.id, { key: { privateKey: stranger.privateKey, kid: es256.kid, alg: "ES256" } }), /signature/],
-      ["unknown kid", supabaseToken(user.id, { key: { privateKey: stranger.privateKey, kid: "unknown", alg: "ES256" } }), /signature or format/],
-      ["wrong HS256 secret", supabaseToken(user.id, { key: { privateKey: new TextEncoder().encode("x".repeat(40)), alg: "HS256" } }), /signature/],
+      [
+        "another key, same kid",
+        supabaseToken(user.id, { key: { privateKey: stranger.privateKey, kid: es256.kid, alg: "ES256" } }),
+        /signature/,
+      ],
+      [
+        "unknown kid",
+        supabaseToken(user.id, { key: { privateKey: stranger.privateKey, kid: "unknown", alg: "ES256" } }),
+        /signature or format/,
+      ],
+      [
+        "wrong HS256 secret",
+        supabaseToken(user.id, {
+          key: { privateKey: new TextEncoder().encode("x".repeat(40)), alg: "HS256" },
+        }),
+        /signature/,
+      ],
       ["expired", supabaseToken(user.id, { expiresIn: -30 }), /expired/],
       ["wrong audience", supabaseToken(user.id, { audience: "someone-else" }), /aud/],
       ["wrong issuer", supabaseToken(user.id, { issuer: "https://evil.example/auth/v1" }), /iss/],
@@ -112,15 +133,30 @@ describe("Supabase access tokens (production mode)", () => {
       ["service role", supabaseToken(user.id, { role: "service_role" }), /not a signed-in user/],
     ];
     for (const [label, token, message] of refused) {
-      const error = await expectTrpcError(bed.client({ accessToken: await token }).auth.me.query(), "UNAUTHORIZED");
+      const error = await expectTrpcError(
+        bed.client({ accessToken: await token }).auth.me.query(),
+        "UNAUTHORIZED",
+      );
       expect(error.message, label).toMatch(message);
     }
   });
 
   it("leaves sign-in, sign-up and refresh to Supabase Auth", async () => {
     const user = await createTestUser(bed.database.db);
-    await expectTrpcError(bed.client().auth.signIn.mutate({ email: user.email, password: user.password }), "PRECONDITION_FAILED", /Supabase/);
-    await expectTrpcError(bed.client().auth.signUp.mutate({ email: "new@example.com", password: "long enough" }), "PRECONDITION_FAILED", /Supabase/);
-    await expectTrpcError(bed.client().auth.refresh.mutate({ refreshToken: "r".repeat(40) }), "PRECONDITION_FAILED", /Supabase/);
+    await expectTrpcError(
+      bed.client().auth.signIn.mutate({ email: user.email, password: user.password }),
+      "PRECONDITION_FAILED",
+      /Supabase/,
+    );
+    await expectTrpcError(
+      bed.client().auth.signUp.mutate({ email: "new@example.com", password: "long enough" }),
+      "PRECONDITION_FAILED",
+      /Supabase/,
+    );
+    await expectTrpcError(
+      bed.client().auth.refresh.mutate({ refreshToken: "r".repeat(40) }),
+      "PRECONDITION_FAILED",
+      /Supabase/,
+    );
   });
 });

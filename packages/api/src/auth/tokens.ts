@@ -88,7 +88,8 @@ export function createAccessTokenVerifier(config: AuthConfig): AccessTokenVerifi
       throw new DomainError("UNAUTHORIZED", describeTokenRejection(error), undefined, { cause: error });
     }
     const claims = accessTokenClaimsSchema.safeParse(payload);
-    if (!claims.success) throw new DomainError("UNAUTHORIZED", "Access token is not a signed-in user's token");
+    if (!claims.success)
+      throw new DomainError("UNAUTHORIZED", "Access token is not a signed-in user's token");
     return claims.data as JwtClaims;
   };
 }

@@ -23,7 +23,17 @@ export interface CreatedApiKey {
   secret: string;
 }
 
-const apiKeyColumns = ["id", "name", "prefix", "scopes", "created_by", "created_at", "expires_at", "revoked_at", "last_used_at"] as const;
+const apiKeyColumns = [
+  "id",
+  "name",
+  "prefix",
+  "scopes",
+  "created_by",
+  "created_at",
+  "expires_at",
+  "revoked_at",
+  "last_used_at",
+] as const;
 
 interface ApiKeyRow {
   id: string;
@@ -38,7 +48,11 @@ interface ApiKeyRow {
 }
 
 function toApiKeyView(row: ApiKeyRow): ApiKeyView {
-  const status = row.revoked_at ? "revoked" : row.expires_at && row.expires_at <= new Date() ? "expired" : "active";
+  const status = row.revoked_at
+    ? "revoked"
+    : row.expires_at && row.expires_at <= new Date()
+      ? "expired"
+      : "active";
   return {
     id: row.id,
     name: row.name,
@@ -64,7 +78,9 @@ export interface NewApiKey {
 /** Inserts a key in the caller's transaction (RLS as a tenant admin, or the service role for operators). */
 export async function insertApiKey(trx: Transaction<Database>, key: NewApiKey): Promise<CreatedApiKey> {
   if (key.expiresAt && key.expiresAt <= new Date()) {
-    throw new DomainError("BAD_REQUEST", "expiresAt: must be in the future", { expiresAt: ["must be in the future"] });
+    throw new DomainError("BAD_REQUEST", "expiresAt: must be in the future", {
+      expiresAt: ["must be in the future"],
+    });
   }
   const generated = generateApiKey();
   const row = await trx
@@ -99,8 +115,15 @@ export async function createApiKey(
   input: { tenantSlug: string; name: string; scopes?: ApiKeyScope[]; expiresAt?: Date | null },
 ): Promise<CreatedApiKey & { tenantId: string }> {
   return withServiceTx(db, async (trx) => {
-    const tenant = await trx.selectFrom("tenants").select("id").where("slug", "=", input.tenantSlug).executeTakeFirst();
-    if (!tenant) throw new DomainError("NOT_FOUND", `tenant: no tenant has the slug "${input.tenantSlug}"`, { tenant: ["not found"] });
+    const tenant = await trx
+      .selectFrom("tenants")
+      .select("id")
+      .where("slug", "=", input.tenantSlug)
+      .executeTakeFirst();
+    if (!tenant)
+      throw new DomainError("NOT_FOUND", `tenant: no tenant has the slug "${input.tenantSlug}"`, {
+        tenant: ["not found"],
+      });
     const created = await insertApiKey(trx, {
       tenantId: tenant.id,
       name: input.name,
@@ -120,7 +143,12 @@ export async function createApiKey(
 }
 
 export async function listApiKeys(tx: Transaction<Database>, tenantId: string): Promise<ApiKeyView[]> {
-  const rows = await tx.selectFrom("api_keys").select(apiKeyColumns).where("tenant_id", "=", tenantId).orderBy("created_at", "desc").execute();
+  const rows = await tx
+    .selectFrom("api_keys")
+    .select(apiKeyColumns)
+    .where("tenant_id", "=", tenantId)
+    .orderBy("created_at", "desc")
+    .execute();
   return rows.map(toApiKeyView);
 }
 
@@ -138,7 +166,16 @@ export async function revokeApiKey(
     .where("tenant_id", "=", tenantId)
     .returning(apiKeyColumns)
     .executeTakeFirst();
-  if (!row) throw new DomainError("NOT_FOUND", "apiKeyId: no such API key in this tenant", { apiKeyId: ["no such API key in this tenant"] });
-  await emitEvent(tx, { type: "api_key.revoked", tenantId, userId: actorUserId, subject: row.id, data: { name: row.name } });
+  if (!row)
+    throw new DomainError("NOT_FOUND", "apiKeyId: no such API key in this tenant", {
+      apiKeyId: ["no such API key in this tenant"],
+    });
+  await emitEvent(tx, {
+    type: "api_key.revoked",
+    tenantId,
+    userId: actorUserId,
+    subject: row.id,
+    data: { name: row.name },
+  });
   return toApiKeyView(row);
 }

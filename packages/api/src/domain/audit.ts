@@ -16,7 +16,10 @@ export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (typeof value !== "object" || value === null) return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [key, SECRET_FIELD.test(key) ? "[redacted]" : redactSecrets(inner)]),
+    Object.entries(value).map(([key, inner]) => [
+      key,
+      SECRET_FIELD.test(key) ? "[redacted]" : redactSecrets(inner),
+    ]),
   );
 }
 
@@ -27,7 +30,9 @@ export function redactSecrets(value: unknown): unknown {
  */
 export async function writeAuditEntry(trx: Transaction<Database>, entry: AuditEntry): Promise<void> {
   await sql`select private.write_audit(${entry.tenantId}::uuid, ${entry.action}, ${entry.target},
-                                       ${JSON.stringify(redactSecrets(entry.details))}::jsonb, ${entry.requestId})`.execute(trx);
+                                       ${JSON.stringify(redactSecrets(entry.details))}::jsonb, ${entry.requestId})`.execute(
+    trx,
+  );
 }
 
 export interface AuditLogEntryView {
@@ -53,7 +58,16 @@ export async function listAuditEntries(
 ): Promise<AuditLogEntryView[]> {
   let query = trx
     .selectFrom("audit_log")
-    .select(["id", "actor_user_id", "actor_api_key_id", "action", "target", "details", "request_id", "created_at"])
+    .select([
+      "id",
+      "actor_user_id",
+      "actor_api_key_id",
+      "action",
+      "target",
+      "details",
+      "request_id",
+      "created_at",
+    ])
     .where("tenant_id", "=", tenantId)
     .orderBy("id", "desc")
     .limit(page.limit);

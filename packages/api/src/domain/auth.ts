@@ -1,7 +1,14 @@
 import { isUniqueViolation, sql, type Db } from "@techscaniq/db";
 import type { AuthConfig, LocalAuthConfig } from "../auth/config";
 import { hashPassword, verifyPassword } from "../auth/secrets";
-import { createSession, revokeSession, rotateRefreshToken, type ClientInfo, type IssuedRefreshToken, type SessionSettings } from "../auth/sessions";
+import {
+  createSession,
+  revokeSession,
+  rotateRefreshToken,
+  type ClientInfo,
+  type IssuedRefreshToken,
+  type SessionSettings,
+} from "../auth/sessions";
 import type { SignInThrottle } from "../auth/sign-in-throttle";
 import { signAccessToken, type AccessTokenUser } from "../auth/tokens";
 import { DomainError } from "../errors";
@@ -45,7 +52,11 @@ function toAuthUser(row: { id: string; email: string | null; raw_user_meta_data:
   return { id: row.id, email: row.email ?? "", name: typeof name === "string" ? name : null };
 }
 
-async function issueSession(config: LocalAuthConfig, user: AccessTokenUser, refresh: IssuedRefreshToken): Promise<AuthSession> {
+async function issueSession(
+  config: LocalAuthConfig,
+  user: AccessTokenUser,
+  refresh: IssuedRefreshToken,
+): Promise<AuthSession> {
   const { accessToken, expiresAt } = await signAccessToken(config, user, refresh.sessionId);
   const name = user.userMetadata.name;
   return {
@@ -87,9 +98,13 @@ export async function signUp(
       .executeTakeFirstOrThrow();
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw new DomainError("CONFLICT", "email: an account with this e-mail already exists; sign in instead", {
-        email: ["an account with this e-mail already exists"],
-      });
+      throw new DomainError(
+        "CONFLICT",
+        "email: an account with this e-mail already exists; sign in instead",
+        {
+          email: ["an account with this e-mail already exists"],
+        },
+      );
     }
     throw error;
   }
@@ -115,7 +130,15 @@ export async function signIn(
   await throttle.assertSignInAllowed(input.email, client.ip);
   const user = await db.kysely
     .selectFrom("auth.users")
-    .select(["id", "email", "encrypted_password", "raw_app_meta_data", "raw_user_meta_data", "banned_until", "deleted_at"])
+    .select([
+      "id",
+      "email",
+      "encrypted_password",
+      "raw_app_meta_data",
+      "raw_user_meta_data",
+      "banned_until",
+      "deleted_at",
+    ])
     .where(sql<string>`lower(email)`, "=", input.email.toLowerCase())
     .where("is_sso_user", "=", false)
     .executeTakeFirst();
@@ -134,7 +157,11 @@ export async function signIn(
   if (user.deleted_at || (user.banned_until && new Date(user.banned_until) > new Date())) {
     throw new DomainError("FORBIDDEN", "This account is disabled");
   }
-  await db.kysely.updateTable("auth.users").set({ last_sign_in_at: sql<Date>`now()` }).where("id", "=", user.id).execute();
+  await db.kysely
+    .updateTable("auth.users")
+    .set({ last_sign_in_at: sql<Date>`now()` })
+    .where("id", "=", user.id)
+    .execute();
   const refresh = await createSession(db, user.id, sessionSettings(local), client);
   return issueSession(
     local,

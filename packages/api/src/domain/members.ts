@@ -1,4 +1,13 @@
-import { constraintName, emitEvent, isCheckViolation, isUniqueViolation, sql, type Database, type Db, type Transaction } from "@techscaniq/db";
+import {
+  constraintName,
+  emitEvent,
+  isCheckViolation,
+  isUniqueViolation,
+  sql,
+  type Database,
+  type Db,
+  type Transaction,
+} from "@techscaniq/db";
 import { DomainError } from "../errors";
 import type { TenantRole } from "./roles";
 
@@ -22,18 +31,29 @@ interface TenantAccess {
  */
 async function emailsOf(db: Db, userIds: string[]): Promise<Map<string, string>> {
   if (userIds.length === 0) return new Map();
-  const rows = await db.kysely.selectFrom("auth.users").select(["id", "email"]).where("id", "in", userIds).execute();
+  const rows = await db.kysely
+    .selectFrom("auth.users")
+    .select(["id", "email"])
+    .where("id", "in", userIds)
+    .execute();
   return new Map(rows.map((row) => [row.id, row.email ?? ""]));
 }
 
-export async function listMembers(db: Db, tx: Transaction<Database>, tenant: TenantAccess): Promise<MemberView[]> {
+export async function listMembers(
+  db: Db,
+  tx: Transaction<Database>,
+  tenant: TenantAccess,
+): Promise<MemberView[]> {
   const rows = await tx
     .selectFrom("memberships")
     .select(["user_id", "role", "created_at"])
     .where("tenant_id", "=", tenant.id)
     .orderBy("created_at")
     .execute();
-  const emails = await emailsOf(db, rows.map((row) => row.user_id));
+  const emails = await emailsOf(
+    db,
+    rows.map((row) => row.user_id),
+  );
   return rows.map((row) => ({
     userId: row.user_id,
     email: emails.get(row.user_id) ?? "",
@@ -49,7 +69,10 @@ function requireOwnerFor(tenant: TenantAccess, what: string): void {
 /** The last-owner trigger's refusal, in words. */
 function lastOwnerRefusal(error: unknown): DomainError | undefined {
   if (isCheckViolation(error) && constraintName(error) === "memberships_last_owner") {
-    return new DomainError("CONFLICT", "A tenant must keep at least one owner: make another member owner first");
+    return new DomainError(
+      "CONFLICT",
+      "A tenant must keep at least one owner: make another member owner first",
+    );
   }
   return undefined;
 }
@@ -69,9 +92,13 @@ export async function inviteMember(
     .where(sql<string>`lower(email)`, "=", input.email.toLowerCase())
     .executeTakeFirst();
   if (!user) {
-    throw new DomainError("NOT_FOUND", "email: nobody has signed up with this e-mail yet; ask them to sign up first", {
-      email: ["nobody has signed up with this e-mail yet"],
-    });
+    throw new DomainError(
+      "NOT_FOUND",
+      "email: nobody has signed up with this e-mail yet; ask them to sign up first",
+      {
+        email: ["nobody has signed up with this e-mail yet"],
+      },
+    );
   }
   let row;
   try {
@@ -81,11 +108,25 @@ export async function inviteMember(
       .returning(["user_id", "role", "created_at"])
       .executeTakeFirstOrThrow();
   } catch (error) {
-    if (isUniqueViolation(error)) throw new DomainError("CONFLICT", `email: ${input.email} is already a member of this tenant`, { email: ["is already a member"] });
+    if (isUniqueViolation(error))
+      throw new DomainError("CONFLICT", `email: ${input.email} is already a member of this tenant`, {
+        email: ["is already a member"],
+      });
     throw error;
   }
-  await emitEvent(tx, { type: "member.added", tenantId: tenant.id, userId: actorUserId, subject: user.id, data: { role: input.role } });
-  return { userId: row.user_id, email: user.email ?? input.email, role: row.role as TenantRole, joinedAt: row.created_at.toISOString() };
+  await emitEvent(tx, {
+    type: "member.added",
+    tenantId: tenant.id,
+    userId: actorUserId,
+    subject: user.id,
+    data: { role: input.role },
+  });
+  return {
+    userId: row.user_id,
+    email: user.email ?? input.email,
+    role: row.role as TenantRole,
+    joinedAt: row.created_at.toISOString(),
+  };
 }
 
 async function currentRole(tx: Transaction<Database>, tenantId: string, userId: string): Promise<TenantRole> {
@@ -95,7 +136,10 @@ async function currentRole(tx: Transaction<Database>, tenantId: string, userId: 
     .where("tenant_id", "=", tenantId)
     .where("user_id", "=", userId)
     .executeTakeFirst();
-  if (!row) throw new DomainError("NOT_FOUND", "userId: no such member in this tenant", { userId: ["no such member in this tenant"] });
+  if (!row)
+    throw new DomainError("NOT_FOUND", "userId: no such member in this tenant", {
+      userId: ["no such member in this tenant"],
+    });
   return row.role as TenantRole;
 }
 
@@ -107,7 +151,8 @@ export async function changeMemberRole(
   input: { userId: string; role: TenantRole },
 ): Promise<MemberView> {
   const previous = await currentRole(tx, tenant.id, input.userId);
-  if (previous === "owner" || input.role === "owner") requireOwnerFor(tenant, "grant or take away the owner role");
+  if (previous === "owner" || input.role === "owner")
+    requireOwnerFor(tenant, "grant or take away the owner role");
   let row;
   try {
     row = await tx
@@ -128,7 +173,12 @@ export async function changeMemberRole(
     data: { from: previous, to: input.role },
   });
   const emails = await emailsOf(db, [row.user_id]);
-  return { userId: row.user_id, email: emails.get(row.user_id) ?? "", role: row.role as TenantRole, joinedAt: row.created_at.toISOString() };
+  return {
+    userId: row.user_id,
+    email: emails.get(row.user_id) ?? "",
+    role: row.role as TenantRole,
+    joinedAt: row.created_at.toISOString(),
+  };
 }
 
 export async function removeMember(
@@ -140,10 +190,20 @@ export async function removeMember(
   const previous = await currentRole(tx, tenant.id, input.userId);
   if (previous === "owner") requireOwnerFor(tenant, "remove an owner");
   try {
-    await tx.deleteFrom("memberships").where("tenant_id", "=", tenant.id).where("user_id", "=", input.userId).execute();
+    await tx
+      .deleteFrom("memberships")
+      .where("tenant_id", "=", tenant.id)
+      .where("user_id", "=", input.userId)
+      .execute();
   } catch (error) {
     throw lastOwnerRefusal(error) ?? error;
   }
-  await emitEvent(tx, { type: "member.removed", tenantId: tenant.id, userId: actorUserId, subject: input.userId, data: { role: previous } });
+  await emitEvent(tx, {
+    type: "member.removed",
+    tenantId: tenant.id,
+    userId: actorUserId,
+    subject: input.userId,
+    data: { role: previous },
+  });
   return { userId: input.userId };
 }

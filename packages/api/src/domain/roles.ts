@@ -16,6 +16,8 @@ export function hasRole(actual: TenantRole, minimum: TenantRole): boolean {
  * tenant's role; this is for another tenant inside the same transaction.
  */
 export async function tenantRoleOf(tx: Transaction<Database>, tenantId: string): Promise<TenantRole | null> {
-  const { rows } = await sql<{ role: TenantRole | null }>`select private.tenant_role(${tenantId}::uuid) as role`.execute(tx);
+  const { rows } = await sql<{
+    role: TenantRole | null;
+  }>`select private.tenant_role(${tenantId}::uuid) as role`.execute(tx);
   return rows[0]?.role ?? null;
 }

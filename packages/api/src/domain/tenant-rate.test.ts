@@ -31,33 +31,60 @@ afterAll(async () => {
 });
 
 const scanCount = async (tenantId: string) =>
-  (await bed.database.db.kysely.selectFrom("scans").select("id").where("tenant_id", "=", tenantId).execute()).length;
+  (await bed.database.db.kysely.selectFrom("scans").select("id").where("tenant_id", "=", tenantId).execute())
+    .length;
 
 describe("trust: a tenant can spend the operator's AI budget without limit (rate limits)", () => {
   it("limits scan creation per tenant per hour, counting re-scans, and leaves other tenants alone", async () => {
     const asAlice = bed.client({ accessToken: alice.accessToken, tenantId: tenantA.id });
     const first = await asAlice.scan.create.mutate({ url: "https://example.com/" });
     await asAlice.scan.rescan.mutate({ scanId: first.id });
-    await expectTrpcError(asAlice.scan.create.mutate({ url: "https://example.org/" }), "TOO_MANY_REQUESTS", /at most 2 times per hour/);
+    await expectTrpcError(
+      asAlice.scan.create.mutate({ url: "https://example.org/" }),
+      "TOO_MANY_REQUESTS",
+      /at most 2 times per hour/,
+    );
     await expectTrpcError(asAlice.scan.rescan.mutate({ scanId: first.id }), "TOO_MANY_REQUESTS");
     expect(await scanCount(tenantA.id)).toBe(2);
-    await bed.client({ accessToken: bob.accessToken, tenantId: tenantB.id }).scan.create.mutate({ url: "https://example.com/" });
+    await bed
+      .client({ accessToken: bob.accessToken, tenantId: tenantB.id })
+      .scan.create.mutate({ url: "https://example.com/" });
     expect(await scanCount(tenantB.id)).toBe(1);
   });
 
   it("limits report regeneration per tenant per hour and queues nothing when refused", async () => {
     const asBob = bed.client({ accessToken: bob.accessToken, tenantId: tenantB.id });
     const scanId = await withServiceTx(bed.database.db, async (tx) => {
-      const scan = await tx.insertInto("scans").values({ tenant_id: tenantB.id, target_url: "https://example.net/" }).returning("id").executeTakeFirstOrThrow();
+      const scan = await tx
+        .insertInto("scans")
+        .values({ tenant_id: tenantB.id, target_url: "https://example.net/" })
+        .returning("id")
+        .executeTakeFirstOrThrow();
       await sql`select private.queue_report(${scan.id}::uuid)`.execute(tx);
       return scan.id;
     });
-    const report = await bed.database.db.kysely.selectFrom("reports").select("id").where("scan_id", "=", scanId).executeTakeFirstOrThrow();
+    const report = await bed.database.db.kysely
+      .selectFrom("reports")
+      .select("id")
+      .where("scan_id", "=", scanId)
+      .executeTakeFirstOrThrow();
     await asBob.report.regenerate.mutate({ reportId: report.id });
     await asBob.report.regenerate.mutate({ reportId: report.id });
-    const before = await bed.database.db.kysely.selectFrom("reports").select("requested_version").where("id", "=", report.id).executeTakeFirstOrThrow();
-    await expectTrpcError(asBob.report.regenerate.mutate({ reportId: report.id }), "TOO_MANY_REQUESTS", /regenerate reports at most 2 times per hour/);
-    const after = await bed.database.db.kysely.selectFrom("reports").select("requested_version").where("id", "=", report.id).executeTakeFirstOrThrow();
+    const before = await bed.database.db.kysely
+      .selectFrom("reports")
+      .select("requested_version")
+      .where("id", "=", report.id)
+      .executeTakeFirstOrThrow();
+    await expectTrpcError(
+      asBob.report.regenerate.mutate({ reportId: report.id }),
+      "TOO_MANY_REQUESTS",
+      /regenerate reports at most 2 times per hour/,
+    );
+    const after = await bed.database.db.kysely
+      .selectFrom("reports")
+      .select("requested_version")
+      .where("id", "=", report.id)
+      .executeTakeFirstOrThrow();
     expect(after.requested_version).toBe(before.requested_version);
   });
 });

@@ -16,5 +16,8 @@ export async function enforceHourlyTenantLimit(
   const { rows } = await sql<{ since: Date }>`select now() - interval '1 hour' as since`.execute(tx);
   const done = await options.countSince(rows[0]!.since);
   if (done >= options.limit)
-    throw new DomainError("RATE_LIMITED", `This tenant may ${options.action} at most ${options.limit} times per hour; try again later`);
+    throw new DomainError(
+      "RATE_LIMITED",
+      `This tenant may ${options.action} at most ${options.limit} times per hour; try again later`,
+    );
 }

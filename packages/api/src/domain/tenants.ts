@@ -1,4 +1,13 @@
-import { emitEvent, isUniqueViolation, sql, withRlsTx, type Database, type Db, type JwtClaims, type Transaction } from "@techscaniq/db";
+import {
+  emitEvent,
+  isUniqueViolation,
+  sql,
+  withRlsTx,
+  type Database,
+  type Db,
+  type JwtClaims,
+  type Transaction,
+} from "@techscaniq/db";
 import { DomainError } from "../errors";
 import type { TenantRole } from "./roles";
 import { writeAuditEntry } from "./audit";
@@ -63,16 +72,31 @@ export async function listMyTenants(db: Db, actor: Actor): Promise<TenantView[]>
 }
 
 const slugTaken = (slug: string) =>
-  new DomainError("CONFLICT", `slug: "${slug}" is already taken; choose another`, { slug: ["is already taken"] });
+  new DomainError("CONFLICT", `slug: "${slug}" is already taken; choose another`, {
+    slug: ["is already taken"],
+  });
 
 /** Creates a tenant owned by the caller (public.create_tenant), with its event and audit entry. */
-export async function createTenant(db: Db, actor: Actor, input: { slug: string; name: string }): Promise<TenantView> {
+export async function createTenant(
+  db: Db,
+  actor: Actor,
+  input: { slug: string; name: string },
+): Promise<TenantView> {
   try {
     return await withRlsTx(db, actor.claims, async (tx) => {
-      const { rows } = await sql<TenantRow>`select id, slug, name, plan, created_at from public.create_tenant(${input.slug}, ${input.name})`.execute(tx);
+      const { rows } =
+        await sql<TenantRow>`select id, slug, name, plan, created_at from public.create_tenant(${input.slug}, ${input.name})`.execute(
+          tx,
+        );
       const tenant = rows[0];
       if (!tenant) throw new Error("create_tenant returned no row");
-      await emitEvent(tx, { type: "tenant.created", tenantId: tenant.id, userId: actor.userId, subject: tenant.id, data: { slug: tenant.slug, name: tenant.name } });
+      await emitEvent(tx, {
+        type: "tenant.created",
+        tenantId: tenant.id,
+        userId: actor.userId,
+        subject: tenant.id,
+        data: { slug: tenant.slug, name: tenant.name },
+      });
       await writeAuditEntry(tx, {
         tenantId: tenant.id,
         action: "tenant.create",
@@ -88,7 +112,10 @@ export async function createTenant(db: Db, actor: Actor, input: { slug: string; 
   }
 }
 
-export async function getTenant(tx: Transaction<Database>, tenant: { id: string; role: TenantRole }): Promise<TenantView> {
+export async function getTenant(
+  tx: Transaction<Database>,
+  tenant: { id: string; role: TenantRole },
+): Promise<TenantView> {
   const row = await tx
     .selectFrom("tenants")
     .select(["id", "slug", "name", "plan", "created_at"])
@@ -112,7 +139,13 @@ export async function updateTenant(
     .returning(["id", "slug", "name", "plan", "created_at"])
     .executeTakeFirst();
   if (!row) throw new DomainError("NOT_FOUND", "Tenant not found");
-  await emitEvent(tx, { type: "tenant.updated", tenantId: tenant.id, userId: actorUserId, subject: tenant.id, data: { name: input.name } });
+  await emitEvent(tx, {
+    type: "tenant.updated",
+    tenantId: tenant.id,
+    userId: actorUserId,
+    subject: tenant.id,
+    data: { name: input.name },
+  });
   return toTenantView(row, tenant.role);
 }
 

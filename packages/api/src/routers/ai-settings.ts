@@ -3,7 +3,8 @@ import { aiSettingsDeps, clearAiKey, getAiSettings, updateAiSettings } from "../
 import { noInput } from "../schemas";
 import { requireRole, router, tenantProcedure } from "../trpc";
 
-const actorUserId = (subject: { kind: "user" | "apiKey"; userId: string | null }) => (subject.kind === "user" ? subject.userId : null);
+const actorUserId = (subject: { kind: "user" | "apiKey"; userId: string | null }) =>
+  subject.kind === "user" ? subject.userId : null;
 
 /** Per-tenant AI providers: every member reads the redacted settings; owners and admins change them. Keys are write-only. */
 export const aiSettingsRouter = router({

@@ -7,7 +7,8 @@ import { requireRole, router, tenantProcedure } from "../trpc";
 
 /** Keys are managed by signed-in tenant admins; a key cannot mint or revoke keys. */
 const keyAdminProcedure = tenantProcedure.use(requireRole("admin")).use(({ ctx, next }) => {
-  if (ctx.subject.kind !== "user") throw new DomainError("FORBIDDEN", "API keys cannot manage API keys; sign in as a tenant admin");
+  if (ctx.subject.kind !== "user")
+    throw new DomainError("FORBIDDEN", "API keys cannot manage API keys; sign in as a tenant admin");
   return next({ ctx: { subject: ctx.subject } });
 });
 
@@ -16,7 +17,11 @@ export const apiKeyRouter = router({
   create: keyAdminProcedure
     .input(
       z.strictObject({
-        name: z.string({ error: "must be a name of 1 to 100 characters" }).trim().min(1, "must not be empty").max(100, "must be at most 100 characters"),
+        name: z
+          .string({ error: "must be a name of 1 to 100 characters" })
+          .trim()
+          .min(1, "must not be empty")
+          .max(100, "must be at most 100 characters"),
         scopes: z
           .array(apiKeyScopeSchema, { error: "must be a list of read, write, admin" })
           .min(1, "must list at least one of read, write, admin")

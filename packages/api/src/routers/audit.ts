@@ -21,8 +21,16 @@ export const auditRouter = router({
     .input(
       z
         .strictObject({
-          limit: z.number({ error: "must be a number from 1 to 200" }).int("must be a whole number").min(1, "must be at least 1").max(200, "must be at most 200").default(50),
-          beforeId: z.string().regex(/^[1-9]\d{0,18}$/, "must be an audit entry id").optional(),
+          limit: z
+            .number({ error: "must be a number from 1 to 200" })
+            .int("must be a whole number")
+            .min(1, "must be at least 1")
+            .max(200, "must be at most 200")
+            .default(50),
+          beforeId: z
+            .string()
+            .regex(/^[1-9]\d{0,18}$/, "must be an audit entry id")
+            .optional(),
         })
         .default({ limit: 50 }),
     )

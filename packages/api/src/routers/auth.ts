@@ -19,19 +19,33 @@ export const authRouter = router({
       z.strictObject({
         email: emailSchema,
         password: passwordSchema,
-        name: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters").optional(),
+        name: z
+          .string()
+          .trim()
+          .min(1, "must not be empty")
+          .max(200, "must be at most 200 characters")
+          .optional(),
       }),
     )
     .output(authSessionSchema)
     .mutation(({ ctx, input }) => signUp(ctx.db, ctx.authConfig, input, ctx.client, ctx.signInThrottle)),
 
   signIn: publicProcedure
-    .input(z.strictObject({ email: emailSchema, password: z.string().min(1, "must not be empty").max(1024, "is too long") }))
+    .input(
+      z.strictObject({
+        email: emailSchema,
+        password: z.string().min(1, "must not be empty").max(1024, "is too long"),
+      }),
+    )
     .output(authSessionSchema)
     .mutation(({ ctx, input }) => signIn(ctx.db, ctx.authConfig, input, ctx.client, ctx.signInThrottle)),
 
   refresh: publicProcedure
-    .input(z.strictObject({ refreshToken: z.string().min(20, "must be a refresh token").max(200, "must be a refresh token") }))
+    .input(
+      z.strictObject({
+        refreshToken: z.string().min(20, "must be a refresh token").max(200, "must be a refresh token"),
+      }),
+    )
     .output(authSessionSchema)
     .mutation(({ ctx, input }) => refreshSession(ctx.db, ctx.authConfig, input.refreshToken)),
 
@@ -49,12 +63,16 @@ export const authRouter = router({
     .query(async ({ ctx }) => {
       const { subject } = ctx;
       const user = subject.userId ? await getUser(ctx.db, subject.userId) : null;
-      if (subject.kind === "user" && !user) throw new DomainError("UNAUTHORIZED", "This account no longer exists");
+      if (subject.kind === "user" && !user)
+        throw new DomainError("UNAUTHORIZED", "This account no longer exists");
       return {
         kind: subject.kind,
         user,
         sessionId: subject.sessionId,
-        apiKey: subject.kind === "apiKey" ? { id: subject.apiKeyId, tenantId: subject.tenantId, scopes: subject.scopes } : null,
+        apiKey:
+          subject.kind === "apiKey"
+            ? { id: subject.apiKeyId, tenantId: subject.tenantId, scopes: subject.scopes }
+            : null,
       };
     }),
 });

@@ -12,7 +12,10 @@ beforeAll(async () => {
 afterAll(() => bed.close());
 
 /** Opens a tenant-wide progress stream (it never ends by itself) and resolves with how it ended. */
-function streamEnding(client: ReturnType<typeof createTechScanClient>): { ended: Promise<unknown>; opened: Promise<void> } {
+function streamEnding(client: ReturnType<typeof createTechScanClient>): {
+  ended: Promise<unknown>;
+  opened: Promise<void>;
+} {
   let markOpened: () => void = () => undefined;
   const opened = new Promise<void>((resolve) => (markOpened = resolve));
   const ended = new Promise<unknown>((resolve) => {
@@ -60,7 +63,9 @@ describe("trust: progress stream outlives sign-out", () => {
     const keptStream = streamEnding(bed.client({ apiKey: kept.secret }));
     await Promise.all([revokedStream.opened, keptStream.opened]);
     await admin.apiKey.revoke.mutate({ apiKeyId: revoked.apiKey.id });
-    expect(((await revokedStream.ended) as TRPCClientError<never>).data).toMatchObject({ code: "UNAUTHORIZED" });
+    expect(((await revokedStream.ended) as TRPCClientError<never>).data).toMatchObject({
+      code: "UNAUTHORIZED",
+    });
     expect(await keptStream.ended).toBe("still streaming");
   });
 });

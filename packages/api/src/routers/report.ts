@@ -1,7 +1,21 @@
 import { ReportDocument, REPORT_FORMATS, ScanDiff } from "@techscaniq/contracts/report";
 import { z } from "zod";
-import { diffInput, exportInput, getReportInput, listReportsInput, reportRefInput, reportStatuses } from "../domain/reports/input";
-import { diffReportScans, exportReport, getReport, listReports, listVersions, regenerateReport } from "../domain/reports/service";
+import {
+  diffInput,
+  exportInput,
+  getReportInput,
+  listReportsInput,
+  reportRefInput,
+  reportStatuses,
+} from "../domain/reports/input";
+import {
+  diffReportScans,
+  exportReport,
+  getReport,
+  listReports,
+  listVersions,
+  regenerateReport,
+} from "../domain/reports/service";
 import { scanActorOf } from "../domain/scans/service";
 import { apiStorage } from "../storage";
 import { requireRole, router, tenantProcedure } from "../trpc";
@@ -33,7 +47,13 @@ export const reportRouter = router({
   /** The report (by id or scan) with its latest (or a given) version as the self-contained report document. */
   get: tenantProcedure
     .input(getReportInput)
-    .output(z.object({ report: reportSchema, version: versionSchema.nullable(), document: ReportDocument.nullable() }))
+    .output(
+      z.object({
+        report: reportSchema,
+        version: versionSchema.nullable(),
+        document: ReportDocument.nullable(),
+      }),
+    )
     .query(({ ctx, input }) => getReport(ctx.tx, scanActorOf(ctx), input)),
 
   list: tenantProcedure

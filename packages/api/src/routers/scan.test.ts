@@ -37,13 +37,17 @@ afterAll(async () => {
 
 async function counts() {
   const { rows } = await sql<{ scans: string; jobs: string }>`
-    select (select count(*) from public.scans) as scans, (select count(*) from graphile_worker.jobs) as jobs`.execute(bed.database.db.kysely);
+    select (select count(*) from public.scans) as scans, (select count(*) from graphile_worker.jobs) as jobs`.execute(
+    bed.database.db.kysely,
+  );
   return { scans: Number(rows[0]!.scans), jobs: Number(rows[0]!.jobs) };
 }
 
 async function jobFor(scanId: string) {
   const { rows } = await sql<{ task_identifier: string; key: string; payload: unknown }>`
-    select t.identifier as task_identifier, j.key, j.payload from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where j.key = ${`scan:${scanId}`}`.execute(bed.database.db.kysely);
+    select t.identifier as task_identifier, j.key, j.payload from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where j.key = ${`scan:${scanId}`}`.execute(
+    bed.database.db.kysely,
+  );
   return rows;
 }
 
@@ -66,8 +70,14 @@ describe("scan.create", () => {
       progress: 0,
       error: null,
     });
-    expect(await jobFor(scan.id)).toEqual([{ task_identifier: "scan.crawl", key: `scan:${scan.id}`, payload: { scanId: scan.id } }]);
-    const events = await bed.database.db.kysely.selectFrom("events").select(["type", "user_id"]).where("subject", "=", scan.id).execute();
+    expect(await jobFor(scan.id)).toEqual([
+      { task_identifier: "scan.crawl", key: `scan:${scan.id}`, payload: { scanId: scan.id } },
+    ]);
+    const events = await bed.database.db.kysely
+      .selectFrom("events")
+      .select(["type", "user_id"])
+      .where("subject", "=", scan.id)
+      .execute();
     expect(events).toEqual([{ type: "scan.queued", user_id: alice.id }]);
   });
 
@@ -78,9 +88,21 @@ describe("scan.create", () => {
     [{ url: "https://intranet/" }, 'url: url host "intranet" is not a valid domain name or IP address'],
     [{ url: `https://example.com/${"a".repeat(2100)}` }, "url: url is longer than 2048 characters"],
     [{ url: "" }, "url: url is required"],
-    [{ url: "https://example.com", thesis: "x".repeat(20_001) }, "thesis: thesis is longer than 20000 characters"],
-    [{ url: "https://example.com", repositories: ["http://github.com/a/b"] }, "repositories.0: repository must use https, not http"],
-    [{ url: "https://example.com", repositories: Array.from({ length: 21 }, (_, i) => `https://github.com/a/r${i}`) }, "repositories: at most 20 repositories"],
+    [
+      { url: "https://example.com", thesis: "x".repeat(20_001) },
+      "thesis: thesis is longer than 20000 characters",
+    ],
+    [
+      { url: "https://example.com", repositories: ["http://github.com/a/b"] },
+      "repositories.0: repository must use https, not http",
+    ],
+    [
+      {
+        url: "https://example.com",
+        repositories: Array.from({ length: 21 }, (_, i) => `https://github.com/a/r${i}`),
+      },
+      "repositories: at most 20 repositories",
+    ],
     [{ url: "https://example.com", options: { maxPages: 0 } }, "options.maxPages"],
     [{ url: "https://example.com", priority: "high" }, "priority: is not a known field"],
   ])("refuses %j with a clear error, writing nothing and queuing nothing", async (input, message) => {
@@ -91,7 +113,11 @@ describe("scan.create", () => {
 
   it("is for members: a viewer may read scans but not request one", async () => {
     const before = await counts();
-    await expectTrpcError(asViewer().scan.create.mutate({ url: "https://example.com" }), "FORBIDDEN", /Viewers can only read/);
+    await expectTrpcError(
+      asViewer().scan.create.mutate({ url: "https://example.com" }),
+      "FORBIDDEN",
+      /Viewers can only read/,
+    );
     expect(await counts()).toEqual(before);
   });
 });
@@ -115,27 +141,51 @@ describe("every scan procedure validates its input", () => {
   });
 
   it("list: unknown status, oversize limit and forged cursor", async () => {
-    await expectTrpcError(asAlice().scan.list.query({ status: ["done" as never] }), "BAD_REQUEST", /status\.0/);
+    await expectTrpcError(
+      asAlice().scan.list.query({ status: ["done" as never] }),
+      "BAD_REQUEST",
+      /status\.0/,
+    );
     await expectTrpcError(asAlice().scan.list.query({ limit: 1000 }), "BAD_REQUEST", /limit/);
-    await expectTrpcError(asAlice().scan.list.query({ cursor: "bm9wZQ" }), "BAD_REQUEST", "cursor: is not a cursor returned by scan.list");
+    await expectTrpcError(
+      asAlice().scan.list.query({ cursor: "bm9wZQ" }),
+      "BAD_REQUEST",
+      "cursor: is not a cursor returned by scan.list",
+    );
   });
 
   it("evidence.list: bad kind and finding id", async () => {
     const scan = await asAlice().scan.create.mutate({ url: "https://evidence-input.example" });
-    await expectTrpcError(asAlice().scan.evidence.list.query({ scanId: scan.id, kind: "<script>" }), "BAD_REQUEST", /kind: must be an evidence kind/);
-    await expectTrpcError(asAlice().scan.evidence.list.query({ scanId: scan.id, findingId: "nope" }), "BAD_REQUEST", /findingId/);
+    await expectTrpcError(
+      asAlice().scan.evidence.list.query({ scanId: scan.id, kind: "<script>" }),
+      "BAD_REQUEST",
+      /kind: must be an evidence kind/,
+    );
+    await expectTrpcError(
+      asAlice().scan.evidence.list.query({ scanId: scan.id, findingId: "nope" }),
+      "BAD_REQUEST",
+      /findingId/,
+    );
   });
 });
 
 describe("scan lifecycle through the API", () => {
   it("lists with status and text filters and cursor pagination", async () => {
     const made = [];
-    for (const name of ["alpha", "beta", "gamma"]) made.push(await asAlice().scan.create.mutate({ url: `https://${name}-list.example` }));
+    for (const name of ["alpha", "beta", "gamma"])
+      made.push(await asAlice().scan.create.mutate({ url: `https://${name}-list.example` }));
     await asAlice().scan.cancel.mutate({ scanId: made[1]!.id });
 
     const firstPage = await asAlice().scan.list.query({ search: "-list.example", limit: 2 });
-    expect(firstPage.items.map((scan) => scan.targetUrl)).toEqual(["https://gamma-list.example/", "https://beta-list.example/"]);
-    const secondPage = await asAlice().scan.list.query({ search: "-list.example", limit: 2, cursor: firstPage.nextCursor! });
+    expect(firstPage.items.map((scan) => scan.targetUrl)).toEqual([
+      "https://gamma-list.example/",
+      "https://beta-list.example/",
+    ]);
+    const secondPage = await asAlice().scan.list.query({
+      search: "-list.example",
+      limit: 2,
+      cursor: firstPage.nextCursor!,
+    });
     expect(secondPage.items.map((scan) => scan.targetUrl)).toEqual(["https://alpha-list.example/"]);
     expect(secondPage.nextCursor).toBeNull();
 
@@ -150,7 +200,11 @@ describe("scan lifecycle through the API", () => {
     const cancelled = await asAlice().scan.cancel.mutate({ scanId: scan.id });
     expect(cancelled).toMatchObject({ status: "cancelled" });
     expect(cancelled.finishedAt).not.toBeNull();
-    await expectTrpcError(asAlice().scan.cancel.mutate({ scanId: scan.id }), "CONFLICT", /already been cancelled/);
+    await expectTrpcError(
+      asAlice().scan.cancel.mutate({ scanId: scan.id }),
+      "CONFLICT",
+      /already been cancelled/,
+    );
   });
 
   it("retry re-queues a cancelled scan under the same job key; rescan links a new scan to its parent", async () => {
@@ -168,19 +222,30 @@ describe("scan lifecycle through the API", () => {
 
   it("a second submit of the same scan's job does not queue a second job", async () => {
     const scan = await asAlice().scan.create.mutate({ url: "https://double.example" });
-    await withServiceTx(bed.database.db, (tx) => sql`select private.enqueue_scan_job(${scan.id}::uuid, 'scan.crawl')`.execute(tx));
-    await withServiceTx(bed.database.db, (tx) => sql`select private.enqueue_scan_job(${scan.id}::uuid, 'scan.crawl')`.execute(tx));
+    await withServiceTx(bed.database.db, (tx) =>
+      sql`select private.enqueue_scan_job(${scan.id}::uuid, 'scan.crawl')`.execute(tx),
+    );
+    await withServiceTx(bed.database.db, (tx) =>
+      sql`select private.enqueue_scan_job(${scan.id}::uuid, 'scan.crawl')`.execute(tx),
+    );
     expect(await jobFor(scan.id)).toHaveLength(1);
   });
 
   it("delete removes the scan, its evidence, findings, pages and stored objects; a queued scan must be cancelled first", async () => {
     const scan = await asAlice().scan.create.mutate({ url: "https://delete-me.example" });
-    await expectTrpcError(asAlice().scan.delete.mutate({ scanId: scan.id }), "CONFLICT", /cancel it before deleting it/);
+    await expectTrpcError(
+      asAlice().scan.delete.mutate({ scanId: scan.id }),
+      "CONFLICT",
+      /cancel it before deleting it/,
+    );
     await asAlice().scan.cancel.mutate({ scanId: scan.id });
 
     const storage = createLocalStorage(path.join(dataDir, "storage"));
     const shot = { bucket: "screenshots" as const, path: scanObjectPath(tenantA.id, scan.id, "home.png") };
-    const artifact = { bucket: "artifacts" as const, path: scanObjectPath(tenantA.id, scan.id, "result.json") };
+    const artifact = {
+      bucket: "artifacts" as const,
+      path: scanObjectPath(tenantA.id, scan.id, "result.json"),
+    };
     await storage.put(shot, new Uint8Array([137, 80, 78, 71]), { contentType: "image/png" });
     await storage.put(artifact, "{}", { contentType: "application/json" });
     await seedResults(scan.id, tenantA.id, shot.path);
@@ -188,14 +253,19 @@ describe("scan lifecycle through the API", () => {
     const pages = await asAlice().scan.pages.query({ scanId: scan.id });
     expect(pages).toMatchObject([{ url: "https://delete-me.example/", hasScreenshot: true }]);
     const screenshot = await asAlice().scan.screenshot.query({ scanId: scan.id, pageId: pages[0]!.id });
-    expect(screenshot).toEqual({ contentType: "image/png", base64: Buffer.from([137, 80, 78, 71]).toString("base64") });
+    expect(screenshot).toEqual({
+      contentType: "image/png",
+      base64: Buffer.from([137, 80, 78, 71]).toString("base64"),
+    });
 
     await asAlice().scan.delete.mutate({ scanId: scan.id });
     await expectTrpcError(asAlice().scan.get.query({ scanId: scan.id }), "NOT_FOUND");
     const left = await sql<{ n: string }>`
       select (select count(*) from evidence_items where scan_id = ${scan.id})
            + (select count(*) from findings where scan_id = ${scan.id})
-           + (select count(*) from scan_pages where scan_id = ${scan.id}) as n`.execute(bed.database.db.kysely);
+           + (select count(*) from scan_pages where scan_id = ${scan.id}) as n`.execute(
+      bed.database.db.kysely,
+    );
     expect(Number(left.rows[0]!.n)).toBe(0);
     expect(await storage.get(shot)).toBeNull();
     expect(await storage.get(artifact)).toBeNull();
@@ -208,16 +278,67 @@ async function seedResults(scanId: string, tenantId: string, screenshotPath: str
     await tx
       .insertInto("evidence_items")
       .values([
-        { scan_id: scanId, tenant_id: tenantId, evidence_id: "ev_000000000000000000000001", kind: "meta", collector: "http", url: "https://x.example/", locator: "meta[name=generator]", snippet: "WordPress 6.4.2", content_hash: "a".repeat(64), observed_at: new Date(), confidence: 100 },
-        { scan_id: scanId, tenant_id: tenantId, evidence_id: "ev_000000000000000000000002", kind: "header", collector: "http", url: "https://x.example/", locator: "server", snippet: "nginx", content_hash: "b".repeat(64), observed_at: new Date(), confidence: 100 },
+        {
+          scan_id: scanId,
+          tenant_id: tenantId,
+          evidence_id: "ev_000000000000000000000001",
+          kind: "meta",
+          collector: "http",
+          url: "https://x.example/",
+          locator: "meta[name=generator]",
+          snippet: "WordPress 6.4.2",
+          content_hash: "a".repeat(64),
+          observed_at: new Date(),
+          confidence: 100,
+        },
+        {
+          scan_id: scanId,
+          tenant_id: tenantId,
+          evidence_id: "ev_000000000000000000000002",
+          kind: "header",
+          collector: "http",
+          url: "https://x.example/",
+          locator: "server",
+          snippet: "nginx",
+          content_hash: "b".repeat(64),
+          observed_at: new Date(),
+          confidence: 100,
+        },
       ])
       .execute();
     await tx
       .insertInto("findings")
-      .values({ scan_id: scanId, tenant_id: tenantId, kind: "technology", finding_key: "WordPress", name: "WordPress", version: "6.4.2", category: "CMS", confidence: 100, severity: null, evidence_ids: ["ev_000000000000000000000001"], details: "{}" })
+      .values({
+        scan_id: scanId,
+        tenant_id: tenantId,
+        kind: "technology",
+        finding_key: "WordPress",
+        name: "WordPress",
+        version: "6.4.2",
+        category: "CMS",
+        confidence: 100,
+        severity: null,
+        evidence_ids: ["ev_000000000000000000000001"],
+        details: "{}",
+      })
       .execute();
-    const { target_url } = await tx.selectFrom("scans").select("target_url").where("id", "=", scanId).executeTakeFirstOrThrow();
-    await tx.insertInto("scan_pages").values({ scan_id: scanId, tenant_id: tenantId, url: target_url, http_status: 200, bytes: 1234, rendered: true, screenshot_path: screenshotPath }).execute();
+    const { target_url } = await tx
+      .selectFrom("scans")
+      .select("target_url")
+      .where("id", "=", scanId)
+      .executeTakeFirstOrThrow();
+    await tx
+      .insertInto("scan_pages")
+      .values({
+        scan_id: scanId,
+        tenant_id: tenantId,
+        url: target_url,
+        http_status: 200,
+        bytes: 1234,
+        rendered: true,
+        screenshot_path: screenshotPath,
+      })
+      .execute();
   });
 }
 
@@ -226,13 +347,27 @@ describe("tenant isolation", () => {
     const scan = await asAlice().scan.create.mutate({ url: "https://isolated.example" });
     const storage = createLocalStorage(path.join(dataDir, "storage"));
     const shotPath = scanObjectPath(tenantA.id, scan.id, "home.png");
-    await storage.put({ bucket: "screenshots", path: shotPath }, new Uint8Array([1]), { contentType: "image/png" });
+    await storage.put({ bucket: "screenshots", path: shotPath }, new Uint8Array([1]), {
+      contentType: "image/png",
+    });
     await seedResults(scan.id, tenantA.id, shotPath);
     const [page] = await asAlice().scan.pages.query({ scanId: scan.id });
     const [finding] = await asAlice().scan.findings.query({ scanId: scan.id });
-    expect(finding).toMatchObject({ name: "WordPress", version: "6.4.2", evidenceIds: ["ev_000000000000000000000001"] });
-    expect((await asAlice().scan.evidence.list.query({ scanId: scan.id, findingId: finding!.id })).items.map((item) => item.snippet)).toEqual(["WordPress 6.4.2"]);
-    expect((await asAlice().scan.evidence.list.query({ scanId: scan.id, kind: "header" })).items.map((item) => item.locator)).toEqual(["server"]);
+    expect(finding).toMatchObject({
+      name: "WordPress",
+      version: "6.4.2",
+      evidenceIds: ["ev_000000000000000000000001"],
+    });
+    expect(
+      (await asAlice().scan.evidence.list.query({ scanId: scan.id, findingId: finding!.id })).items.map(
+        (item) => item.snippet,
+      ),
+    ).toEqual(["WordPress 6.4.2"]);
+    expect(
+      (await asAlice().scan.evidence.list.query({ scanId: scan.id, kind: "header" })).items.map(
+        (item) => item.locator,
+      ),
+    ).toEqual(["server"]);
 
     const notFound = `Scan ${scan.id} was not found in this tenant`;
     await expectTrpcError(asBob().scan.get.query({ scanId: scan.id }), "NOT_FOUND", notFound);
@@ -243,11 +378,19 @@ describe("tenant isolation", () => {
     await expectTrpcError(asBob().scan.findings.query({ scanId: scan.id }), "NOT_FOUND", notFound);
     await expectTrpcError(asBob().scan.pages.query({ scanId: scan.id }), "NOT_FOUND", notFound);
     await expectTrpcError(asBob().scan.evidence.list.query({ scanId: scan.id }), "NOT_FOUND", notFound);
-    await expectTrpcError(asBob().scan.screenshot.query({ scanId: scan.id, pageId: page!.id }), "NOT_FOUND", notFound);
+    await expectTrpcError(
+      asBob().scan.screenshot.query({ scanId: scan.id, pageId: page!.id }),
+      "NOT_FOUND",
+      notFound,
+    );
     expect((await asBob().scan.list.query({})).items.map((item) => item.id)).not.toContain(scan.id);
     // Naming tenant A as the active tenant does not help.
     const bobInA = bed.client({ accessToken: bob.accessToken, tenantId: tenantA.id });
-    await expectTrpcError(bobInA.scan.get.query({ scanId: scan.id }), "FORBIDDEN", /not a member of this tenant/);
+    await expectTrpcError(
+      bobInA.scan.get.query({ scanId: scan.id }),
+      "FORBIDDEN",
+      /not a member of this tenant/,
+    );
 
     // Nothing changed for A.
     expect(await asAlice().scan.get.query({ scanId: scan.id })).toMatchObject({ status: "queued" });
@@ -265,15 +408,23 @@ describe("tenant isolation", () => {
              + (select count(*) from findings where scan_id = ${scan.id})
              + (select count(*) from scan_pages where scan_id = ${scan.id})
              + (select count(*) from scan_stage_results where scan_id = ${scan.id}) as n`.execute(tx);
-      const updated = await tx.updateTable("scans").set({ status: "succeeded" }).where("id", "=", scan.id).executeTakeFirst();
+      const updated = await tx
+        .updateTable("scans")
+        .set({ status: "succeeded" })
+        .where("id", "=", scan.id)
+        .executeTakeFirst();
       return { rows: Number(rows[0]!.n), updated: Number(updated.numUpdatedRows) };
     });
     expect(seen).toEqual({ rows: 0, updated: 0 });
     await expect(
-      withRlsTx(bed.database.db, claimsFor(bob.id), (tx) => sql`select private.enqueue_scan_job(${scan.id}::uuid, 'scan.crawl')`.execute(tx)),
+      withRlsTx(bed.database.db, claimsFor(bob.id), (tx) =>
+        sql`select private.enqueue_scan_job(${scan.id}::uuid, 'scan.crawl')`.execute(tx),
+      ),
     ).rejects.toThrow(/not allowed to queue work/);
     await expect(
-      withRlsTx(bed.database.db, claimsFor(alice.id), (tx) => sql`select private.enqueue_scan_job(${scan.id}::uuid, 'report.write')`.execute(tx)),
+      withRlsTx(bed.database.db, claimsFor(alice.id), (tx) =>
+        sql`select private.enqueue_scan_job(${scan.id}::uuid, 'report.write')`.execute(tx),
+      ),
     ).rejects.toThrow(/only queues scan\.\* tasks/);
   });
 
@@ -283,18 +434,32 @@ describe("tenant isolation", () => {
     const outsider = await createTestUser(bed.database.db);
     await withServiceTx(bed.database.db, (tx) =>
       sql`insert into storage.objects (bucket_id, name) values
-            ('screenshots', ${`${tenantA.id}/scans/x/home.png`}), ('reports', ${`${tenantB.id}/r/report.md`}), ('screenshots', 'no-tenant/x.png')`.execute(tx),
+            ('screenshots', ${`${tenantA.id}/scans/x/home.png`}), ('reports', ${`${tenantB.id}/r/report.md`}), ('screenshots', 'no-tenant/x.png')`.execute(
+        tx,
+      ),
     );
     const visible = async (userId: string) =>
-      withRlsTx(bed.database.db, claimsFor(userId), async (tx) => (await sql<{ name: string }>`select name from storage.objects order by name`.execute(tx)).rows.map((row) => row.name));
+      withRlsTx(bed.database.db, claimsFor(userId), async (tx) =>
+        (await sql<{ name: string }>`select name from storage.objects order by name`.execute(tx)).rows.map(
+          (row) => row.name,
+        ),
+      );
     expect(await visible(alice.id)).toEqual([`${tenantA.id}/scans/x/home.png`]);
     expect(await visible(bob.id)).toEqual([`${tenantB.id}/r/report.md`]);
     expect(await visible(outsider.id)).toEqual([]);
     await expect(
-      withRlsTx(bed.database.db, claimsFor(bob.id), (tx) => sql`insert into storage.objects (bucket_id, name) values ('reports', ${`${tenantA.id}/r/evil.md`})`.execute(tx)),
+      withRlsTx(bed.database.db, claimsFor(bob.id), (tx) =>
+        sql`insert into storage.objects (bucket_id, name) values ('reports', ${`${tenantA.id}/r/evil.md`})`.execute(
+          tx,
+        ),
+      ),
     ).rejects.toThrow(/row-level security/);
     await expect(
-      withRlsTx(bed.database.db, claimsFor(viewer.id), (tx) => sql`insert into storage.objects (bucket_id, name) values ('reports', ${`${tenantA.id}/r/viewer.md`})`.execute(tx)),
+      withRlsTx(bed.database.db, claimsFor(viewer.id), (tx) =>
+        sql`insert into storage.objects (bucket_id, name) values ('reports', ${`${tenantA.id}/r/viewer.md`})`.execute(
+          tx,
+        ),
+      ),
     ).rejects.toThrow(/row-level security/);
   });
 

@@ -179,7 +179,8 @@ export const scanRouter = router({
     .query(async ({ ctx, input }) => {
       const ref = await screenshotRef(ctx.tx, scanActorOf(ctx), input.scanId, input.pageId);
       const object = await apiStorage().get(ref);
-      if (!object) throw new DomainError("NOT_FOUND", `The screenshot of page ${input.pageId} is no longer stored`);
+      if (!object)
+        throw new DomainError("NOT_FOUND", `The screenshot of page ${input.pageId} is no longer stored`);
       return { contentType: object.contentType, base64: Buffer.from(object.body).toString("base64") };
     }),
 
@@ -197,7 +198,11 @@ export const scanRouter = router({
       ctx.db,
       claims,
       async (tx) => {
-        if (!(await tenantRoleOf(tx, tenantId))) throw new DomainError("FORBIDDEN", "You are not a member of this tenant (or your API key no longer works there)");
+        if (!(await tenantRoleOf(tx, tenantId)))
+          throw new DomainError(
+            "FORBIDDEN",
+            "You are not a member of this tenant (or your API key no longer works there)",
+          );
         if (input.scanId) await findScan(tx, { tenantId, userId: ctx.subject.userId }, input.scanId);
       },
       { tenantId },
@@ -209,14 +214,24 @@ export const scanRouter = router({
     let credentialsEnded = false;
     const recheck = setInterval(() => {
       // A failed check (database hiccup) is not a revocation; the next one decides.
-      void ctx.reauthenticate().then((subject) => {
-        if (subject?.userId === ctx.subject.userId && subject.apiKeyId === ctx.subject.apiKeyId) return;
-        credentialsEnded = true;
-        stream.abort();
-      }, () => undefined);
+      void ctx.reauthenticate().then(
+        (subject) => {
+          if (subject?.userId === ctx.subject.userId && subject.apiKeyId === ctx.subject.apiKeyId) return;
+          credentialsEnded = true;
+          stream.abort();
+        },
+        () => undefined,
+      );
     }, ctx.authRecheckMs);
     try {
-      const events = streamScanEvents({ db: ctx.db, claims, tenantId, scanId: input.scanId ?? null, afterId, signal: stream.signal });
+      const events = streamScanEvents({
+        db: ctx.db,
+        claims,
+        tenantId,
+        scanId: input.scanId ?? null,
+        afterId,
+        signal: stream.signal,
+      });
       for await (const event of events) yield tracked(event.id, event);
     } finally {
       clearInterval(recheck);
@@ -224,6 +239,7 @@ export const scanRouter = router({
       // Also after a normal end (terminal event): the event hub lets go of this subscriber on abort.
       stream.abort();
     }
-    if (credentialsEnded) throw new DomainError("UNAUTHORIZED", "Your session has ended or your key was revoked; sign in again");
+    if (credentialsEnded)
+      throw new DomainError("UNAUTHORIZED", "Your session has ended or your key was revoked; sign in again");
   }),
 });

@@ -1,8 +1,23 @@
 import { z } from "zod";
 import { changeMemberRole, inviteMember, listMembers, removeMember } from "../domain/members";
 import { tenantRoleSchema } from "../domain/roles";
-import { createTenant, getTenant, listMyTenants, switchTenant, updateTenant, type Actor } from "../domain/tenants";
-import { emailSchema, idSchema, memberSchema, noInput, slugSchema, tenantNameSchema, tenantSchema } from "../schemas";
+import {
+  createTenant,
+  getTenant,
+  listMyTenants,
+  switchTenant,
+  updateTenant,
+  type Actor,
+} from "../domain/tenants";
+import {
+  emailSchema,
+  idSchema,
+  memberSchema,
+  noInput,
+  slugSchema,
+  tenantNameSchema,
+  tenantSchema,
+} from "../schemas";
 import { requireRole, router, tenantProcedure, userProcedure, type Context } from "../trpc";
 import type { AuthSubject } from "../auth/authenticate";
 

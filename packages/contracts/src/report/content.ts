@@ -42,11 +42,27 @@ export const ReportContent = z.object({
   claims: z.array(ReportClaim),
   dropped: z.object({
     count: z.number().int().nonnegative(),
-    claims: z.array(z.object({ section: z.string(), text: z.string(), evidence: z.array(z.string()), stage: z.string(), reasons: z.array(z.string()) })),
+    claims: z.array(
+      z.object({
+        section: z.string(),
+        text: z.string(),
+        evidence: z.array(z.string()),
+        stage: z.string(),
+        reasons: z.array(z.string()),
+      }),
+    ),
   }),
   /** Every evidence item a published claim or table cites, so citations can be re-checked without the database. */
   evidence: z.array(
-    z.object({ id: z.string(), kind: z.string(), collector: z.string(), url: z.string(), locator: z.string(), snippet: z.string(), contentHash: z.string() }),
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      collector: z.string(),
+      url: z.string(),
+      locator: z.string(),
+      snippet: z.string(),
+      contentHash: z.string(),
+    }),
   ),
   scores: z.array(Score),
   usage: z.object({

@@ -40,10 +40,26 @@ export const ReportDocument = z.object({
       verification: z.object({ status: z.literal("verified"), method: VerificationMethod }),
     }),
   ),
-  evidence: z.array(z.object({ id: z.string(), kind: z.string(), url: z.string(), locator: z.string(), snippet: z.string(), contentHash: z.string() })),
-  dropped: z.object({ count: z.number().int().nonnegative(), reasons: z.array(z.object({ section: z.string(), reasons: z.array(z.string()) })) }),
+  evidence: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      url: z.string(),
+      locator: z.string(),
+      snippet: z.string(),
+      contentHash: z.string(),
+    }),
+  ),
+  dropped: z.object({
+    count: z.number().int().nonnegative(),
+    reasons: z.array(z.object({ section: z.string(), reasons: z.array(z.string()) })),
+  }),
   models: z.array(z.object({ provider: z.string(), model: z.string(), tasks: z.array(z.string()) })),
-  usage: z.object({ inputTokens: z.number().int().nonnegative(), outputTokens: z.number().int().nonnegative(), costUsd: z.number().nonnegative() }),
+  usage: z.object({
+    inputTokens: z.number().int().nonnegative(),
+    outputTokens: z.number().int().nonnegative(),
+    costUsd: z.number().nonnegative(),
+  }),
   changes: ScanDiff.nullable(),
 });
 export type ReportDocument = z.infer<typeof ReportDocument>;
@@ -69,13 +85,40 @@ export function buildReportDocument(content: ReportContent, meta: ReportDocument
     target: report.target,
     thesis: report.thesis,
     generatedAt: report.generatedAt,
-    sections: report.sections.map(({ id, title, status, error, claimIds, tables }) => ({ id, title, status, error, claimIds, tables })),
+    sections: report.sections.map(({ id, title, status, error, claimIds, tables }) => ({
+      id,
+      title,
+      status,
+      error,
+      claimIds,
+      tables,
+    })),
     scores: report.scores,
-    claims: report.claims.map((c) => ({ id: c.id, section: c.section, text: c.text, evidence: c.evidence, verification: { status: c.verification.status, method: c.verification.method } })),
-    evidence: report.evidence.map(({ id, kind, url, locator, snippet, contentHash }) => ({ id, kind, url, locator, snippet, contentHash })),
-    dropped: { count: report.dropped.count, reasons: report.dropped.claims.map((d) => ({ section: d.section, reasons: d.reasons })) },
+    claims: report.claims.map((c) => ({
+      id: c.id,
+      section: c.section,
+      text: c.text,
+      evidence: c.evidence,
+      verification: { status: c.verification.status, method: c.verification.method },
+    })),
+    evidence: report.evidence.map(({ id, kind, url, locator, snippet, contentHash }) => ({
+      id,
+      kind,
+      url,
+      locator,
+      snippet,
+      contentHash,
+    })),
+    dropped: {
+      count: report.dropped.count,
+      reasons: report.dropped.claims.map((d) => ({ section: d.section, reasons: d.reasons })),
+    },
     models: report.usage.models,
-    usage: { inputTokens: report.usage.inputTokens, outputTokens: report.usage.outputTokens, costUsd: report.usage.costUsd },
+    usage: {
+      inputTokens: report.usage.inputTokens,
+      outputTokens: report.usage.outputTokens,
+      costUsd: report.usage.costUsd,
+    },
     changes: meta.changes,
   });
 }
@@ -98,15 +141,28 @@ export const SCORE_TITLES: Record<Score["name"], string> = {
 
 /** The "what changed" lines of a diff, as plain sentences (escaped by each renderer). */
 export function describeChanges(diff: ScanDiff): string[] {
-  if (diff.unchanged) return ["Nothing changed in technologies, header grade, vulnerable libraries or third parties since the previous scan."];
+  if (diff.unchanged)
+    return [
+      "Nothing changed in technologies, header grade, vulnerable libraries or third parties since the previous scan.",
+    ];
   const version = (v: string | null) => v ?? "no version shown";
   const lines: string[] = [];
-  for (const t of diff.technologies.added) lines.push(`Technology added: ${t.name}${t.version ? ` ${t.version}` : ""}.`);
-  for (const t of diff.technologies.removed) lines.push(`Technology removed: ${t.name}${t.version ? ` ${t.version}` : ""}.`);
-  for (const t of diff.technologies.versionChanged) lines.push(`Version changed: ${t.name} ${version(t.from)} → ${version(t.to)}.`);
-  if (diff.headerGrade.changed) lines.push(`Security header grade changed: ${diff.headerGrade.before ?? "none"} → ${diff.headerGrade.after ?? "none"}.`);
-  for (const v of diff.vulnerabilities.new) lines.push(`New vulnerable library: ${v.library} ${v.version} (${v.severity}${v.identifiers.length ? `, ${v.identifiers.join(", ")}` : ""}).`);
-  for (const v of diff.vulnerabilities.fixed) lines.push(`Fixed: ${v.library} ${v.version} is no longer observed.`);
+  for (const t of diff.technologies.added)
+    lines.push(`Technology added: ${t.name}${t.version ? ` ${t.version}` : ""}.`);
+  for (const t of diff.technologies.removed)
+    lines.push(`Technology removed: ${t.name}${t.version ? ` ${t.version}` : ""}.`);
+  for (const t of diff.technologies.versionChanged)
+    lines.push(`Version changed: ${t.name} ${version(t.from)} → ${version(t.to)}.`);
+  if (diff.headerGrade.changed)
+    lines.push(
+      `Security header grade changed: ${diff.headerGrade.before ?? "none"} → ${diff.headerGrade.after ?? "none"}.`,
+    );
+  for (const v of diff.vulnerabilities.new)
+    lines.push(
+      `New vulnerable library: ${v.library} ${v.version} (${v.severity}${v.identifiers.length ? `, ${v.identifiers.join(", ")}` : ""}).`,
+    );
+  for (const v of diff.vulnerabilities.fixed)
+    lines.push(`Fixed: ${v.library} ${v.version} is no longer observed.`);
   for (const p of diff.thirdParties.added) lines.push(`Third party added: ${p.owner} (${p.host}).`);
   for (const p of diff.thirdParties.removed) lines.push(`Third party removed: ${p.owner} (${p.host}).`);
   return lines;

@@ -10,6 +10,11 @@ export const REPORT_CONTENT_TYPES: Record<ReportFormat, string> = {
 };
 
 /** `<tenant>/reports/<report>/v<version>/report.<format>`: tenant-prefixed like every stored object. */
-export function reportExportPath(tenantId: string, reportId: string, version: number, format: ReportFormat): string {
+export function reportExportPath(
+  tenantId: string,
+  reportId: string,
+  version: number,
+  format: ReportFormat,
+): string {
   return `${tenantId}/reports/${reportId}/v${version}/report.${format}`;
 }

@@ -2,7 +2,12 @@ import { describeChanges, evidenceNumbers, SCORE_TITLES, type ReportDocument } f
 
 /** Every string that reaches the HTML goes through here: scanned content is data, never markup. */
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 }
 
 const STYLE = `
@@ -19,7 +24,9 @@ function cite(ids: readonly string[], numbers: Map<string, number>): string {
   return ids
     .flatMap((id) => {
       const n = numbers.get(id);
-      return n === undefined ? [] : [`<a class="cite" href="#evidence-${n}" title="${escapeHtml(id)}">[${n}]</a>`];
+      return n === undefined
+        ? []
+        : [`<a class="cite" href="#evidence-${n}" title="${escapeHtml(id)}">[${n}]</a>`];
     })
     .join("");
 }
@@ -40,28 +47,45 @@ export function renderHtml(document: ReportDocument): string {
   ];
   if (document.thesis) body.push(`<p><strong>Investment thesis:</strong> ${e(document.thesis)}</p>`);
 
-  body.push(`<h2 id="scores">Scores</h2><table><thead><tr><th>Area</th><th>Score</th><th>Rule</th></tr></thead><tbody>`);
-  for (const score of document.scores) body.push(`<tr><td>${e(SCORE_TITLES[score.name])}</td><td>${score.score ?? "not judged"}</td><td>${e(score.rule)}</td></tr>`);
+  body.push(
+    `<h2 id="scores">Scores</h2><table><thead><tr><th>Area</th><th>Score</th><th>Rule</th></tr></thead><tbody>`,
+  );
+  for (const score of document.scores)
+    body.push(
+      `<tr><td>${e(SCORE_TITLES[score.name])}</td><td>${score.score ?? "not judged"}</td><td>${e(score.rule)}</td></tr>`,
+    );
   body.push(`</tbody></table>`);
 
   for (const section of document.sections) {
     body.push(`<section id="section-${e(section.id)}"><h2>${e(section.title)}</h2>`);
-    if (section.status === "failed") body.push(`<p class="failed">This section could not be written: ${e(section.error ?? "unknown error")}</p>`);
+    if (section.status === "failed")
+      body.push(
+        `<p class="failed">This section could not be written: ${e(section.error ?? "unknown error")}</p>`,
+      );
     const items = section.claimIds.flatMap((id) => {
       const claim = claims.get(id);
-      return claim ? [`<li id="claim-${e(claim.id)}">${e(claim.text)}${cite(claim.evidence, numbers)}</li>`] : [];
+      return claim
+        ? [`<li id="claim-${e(claim.id)}">${e(claim.text)}${cite(claim.evidence, numbers)}</li>`]
+        : [];
     });
     if (items.length) body.push(`<ul>${items.join("")}</ul>`);
     for (const table of section.tables) {
-      body.push(`<table><caption>${e(table.caption)}</caption><thead><tr>${[...table.columns, "Evidence"].map((c) => `<th>${e(c)}</th>`).join("")}</tr></thead><tbody>`);
-      for (const row of table.rows) body.push(`<tr>${row.cells.map((c) => `<td>${e(c)}</td>`).join("")}<td>${cite(row.evidence, numbers)}</td></tr>`);
+      body.push(
+        `<table><caption>${e(table.caption)}</caption><thead><tr>${[...table.columns, "Evidence"].map((c) => `<th>${e(c)}</th>`).join("")}</tr></thead><tbody>`,
+      );
+      for (const row of table.rows)
+        body.push(
+          `<tr>${row.cells.map((c) => `<td>${e(c)}</td>`).join("")}<td>${cite(row.evidence, numbers)}</td></tr>`,
+        );
       body.push(`</tbody></table>`);
     }
     body.push(`</section>`);
   }
 
   if (document.changes) {
-    body.push(`<section id="changes"><h2>Changes since the previous scan</h2><p>Compared with scan ${e(document.changes.beforeScanId)}.</p><ul>`);
+    body.push(
+      `<section id="changes"><h2>Changes since the previous scan</h2><p>Compared with scan ${e(document.changes.beforeScanId)}.</p><ul>`,
+    );
     for (const line of describeChanges(document.changes)) body.push(`<li>${e(line)}</li>`);
     body.push(`</ul></section>`);
   }

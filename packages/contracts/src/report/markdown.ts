@@ -15,7 +15,9 @@ export function escapeMarkdown(text: string): string {
 }
 
 function cite(ids: readonly string[], numbers: Map<string, number>): string {
-  const refs = ids.flatMap((id) => (numbers.has(id) ? [`[\\[${numbers.get(id)}\\]](#evidence-${numbers.get(id)})`] : []));
+  const refs = ids.flatMap((id) =>
+    numbers.has(id) ? [`[\\[${numbers.get(id)}\\]](#evidence-${numbers.get(id)})`] : [],
+  );
   return refs.length ? ` ${refs.join("")}` : "";
 }
 
@@ -32,26 +34,44 @@ export function renderMarkdown(document: ReportDocument): string {
   if (document.thesis) out.push("**Investment thesis:** " + escapeMarkdown(document.thesis), "");
 
   out.push("## Scores", "", "| Area | Score | Rule |", "| --- | --- | --- |");
-  for (const score of document.scores) out.push(`| ${SCORE_TITLES[score.name]} | ${score.score ?? "not judged"} | ${escapeMarkdown(score.rule)} |`);
+  for (const score of document.scores)
+    out.push(
+      `| ${SCORE_TITLES[score.name]} | ${score.score ?? "not judged"} | ${escapeMarkdown(score.rule)} |`,
+    );
   out.push("");
 
   for (const section of document.sections) {
     out.push(`## ${escapeMarkdown(section.title)}`, "");
-    if (section.status === "failed") out.push(`*This section could not be written: ${escapeMarkdown(section.error ?? "unknown error")}*`, "");
+    if (section.status === "failed")
+      out.push(
+        `*This section could not be written: ${escapeMarkdown(section.error ?? "unknown error")}*`,
+        "",
+      );
     for (const id of section.claimIds) {
       const claim = claims.get(id);
       if (claim) out.push(`- ${escapeMarkdown(claim.text)}${cite(claim.evidence, numbers)}`);
     }
     if (section.claimIds.length) out.push("");
     for (const table of section.tables) {
-      out.push(`**${escapeMarkdown(table.caption)}**`, "", `| ${[...table.columns, "Evidence"].map(escapeMarkdown).join(" | ")} |`, `|${" --- |".repeat(table.columns.length + 1)}`);
-      for (const row of table.rows) out.push(`| ${row.cells.map(escapeMarkdown).join(" | ")} |${cite(row.evidence, numbers) || " "} |`);
+      out.push(
+        `**${escapeMarkdown(table.caption)}**`,
+        "",
+        `| ${[...table.columns, "Evidence"].map(escapeMarkdown).join(" | ")} |`,
+        `|${" --- |".repeat(table.columns.length + 1)}`,
+      );
+      for (const row of table.rows)
+        out.push(`| ${row.cells.map(escapeMarkdown).join(" | ")} |${cite(row.evidence, numbers) || " "} |`);
       out.push("");
     }
   }
 
   if (document.changes) {
-    out.push("## Changes since the previous scan", "", `Compared with scan ${escapeMarkdown(document.changes.beforeScanId)}.`, "");
+    out.push(
+      "## Changes since the previous scan",
+      "",
+      `Compared with scan ${escapeMarkdown(document.changes.beforeScanId)}.`,
+      "",
+    );
     for (const line of describeChanges(document.changes)) out.push(`- ${escapeMarkdown(line)}`);
     out.push("");
   }

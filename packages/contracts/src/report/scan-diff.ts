@@ -2,7 +2,12 @@ import { z } from "zod";
 import type { ScanInput } from "../scan/result";
 
 const Technology = z.object({ name: z.string(), version: z.string().nullable() });
-const Vulnerability = z.object({ library: z.string(), version: z.string(), severity: z.string(), identifiers: z.array(z.string()) });
+const Vulnerability = z.object({
+  library: z.string(),
+  version: z.string(),
+  severity: z.string(),
+  identifiers: z.array(z.string()),
+});
 const ThirdParty = z.object({ host: z.string(), owner: z.string() });
 
 /** What changed between two scans of the same target, as data (and as the report's "changes" section). */
@@ -12,7 +17,9 @@ export const ScanDiff = z.object({
   technologies: z.object({
     added: z.array(Technology),
     removed: z.array(Technology),
-    versionChanged: z.array(z.object({ name: z.string(), from: z.string().nullable(), to: z.string().nullable() })),
+    versionChanged: z.array(
+      z.object({ name: z.string(), from: z.string().nullable(), to: z.string().nullable() }),
+    ),
   }),
   headerGrade: z.object({
     before: z.string().nullable(),
@@ -31,20 +38,36 @@ export type ScanDiff = z.infer<typeof ScanDiff>;
 const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
 
 /** Keyed difference: items only in `after` (added) and only in `before` (removed), sorted by key. */
-function keyedDiff<T>(before: readonly T[], after: readonly T[], key: (item: T) => string): { added: T[]; removed: T[] } {
+function keyedDiff<T>(
+  before: readonly T[],
+  after: readonly T[],
+  key: (item: T) => string,
+): { added: T[]; removed: T[] } {
   const beforeKeys = new Map(before.map((item) => [key(item), item]));
   const afterKeys = new Map(after.map((item) => [key(item), item]));
   const sorted = (items: Map<string, T>, other: Map<string, T>) =>
-    [...items.entries()].filter(([k]) => !other.has(k)).sort(([a], [b]) => a.localeCompare(b)).map(([, item]) => item);
+    [...items.entries()]
+      .filter(([k]) => !other.has(k))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, item]) => item);
   return { added: sorted(afterKeys, beforeKeys), removed: sorted(beforeKeys, afterKeys) };
 }
 
-export function diffScans(before: { scanId: string; scan: ScanInput }, after: { scanId: string; scan: ScanInput }): ScanDiff {
+export function diffScans(
+  before: { scanId: string; scan: ScanInput },
+  after: { scanId: string; scan: ScanInput },
+): ScanDiff {
   const techBefore = new Map(before.scan.technologies.map((t) => [t.name, t.version]));
   const techAfter = new Map(after.scan.technologies.map((t) => [t.name, t.version]));
   const technologies = {
-    added: [...techAfter].filter(([name]) => !techBefore.has(name)).map(([name, version]) => ({ name, version })).sort(byName),
-    removed: [...techBefore].filter(([name]) => !techAfter.has(name)).map(([name, version]) => ({ name, version })).sort(byName),
+    added: [...techAfter]
+      .filter(([name]) => !techBefore.has(name))
+      .map(([name, version]) => ({ name, version }))
+      .sort(byName),
+    removed: [...techBefore]
+      .filter(([name]) => !techAfter.has(name))
+      .map(([name, version]) => ({ name, version }))
+      .sort(byName),
     versionChanged: [...techAfter]
       .filter(([name, version]) => techBefore.has(name) && techBefore.get(name) !== version)
       .map(([name, to]) => ({ name, from: techBefore.get(name) ?? null, to }))
@@ -59,11 +82,25 @@ export function diffScans(before: { scanId: string; scan: ScanInput }, after: { 
     scoreAfter: after.scan.security?.score ?? null,
     changed: gradeBefore !== gradeAfter,
   };
-  const vulnerability = (v: ScanInput["vulnerabilities"][number]) => ({ library: v.library, version: v.version, severity: v.severity, identifiers: v.identifiers });
-  const vulnKey = (v: z.infer<typeof Vulnerability>) => `${v.library}@${v.version}#${[...v.identifiers].sort().join(",")}`;
-  const vulns = keyedDiff(before.scan.vulnerabilities.map(vulnerability), after.scan.vulnerabilities.map(vulnerability), vulnKey);
+  const vulnerability = (v: ScanInput["vulnerabilities"][number]) => ({
+    library: v.library,
+    version: v.version,
+    severity: v.severity,
+    identifiers: v.identifiers,
+  });
+  const vulnKey = (v: z.infer<typeof Vulnerability>) =>
+    `${v.library}@${v.version}#${[...v.identifiers].sort().join(",")}`;
+  const vulns = keyedDiff(
+    before.scan.vulnerabilities.map(vulnerability),
+    after.scan.vulnerabilities.map(vulnerability),
+    vulnKey,
+  );
   const party = (p: ScanInput["thirdParties"][number]) => ({ host: p.host, owner: p.owner });
-  const parties = keyedDiff(before.scan.thirdParties.map(party), after.scan.thirdParties.map(party), (p) => p.host);
+  const parties = keyedDiff(
+    before.scan.thirdParties.map(party),
+    after.scan.thirdParties.map(party),
+    (p) => p.host,
+  );
   const unchanged =
     technologies.added.length + technologies.removed.length + technologies.versionChanged.length === 0 &&
     !headerGrade.changed &&

@@ -5,7 +5,11 @@ import { z } from "zod";
  * that name their reason, points and evidence, clamped to 0–100.
  */
 
-export const ScoreAdjustment = z.object({ reason: z.string(), points: z.number(), evidence: z.array(z.string()) });
+export const ScoreAdjustment = z.object({
+  reason: z.string(),
+  points: z.number(),
+  evidence: z.array(z.string()),
+});
 export const Score = z.object({
   name: z.enum(["technology", "security", "scalability", "thesis_alignment"]),
   /** null when the score cannot be judged from the evidence (e.g. no thesis requirement could be checked). */

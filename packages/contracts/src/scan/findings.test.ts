@@ -13,7 +13,12 @@ describe("shapes: stored-data shapes from contracts", () => {
       evidenceIds: [],
       details: { grade: "B", score: 70 },
     };
-    const scan = scanInputFromStored({ targetUrl: "https://example.com/", findings: [grade], evidence: [], securityCheckpoint: null });
+    const scan = scanInputFromStored({
+      targetUrl: "https://example.com/",
+      findings: [grade],
+      evidence: [],
+      securityCheckpoint: null,
+    });
     expect(scan.security).toMatchObject({ grade: "B", score: 70, tests: [], dns: null });
   });
 });

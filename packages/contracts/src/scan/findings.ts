@@ -1,7 +1,13 @@
 import { z } from "zod";
 
 /** What a stored finding is about (the `finding_kind` enum of table `findings`). */
-export const FINDING_KINDS = ["technology", "security", "vulnerability", "performance", "third_party"] as const;
+export const FINDING_KINDS = [
+  "technology",
+  "security",
+  "vulnerability",
+  "performance",
+  "third_party",
+] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
 /** A finding's severity (the check on `findings.severity`); `info` is for findings that are no risk. */
@@ -27,7 +33,11 @@ export interface FindingRecord {
 }
 
 /** The security stage stores the HTTP security headers grade as one finding: the grade is its `version`. */
-export const HEADER_GRADE_FINDING = { kind: "security", key: "grade", name: "HTTP security headers grade" } as const;
+export const HEADER_GRADE_FINDING = {
+  kind: "security",
+  key: "grade",
+  name: "HTTP security headers grade",
+} as const;
 export const HeaderGradeDetails = z.object({ grade: z.string(), score: z.number() });
 
 /** `details` parsed with `schema`, or null when the stored object does not have that shape. */

@@ -24,14 +24,27 @@ export const ScanResultInput = z.object({
   requestedUrl: z.string().min(1),
   finalUrl: z.string().min(1),
   technologies: z.array(
-    z.object({ name: z.string().min(1), version: z.string().nullable(), confidence: z.number(), categories: z.array(z.string()), evidence: ids }),
+    z.object({
+      name: z.string().min(1),
+      version: z.string().nullable(),
+      confidence: z.number(),
+      categories: z.array(z.string()),
+      evidence: ids,
+    }),
   ),
   security: z
     .object({
       grade: z.string(),
       score: z.number(),
       tests: z.array(
-        z.object({ name: z.string(), pass: z.boolean(), scoreModifier: z.number(), result: z.string(), description: z.string(), evidence: ids }),
+        z.object({
+          name: z.string(),
+          pass: z.boolean(),
+          scoreModifier: z.number(),
+          result: z.string(),
+          description: z.string(),
+          evidence: ids,
+        }),
       ),
       tls: z
         .object({
@@ -50,7 +63,14 @@ export const ScanResultInput = z.object({
         })
         .nullable(),
       cookies: z.array(
-        z.object({ name: z.string(), secure: z.boolean(), httpOnly: z.boolean(), sameSite: z.string().nullable(), issues: z.array(z.string()), evidence: ids }),
+        z.object({
+          name: z.string(),
+          secure: z.boolean(),
+          httpOnly: z.boolean(),
+          sameSite: z.string().nullable(),
+          issues: z.array(z.string()),
+          evidence: ids,
+        }),
       ),
       dns: z
         .object({
@@ -93,7 +113,14 @@ export const ScanResultInput = z.object({
     evidence: ids,
   }),
   thirdParties: z.array(
-    z.object({ host: z.string(), owner: z.string(), category: z.string().nullable(), requests: z.number(), bytes: z.number(), evidence: ids }),
+    z.object({
+      host: z.string(),
+      owner: z.string(),
+      category: z.string().nullable(),
+      requests: z.number(),
+      bytes: z.number(),
+      evidence: ids,
+    }),
   ),
   evidence: z.array(EvidenceSchema),
 });

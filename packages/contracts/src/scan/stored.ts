@@ -30,13 +30,16 @@ export interface StoredScan {
 
 type Shape = typeof ScanResultInput.shape;
 const SecuritySchema = ScanResultInput.shape.security.unwrap();
-const element = <K extends "technologies" | "vulnerabilities" | "thirdParties">(key: K) => ScanResultInput.shape[key].element as Shape[K]["element"];
+const element = <K extends "technologies" | "vulnerabilities" | "thirdParties">(key: K) =>
+  ScanResultInput.shape[key].element as Shape[K]["element"];
 const TestSchema = SecuritySchema.shape.tests.element;
 const CookieSchema = SecuritySchema.shape.cookies.element;
 const TlsSchema = SecuritySchema.shape.tls.unwrap();
 const MixedSchema = SecuritySchema.shape.mixedContent.element;
 const vulnerabilitySeverity = (severity: string | null) =>
-  (VULNERABILITY_SEVERITIES as readonly string[]).includes(severity ?? "") ? (severity as VulnerabilitySeverity) : "medium";
+  (VULNERABILITY_SEVERITIES as readonly string[]).includes(severity ?? "")
+    ? (severity as VulnerabilitySeverity)
+    : "medium";
 
 /** The security report: the stage checkpoint when it is whole, otherwise rebuilt from the security findings (without DNS). */
 function securityOf(stored: StoredScan): ScanInput["security"] {
@@ -90,9 +93,23 @@ export function scanInputFromStored(stored: StoredScan): ScanInput {
           evidence: f.evidenceIds,
         },
     ),
-    performance: performance ?? { pages: [], largestResources: [], totalBytes: 0, totalRequests: 0, evidence: [] },
+    performance: performance ?? {
+      pages: [],
+      largestResources: [],
+      totalBytes: 0,
+      totalRequests: 0,
+      evidence: [],
+    },
     thirdParties: of("third_party").map(
-      (f) => detailsAs(element("thirdParties"), f.details) ?? { host: f.key, owner: f.name, category: f.category, requests: 0, bytes: 0, evidence: f.evidenceIds },
+      (f) =>
+        detailsAs(element("thirdParties"), f.details) ?? {
+          host: f.key,
+          owner: f.name,
+          category: f.category,
+          requests: 0,
+          bytes: 0,
+          evidence: f.evidenceIds,
+        },
     ),
     evidence: stored.evidence,
   });

@@ -41,31 +41,40 @@ describe("local object storage", () => {
     expect(streamed?.size).toBe(9);
     expect(await readAll(streamed!.stream)).toBe("# Report\n");
 
-    await storage.put({ bucket: "screenshots", path: scanObjectPath(TENANT_A, SCAN, "page-2.png") }, png, { contentType: "image/png" });
-    await storage.put({ bucket: "screenshots", path: scanObjectPath(TENANT_B, SCAN, "page-1.png") }, png, { contentType: "image/png" });
+    await storage.put({ bucket: "screenshots", path: scanObjectPath(TENANT_A, SCAN, "page-2.png") }, png, {
+      contentType: "image/png",
+    });
+    await storage.put({ bucket: "screenshots", path: scanObjectPath(TENANT_B, SCAN, "page-1.png") }, png, {
+      contentType: "image/png",
+    });
 
     const listed = await storage.list("screenshots", `${TENANT_A}/scans/${SCAN}/`);
     expect(listed.map((object) => object.path)).toEqual([
       scanObjectPath(TENANT_A, SCAN, "page-1.png"),
       scanObjectPath(TENANT_A, SCAN, "page-2.png"),
     ]);
-    expect((await storage.list("screenshots", `${TENANT_A}/scans/${SCAN}/page-2`)).map((object) => object.path)).toEqual([
-      scanObjectPath(TENANT_A, SCAN, "page-2.png"),
-    ]);
+    expect(
+      (await storage.list("screenshots", `${TENANT_A}/scans/${SCAN}/page-2`)).map((object) => object.path),
+    ).toEqual([scanObjectPath(TENANT_A, SCAN, "page-2.png")]);
 
     await storage.delete(listed);
     expect(await storage.get(shot)).toBeNull();
     expect(await storage.list("screenshots", `${TENANT_A}/`)).toEqual([]);
     // Tenant B's object is untouched.
-    expect(await storage.get({ bucket: "screenshots", path: scanObjectPath(TENANT_B, SCAN, "page-1.png") })).not.toBeNull();
+    expect(
+      await storage.get({ bucket: "screenshots", path: scanObjectPath(TENANT_B, SCAN, "page-1.png") }),
+    ).not.toBeNull();
   });
 
   it("replaces an object on a second put and leaves no temporary files", async () => {
     const ref = { bucket: "artifacts", path: `${TENANT_A}/raw/crawl.json` } as const;
-    await storage.put(ref, "{\"v\":1}", { contentType: "application/json" });
-    await storage.put(ref, "{\"v\":2}", { contentType: "application/json" });
-    expect(new TextDecoder().decode((await storage.get(ref))!.body)).toBe("{\"v\":2}");
-    expect((await readdir(path.join(root, "artifacts", TENANT_A, "raw"))).sort()).toEqual(["crawl.json", "crawl.json.meta.json"]);
+    await storage.put(ref, '{"v":1}', { contentType: "application/json" });
+    await storage.put(ref, '{"v":2}', { contentType: "application/json" });
+    expect(new TextDecoder().decode((await storage.get(ref))!.body)).toBe('{"v":2}');
+    expect((await readdir(path.join(root, "artifacts", TENANT_A, "raw"))).sort()).toEqual([
+      "crawl.json",
+      "crawl.json.meta.json",
+    ]);
   });
 
   it("returns null for missing objects and ignores deleting them", async () => {
@@ -83,19 +92,25 @@ describe("local object storage", () => {
     ["tenant only", TENANT_A, "needs a name after the tenant id"],
     ["backslash", `${TENANT_A}/a\\..\\b.png`, "may only hold letters"],
   ])("refuses a malformed path (%s) before touching the disk", async (_case, badPath, message) => {
-    await expect(storage.put({ bucket: "screenshots", path: badPath }, "x", { contentType: "text/plain" })).rejects.toThrow(message);
+    await expect(
+      storage.put({ bucket: "screenshots", path: badPath }, "x", { contentType: "text/plain" }),
+    ).rejects.toThrow(message);
     await expect(storage.get({ bucket: "screenshots", path: badPath })).rejects.toThrow(message);
     expect(await readdir(root)).toEqual([]);
   });
 
   it("refuses a list prefix that does not name a tenant", async () => {
     await expect(storage.list("screenshots", "")).rejects.toThrow("must start with the owning tenant's id");
-    await expect(storage.list("screenshots", `${TENANT_A}/../`)).rejects.toThrow("must start with the owning tenant's id");
+    await expect(storage.list("screenshots", `${TENANT_A}/../`)).rejects.toThrow(
+      "must start with the owning tenant's id",
+    );
   });
 
   it("refuses an unknown bucket", async () => {
     await expect(
-      storage.put({ bucket: "public" as "reports", path: `${TENANT_A}/x.txt` }, "x", { contentType: "text/plain" }),
+      storage.put({ bucket: "public" as "reports", path: `${TENANT_A}/x.txt` }, "x", {
+        contentType: "text/plain",
+      }),
     ).rejects.toThrow("Invalid storage object public/");
   });
 });

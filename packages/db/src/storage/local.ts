@@ -2,7 +2,16 @@ import { createReadStream } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { checkPrefix, checkRef, type Bucket, type ObjectRef, type ObjectStorage, type ObjectStream, type StoredObject, type StoredObjectInfo } from "./types";
+import {
+  checkPrefix,
+  checkRef,
+  type Bucket,
+  type ObjectRef,
+  type ObjectStorage,
+  type ObjectStream,
+  type StoredObject,
+  type StoredObjectInfo,
+} from "./types";
 
 /** Content type is kept next to each object, since a file system has no metadata for it. */
 const META_SUFFIX = ".meta.json";
@@ -23,7 +32,12 @@ export function createLocalStorage(root: string): ObjectStorage {
     const file = fileOf(ref);
     try {
       const [stats, meta] = await Promise.all([stat(file), readFile(file + META_SUFFIX, "utf8")]);
-      return { bucket: ref.bucket, path: ref.path, size: stats.size, contentType: (JSON.parse(meta) as ObjectMeta).contentType };
+      return {
+        bucket: ref.bucket,
+        path: ref.path,
+        size: stats.size,
+        contentType: (JSON.parse(meta) as ObjectMeta).contentType,
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw error;
@@ -54,7 +68,10 @@ export function createLocalStorage(root: string): ObjectStorage {
     async stream(ref): Promise<ObjectStream | null> {
       const found = await info(ref);
       if (!found) return null;
-      return { ...found, stream: Readable.toWeb(createReadStream(fileOf(ref))) as ReadableStream<Uint8Array> };
+      return {
+        ...found,
+        stream: Readable.toWeb(createReadStream(fileOf(ref))) as ReadableStream<Uint8Array>,
+      };
     },
 
     async delete(refs) {
@@ -82,7 +99,11 @@ export function createLocalStorage(root: string): ObjectStorage {
         for (const entry of entries) {
           const child = `${relative}/${entry.name}`;
           if (entry.isDirectory()) await walk(child);
-          else if (!entry.name.endsWith(META_SUFFIX) && !entry.name.endsWith(".tmp") && child.startsWith(prefix)) {
+          else if (
+            !entry.name.endsWith(META_SUFFIX) &&
+            !entry.name.endsWith(".tmp") &&
+            child.startsWith(prefix)
+          ) {
             const object = await info({ bucket, path: child });
             if (object) found.push(object);
           }

@@ -1,5 +1,12 @@
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import { checkPrefix, checkRef, type Bucket, type ObjectRef, type ObjectStorage, type StoredObjectInfo } from "./types";
+import {
+  checkPrefix,
+  checkRef,
+  type Bucket,
+  type ObjectRef,
+  type ObjectStorage,
+  type StoredObjectInfo,
+} from "./types";
 
 export interface SupabaseStorageOptions {
   url: string;
@@ -29,7 +36,9 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
     const { data, error } = await bucketOf(checkRef(ref).bucket).download(ref.path);
     if (error) {
       // storage-js reports a missing object as a 400/404 StorageUnknownError/StorageApiError.
-      const status = (error as { status?: number; statusCode?: string }).status ?? Number((error as { statusCode?: string }).statusCode);
+      const status =
+        (error as { status?: number; statusCode?: string }).status ??
+        Number((error as { statusCode?: string }).statusCode);
       if (status === 404 || status === 400) return null;
       fail("download of", `${ref.bucket}/${ref.path}`, error);
     }
@@ -40,7 +49,10 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
     kind: "supabase",
 
     async put(ref, body, { contentType }) {
-      const { error } = await bucketOf(checkRef(ref).bucket).upload(ref.path, body, { contentType, upsert: true });
+      const { error } = await bucketOf(checkRef(ref).bucket).upload(ref.path, body, {
+        contentType,
+        upsert: true,
+      });
       if (error) fail("upload to", `${ref.bucket}/${ref.path}`, error);
       const size = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
       return { bucket: ref.bucket, path: ref.path, size, contentType };
@@ -56,12 +68,19 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
     async stream(ref) {
       const blob = await download(ref);
       if (!blob) return null;
-      return { bucket: ref.bucket, path: ref.path, size: blob.size, contentType: blob.type, stream: blob.stream() };
+      return {
+        bucket: ref.bucket,
+        path: ref.path,
+        size: blob.size,
+        contentType: blob.type,
+        stream: blob.stream(),
+      };
     },
 
     async delete(refs) {
       const byBucket = new Map<Bucket, string[]>();
-      for (const ref of refs) byBucket.set(checkRef(ref).bucket, [...(byBucket.get(ref.bucket) ?? []), ref.path]);
+      for (const ref of refs)
+        byBucket.set(checkRef(ref).bucket, [...(byBucket.get(ref.bucket) ?? []), ref.path]);
       for (const [bucket, paths] of byBucket) {
         const { error } = await bucketOf(bucket).remove(paths);
         if (error) fail("delete in", bucket, error);
@@ -74,14 +93,23 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
       // Supabase lists one folder at a time; folders come back without an id.
       async function walk(folder: string): Promise<void> {
         for (let offset = 0; ; offset += LIST_PAGE) {
-          const { data, error } = await bucketOf(bucket).list(folder, { limit: LIST_PAGE, offset, sortBy: { column: "name", order: "asc" } });
+          const { data, error } = await bucketOf(bucket).list(folder, {
+            limit: LIST_PAGE,
+            offset,
+            sortBy: { column: "name", order: "asc" },
+          });
           if (error) fail("list of", `${bucket}/${folder}`, error);
           for (const entry of data) {
             const child = `${folder}/${entry.name}`;
             if (entry.id === null) await walk(child);
             else if (child.startsWith(prefix)) {
               const metadata = (entry.metadata ?? {}) as { size?: number; mimetype?: string };
-              found.push({ bucket, path: child, size: metadata.size ?? 0, contentType: metadata.mimetype ?? "application/octet-stream" });
+              found.push({
+                bucket,
+                path: child,
+                size: metadata.size ?? 0,
+                contentType: metadata.mimetype ?? "application/octet-stream",
+              });
             }
           }
           if (data.length < LIST_PAGE) return;
@@ -92,7 +120,10 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Supabase
     },
 
     async createSignedUrl(ref, expiresInSeconds) {
-      const { data, error } = await bucketOf(checkRef(ref).bucket).createSignedUrl(ref.path, expiresInSeconds);
+      const { data, error } = await bucketOf(checkRef(ref).bucket).createSignedUrl(
+        ref.path,
+        expiresInSeconds,
+      );
       if (error) fail("signing of", `${ref.bucket}/${ref.path}`, error);
       return data.signedUrl;
     },

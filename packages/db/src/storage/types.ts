@@ -11,9 +11,15 @@ const SEGMENT = /^(?!\.+$)[A-Za-z0-9._-]{1,200}$/;
 export const objectPathSchema = z
   .string()
   .max(1024, "object path is longer than 1024 characters")
-  .refine((path) => UUID.test(path.split("/")[0] ?? ""), "object path must start with the owning tenant's id (<tenant uuid>/…)")
+  .refine(
+    (path) => UUID.test(path.split("/")[0] ?? ""),
+    "object path must start with the owning tenant's id (<tenant uuid>/…)",
+  )
   .refine((path) => path.split("/").length >= 2, "object path needs a name after the tenant id")
-  .refine((path) => path.split("/").every((segment) => SEGMENT.test(segment)), "object path segments may only hold letters, digits, '.', '_' and '-' (no empty, '.' or '..' segments)");
+  .refine(
+    (path) => path.split("/").every((segment) => SEGMENT.test(segment)),
+    "object path segments may only hold letters, digits, '.', '_' and '-' (no empty, '.' or '..' segments)",
+  );
 
 export const objectRefSchema = z.object({
   bucket: z.enum(BUCKETS),
@@ -61,7 +67,9 @@ export interface ObjectStorage {
 export function checkRef(ref: ObjectRef): ObjectRef {
   const parsed = objectRefSchema.safeParse(ref);
   if (!parsed.success) {
-    throw new Error(`Invalid storage object ${ref.bucket}/${ref.path}: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`);
+    throw new Error(
+      `Invalid storage object ${ref.bucket}/${ref.path}: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`,
+    );
   }
   return parsed.data;
 }
@@ -70,7 +78,9 @@ export function checkRef(ref: ObjectRef): ObjectRef {
 export function checkPrefix(prefix: string): string {
   const tenant = prefix.split("/")[0] ?? "";
   if (!UUID.test(tenant) || prefix.includes("..") || prefix.startsWith("/")) {
-    throw new Error(`Invalid storage prefix "${prefix}": it must start with the owning tenant's id (<tenant uuid>/…)`);
+    throw new Error(
+      `Invalid storage prefix "${prefix}": it must start with the owning tenant's id (<tenant uuid>/…)`,
+    );
   }
   return prefix;
 }

@@ -1,6 +1,11 @@
 import type { EvidenceKind } from "../evidence";
 import type { PageSnapshot, SiteContext } from "../types";
-import { type CompiledPattern, type FingerprintDatabase, type ListKind, getFingerprintDatabase } from "./compile";
+import {
+  type CompiledPattern,
+  type FingerprintDatabase,
+  type ListKind,
+  getFingerprintDatabase,
+} from "./compile";
 import { type DomNode, type PageInputs, extractPageInputs, nodeText, openingTagSource } from "./page";
 import { resolveVersionTemplate } from "./pattern";
 import { TextIndex } from "./text-index";
@@ -57,7 +62,13 @@ interface MatchSink {
 
 type Describe = (match: RegExpExecArray) => Omit<PatternMatch, "pattern" | "version">;
 
-function tryPattern(sink: MatchSink, pattern: CompiledPattern, value: string, describe: Describe, lower?: string): boolean {
+function tryPattern(
+  sink: MatchSink,
+  pattern: CompiledPattern,
+  value: string,
+  describe: Describe,
+  lower?: string,
+): boolean {
   const match = execPattern(pattern, value, lower);
   if (!match) return false;
   sink.matches.push({ pattern, version: resolveVersionTemplate(pattern.version, match), ...describe(match) });
@@ -112,7 +123,13 @@ function matchValues(
   const lowered = values.map((v) => v.value.toLowerCase());
   for (const pattern of candidates(db, kind, new TextIndex(lowered.join("\n")))) {
     values.forEach((v, i) => {
-      tryPattern(sink, pattern, v.value, (m) => ({ evidenceKind, url, locator: v.locator, snippet: v.value, focus: m.index }), lowered[i]);
+      tryPattern(
+        sink,
+        pattern,
+        v.value,
+        (m) => ({ evidenceKind, url, locator: v.locator, snippet: v.value, focus: m.index }),
+        lowered[i],
+      );
     });
   }
 }
@@ -197,7 +214,8 @@ function matchJs(sink: MatchSink, db: FingerprintDatabase, page: PageSnapshot): 
 }
 
 function matchDom(sink: MatchSink, db: FingerprintDatabase, inputs: PageInputs, page: PageSnapshot): void {
-  const present = (token: string) => (token.startsWith("v:") ? inputs.htmlIndex.contains(token.slice(2)) : inputs.names.has(token));
+  const present = (token: string) =>
+    token.startsWith("v:") ? inputs.htmlIndex.contains(token.slice(2)) : inputs.names.has(token);
   for (const rule of db.dom) {
     if (rule.requirements && !rule.requirements.some((tokens) => tokens.every(present))) continue;
     if (rule.attributes && !rule.attributes.some(present)) continue;
@@ -230,7 +248,11 @@ function matchDom(sink: MatchSink, db: FingerprintDatabase, inputs: PageInputs, 
           matched = tryPattern(sink, pattern, "", () => ({ ...base, snippet: tag, focus: 0 }));
         } else if (part?.type === "text") {
           const text = nodeText(node).trim();
-          if (text) matched = tryPattern(sink, pattern, text, (m) => ({ ...base, ...around(text, m.index, m.index + m[0].length) }));
+          if (text)
+            matched = tryPattern(sink, pattern, text, (m) => ({
+              ...base,
+              ...around(text, m.index, m.index + m[0].length),
+            }));
         } else if (part?.type === "attribute") {
           const value = node.attribs?.[part.name];
           if (value !== undefined) {
@@ -247,7 +269,10 @@ function matchDom(sink: MatchSink, db: FingerprintDatabase, inputs: PageInputs, 
 }
 
 /** Every pattern of the database that matches one page. */
-export function analyzePage(page: PageSnapshot, db: FingerprintDatabase = getFingerprintDatabase()): PatternMatch[] {
+export function analyzePage(
+  page: PageSnapshot,
+  db: FingerprintDatabase = getFingerprintDatabase(),
+): PatternMatch[] {
   const sink: MatchSink = { matches: [] };
   const inputs = extractPageInputs(page);
   matchHeaders(sink, db, page);
@@ -255,11 +280,27 @@ export function analyzePage(page: PageSnapshot, db: FingerprintDatabase = getFin
   matchMeta(sink, db, inputs);
   matchJs(sink, db, page);
   matchDom(sink, db, inputs, page);
-  matchTexts(sink, db, "html", "html", page.url, [{ locator: "html", content: inputs.html, lineLocator: true }], inputs.htmlIndex);
-  if (inputs.text) matchTexts(sink, db, "text", "html", page.url, [{ locator: "text", content: inputs.text }]);
+  matchTexts(
+    sink,
+    db,
+    "html",
+    "html",
+    page.url,
+    [{ locator: "html", content: inputs.html, lineLocator: true }],
+    inputs.htmlIndex,
+  );
+  if (inputs.text)
+    matchTexts(sink, db, "text", "html", page.url, [{ locator: "text", content: inputs.text }]);
   matchTexts(sink, db, "css", "css", page.url, inputs.styles);
   matchTexts(sink, db, "scripts", "script", page.url, inputs.scripts);
-  matchValues(sink, db, "scriptSrc", "scriptSrc", page.url, inputs.scriptSrc.map((src) => ({ locator: src, value: src })));
+  matchValues(
+    sink,
+    db,
+    "scriptSrc",
+    "scriptSrc",
+    page.url,
+    inputs.scriptSrc.map((src) => ({ locator: src, value: src })),
+  );
   matchValues(sink, db, "url", "url", page.url, [{ locator: "url", value: page.url }]);
   const xhrHosts = new Map<string, string>();
   for (const request of page.requests) {
@@ -271,14 +312,24 @@ export function analyzePage(page: PageSnapshot, db: FingerprintDatabase = getFin
       // A request URL the browser reported but URL cannot parse carries no host to match.
     }
   }
-  matchValues(sink, db, "xhr", "network", page.url, [...xhrHosts].map(([host, url]) => ({ locator: url, value: host })));
+  matchValues(
+    sink,
+    db,
+    "xhr",
+    "network",
+    page.url,
+    [...xhrHosts].map(([host, url]) => ({ locator: url, value: host })),
+  );
   return sink.matches;
 }
 
 const DNS_TYPES = ["mx", "txt", "ns", "cname", "a", "aaaa"] as const;
 
 /** Patterns that match what is known about the site as a whole: DNS, certificate issuer, robots.txt. */
-export function analyzeSite(site: SiteContext, db: FingerprintDatabase = getFingerprintDatabase()): PatternMatch[] {
+export function analyzeSite(
+  site: SiteContext,
+  db: FingerprintDatabase = getFingerprintDatabase(),
+): PatternMatch[] {
   const sink: MatchSink = { matches: [] };
   if (site.dns) {
     const dns = site.dns;
@@ -308,7 +359,9 @@ export function analyzeSite(site: SiteContext, db: FingerprintDatabase = getFing
     }
   }
   if (site.tls?.issuer) {
-    matchValues(sink, db, "certIssuer", "tls", site.tls.host, [{ locator: "certificate issuer", value: site.tls.issuer }]);
+    matchValues(sink, db, "certIssuer", "tls", site.tls.host, [
+      { locator: "certificate issuer", value: site.tls.issuer },
+    ]);
   }
   if (site.robotsTxt) {
     matchTexts(sink, db, "robots", "robots", new URL("/robots.txt", site.origin).href, [

@@ -20,10 +20,21 @@ export type SourceKind =
   | "robots"
   | "xhr";
 
-export type ListKind = "html" | "text" | "css" | "scriptSrc" | "scripts" | "url" | "certIssuer" | "robots" | "xhr";
+export type ListKind =
+  "html" | "text" | "css" | "scriptSrc" | "scripts" | "url" | "certIssuer" | "robots" | "xhr";
 export type KeyedKind = "headers" | "cookies" | "meta" | "js" | "dns";
 
-const LIST_KINDS: ListKind[] = ["html", "text", "css", "scriptSrc", "scripts", "url", "certIssuer", "robots", "xhr"];
+const LIST_KINDS: ListKind[] = [
+  "html",
+  "text",
+  "css",
+  "scriptSrc",
+  "scripts",
+  "url",
+  "certIssuer",
+  "robots",
+  "xhr",
+];
 const KEYED_KINDS: KeyedKind[] = ["headers", "cookies", "meta", "js", "dns"];
 
 /** What a `dom` pattern reads from the elements its selector matches. */
@@ -142,7 +153,8 @@ function withoutPseudoArguments(alternative: string): string {
   return out;
 }
 
-const ATTRIBUTE_SELECTOR = /\[\s*([\w:-]+)\s*(?:([~|^$*]?=)\s*(?:"([^"]*)"|'([^']*)'|([^\]\s]*)))?\s*(?:[iIsS])?\s*\]/g;
+const ATTRIBUTE_SELECTOR =
+  /\[\s*([\w:-]+)\s*(?:([~|^$*]?=)\s*(?:"([^"]*)"|'([^']*)'|([^\]\s]*)))?\s*(?:[iIsS])?\s*\]/g;
 
 /**
  * What a selector needs in the page, per comma-separated alternative: names
@@ -157,7 +169,14 @@ export function selectorRequirements(selector: string): string[][] | null {
     const tokens: string[] = [];
     const names = withoutPseudoArguments(alternative).replace(
       ATTRIBUTE_SELECTOR,
-      (_all, name: string, operator?: string, doubleQuoted?: string, singleQuoted?: string, bare?: string) => {
+      (
+        _all,
+        name: string,
+        operator?: string,
+        doubleQuoted?: string,
+        singleQuoted?: string,
+        bare?: string,
+      ) => {
         const value = doubleQuoted ?? singleQuoted ?? bare ?? "";
         // Entity-encoded values would not appear as written in the source.
         if (operator && value && !value.includes("&")) tokens.push("v:" + value.toLowerCase());
@@ -210,7 +229,12 @@ class Compiler {
       try {
         regex = new RegExp(boundQuantifiers(parsed.source), "i");
       } catch (error) {
-        this.invalid.push({ technology: technology.name, kind, pattern: String(raw), error: (error as Error).message });
+        this.invalid.push({
+          technology: technology.name,
+          kind,
+          pattern: String(raw),
+          error: (error as Error).message,
+        });
         return null;
       }
     }
@@ -276,7 +300,12 @@ class Compiler {
         properties?: Record<string, string | number>;
       }[]) {
         for (const unknown of Object.keys(query).filter((k) => !DOM_QUERY_KEYS.has(k))) {
-          this.invalid.push({ technology: technology.name, kind: "dom", pattern: `${selector} ${unknown}`, error: "unknown DOM query key" });
+          this.invalid.push({
+            technology: technology.name,
+            kind: "dom",
+            pattern: `${selector} ${unknown}`,
+            error: "unknown DOM query key",
+          });
         }
         const parts: [DomPart, string | number][] = [];
         if (query.exists !== undefined) parts.push([{ type: "exists" }, query.exists]);
@@ -284,7 +313,8 @@ class Compiler {
         for (const [name, raw] of Object.entries(query.attributes ?? {})) {
           parts.push([{ type: "attribute", name: name.toLowerCase() }, raw]);
         }
-        for (const [name, raw] of Object.entries(query.properties ?? {})) parts.push([{ type: "property", name }, raw]);
+        for (const [name, raw] of Object.entries(query.properties ?? {}))
+          parts.push([{ type: "property", name }, raw]);
         for (const [part, raw] of parts) {
           const pattern = this.pattern(technology, "dom", selector, raw, part);
           if (pattern) rule.patterns.push(pattern);
@@ -317,7 +347,11 @@ class Compiler {
   }
 }
 
-function technologyHeader(name: string, rule: TechnologyRule, categories: Map<number, Category>): CompiledTechnology {
+function technologyHeader(
+  name: string,
+  rule: TechnologyRule,
+  categories: Map<number, Category>,
+): CompiledTechnology {
   const cats = rule.cats ?? [];
   return {
     name,
@@ -347,7 +381,12 @@ export function compileRuleSet(ruleSet: RuleSet): FingerprintDatabase {
     for (const relation of ["implies", "excludes", "requires"] as const) {
       const names = relation === "implies" ? technology.implies.map((i) => i.name) : technology[relation];
       for (const name of names.filter((n) => !technologies.has(n))) {
-        compiler.invalid.push({ technology: technology.name, kind: relation, pattern: name, error: "unknown technology" });
+        compiler.invalid.push({
+          technology: technology.name,
+          kind: relation,
+          pattern: name,
+          error: "unknown technology",
+        });
       }
     }
     technology.implies = technology.implies.filter((i) => technologies.has(i.name));
@@ -363,7 +402,11 @@ export function compileRuleSet(ruleSet: RuleSet): FingerprintDatabase {
     dom: [...compiler.dom.values()].map((rule) => ({
       ...rule,
       attributes: rule.patterns.every((p) => p.domPart?.type === "attribute")
-        ? [...new Set(rule.patterns.map((p) => (p.domPart?.type === "attribute" ? "@" + p.domPart.name : "")))]
+        ? [
+            ...new Set(
+              rule.patterns.map((p) => (p.domPart?.type === "attribute" ? "@" + p.domPart.name : "")),
+            ),
+          ]
         : null,
     })),
     invalid: compiler.invalid,

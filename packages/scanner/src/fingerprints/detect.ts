@@ -1,7 +1,12 @@
 import type { EvidenceSet } from "../evidence";
 import type { TechnologyFinding } from "../result";
 import type { PageSnapshot, SiteContext } from "../types";
-import { type CompiledTechnology, type FingerprintDatabase, getFingerprintDatabase, normaliseJsPath } from "./compile";
+import {
+  type CompiledTechnology,
+  type FingerprintDatabase,
+  getFingerprintDatabase,
+  normaliseJsPath,
+} from "./compile";
 import { type PatternMatch, analyzePage, analyzeSite } from "./analyze";
 import { type VersionCandidate, bestVersion } from "./versions";
 
@@ -27,7 +32,12 @@ function collect(matches: PatternMatch[], evidence: EvidenceSet): Map<string, De
     const name = pattern.technology.name;
     let detection = detections.get(name);
     if (!detection) {
-      detection = { technology: pattern.technology, patternConfidence: new Map(), evidence: new Set(), versions: [] };
+      detection = {
+        technology: pattern.technology,
+        patternConfidence: new Map(),
+        evidence: new Set(),
+        versions: [],
+      };
       detections.set(name, detection);
     }
     detection.patternConfidence.set(pattern.id, pattern.confidence);
@@ -41,7 +51,12 @@ function collect(matches: PatternMatch[], evidence: EvidenceSet): Map<string, De
       confidence: pattern.confidence,
     });
     detection.evidence.add(item.id);
-    if (match.version) detection.versions.push({ version: match.version, source: pattern.kind, confidence: pattern.confidence });
+    if (match.version)
+      detection.versions.push({
+        version: match.version,
+        source: pattern.kind,
+        confidence: pattern.confidence,
+      });
   }
   return detections;
 }
@@ -81,7 +96,8 @@ export function resolveMatches(
           if (!resolved.has(implied.name)) {
             existing.confidence = Math.max(existing.confidence, confidence);
             for (const id of item.evidence) existing.evidence.add(id);
-            if (implied.version) existing.versions.push({ version: implied.version, source: "implies", confidence });
+            if (implied.version)
+              existing.versions.push({ version: implied.version, source: "implies", confidence });
           }
           continue;
         }

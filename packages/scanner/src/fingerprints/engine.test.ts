@@ -13,16 +13,27 @@ import { snapshotFromHtml } from "./snapshot";
 
 /** One technology per rule kind, aimed at fixtures/sites/fingerprints-kinds. */
 const RULES: Record<string, TechnologyRule> = {
-  "Acme Engine": { cats: [2], headers: { "X-Acme-Engine": "^AcmeEngine/([\\d.]+)\\;version:\\1" }, implies: "Acme Runtime\\;confidence:50" },
+  "Acme Engine": {
+    cats: [2],
+    headers: { "X-Acme-Engine": "^AcmeEngine/([\\d.]+)\\;version:\\1" },
+    implies: "Acme Runtime\\;confidence:50",
+  },
   "Acme Runtime": { cats: [2] },
   "Acme Session": { cats: [2], cookies: { acme_session: "" } },
   "Acme AB": { cats: [2], cookies: { "_acme_ab_*": "^(B)?.*$\\;version:\\1?variant-b:variant-a" } },
   AcmeCMS: { cats: [1], meta: { generator: "AcmeCMS ([\\d.]+)\\;version:\\1" } },
-  "Acme Widgets": { cats: [2], scriptSrc: "acme-widgets-([\\d.]+)(?:\\.min)?\\.js\\;version:\\1", excludes: "Acme Lite" },
+  "Acme Widgets": {
+    cats: [2],
+    scriptSrc: "acme-widgets-([\\d.]+)(?:\\.min)?\\.js\\;version:\\1",
+    excludes: "Acme Lite",
+  },
   "Acme Lite": { cats: [2], scriptSrc: "acme-lite\\.js" },
   AcmeTrack: { cats: [2], scripts: "AcmeTrack v([\\d.]+)\\;version:\\1" },
   "Acme Grid": { cats: [2], css: "\\.acme-grid\\s*\\{" },
-  "Acme Comment": { cats: [2], html: ["<!-- acme-comment -->\\;confidence:40", "acme-comment -->\\;confidence:30"] },
+  "Acme Comment": {
+    cats: [2],
+    html: ["<!-- acme-comment -->\\;confidence:40", "acme-comment -->\\;confidence:30"],
+  },
   AcmeBuilder: { cats: [2], text: "Built with AcmeBuilder ([\\d.]+)\\;version:\\1" },
   "Acme App": {
     cats: [2],
@@ -79,8 +90,24 @@ beforeAll(async () => {
     js: { "acme.version": "1.2.3", "acmeConfig.debug": false },
     domProperties: { "div.acme-app": { _acmeInstance: true } },
     requests: [
-      { url: "https://api.acme.example/v1/ping", method: "GET", resourceType: "fetch", status: 200, bytes: 12, durationMs: 5, thirdParty: true },
-      { url: "https://img.acme.example/a.png", method: "GET", resourceType: "image", status: 200, bytes: 12, durationMs: 5, thirdParty: true },
+      {
+        url: "https://api.acme.example/v1/ping",
+        method: "GET",
+        resourceType: "fetch",
+        status: 200,
+        bytes: 12,
+        durationMs: 5,
+        thirdParty: true,
+      },
+      {
+        url: "https://img.acme.example/a.png",
+        method: "GET",
+        resourceType: "image",
+        status: 200,
+        bytes: 12,
+        durationMs: 5,
+        thirdParty: true,
+      },
     ],
   };
   site = {
@@ -160,24 +187,38 @@ describe("fingerprint engine: every rule kind", () => {
   it("records the exact matched snippet for each kind", () => {
     const { snippets } = run();
     const origin = site.origin;
-    expect(snippets("Acme Engine")).toEqual(["header x-acme-engine | x-acme-engine: AcmeEngine/4.2.0 (build 77)"]);
+    expect(snippets("Acme Engine")).toEqual([
+      "header x-acme-engine | x-acme-engine: AcmeEngine/4.2.0 (build 77)",
+    ]);
     expect(snippets("Acme Session")).toEqual(["cookie acme_session | acme_session=s3cr3t"]);
     expect(snippets("Acme AB")).toEqual(["cookie _acme_ab_42 | _acme_ab_42=B"]);
-    expect(snippets("AcmeCMS")).toEqual(['meta meta[name="generator"] | <meta name="generator" content="AcmeCMS 7.1">']);
-    expect(snippets("Acme Widgets")).toEqual([`scriptSrc ${origin}/assets/acme-widgets-2.5.0.min.js | ${origin}/assets/acme-widgets-2.5.0.min.js`]);
+    expect(snippets("AcmeCMS")).toEqual([
+      'meta meta[name="generator"] | <meta name="generator" content="AcmeCMS 7.1">',
+    ]);
+    expect(snippets("Acme Widgets")).toEqual([
+      `scriptSrc ${origin}/assets/acme-widgets-2.5.0.min.js | ${origin}/assets/acme-widgets-2.5.0.min.js`,
+    ]);
     expect(snippets("AcmeTrack")).toEqual(["script inline script #1 |   /*! AcmeTrack v3.0.1 */"]);
     expect(snippets("Acme Grid")).toEqual(["css inline style #1 |   .acme-grid { display: grid; }"]);
     expect(snippets("Acme Comment")).toEqual(["html line 21 | <!-- acme-comment -->"]);
     expect(snippets("AcmeBuilder")).toEqual(["html text | Built with AcmeBuilder 5.0"]);
-    expect(snippets("Acme App")).toEqual([
-      '#acme-root | <div id="acme-root" data-acme-version="9.8.7" class="acme-app">',
-      ".acme-badge | Built with AcmeBuilder 5.0",
-      'div.acme-app | <div id="acme-root" data-acme-version="9.8.7" class="acme-app">',
-      "div.acme-app | _acmeInstance = true",
-    ].map((s) => "dom " + s));
+    expect(snippets("Acme App")).toEqual(
+      [
+        '#acme-root | <div id="acme-root" data-acme-version="9.8.7" class="acme-app">',
+        ".acme-badge | Built with AcmeBuilder 5.0",
+        'div.acme-app | <div id="acme-root" data-acme-version="9.8.7" class="acme-app">',
+        "div.acme-app | _acmeInstance = true",
+      ].map((s) => "dom " + s),
+    );
     expect(snippets("Acme Url")).toEqual([`url url | ${origin}/`]);
-    expect(snippets("Acme Js")).toEqual(['js acme.version | acme.version = "1.2.3"', "js acmeConfig.debug | acmeConfig.debug = false"]);
-    expect(snippets("Acme Dns")).toEqual(["dns MX | MX mx.acmemail.example", "dns TXT | TXT acme-verification=abc123"]);
+    expect(snippets("Acme Js")).toEqual([
+      'js acme.version | acme.version = "1.2.3"',
+      "js acmeConfig.debug | acmeConfig.debug = false",
+    ]);
+    expect(snippets("Acme Dns")).toEqual([
+      "dns MX | MX mx.acmemail.example",
+      "dns TXT | TXT acme-verification=abc123",
+    ]);
     expect(snippets("Acme CA")).toEqual(["tls certificate issuer | CN=Acme Trust CA R3, O=Acme Trust"]);
     expect(snippets("Acme Robots")).toEqual(["robots line 2 | Disallow: /acme-admin/"]);
     expect(snippets("Acme Api")).toEqual(["network https://api.acme.example/v1/ping | api.acme.example"]);
@@ -195,7 +236,10 @@ describe("fingerprint engine: every rule kind", () => {
   });
 
   it("without the requirement present, a requiring technology is not reported even though its pattern matches", () => {
-    const withoutCms = { ...page, html: page.html.replace('<meta name="generator" content="AcmeCMS 7.1">', "") };
+    const withoutCms = {
+      ...page,
+      html: page.html.replace('<meta name="generator" content="AcmeCMS 7.1">', ""),
+    };
     const findings = detectTechnologies([withoutCms], site, new EvidenceSet(), db);
     expect(analyzePage(withoutCms, db).some((m) => m.pattern.technology.name === "Acme Plugin")).toBe(true);
     expect(findings.map((f) => f.name)).not.toContain("Acme Plugin");
@@ -203,14 +247,21 @@ describe("fingerprint engine: every rule kind", () => {
 
   it("skips and counts invalid patterns and references to unknown technologies", () => {
     expect(db.invalid).toEqual([
-      { technology: "Broken", kind: "html", pattern: "acme-(badge", error: "Invalid regular expression: /acme-(badge/i: Unterminated group" },
+      {
+        technology: "Broken",
+        kind: "html",
+        pattern: "acme-(badge",
+        error: "Invalid regular expression: /acme-(badge/i: Unterminated group",
+      },
       { technology: "Broken", kind: "implies", pattern: "Nowhere", error: "unknown technology" },
     ]);
   });
 
   it("tells the renderer which JS paths and DOM properties to read", () => {
     expect(fingerprintJsGlobals(db)).toEqual(["acme.version", "acmeConfig.debug"]);
-    expect(fingerprintDomProperties(db)).toEqual([{ selector: "div.acme-app", properties: ["_acmeInstance"] }]);
+    expect(fingerprintDomProperties(db)).toEqual([
+      { selector: "div.acme-app", properties: ["_acmeInstance"] },
+    ]);
   });
 
   it("gives the same evidence ids for the same input", () => {
@@ -226,16 +277,27 @@ describe("rule database and project rules", () => {
     expect(rules.technologies.size).toBeGreaterThan(3000);
     expect(rules.projectRuleFiles).toEqual(["htmx.json", "matomo.json", "wordpress-asset-versions.json"]);
     // "extend" keeps the database's patterns and adds the project's.
-    expect(rules.technologies.get("Htmx")!.scriptSrc).toEqual(["/htmx\\.org@([\\d\\.]+)\\;version:\\1", "/htmx(?:\\.min)?\\.js(?:$|\\?)"]);
+    expect(rules.technologies.get("Htmx")!.scriptSrc).toEqual([
+      "/htmx\\.org@([\\d\\.]+)\\;version:\\1",
+      "/htmx(?:\\.min)?\\.js(?:$|\\?)",
+    ]);
   });
 
   it("replaces a database technology with $merge: replace, and rejects bad project rules with a clear error", () => {
     const dir = mkdtempSync(join(tmpdir(), "fingerprint-rules-"));
     try {
-      writeFileSync(join(dir, "a.json"), JSON.stringify({ jQuery: { $merge: "replace", cats: [59], scriptSrc: "my-jquery\\.js" } }));
-      expect(loadRuleSet(dir).technologies.get("jQuery")).toEqual({ cats: [59], scriptSrc: "my-jquery\\.js" });
+      writeFileSync(
+        join(dir, "a.json"),
+        JSON.stringify({ jQuery: { $merge: "replace", cats: [59], scriptSrc: "my-jquery\\.js" } }),
+      );
+      expect(loadRuleSet(dir).technologies.get("jQuery")).toEqual({
+        cats: [59],
+        scriptSrc: "my-jquery\\.js",
+      });
       writeFileSync(join(dir, "a.json"), JSON.stringify({ "Brand New": { html: "x" } }));
-      expect(() => loadRuleSet(dir)).toThrow(`project rule "Brand New" in ${join(dir, "a.json")} adds a technology and needs "cats"`);
+      expect(() => loadRuleSet(dir)).toThrow(
+        `project rule "Brand New" in ${join(dir, "a.json")} adds a technology and needs "cats"`,
+      );
       writeFileSync(join(dir, "a.json"), JSON.stringify({ jQuery: { headers: ["not a map"] } }));
       expect(() => loadRuleSet(dir)).toThrow(/invalid project rules in .*a\.json: jQuery\.headers/);
     } finally {

@@ -10,7 +10,13 @@ let server: FixtureServer;
 
 beforeAll(async () => {
   server = await startFixtureServer({
-    sites: ["wordpress-like", "legacy-weak", "fingerprints-wp-assets", "fingerprints-htmx", "fingerprints-matomo"],
+    sites: [
+      "wordpress-like",
+      "legacy-weak",
+      "fingerprints-wp-assets",
+      "fingerprints-htmx",
+      "fingerprints-matomo",
+    ],
   });
 });
 afterAll(async () => {
@@ -25,7 +31,12 @@ async function fetchPage(url: string): Promise<PageSnapshot> {
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
-  return snapshotFromHtml({ url: response.url, html: await response.text(), headers, status: response.status });
+  return snapshotFromHtml({
+    url: response.url,
+    html: await response.text(),
+    headers,
+    status: response.status,
+  });
 }
 
 async function detect(site: string, paths: string[] = ["/"]) {
@@ -58,7 +69,9 @@ describe("fixture sites through a real HTTP server", () => {
     ]);
     expect(find("WordPress")!.categories).toEqual(["CMS", "Blogs"]);
     const wordpress = snippets(find("WordPress"));
-    expect(wordpress).toContain('meta meta[name="generator"] | <meta name="generator" content="WordPress 6.4.2">');
+    expect(wordpress).toContain(
+      'meta meta[name="generator"] | <meta name="generator" content="WordPress 6.4.2">',
+    );
     expect(wordpress).toContain(`header x-pingback | x-pingback: ${origin}/xmlrpc.php`);
     expect(wordpress).toContain(`header link | link: <${origin}/wp-json/>; rel="https://api.w.org/"`);
     expect(wordpress).toContain(
@@ -66,7 +79,10 @@ describe("fixture sites through a real HTTP server", () => {
     );
     // The same header on two pages is two observations.
     expect(snippets(find("PHP"))).toEqual(Array(2).fill("header x-powered-by | x-powered-by: PHP/8.1.2"));
-    expect(find("PHP")!.evidence.map((id) => evidence.get(id)!.url)).toEqual([`${origin}/`, `${origin}/about/`]);
+    expect(find("PHP")!.evidence.map((id) => evidence.get(id)!.url)).toEqual([
+      `${origin}/`,
+      `${origin}/about/`,
+    ]);
     expect(snippets(find("Nginx"))).toEqual(Array(2).fill("header server | server: nginx/1.24.0"));
     expect(snippets(find("Polylang"))).toEqual(["cookie pll_language | pll_language=en"]);
     // MySQL is implied by WordPress and cites WordPress's evidence.
@@ -86,7 +102,9 @@ describe("fixture sites through a real HTTP server", () => {
     ]);
     expect(snippets(find("Apache HTTP Server"))).toEqual(["header server | server: Apache/2.4.29 (Ubuntu)"]);
     expect(snippets(find("Ubuntu"))).toEqual(["header server | server: Apache/2.4.29 (Ubuntu)"]);
-    expect(snippets(find("jQuery"))).toEqual([`scriptSrc ${origin}/js/jquery-1.8.3.min.js | ${origin}/js/jquery-1.8.3.min.js`]);
+    expect(snippets(find("jQuery"))).toEqual([
+      `scriptSrc ${origin}/js/jquery-1.8.3.min.js | ${origin}/js/jquery-1.8.3.min.js`,
+    ]);
     expect(snippets(find("PHP"))).toEqual([
       "header x-powered-by | x-powered-by: PHP/5.6.40",
       "cookie PHPSESSID | PHPSESSID=8f2d1c9a7b6e5d4c3b2a19f8e7d6c5b4",
@@ -126,6 +144,8 @@ describe("project rules, each proved by its fixture", () => {
   it("matomo: the current Matomo tracking snippet (matomo.js loaded by an inline script)", async () => {
     const { findings, snippets, find } = await detect("fingerprints-matomo");
     expect(summary(findings)).toEqual([["Matomo Analytics", null, 100]]);
-    expect(snippets(find("Matomo Analytics"))).toEqual(["script inline script #1 |     _paq.push(['setSiteId', '3']);"]);
+    expect(snippets(find("Matomo Analytics"))).toEqual([
+      "script inline script #1 |     _paq.push(['setSiteId', '3']);",
+    ]);
   });
 });

@@ -58,7 +58,10 @@ function absoluteUrl(src: string, base: string): string | null {
 export function openingTagSource(html: string, node: DomNode): string {
   if (node.startIndex === null) return "";
   const firstChild = node.children?.[0];
-  const end = firstChild && firstChild.startIndex !== null ? firstChild.startIndex : (node.endIndex ?? node.startIndex) + 1;
+  const end =
+    firstChild && firstChild.startIndex !== null
+      ? firstChild.startIndex
+      : (node.endIndex ?? node.startIndex) + 1;
   return html.slice(node.startIndex, end);
 }
 
@@ -76,11 +79,16 @@ function cookieNameValue(setCookie: string): [string, string] | null {
 
 export function extractPageInputs(page: PageSnapshot): PageInputs {
   const html = page.html;
-  const $ = load(html, { xml: { xmlMode: false, withStartIndices: true, withEndIndices: true, decodeEntities: true } });
+  const $ = load(html, {
+    xml: { xmlMode: false, withStartIndices: true, withEndIndices: true, decodeEntities: true },
+  });
   const names = new Set<string>();
   const meta = new Map<string, MetaTag[]>();
   const scriptSrc = new Set(page.scriptSrc);
-  const scripts: Located[] = page.scripts.map((s, i) => ({ locator: s.url ?? `inline script #${i + 1}`, content: s.content }));
+  const scripts: Located[] = page.scripts.map((s, i) => ({
+    locator: s.url ?? `inline script #${i + 1}`,
+    content: s.content,
+  }));
   const knownScripts = new Set(page.scripts.map((s) => s.content));
   const styles: Located[] = [];
   const textParts: string[] = [];

@@ -57,7 +57,28 @@ export function boundQuantifiers(source: string): string {
   return out;
 }
 
-const ESCAPED_CLASSES = new Set(["d", "D", "w", "W", "s", "S", "b", "B", "n", "r", "t", "f", "v", "0", "x", "u", "c", "k", "p", "P"]);
+const ESCAPED_CLASSES = new Set([
+  "d",
+  "D",
+  "w",
+  "W",
+  "s",
+  "S",
+  "b",
+  "B",
+  "n",
+  "r",
+  "t",
+  "f",
+  "v",
+  "0",
+  "x",
+  "u",
+  "c",
+  "k",
+  "p",
+  "P",
+]);
 
 /** Index just past the group or class that starts at `start`, or -1 when unbalanced. */
 function skipBracketed(source: string, start: number): number {
@@ -157,7 +178,8 @@ function branchLiteral(source: string): string | null {
     }
     // A quantifier after this atom decides whether it is required.
     const quantifier = source[next];
-    const optional = quantifier === "?" || quantifier === "*" || (quantifier === "{" && /^\{0[,}]/.test(source.slice(next)));
+    const optional =
+      quantifier === "?" || quantifier === "*" || (quantifier === "{" && /^\{0[,}]/.test(source.slice(next)));
     const repeated = quantifier === "+" || quantifier === "{";
     if (literal !== null && literal.charCodeAt(0) < 128 && !optional) {
       run += literal.toLowerCase();

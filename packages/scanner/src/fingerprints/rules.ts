@@ -110,8 +110,25 @@ function parseTechnologies(path: string): Record<string, TechnologyRule> {
 }
 
 const PATTERN_FIELDS = [
-  "headers", "cookies", "meta", "js", "dns", "dom", "html", "text", "css", "scriptSrc", "scripts",
-  "url", "certIssuer", "robots", "xhr", "implies", "excludes", "requires", "requiresCategory",
+  "headers",
+  "cookies",
+  "meta",
+  "js",
+  "dns",
+  "dom",
+  "html",
+  "text",
+  "css",
+  "scriptSrc",
+  "scripts",
+  "url",
+  "certIssuer",
+  "robots",
+  "xhr",
+  "implies",
+  "excludes",
+  "requires",
+  "requiresCategory",
 ] as const;
 
 type PatternField = (typeof PATTERN_FIELDS)[number];
@@ -165,25 +182,32 @@ export function loadRuleSet(projectRulesDir: string = PROJECT_RULES_DIR): RuleSe
   const dir = databaseDir();
   const technologies = new Map<string, TechnologyRule>();
   const technologyDir = join(dir, "technologies");
-  for (const file of readdirSync(technologyDir).filter((name) => name.endsWith(".json")).sort()) {
-    for (const [name, rule] of Object.entries(parseTechnologies(join(technologyDir, file)))) technologies.set(name, rule);
+  for (const file of readdirSync(technologyDir)
+    .filter((name) => name.endsWith(".json"))
+    .sort()) {
+    for (const [name, rule] of Object.entries(parseTechnologies(join(technologyDir, file))))
+      technologies.set(name, rule);
   }
 
   const parsedCategories = categoriesSchema.safeParse(readJson(join(dir, "categories.json")));
-  if (!parsedCategories.success) throw new Error(`invalid categories.json: ${formatIssues(parsedCategories.error)}`);
+  if (!parsedCategories.success)
+    throw new Error(`invalid categories.json: ${formatIssues(parsedCategories.error)}`);
   const categories = new Map<number, Category>();
   for (const [id, category] of Object.entries(parsedCategories.data)) {
     categories.set(Number(id), { id: Number(id), name: category.name, priority: category.priority ?? 0 });
   }
 
-  const projectRuleFiles = readdirSync(projectRulesDir).filter((name) => name.endsWith(".json")).sort();
+  const projectRuleFiles = readdirSync(projectRulesDir)
+    .filter((name) => name.endsWith(".json"))
+    .sort();
   for (const file of projectRuleFiles) {
     const path = join(projectRulesDir, file);
     const parsed = projectRuleFileSchema.safeParse(readJson(path));
     if (!parsed.success) throw new Error(`invalid project rules in ${path}: ${formatIssues(parsed.error)}`);
     for (const [name, { $merge, ...rule }] of Object.entries(parsed.data)) {
       const existing = technologies.get(name);
-      if (!existing && !rule.cats) throw new Error(`project rule "${name}" in ${path} adds a technology and needs "cats"`);
+      if (!existing && !rule.cats)
+        throw new Error(`project rule "${name}" in ${path} adds a technology and needs "cats"`);
       technologies.set(name, existing && $merge !== "replace" ? mergeRule(existing, rule) : rule);
     }
   }

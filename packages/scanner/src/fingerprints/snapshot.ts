@@ -21,7 +21,9 @@ export type PlainPage = z.input<typeof plainPageSchema>;
 export function snapshotFromHtml(input: PlainPage): PageSnapshot {
   const parsed = plainPageSchema.safeParse(input);
   if (!parsed.success) {
-    throw new Error(`invalid page: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    throw new Error(
+      `invalid page: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   }
   const page = parsed.data;
   const headers: Headers = {};

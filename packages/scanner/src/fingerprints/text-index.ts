@@ -2,7 +2,11 @@ const BITS = 1 << 20;
 const MASK = BITS - 1;
 
 function trigramHash(text: string, i: number): number {
-  return ((text.charCodeAt(i) * 961 + text.charCodeAt(i + 1) * 31 + text.charCodeAt(i + 2)) * 2654435761) >>> 12 & MASK;
+  return (
+    (((text.charCodeAt(i) * 961 + text.charCodeAt(i + 1) * 31 + text.charCodeAt(i + 2)) * 2654435761) >>>
+      12) &
+    MASK
+  );
 }
 
 /**

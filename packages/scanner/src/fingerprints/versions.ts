@@ -84,7 +84,10 @@ export function bestVersion(candidates: VersionCandidate[]): string | null {
   }
   const versions = [...scores.keys()];
   const support = (version: string) =>
-    versions.reduce((sum, other) => sum + (other === version || refines(version, other) ? scores.get(other)! : 0), 0);
+    versions.reduce(
+      (sum, other) => sum + (other === version || refines(version, other) ? scores.get(other)! : 0),
+      0,
+    );
   const ranked = versions
     .map((version) => ({ version, support: support(version) }))
     .sort(

@@ -32,12 +32,22 @@ describe("cookie flags", () => {
       pref: [],
       odd: ['invalid SameSite value "Sometimes"'],
     });
-    expect(evidence.get(findings[1]!.evidence[0]!)).toMatchObject({ kind: "cookie", locator: "PHPSESSID", snippet: "Set-Cookie: PHPSESSID=2; Path=/" });
+    expect(evidence.get(findings[1]!.evidence[0]!)).toMatchObject({
+      kind: "cookie",
+      locator: "PHPSESSID",
+      snippet: "Set-Cookie: PHPSESSID=2; Path=/",
+    });
   });
 
   it("flags cookies set over plain http", () => {
-    const page = snapshot({ url: "http://example.com/", cookies: [cookie("sid_session=1; Path=/; HttpOnly; SameSite=Lax")] });
-    expect(analyseCookies([page], new EvidenceSet())[0]!.issues).toEqual(["session cookie without Secure", "session cookie set over plain http"]);
+    const page = snapshot({
+      url: "http://example.com/",
+      cookies: [cookie("sid_session=1; Path=/; HttpOnly; SameSite=Lax")],
+    });
+    expect(analyseCookies([page], new EvidenceSet())[0]!.issues).toEqual([
+      "session cookie without Secure",
+      "session cookie set over plain http",
+    ]);
   });
 });
 
@@ -47,10 +57,22 @@ describe("mixed content", () => {
       <script src="http://cdn.example/a.js"></script></head><body><img src="http://img.example/x.jpg"><img src="/ok.png">
       <a href="http://example.com/page">link</a><form action="http://example.com/search"></form></body></html>`;
     const evidence = new EvidenceSet();
-    const found = summariseMixedContent([snapshot({ url: "https://example.com/", html, mixedContent: ["http://tracker.example/p.gif"] })], evidence);
-    expect(found.map((m) => m.url)).toEqual(["http://tracker.example/p.gif", "http://cdn.example/a.js", "http://cdn.example/a.css", "http://img.example/x.jpg"]);
-    expect(evidence.get(found[1]!.evidence[0]!)!.snippet).toBe('<script src="http://cdn.example/a.js"></script>');
-    expect(summariseMixedContent([snapshot({ url: "http://example.com/", html })], new EvidenceSet())).toEqual([]);
+    const found = summariseMixedContent(
+      [snapshot({ url: "https://example.com/", html, mixedContent: ["http://tracker.example/p.gif"] })],
+      evidence,
+    );
+    expect(found.map((m) => m.url)).toEqual([
+      "http://tracker.example/p.gif",
+      "http://cdn.example/a.js",
+      "http://cdn.example/a.css",
+      "http://img.example/x.jpg",
+    ]);
+    expect(evidence.get(found[1]!.evidence[0]!)!.snippet).toBe(
+      '<script src="http://cdn.example/a.js"></script>',
+    );
+    expect(
+      summariseMixedContent([snapshot({ url: "http://example.com/", html })], new EvidenceSet()),
+    ).toEqual([]);
   });
 });
 
@@ -94,11 +116,22 @@ describe("assessSecurity", () => {
     expect({ grade: report.grade, score: report.score }).toEqual({ grade: "F", score: 0 });
     expect(report.tests).toHaveLength(10);
     expect(report.cookies.map((c) => [c.name, c.issues])).toEqual([
-      ["PHPSESSID", ["session cookie without Secure", "session cookie without HttpOnly", "missing SameSite", "session cookie set over plain http"]],
+      [
+        "PHPSESSID",
+        [
+          "session cookie without Secure",
+          "session cookie without HttpOnly",
+          "missing SameSite",
+          "session cookie set over plain http",
+        ],
+      ],
       ["cart_token", ["missing Secure", "missing SameSite", "set over plain http"]],
     ]);
     expect(evidence.get(report.tls!.evidence[0]!)!.snippet).toContain("not verified: CERT_HAS_EXPIRED");
-    expect(report.dns!.evidence.map((id) => evidence.get(id)!.snippet)).toEqual(["A 192.0.2.7", "MX 10 mail.hartley-hardware.example"]);
+    expect(report.dns!.evidence.map((id) => evidence.get(id)!.snippet)).toEqual([
+      "A 192.0.2.7",
+      "MX 10 mail.hartley-hardware.example",
+    ]);
     expect(report.mixedContent).toEqual([]);
     // every cited id exists
     const cited = [...report.tests.flatMap((t) => t.evidence), ...report.cookies.flatMap((c) => c.evidence)];

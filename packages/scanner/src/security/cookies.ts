@@ -29,7 +29,12 @@ export function cookieLine(cookie: CookieInfo): string {
   return parts.join("; ");
 }
 
-export function cookieEvidence(evidence: EvidenceSet, pageUrl: string, cookie: CookieInfo, collector: string): string {
+export function cookieEvidence(
+  evidence: EvidenceSet,
+  pageUrl: string,
+  cookie: CookieInfo,
+  collector: string,
+): string {
   return evidence.add({
     kind: "cookie",
     collector,
@@ -65,12 +70,14 @@ function cookieIssues(cookie: CookieInfo, pageIsHttps: boolean): string[] {
   if (session && !cookie.httpOnly) issues.push("session cookie without HttpOnly");
   if (raw && hasInvalidSameSite(cookie.raw!)) issues.push(`invalid SameSite value "${raw.get("samesite")}"`);
   else if (!cookie.sameSite) issues.push("missing SameSite");
-  if (cookie.sameSite === "None" && !cookie.secure) issues.push("SameSite=None without Secure (browsers reject it)");
+  if (cookie.sameSite === "None" && !cookie.secure)
+    issues.push("SameSite=None without Secure (browsers reject it)");
   if (isAntiCsrfCookie(cookie.name) && !cookie.sameSite) issues.push("anti-CSRF token without SameSite");
   if (cookie.name.startsWith("__Host-")) {
     const hasDomain = raw ? raw.has("domain") : false;
     const path = raw ? raw.get("path") : cookie.path;
-    if (!cookie.secure || hasDomain || path !== "/") issues.push("__Host- prefix requires Secure, Path=/ and no Domain");
+    if (!cookie.secure || hasDomain || path !== "/")
+      issues.push("__Host- prefix requires Secure, Path=/ and no Domain");
   } else if (cookie.name.startsWith("__Secure-") && !cookie.secure) {
     issues.push("__Secure- prefix requires Secure");
   }

@@ -131,7 +131,13 @@ describe("CSP analysis (Observatory cases)", () => {
     "default-src 'none'; object-src https://mozilla.org",
   ])("no unsafe, default-src 'none': %s", (value) => {
     const r = header(value);
-    expect(r).toMatchObject({ result: "csp-implemented-with-no-unsafe-default-src-none", numPolicies: 1, http: true, meta: false, pass: true });
+    expect(r).toMatchObject({
+      result: "csp-implemented-with-no-unsafe-default-src-none",
+      numPolicies: 1,
+      http: true,
+      meta: false,
+      pass: true,
+    });
     expect(r.policy?.defaultNone).toBe(true);
   });
 
@@ -144,8 +150,18 @@ describe("CSP analysis (Observatory cases)", () => {
       meta: true,
       pass: true,
     });
-    const metaOnly = analyseCsp({ headerPolicies: [], metaPolicies: ["default-src 'none';"], reportOnly: false, https: true });
-    expect(metaOnly).toMatchObject({ result: "csp-implemented-with-no-unsafe-default-src-none", numPolicies: 1, http: false, meta: true });
+    const metaOnly = analyseCsp({
+      headerPolicies: [],
+      metaPolicies: ["default-src 'none';"],
+      reportOnly: false,
+      https: true,
+    });
+    expect(metaOnly).toMatchObject({
+      result: "csp-implemented-with-no-unsafe-default-src-none",
+      numPolicies: 1,
+      http: false,
+      meta: true,
+    });
     const fourMetas = analyseCsp({
       headerPolicies: [],
       metaPolicies: [
@@ -157,10 +173,20 @@ describe("CSP analysis (Observatory cases)", () => {
       reportOnly: false,
       https: true,
     });
-    expect(fourMetas).toMatchObject({ result: "csp-implemented-with-no-unsafe-default-src-none", numPolicies: 4, pass: true });
-    expect(header("default-src 'none'", ["default-src 'none';"]).result).toBe("csp-implemented-with-no-unsafe-default-src-none");
-    expect(header("default-src 'none'", ["default-src https:"]).result).toBe("csp-implemented-with-no-unsafe-default-src-none");
-    expect(header("img-src 'none'", ["default-src 'none';"]).result).toBe("csp-implemented-with-no-unsafe-default-src-none");
+    expect(fourMetas).toMatchObject({
+      result: "csp-implemented-with-no-unsafe-default-src-none",
+      numPolicies: 4,
+      pass: true,
+    });
+    expect(header("default-src 'none'", ["default-src 'none';"]).result).toBe(
+      "csp-implemented-with-no-unsafe-default-src-none",
+    );
+    expect(header("default-src 'none'", ["default-src https:"]).result).toBe(
+      "csp-implemented-with-no-unsafe-default-src-none",
+    );
+    expect(header("img-src 'none'", ["default-src 'none';"]).result).toBe(
+      "csp-implemented-with-no-unsafe-default-src-none",
+    );
   });
 
   it.each([
@@ -175,14 +201,27 @@ describe("CSP analysis (Observatory cases)", () => {
   });
 
   it("policy flags", () => {
-    for (const v of ["default-src 'none'", "frame-ancestors *", "frame-ancestors http:", "frame-ancestors https:"]) {
+    for (const v of [
+      "default-src 'none'",
+      "frame-ancestors *",
+      "frame-ancestors http:",
+      "frame-ancestors https:",
+    ]) {
       expect(header(v).policy?.antiClickjacking).toBe(false);
     }
     expect(header("default-src *; frame-ancestors 'none'").policy?.antiClickjacking).toBe(true);
-    for (const v of ["default-src 'none'; base-uri *; object-src *", "default-src 'none'; base-uri https:; object-src https:", "default-src *"]) {
+    for (const v of [
+      "default-src 'none'; base-uri *; object-src *",
+      "default-src 'none'; base-uri https:; object-src https:",
+      "default-src *",
+    ]) {
       expect(header(v).policy).toMatchObject(none("insecureBaseUri", "unsafeObjects"));
     }
-    for (const v of ["default-src *; base-uri 'none'", "default-src 'none'; base-uri 'self'", "default-src 'none'; base-uri https://mozilla.org"]) {
+    for (const v of [
+      "default-src *; base-uri 'none'",
+      "default-src 'none'; base-uri 'self'",
+      "default-src 'none'; base-uri https://mozilla.org",
+    ]) {
       expect(header(v).policy?.insecureBaseUri).toBe(false);
     }
     for (const v of [
@@ -212,7 +251,12 @@ describe("CSP analysis (Observatory cases)", () => {
   });
 
   it("ignores frame-ancestors in a meta policy", () => {
-    const metaOnly = analyseCsp({ headerPolicies: [], metaPolicies: ["frame-ancestors 'none'"], reportOnly: false, https: true });
+    const metaOnly = analyseCsp({
+      headerPolicies: [],
+      metaPolicies: ["frame-ancestors 'none'"],
+      reportOnly: false,
+      https: true,
+    });
     expect(metaOnly).toMatchObject({ result: "csp-not-implemented", pass: false });
     expect(header("frame-anchestors 'none'", ["frame-ancestors 'none'"])).toMatchObject({
       result: "csp-implemented-with-unsafe-inline",
@@ -239,15 +283,33 @@ describe("CSP parser (Observatory cases)", () => {
       "script-src": ["'self'", "https://mozilla.org"],
     });
     const both = { "default-src": ["'none'"], "script-src": ["'self'", "https://mozilla.org"] };
-    expect(parsed("default-src 'none'; script-src 'self' https://mozilla.org", "default-src 'none'; script-src 'self' https://mozilla.org")).toEqual(both);
     expect(
-      parsed("default-src 'none'; script-src 'self' https://mozilla.org", "default-src 'none'; script-src 'self' https://mozilla.org https://example.com"),
+      parsed(
+        "default-src 'none'; script-src 'self' https://mozilla.org",
+        "default-src 'none'; script-src 'self' https://mozilla.org",
+      ),
     ).toEqual(both);
     expect(
-      parsed("default-src 'none'; script-src 'self' https://mozilla.org", "default-src 'none'; script-src https://example.com 'self' https://mozilla.org"),
+      parsed(
+        "default-src 'none'; script-src 'self' https://mozilla.org",
+        "default-src 'none'; script-src 'self' https://mozilla.org https://example.com",
+      ),
     ).toEqual(both);
-    expect(parsed("default-src https://mozilla.org", "default-src https://mozilla.com")).toEqual({ "default-src": ["'none'"] });
-    expect(parsed("default-src https://mozilla.org https://mozilla.net", "default-src https://mozilla.com https://mozilla.io")).toEqual({
+    expect(
+      parsed(
+        "default-src 'none'; script-src 'self' https://mozilla.org",
+        "default-src 'none'; script-src https://example.com 'self' https://mozilla.org",
+      ),
+    ).toEqual(both);
+    expect(parsed("default-src https://mozilla.org", "default-src https://mozilla.com")).toEqual({
+      "default-src": ["'none'"],
+    });
+    expect(
+      parsed(
+        "default-src https://mozilla.org https://mozilla.net",
+        "default-src https://mozilla.com https://mozilla.io",
+      ),
+    ).toEqual({
       "default-src": ["'none'"],
     });
     expect(
@@ -258,26 +320,41 @@ describe("CSP parser (Observatory cases)", () => {
         "default-src https://mozilla.browser https://mozilla.web https://mozilla.net https://mozilla.org",
       ),
     ).toEqual({ "default-src": ["https://mozilla.net", "https://mozilla.org"] });
-    expect(parsed("default-src https://mozilla.org/fire", "default-src https://mozilla.org/firefox/")).toEqual({ "default-src": ["'none'"] });
-    expect(parsed("default-src https://mozilla.org/firefox/", "default-src https://mozilla.org/firefox/download/")).toEqual({
+    expect(
+      parsed("default-src https://mozilla.org/fire", "default-src https://mozilla.org/firefox/"),
+    ).toEqual({ "default-src": ["'none'"] });
+    expect(
+      parsed("default-src https://mozilla.org/firefox/", "default-src https://mozilla.org/firefox/download/"),
+    ).toEqual({
       "default-src": ["https://mozilla.org/firefox/download/"],
     });
-    expect(parsed("default-src https://mozilla.org/firefox/download/", "default-src https://mozilla.org/firefox/")).toEqual({
+    expect(
+      parsed("default-src https://mozilla.org/firefox/download/", "default-src https://mozilla.org/firefox/"),
+    ).toEqual({
       "default-src": ["https://mozilla.org/firefox/download/"],
     });
     expect(parsed("default-src http:", "default-src https:")).toEqual({ "default-src": ["'none'"] });
-    expect(parsed("default-src http: http:", "default-src https: https:")).toEqual({ "default-src": ["'none'"] });
+    expect(parsed("default-src http: http:", "default-src https: https:")).toEqual({
+      "default-src": ["'none'"],
+    });
   });
 
-  it.each(["  ", "\r\n", "\r\n\r\n\r\n", "", "default-src 'none'; default-src 'none'", "default-src 'none'; img-src 'self'; default-src 'none'", "defa"])(
-    "rejects %j",
-    (policy) => {
-      expect(() => parseCsp([policy])).toThrow();
-    },
-  );
+  it.each([
+    "  ",
+    "\r\n",
+    "\r\n\r\n\r\n",
+    "",
+    "default-src 'none'; default-src 'none'",
+    "default-src 'none'; img-src 'self'; default-src 'none'",
+    "defa",
+  ])("rejects %j", (policy) => {
+    expect(() => parseCsp([policy])).toThrow();
+  });
 
   it("records duplicate report-uri and report-to", () => {
-    expect([...parseCsp(["report-uri https://a/x ; report-uri https://a/y"]).duplicateWarnings]).toEqual(["report-uri"]);
+    expect([...parseCsp(["report-uri https://a/x ; report-uri https://a/y"]).duplicateWarnings]).toEqual([
+      "report-uri",
+    ]);
     expect([...parseCsp(["report-to a ; report-to b"]).duplicateWarnings]).toEqual(["report-to"]);
   });
 });

@@ -39,7 +39,8 @@ export function parseCsp(policies: string[]): ParsedCsp {
   const duplicateWarnings = new Set<string>();
   if (cleaned.length === 0) return { directives: new Map(), duplicateWarnings };
   for (const policy of cleaned) {
-    if (!policy || policy.length < SHORTEST_POLICY_LENGTH) throw new CspParseError(`invalid policy: "${policy}"`);
+    if (!policy || policy.length < SHORTEST_POLICY_LENGTH)
+      throw new CspParseError(`invalid policy: "${policy}"`);
   }
 
   const csp = new Map<string, SourceEntry[]>();
@@ -63,7 +64,8 @@ export function parseCsp(policies: string[]): ParsedCsp {
         index: policyIndex,
         keep,
       }));
-      if (values.length === 0 && directive.endsWith("-src")) values.push({ source: "'none'", index: policyIndex, keep });
+      if (values.length === 0 && directive.endsWith("-src"))
+        values.push({ source: "'none'", index: policyIndex, keep });
 
       const combined = policyIndex === 0 ? [...values] : [...(csp.get(directive) ?? []), ...values];
       combined.sort((a, b) => compareSource(a.source, b.source));
@@ -120,7 +122,16 @@ function safeDecode(text: string): string {
   }
 }
 
-const DANGEROUSLY_BROAD = new Set(["ftp:", "http:", "https:", "*", "http://*", "http://*.*", "https://*", "https://*.*"]);
+const DANGEROUSLY_BROAD = new Set([
+  "ftp:",
+  "http:",
+  "https:",
+  "*",
+  "http://*",
+  "http://*.*",
+  "https://*",
+  "https://*.*",
+]);
 const UNSAFE_INLINE = new Set(["'unsafe-inline'", "data:"]);
 const BROAD_OR_UNSAFE_INLINE = new Set([...DANGEROUSLY_BROAD, ...UNSAFE_INLINE]);
 const PASSIVE_DIRECTIVES = new Set(["img-src", "media-src"]);
@@ -235,7 +246,11 @@ export function analyseCsp(input: CspInput): CspAnalysis {
   if (hasNonceOrHash(scriptSrc) && scriptSrc.has("'strict-dynamic'")) {
     // With 'strict-dynamic', scheme sources, 'self' and 'unsafe-inline' are ignored by browsers.
     for (const source of [...scriptSrc]) {
-      if ([...DANGEROUSLY_BROAD].some((s) => source.startsWith(s)) || source === "'self'" || source === "'unsafe-inline'") {
+      if (
+        [...DANGEROUSLY_BROAD].some((s) => source.startsWith(s)) ||
+        source === "'self'" ||
+        source === "'unsafe-inline'"
+      ) {
         scriptSrc.delete(source);
       }
     }
@@ -253,7 +268,10 @@ export function analyseCsp(input: CspInput): CspAnalysis {
   ]);
   const insecure = (s: string) => s.startsWith("http:") || s.startsWith("ftp:");
 
-  if ([...scriptSrc].some((s) => BROAD_OR_UNSAFE_INLINE.has(s)) || [...objectSrc].some((s) => DANGEROUSLY_BROAD.has(s))) {
+  if (
+    [...scriptSrc].some((s) => BROAD_OR_UNSAFE_INLINE.has(s)) ||
+    [...objectSrc].some((s) => DANGEROUSLY_BROAD.has(s))
+  ) {
     decide("csp-implemented-with-unsafe-inline");
     flags.unsafeInline = true;
   }

@@ -7,7 +7,9 @@ import { collectDns } from "./dns";
 type Answer = dnsPacket.Answer;
 
 /** A minimal authoritative DNS server on 127.0.0.1 answering from a fixed zone. */
-async function startDnsServer(zone: Record<string, Answer[]>): Promise<{ port: number; close: () => Promise<void> }> {
+async function startDnsServer(
+  zone: Record<string, Answer[]>,
+): Promise<{ port: number; close: () => Promise<void> }> {
   const socket: Socket = createSocket("udp4");
   socket.on("message", (message, remote) => {
     const request = dnsPacket.decode(message);
@@ -27,7 +29,10 @@ async function startDnsServer(zone: Record<string, Answer[]>): Promise<{ port: n
     socket.send(response, remote.port, remote.address);
   });
   await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
-  return { port: socket.address().port, close: () => new Promise<void>((resolve) => socket.close(() => resolve())) };
+  return {
+    port: socket.address().port,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
 }
 
 const ZONE: Record<string, Answer[]> = {
@@ -39,11 +44,28 @@ const ZONE: Record<string, Answer[]> = {
     { type: "MX", name: "example.test", ttl: 60, data: { preference: 10, exchange: "mx1.example.test" } },
     { type: "TXT", name: "example.test", ttl: 60, data: ["v=spf1 include:_spf.mail.test ", "-all"] },
     { type: "TXT", name: "example.test", ttl: 60, data: "google-site-verification=abc" },
-    { type: "CAA", name: "example.test", ttl: 60, data: { flags: 0, tag: "issue", value: "letsencrypt.org" } },
-    { type: "CAA", name: "example.test", ttl: 60, data: { flags: 128, tag: "iodef", value: "mailto:sec@example.test" } },
+    {
+      type: "CAA",
+      name: "example.test",
+      ttl: 60,
+      data: { flags: 0, tag: "issue", value: "letsencrypt.org" },
+    },
+    {
+      type: "CAA",
+      name: "example.test",
+      ttl: 60,
+      data: { flags: 128, tag: "iodef", value: "mailto:sec@example.test" },
+    },
     { type: "NS", name: "example.test", ttl: 60, data: "ns1.example.test" },
   ],
-  "_dmarc.example.test": [{ type: "TXT", name: "_dmarc.example.test", ttl: 60, data: "v=DMARC1; p=reject; rua=mailto:d@example.test" }],
+  "_dmarc.example.test": [
+    {
+      type: "TXT",
+      name: "_dmarc.example.test",
+      ttl: 60,
+      data: "v=DMARC1; p=reject; rua=mailto:d@example.test",
+    },
+  ],
   "www.example.test": [{ type: "CNAME", name: "www.example.test", ttl: 60, data: "example.test" }],
   "bare.test": [{ type: "A", name: "bare.test", ttl: 60, data: "192.0.2.20" }],
 };

@@ -13,15 +13,28 @@ const hostSchema = z
   .string()
   .min(1, "host is empty")
   .max(253, "host is longer than 253 characters")
-  .regex(/^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})*\.?$/i, "host must be a DNS name (letters, digits, '-', dots)");
+  .regex(
+    /^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})*\.?$/i,
+    "host must be a DNS name (letters, digits, '-', dots)",
+  );
 
 /** Answers that just mean "no such record here". */
 const NO_RECORD = new Set(["ENODATA", "ENOTFOUND"]);
 
-async function query<T>(label: string, run: () => Promise<T>, empty: T, timeoutMs: number, errors: string[], quietNotFound = false): Promise<T> {
+async function query<T>(
+  label: string,
+  run: () => Promise<T>,
+  empty: T,
+  timeoutMs: number,
+  errors: string[],
+  quietNotFound = false,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`timeout after ${timeoutMs / 1000} s`), { code: "ETIMEOUT" })), timeoutMs);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`timeout after ${timeoutMs / 1000} s`), { code: "ETIMEOUT" })),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([run(), timeout]);
@@ -67,7 +80,9 @@ export async function collectDns(host: string, opts: CollectDnsOptions = {}): Pr
     host: name,
     a,
     aaaa,
-    mx: mx.map(({ exchange, priority }) => ({ exchange, priority })).sort((x, y) => x.priority - y.priority || x.exchange.localeCompare(y.exchange)),
+    mx: mx
+      .map(({ exchange, priority }) => ({ exchange, priority }))
+      .sort((x, y) => x.priority - y.priority || x.exchange.localeCompare(y.exchange)),
     txt: txtValues,
     spf: txtValues.find((t) => /^v=spf1(\s|$)/i.test(t)) ?? null,
     dmarc: joinTxt(dmarcTxt).find((t) => /^v=DMARC1\s*(;|$)/i.test(t)) ?? null,

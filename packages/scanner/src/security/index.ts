@@ -22,21 +22,45 @@ function tlsEvidence(tls: TlsInfo, evidence: EvidenceSet): string {
     `names: ${tls.subjectAltNames.join(", ")}`,
     tls.authorized ? "verified" : `not verified: ${tls.authorizationError ?? "unknown reason"}`,
   ];
-  return evidence.add({ kind: "tls", collector: "tls", url: tls.host, locator: "certificate", snippet: lines.join("\n") }).id;
+  return evidence.add({
+    kind: "tls",
+    collector: "tls",
+    url: tls.host,
+    locator: "certificate",
+    snippet: lines.join("\n"),
+  }).id;
 }
 
 function dnsEvidence(dns: DnsInfo, evidence: EvidenceSet): string[] {
   const ids: string[] = [];
   const add = (locator: string, lines: string[]) => {
-    if (lines.length) ids.push(evidence.add({ kind: "dns", collector: "dns", url: dns.host, locator, snippet: lines.join("\n") }).id);
+    if (lines.length)
+      ids.push(
+        evidence.add({ kind: "dns", collector: "dns", url: dns.host, locator, snippet: lines.join("\n") }).id,
+      );
   };
   add("A/AAAA", [...dns.a.map((a) => `A ${a}`), ...dns.aaaa.map((a) => `AAAA ${a}`)]);
-  add("MX", dns.mx.map((m) => `MX ${m.priority} ${m.exchange}`));
-  add("TXT", dns.txt.map((t) => `TXT "${t}"`));
+  add(
+    "MX",
+    dns.mx.map((m) => `MX ${m.priority} ${m.exchange}`),
+  );
+  add(
+    "TXT",
+    dns.txt.map((t) => `TXT "${t}"`),
+  );
   add("_dmarc TXT", dns.dmarc ? [`TXT "${dns.dmarc}"`] : []);
-  add("CAA", dns.caa.map((c) => `CAA ${c.critical} ${c.tag} "${c.value}"`));
-  add("NS", dns.ns.map((n) => `NS ${n}`));
-  add("CNAME", dns.cname.map((c) => `CNAME ${c}`));
+  add(
+    "CAA",
+    dns.caa.map((c) => `CAA ${c.critical} ${c.tag} "${c.value}"`),
+  );
+  add(
+    "NS",
+    dns.ns.map((n) => `NS ${n}`),
+  );
+  add(
+    "CNAME",
+    dns.cname.map((c) => `CNAME ${c}`),
+  );
   return ids;
 }
 

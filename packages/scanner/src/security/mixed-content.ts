@@ -25,7 +25,10 @@ const FETCHING_LINK_RELS = /\b(stylesheet|icon|preload|modulepreload|prefetch|ma
  * http:// subresources of https:// pages: those the browser requested (the
  * rendered page's mixedContent) and those the HTML asks for.
  */
-export function summariseMixedContent(pages: PageSnapshot[], evidence: EvidenceSet): SecurityReport["mixedContent"] {
+export function summariseMixedContent(
+  pages: PageSnapshot[],
+  evidence: EvidenceSet,
+): SecurityReport["mixedContent"] {
   const found = new Map<string, string[]>();
   const note = (url: string, id: string) => {
     const ids = found.get(url) ?? [];
@@ -35,7 +38,16 @@ export function summariseMixedContent(pages: PageSnapshot[], evidence: EvidenceS
   for (const page of pages) {
     if (!page.url.startsWith("https:")) continue;
     for (const url of page.mixedContent) {
-      note(url, evidence.add({ kind: "network", collector: "mixed-content", url: page.url, locator: url, snippet: `GET ${url}` }).id);
+      note(
+        url,
+        evidence.add({
+          kind: "network",
+          collector: "mixed-content",
+          url: page.url,
+          locator: url,
+          snippet: `GET ${url}`,
+        }).id,
+      );
     }
     if (!page.html) continue;
     const $ = load(page.html);
@@ -48,7 +60,16 @@ export function summariseMixedContent(pages: PageSnapshot[], evidence: EvidenceS
         if (!/^http:\/\//i.test(value)) return;
         const url = URL.canParse(value) ? new URL(value).href : value;
         const snippet = $.html(el);
-        note(url, evidence.add({ kind: "html", collector: "mixed-content", url: page.url, locator: `${tag}[${attribute}="${value}"]`, snippet }).id);
+        note(
+          url,
+          evidence.add({
+            kind: "html",
+            collector: "mixed-content",
+            url: page.url,
+            locator: `${tag}[${attribute}="${value}"]`,
+            snippet,
+          }).id,
+        );
       });
     }
   }

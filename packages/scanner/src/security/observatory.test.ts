@@ -19,10 +19,16 @@ const HTTP_PROBE: HttpProbe = {
   ],
 };
 
-function grade(opts: { headers?: Headers; html?: string; cookies?: string[]; input?: Partial<HeaderGradeInput> } = {}) {
+function grade(
+  opts: { headers?: Headers; html?: string; cookies?: string[]; input?: Partial<HeaderGradeInput> } = {},
+) {
   const cookies = opts.cookies ?? [];
   const page = snapshot({
-    headers: { "content-type": ["text/html"], ...(cookies.length ? { "set-cookie": cookies } : {}), ...opts.headers },
+    headers: {
+      "content-type": ["text/html"],
+      ...(cookies.length ? { "set-cookie": cookies } : {}),
+      ...opts.headers,
+    },
     html: opts.html ?? "",
     cookies: cookies.map(cookie),
   });
@@ -90,7 +96,10 @@ describe("cookies", () => {
     });
   });
   it("without Secure", () => {
-    expect(cookies(["foo=bar; Domain=mozilla.org; Path=/"])).toEqual({ result: "cookies-without-secure-flag", pass: false });
+    expect(cookies(["foo=bar; Domain=mozilla.org; Path=/"])).toEqual({
+      result: "cookies-without-secure-flag",
+      pass: false,
+    });
   });
   it("session without HttpOnly", () => {
     expect(cookies(["SESSIONID=bar; Domain=mozilla.org; Path=/; Secure"])).toEqual({
@@ -103,7 +112,10 @@ describe("cookies", () => {
       result: "cookies-session-without-secure-flag",
       pass: false,
     });
-    expect(cookies(["SESSIONID=bar; Domain=mozilla.org; Path=/"])).toEqual({ result: "cookies-session-without-secure-flag", pass: false });
+    expect(cookies(["SESSIONID=bar; Domain=mozilla.org; Path=/"])).toEqual({
+      result: "cookies-session-without-secure-flag",
+      pass: false,
+    });
   });
 });
 
@@ -116,21 +128,36 @@ describe("redirection", () => {
     redirects: hops.slice(0, -1).map((url, i) => ({ url, status: 301, location: hops[i + 1]! })),
   });
 
-  it("no http but https", () => expect(redirection(null)).toEqual({ result: "redirection-not-needed-no-http", pass: true }));
-  it("missing", () => expect(redirection(chain("http://mozilla.org/"))).toEqual({ result: "redirection-missing", pass: false }));
+  it("no http but https", () =>
+    expect(redirection(null)).toEqual({ result: "redirection-not-needed-no-http", pass: true }));
+  it("missing", () =>
+    expect(redirection(chain("http://mozilla.org/"))).toEqual({
+      result: "redirection-missing",
+      pass: false,
+    }));
   it("not to https", () => {
-    expect(redirection(chain("http://mozilla.org/", "http://www.mozilla.org/"))).toEqual({ result: "redirection-not-to-https", pass: false });
-    expect(redirection(chain("http://mozilla.org/", "http://www.mozilla.org/", "http://www.mozilla.org/en/"))).toEqual({
+    expect(redirection(chain("http://mozilla.org/", "http://www.mozilla.org/"))).toEqual({
+      result: "redirection-not-to-https",
+      pass: false,
+    });
+    expect(
+      redirection(chain("http://mozilla.org/", "http://www.mozilla.org/", "http://www.mozilla.org/en/")),
+    ).toEqual({
       result: "redirection-not-to-https",
       pass: false,
     });
   });
   it("to https", () => {
     expect(redirection(HTTP_PROBE)).toEqual({ result: "redirection-to-https", pass: true });
-    expect(redirection(chain("http://mozilla.org/", "https://mozilla.org:8443/"))).toEqual({ result: "redirection-to-https", pass: true });
+    expect(redirection(chain("http://mozilla.org/", "https://mozilla.org:8443/"))).toEqual({
+      result: "redirection-to-https",
+      pass: true,
+    });
   });
   it("first redirection to http", () => {
-    expect(redirection(chain("http://mozilla.org/", "http://www.mozilla.org/", "https://www.mozilla.org/"))).toEqual({
+    expect(
+      redirection(chain("http://mozilla.org/", "http://www.mozilla.org/", "https://www.mozilla.org/")),
+    ).toEqual({
       result: "redirection-not-to-https-on-initial-redirection",
       pass: false,
     });
@@ -142,7 +169,10 @@ describe("redirection", () => {
     });
   });
   it("invalid certificate", () => {
-    expect(outcome("redirection", { input: { certificateValid: false } })).toEqual({ result: "redirection-invalid-cert", pass: false });
+    expect(outcome("redirection", { input: { certificateValid: false } })).toEqual({
+      result: "redirection-invalid-cert",
+      pass: false,
+    });
   });
   it("unknown when http:// was not tried", () => {
     const page = snapshot();
@@ -153,7 +183,10 @@ describe("redirection", () => {
 
 describe("strict-transport-security", () => {
   const hsts = (value?: string, input?: Partial<HeaderGradeInput>) =>
-    outcome("strict-transport-security", { headers: value === undefined ? {} : { "strict-transport-security": [value] }, input });
+    outcome("strict-transport-security", {
+      headers: value === undefined ? {} : { "strict-transport-security": [value] },
+      input,
+    });
   it("missing", () => expect(hsts()).toEqual({ result: "hsts-not-implemented", pass: false }));
   it("invalid", () => {
     expect(hsts("includeSubDomains; preload")).toEqual({ result: "hsts-header-invalid", pass: false });
@@ -163,38 +196,71 @@ describe("strict-transport-security", () => {
     });
   });
   it("sent twice is invalid", () => {
-    expect(outcome("strict-transport-security", { headers: { "strict-transport-security": ["max-age=15768000", "max-age=15768000"] } })).toEqual({
+    expect(
+      outcome("strict-transport-security", {
+        headers: { "strict-transport-security": ["max-age=15768000", "max-age=15768000"] },
+      }),
+    ).toEqual({
       result: "hsts-header-invalid",
       pass: false,
     });
   });
   it("no https", () => {
-    const page = snapshot({ url: "http://mozilla.org/", headers: { "content-type": ["text/html"], "strict-transport-security": ["max-age=15768000"] } });
-    const t = gradeHeaders({ page }, new EvidenceSet()).tests.find((x) => x.name === "strict-transport-security")!;
+    const page = snapshot({
+      url: "http://mozilla.org/",
+      headers: { "content-type": ["text/html"], "strict-transport-security": ["max-age=15768000"] },
+    });
+    const t = gradeHeaders({ page }, new EvidenceSet()).tests.find(
+      (x) => x.name === "strict-transport-security",
+    )!;
     expect(t).toMatchObject({ result: "hsts-not-implemented-no-https", pass: false });
   });
   it("invalid cert", () => {
-    expect(hsts("max-age=15768000; includeSubDomains; preload", { certificateValid: false })).toEqual({ result: "hsts-invalid-cert", pass: false });
+    expect(hsts("max-age=15768000; includeSubDomains; preload", { certificateValid: false })).toEqual({
+      result: "hsts-invalid-cert",
+      pass: false,
+    });
   });
-  it("max-age too low", () => expect(hsts("max-age=86400")).toEqual({ result: "hsts-implemented-max-age-less-than-six-months", pass: false }));
+  it("max-age too low", () =>
+    expect(hsts("max-age=86400")).toEqual({
+      result: "hsts-implemented-max-age-less-than-six-months",
+      pass: false,
+    }));
   it("implemented", () => {
-    expect(hsts("max-age=15768000; includeSubDomains; preload")).toEqual({ result: "hsts-implemented-max-age-at-least-six-months", pass: true });
-    expect(hsts("max-age=15552000")).toEqual({ result: "hsts-implemented-max-age-at-least-six-months", pass: true });
+    expect(hsts("max-age=15768000; includeSubDomains; preload")).toEqual({
+      result: "hsts-implemented-max-age-at-least-six-months",
+      pass: true,
+    });
+    expect(hsts("max-age=15552000")).toEqual({
+      result: "hsts-implemented-max-age-at-least-six-months",
+      pass: true,
+    });
   });
 });
 
 describe("subresource-integrity", () => {
   const sri = (html: string, headers?: Headers) => outcome("subresource-integrity", { html, headers });
-  const INTEGRITY = 'integrity="sha384-zTm/dblzLXQNp3CgY+hfaC/WJ6h4XtNrePh2CW2+rO9GPuNiPb9jmthvAL+oI/dQ" crossorigin="anonymous"';
+  const INTEGRITY =
+    'integrity="sha384-zTm/dblzLXQNp3CgY+hfaC/WJ6h4XtNrePh2CW2+rO9GPuNiPb9jmthvAL+oI/dQ" crossorigin="anonymous"';
   const page = (...scripts: string[]) => `<html><head>${scripts.join("\n")}<head><body></body></html>`;
   const FOO = '<script src="/static/js/foo.js"></script>';
 
-  it("no scripts", () => expect(sri("<html><head></head><body></body></html>")).toEqual({ result: "sri-not-implemented-but-no-scripts-loaded", pass: true }));
+  it("no scripts", () =>
+    expect(sri("<html><head></head><body></body></html>")).toEqual({
+      result: "sri-not-implemented-but-no-scripts-loaded",
+      pass: true,
+    }));
   it("not html", () => {
-    expect(sri('{"foo": "bar"}', { "content-type": ["application/json"] })).toEqual({ result: "sri-not-implemented-response-not-html", pass: true });
+    expect(sri('{"foo": "bar"}', { "content-type": ["application/json"] })).toEqual({
+      result: "sri-not-implemented-response-not-html",
+      pass: true,
+    });
   });
   it("same origin", () => {
-    expect(sri(page(FOO))).toEqual({ result: "sri-not-implemented-but-all-scripts-loaded-from-secure-origin", pass: true });
+    expect(sri(page(FOO))).toEqual({
+      result: "sri-not-implemented-but-all-scripts-loaded-from-secure-origin",
+      pass: true,
+    });
     expect(sri(page('<script src="//www.mozilla.org/static/js/foo.js"></script>'))).toEqual({
       result: "sri-not-implemented-and-external-scripts-not-loaded-securely",
       pass: false,
@@ -209,7 +275,9 @@ describe("subresource-integrity", () => {
       result: "sri-implemented-and-external-scripts-loaded-securely",
       pass: true,
     });
-    expect(sri(page(FOO, `<script src="https://localhost/react-0.14.7.min.js" ${INTEGRITY}></script>`))).toEqual({
+    expect(
+      sri(page(FOO, `<script src="https://localhost/react-0.14.7.min.js" ${INTEGRITY}></script>`)),
+    ).toEqual({
       result: "sri-implemented-and-external-scripts-loaded-securely",
       pass: true,
     });
@@ -228,7 +296,13 @@ describe("subresource-integrity", () => {
   });
   it("implemented, external over http or protocol-relative", () => {
     expect(
-      sri(page(FOO, `<script src="http://fb.me/react-0.14.6.min.js" ${INTEGRITY}></script>`, `<script src="https://fb.me/react-0.14.7.min.js" ${INTEGRITY}></script>`)),
+      sri(
+        page(
+          FOO,
+          `<script src="http://fb.me/react-0.14.6.min.js" ${INTEGRITY}></script>`,
+          `<script src="https://fb.me/react-0.14.7.min.js" ${INTEGRITY}></script>`,
+        ),
+      ),
     ).toEqual({ result: "sri-implemented-but-external-scripts-not-loaded-securely", pass: false });
     expect(sri(page(`<script src="//fb.me/react-0.14.6.min.js" ${INTEGRITY}></script>`))).toEqual({
       result: "sri-implemented-but-external-scripts-not-loaded-securely",
@@ -250,38 +324,66 @@ describe("subresource-integrity", () => {
 describe("referrer-policy", () => {
   const referrer = (value?: string, html = "") =>
     outcome("referrer-policy", { headers: value === undefined ? {} : { "referrer-policy": [value] }, html });
-  const META = '<!doctype html><html><head><meta name="referrer" content="no-referrer, same-origin" /></head></html>';
+  const META =
+    '<!doctype html><html><head><meta name="referrer" content="no-referrer, same-origin" /></head></html>';
 
-  it.each(["no-referrer", "same-origin", "strict-origin", "STRICT-ORIGIN", "strict-origin-when-cross-origin"])("private: %s", (v) => {
+  it.each([
+    "no-referrer",
+    "same-origin",
+    "strict-origin",
+    "STRICT-ORIGIN",
+    "strict-origin-when-cross-origin",
+  ])("private: %s", (v) => {
     expect(referrer(v)).toEqual({ result: "referrer-policy-private", pass: true });
   });
   it("meta tag, which wins over the header", () => {
     expect(referrer(undefined, META)).toEqual({ result: "referrer-policy-private", pass: true });
     expect(referrer("unsafe-url", META)).toEqual({ result: "referrer-policy-private", pass: true });
-    expect(referrer(undefined, META.replace('name="referrer"', 'name="referRer"'))).toEqual({ result: "referrer-policy-private", pass: true });
+    expect(referrer(undefined, META.replace('name="referrer"', 'name="referRer"'))).toEqual({
+      result: "referrer-policy-private",
+      pass: true,
+    });
   });
   it("missing", () => expect(referrer()).toEqual({ result: "referrer-policy-not-implemented", pass: true }));
   it("invalid", () => {
     expect(referrer("whimsy")).toEqual({ result: "referrer-policy-header-invalid", pass: false });
-    expect(referrer("whimsy, whimsy1, whimsy2")).toEqual({ result: "referrer-policy-header-invalid", pass: false });
+    expect(referrer("whimsy, whimsy1, whimsy2")).toEqual({
+      result: "referrer-policy-header-invalid",
+      pass: false,
+    });
   });
-  it.each(["origin", "origin-when-cross-origin", "unsafe-url", "origin-when-cross-origin, no-referrer, unsafe-url", "no-referrer, unsafe-url"])(
-    "unsafe: %s",
-    (v) => expect(referrer(v)).toEqual({ result: "referrer-policy-unsafe", pass: false }),
-  );
-  it("last valid token wins", () => expect(referrer("no-referrer, whimsy")).toEqual({ result: "referrer-policy-private", pass: true }));
+  it.each([
+    "origin",
+    "origin-when-cross-origin",
+    "unsafe-url",
+    "origin-when-cross-origin, no-referrer, unsafe-url",
+    "no-referrer, unsafe-url",
+  ])("unsafe: %s", (v) => expect(referrer(v)).toEqual({ result: "referrer-policy-unsafe", pass: false }));
+  it("last valid token wins", () =>
+    expect(referrer("no-referrer, whimsy")).toEqual({ result: "referrer-policy-private", pass: true }));
 });
 
 describe("x-content-type-options, x-frame-options, CORP, CORS", () => {
   const h = (name: string, headers: Headers, html?: string) => outcome(name, { headers, html });
   it("x-content-type-options", () => {
-    expect(h("x-content-type-options", {})).toEqual({ result: "x-content-type-options-not-implemented", pass: false });
+    expect(h("x-content-type-options", {})).toEqual({
+      result: "x-content-type-options-not-implemented",
+      pass: false,
+    });
     for (const v of ["whimsy", "nosniff, nosniff"]) {
-      expect(h("x-content-type-options", { "x-content-type-options": [v] })).toEqual({ result: "x-content-type-options-header-invalid", pass: false });
+      expect(h("x-content-type-options", { "x-content-type-options": [v] })).toEqual({
+        result: "x-content-type-options-header-invalid",
+        pass: false,
+      });
     }
-    expect(h("x-content-type-options", { "x-content-type-options": ["nosniff", "nosniff"] }).result).toBe("x-content-type-options-header-invalid");
+    expect(h("x-content-type-options", { "x-content-type-options": ["nosniff", "nosniff"] }).result).toBe(
+      "x-content-type-options-header-invalid",
+    );
     for (const v of ["nosniff", "nosniff "]) {
-      expect(h("x-content-type-options", { "x-content-type-options": [v] })).toEqual({ result: "x-content-type-options-nosniff", pass: true });
+      expect(h("x-content-type-options", { "x-content-type-options": [v] })).toEqual({
+        result: "x-content-type-options-nosniff",
+        pass: true,
+      });
     }
   });
   it("x-frame-options", () => {
@@ -289,20 +391,35 @@ describe("x-content-type-options, x-frame-options, CORP, CORS", () => {
     expect(h("x-frame-options", {})).toEqual({ result: "x-frame-options-not-implemented", pass: false });
     expect(xfo("whimsy")).toEqual({ result: "x-frame-options-header-invalid", pass: false });
     expect(xfo("SAMEORIGIN, SAMEORIGIN")).toEqual({ result: "x-frame-options-header-invalid", pass: false });
-    expect(xfo("ALLOW-FROM https://mozilla.org")).toEqual({ result: "x-frame-options-allow-from-origin", pass: true });
+    expect(xfo("ALLOW-FROM https://mozilla.org")).toEqual({
+      result: "x-frame-options-allow-from-origin",
+      pass: true,
+    });
     expect(xfo("DENY")).toEqual({ result: "x-frame-options-sameorigin-or-deny", pass: true });
     expect(xfo("DENY ")).toEqual({ result: "x-frame-options-sameorigin-or-deny", pass: true });
-    expect(h("x-frame-options", { "x-frame-options": ["DENY"], "content-security-policy": ["frame-ancestors https://mozilla.org"] })).toEqual({
+    expect(
+      h("x-frame-options", {
+        "x-frame-options": ["DENY"],
+        "content-security-policy": ["frame-ancestors https://mozilla.org"],
+      }),
+    ).toEqual({
       result: "x-frame-options-implemented-via-csp",
       pass: true,
     });
-    expect(h("x-frame-options", {}, '<!DOCTYPE html><html><head><meta http-equiv="X-Frame-Options" content="DENY" /></head></html>')).toEqual({
+    expect(
+      h(
+        "x-frame-options",
+        {},
+        '<!DOCTYPE html><html><head><meta http-equiv="X-Frame-Options" content="DENY" /></head></html>',
+      ),
+    ).toEqual({
       result: "x-frame-options-not-implemented",
       pass: false,
     });
   });
   it("cross-origin-resource-policy", () => {
-    const corp = (v?: string) => h("cross-origin-resource-policy", v === undefined ? {} : { "cross-origin-resource-policy": [v] });
+    const corp = (v?: string) =>
+      h("cross-origin-resource-policy", v === undefined ? {} : { "cross-origin-resource-policy": [v] });
     expect(corp()).toEqual({ result: "corp-not-implemented", pass: true });
     expect(corp("whimsy")).toEqual({ result: "corp-header-invalid", pass: false });
     expect(corp("same-site")).toEqual({ result: "corp-implemented-with-same-site", pass: true });
@@ -311,14 +428,20 @@ describe("x-content-type-options, x-frame-options, CORP, CORS", () => {
   });
   it("cross-origin-resource-sharing", () => {
     const origin = "https://http-observatory.security.mozilla.org";
-    const cors = (headers: Headers) => outcome("cross-origin-resource-sharing", { input: { cors: { requestOrigin: origin, headers } } });
+    const cors = (headers: Headers) =>
+      outcome("cross-origin-resource-sharing", { input: { cors: { requestOrigin: origin, headers } } });
     expect(cors({})).toEqual({ result: "cross-origin-resource-sharing-not-implemented", pass: true });
-    expect(cors({ "access-control-allow-origin": ["*"] })).toEqual({ result: "cross-origin-resource-sharing-implemented-with-public-access", pass: true });
+    expect(cors({ "access-control-allow-origin": ["*"] })).toEqual({
+      result: "cross-origin-resource-sharing-implemented-with-public-access",
+      pass: true,
+    });
     expect(cors({ "access-control-allow-origin": ["https://mozilla.org"] })).toEqual({
       result: "cross-origin-resource-sharing-implemented-with-restricted-access",
       pass: true,
     });
-    expect(cors({ "access-control-allow-origin": [origin], "access-control-allow-credentials": ["true"] })).toEqual({
+    expect(
+      cors({ "access-control-allow-origin": [origin], "access-control-allow-credentials": ["true"] }),
+    ).toEqual({
       result: "cross-origin-resource-sharing-implemented-with-universal-access",
       pass: false,
     });
@@ -328,9 +451,32 @@ describe("x-content-type-options, x-frame-options, CORP, CORS", () => {
 describe("score and grade", () => {
   it("grade chart (MDN: 100+ A+, 90 A, 85 A-, 80 B+, 70 B, 65 B-, 60 C+, 50 C, 45 C-, 40 D+, 30 D, 25 D-, else F)", () => {
     const cases: [number, string][] = [
-      [135, "A+"], [100, "A+"], [99, "A"], [90, "A"], [89, "A-"], [85, "A-"], [84, "B+"], [80, "B+"], [79, "B"], [70, "B"],
-      [69, "B-"], [65, "B-"], [64, "C+"], [60, "C+"], [59, "C"], [50, "C"], [49, "C-"], [45, "C-"], [44, "D+"], [40, "D+"],
-      [39, "D"], [30, "D"], [29, "D-"], [25, "D-"], [24, "F"], [0, "F"],
+      [135, "A+"],
+      [100, "A+"],
+      [99, "A"],
+      [90, "A"],
+      [89, "A-"],
+      [85, "A-"],
+      [84, "B+"],
+      [80, "B+"],
+      [79, "B"],
+      [70, "B"],
+      [69, "B-"],
+      [65, "B-"],
+      [64, "C+"],
+      [60, "C+"],
+      [59, "C"],
+      [50, "C"],
+      [49, "C-"],
+      [45, "C-"],
+      [44, "D+"],
+      [40, "D+"],
+      [39, "D"],
+      [30, "D"],
+      [29, "D-"],
+      [25, "D-"],
+      [24, "F"],
+      [0, "F"],
     ];
     for (const [score, letter] of cases) expect(gradeForScore(score)).toEqual({ score, grade: letter });
     expect(gradeForScore(-10)).toEqual({ score: 0, grade: "F" });
@@ -368,7 +514,9 @@ describe("score and grade", () => {
     ]);
     expect({ score: g.score, grade: g.grade }).toEqual({ score: 130, grade: "A+" });
     const csp = g.evidence.get(g.byName("content-security-policy").evidence[0]!)!;
-    expect(csp.snippet).toBe("Content-Security-Policy: default-src 'none'; frame-ancestors 'none'; form-action 'self'");
+    expect(csp.snippet).toBe(
+      "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'; form-action 'self'",
+    );
   });
 
   it("bare https page: no bonus below 90", () => {

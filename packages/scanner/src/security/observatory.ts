@@ -125,17 +125,25 @@ class ObservedResponse {
       if (meta.attr("http-equiv") !== undefined && meta.attr("content") !== undefined) return;
       if (meta.attr("name")?.toLowerCase().trim() !== "referrer") return;
       const content = meta.attr("content");
-      if (content) found = { policy: content, evidence: this.metaEvidence(this.$!.html(meta), "meta[name=referrer]") };
+      if (content)
+        found = { policy: content, evidence: this.metaEvidence(this.$!.html(meta), "meta[name=referrer]") };
     });
     return found;
   }
 
   metaEvidence(snippet: string, locator: string): string {
-    return this.#evidence.add({ kind: "meta", collector: COLLECTOR, url: this.page.url, locator, snippet }).id;
+    return this.#evidence.add({ kind: "meta", collector: COLLECTOR, url: this.page.url, locator, snippet })
+      .id;
   }
 
   scriptEvidence(snippet: string, src: string): string {
-    return this.#evidence.add({ kind: "html", collector: COLLECTOR, url: this.page.url, locator: `script[src="${src}"]`, snippet }).id;
+    return this.#evidence.add({
+      kind: "html",
+      collector: COLLECTOR,
+      url: this.page.url,
+      locator: `script[src="${src}"]`,
+      snippet,
+    }).id;
   }
 
   routeEvidence(probe: HttpProbe): string {
@@ -199,10 +207,13 @@ function cspOutcome(r: ObservedResponse) {
 }
 
 function hstsOutcome(r: ObservedResponse, certificateValid: boolean): Outcome {
-  if (!r.https) return { result: "hsts-not-implemented-no-https", pass: false, evidence: [r.responseEvidence()] };
-  if (!certificateValid) return { result: "hsts-invalid-cert", pass: false, evidence: [r.responseEvidence()] };
+  if (!r.https)
+    return { result: "hsts-not-implemented-no-https", pass: false, evidence: [r.responseEvidence()] };
+  if (!certificateValid)
+    return { result: "hsts-invalid-cert", pass: false, evidence: [r.responseEvidence()] };
   const header = r.header("strict-transport-security");
-  if (header === null) return { result: "hsts-not-implemented", pass: false, evidence: [r.responseEvidence()] };
+  if (header === null)
+    return { result: "hsts-not-implemented", pass: false, evidence: [r.responseEvidence()] };
   const evidence = r.headerEvidence("strict-transport-security");
   // A comma means the header was sent twice: the Observatory calls that invalid.
   const data = header.slice(0, 1024);
@@ -212,7 +223,8 @@ function hstsOutcome(r: ObservedResponse, certificateValid: boolean): Outcome {
   }
   if (data.includes(",") || maxAge === null) return { result: "hsts-header-invalid", pass: false, evidence };
   // NaN (max-age=abc) is not below six months, exactly as in the Observatory.
-  if (maxAge < SIX_MONTHS) return { result: "hsts-implemented-max-age-less-than-six-months", pass: false, evidence };
+  if (maxAge < SIX_MONTHS)
+    return { result: "hsts-implemented-max-age-less-than-six-months", pass: false, evidence };
   return { result: "hsts-implemented-max-age-at-least-six-months", pass: true, evidence };
 }
 
@@ -235,7 +247,9 @@ function cookiesOutcome(r: ObservedResponse, hstsPass: boolean): Outcome {
       evidence.push(...r.headerEvidence("set-cookie"));
     }
   }
-  const cookies = r.page.cookies.map((c, i) => ({ c, i })).filter(({ c }) => c.name && !IGNORED_COOKIES.has(c.name));
+  const cookies = r.page.cookies
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => c.name && !IGNORED_COOKIES.has(c.name));
   if (cookies.length === 0) {
     return { result: "cookies-not-found", pass: true, evidence: [r.responseEvidence()] };
   }
@@ -243,14 +257,22 @@ function cookiesOutcome(r: ObservedResponse, hstsPass: boolean): Outcome {
   for (const { c, i } of cookies) {
     const before = result;
     const session = isSessionCookie(c.name);
-    if (!c.secure && c.sameSite === "None") result = worse("cookies-samesite-flag-invalid", result, COOKIE_ORDER);
+    if (!c.secure && c.sameSite === "None")
+      result = worse("cookies-samesite-flag-invalid", result, COOKIE_ORDER);
     if (!c.secure) {
-      result = worse(hstsPass ? "cookies-without-secure-flag-but-protected-by-hsts" : "cookies-without-secure-flag", result, COOKIE_ORDER);
+      result = worse(
+        hstsPass ? "cookies-without-secure-flag-but-protected-by-hsts" : "cookies-without-secure-flag",
+        result,
+        COOKIE_ORDER,
+      );
     }
-    if (isAntiCsrfCookie(c.name) && !c.sameSite) result = worse("cookies-anticsrf-without-samesite-flag", result, COOKIE_ORDER);
+    if (isAntiCsrfCookie(c.name) && !c.sameSite)
+      result = worse("cookies-anticsrf-without-samesite-flag", result, COOKIE_ORDER);
     if (session && !c.secure) {
       result = worse(
-        hstsPass ? "cookies-session-without-secure-flag-but-protected-by-hsts" : "cookies-session-without-secure-flag",
+        hstsPass
+          ? "cookies-session-without-secure-flag-but-protected-by-hsts"
+          : "cookies-session-without-secure-flag",
         result,
         COOKIE_ORDER,
       );
@@ -261,7 +283,9 @@ function cookiesOutcome(r: ObservedResponse, hstsPass: boolean): Outcome {
     if (result !== before || result === null) evidence.push(r.cookieEvidence(i));
   }
   if (result === null) {
-    result = missingSameSite ? "cookies-secure-with-httponly-sessions" : "cookies-secure-with-httponly-sessions-and-samesite";
+    result = missingSameSite
+      ? "cookies-secure-with-httponly-sessions"
+      : "cookies-secure-with-httponly-sessions-and-samesite";
   }
   const pass = [
     "cookies-not-found",
@@ -275,12 +299,27 @@ function corsOutcome(r: ObservedResponse, cors: HeaderGradeInput["cors"]): Outco
   const headers = cors?.headers ?? r.page.headers;
   const acao = headers["access-control-allow-origin"]?.join(", ") ?? null;
   const credentials = headers["access-control-allow-credentials"]?.join(", ") ?? null;
-  if (!acao) return { result: "cross-origin-resource-sharing-not-implemented", pass: true, evidence: [r.responseEvidence()] };
-  const evidence = cors ? [] : [...r.headerEvidence("access-control-allow-origin"), ...r.headerEvidence("access-control-allow-credentials")];
+  if (!acao)
+    return {
+      result: "cross-origin-resource-sharing-not-implemented",
+      pass: true,
+      evidence: [r.responseEvidence()],
+    };
+  const evidence = cors
+    ? []
+    : [
+        ...r.headerEvidence("access-control-allow-origin"),
+        ...r.headerEvidence("access-control-allow-credentials"),
+      ];
   const data = acao.slice(0, 256).trim().toLowerCase();
-  if (data === "*") return { result: "cross-origin-resource-sharing-implemented-with-public-access", pass: true, evidence };
+  if (data === "*")
+    return { result: "cross-origin-resource-sharing-implemented-with-public-access", pass: true, evidence };
   if (cors && cors.requestOrigin === acao && credentials?.toLowerCase().trim() === "true") {
-    return { result: "cross-origin-resource-sharing-implemented-with-universal-access", pass: false, evidence };
+    return {
+      result: "cross-origin-resource-sharing-implemented-with-universal-access",
+      pass: false,
+      evidence,
+    };
   }
   return { result: "cross-origin-resource-sharing-implemented-with-restricted-access", pass: true, evidence };
 }
@@ -292,18 +331,24 @@ function httpRoute(input: HeaderGradeInput): HttpProbe | null | undefined {
   return undefined;
 }
 
-function redirectionOutcome(r: ObservedResponse, input: HeaderGradeInput, certificateValid: boolean): Outcome | null {
+function redirectionOutcome(
+  r: ObservedResponse,
+  input: HeaderGradeInput,
+  certificateValid: boolean,
+): Outcome | null {
   const probe = httpRoute(input);
   if (probe === undefined) return null;
   if (probe === null) return { result: "redirection-not-needed-no-http", pass: true, evidence: [] };
   const evidence = [r.routeEvidence(probe)];
   const route = [...probe.redirects.map((h) => new URL(h.url)), new URL(probe.url)];
   const last = route[route.length - 1]!;
-  if (last.protocol === "https:" && !certificateValid) return { result: "redirection-invalid-cert", pass: false, evidence };
+  if (last.protocol === "https:" && !certificateValid)
+    return { result: "redirection-invalid-cert", pass: false, evidence };
   // (The Observatory first checks every host against the HSTS preload list; that list is not available offline.)
   if (route.length === 1) return { result: "redirection-missing", pass: false, evidence };
   if (last.protocol !== "https:") return { result: "redirection-not-to-https", pass: false, evidence };
-  if (route[1]!.protocol === "http:") return { result: "redirection-not-to-https-on-initial-redirection", pass: false, evidence };
+  if (route[1]!.protocol === "http:")
+    return { result: "redirection-not-to-https-on-initial-redirection", pass: false, evidence };
   if (route[0]!.protocol === "http:" && route[0]!.hostname !== route[1]!.hostname) {
     return { result: "redirection-off-host-from-http", pass: false, evidence };
   }
@@ -352,7 +397,8 @@ function reflectedSrc(raw: string): string {
 }
 
 function sriOutcome(r: ObservedResponse): Outcome {
-  if (!r.$) return { result: "sri-not-implemented-response-not-html", pass: true, evidence: [r.responseEvidence()] };
+  if (!r.$)
+    return { result: "sri-not-implemented-response-not-html", pass: true, evidence: [r.responseEvidence()] };
   const $ = r.$;
   const siteDomain = parseDomain(new URL(r.page.requestedUrl).hostname).domain;
   const scripts = $("script").toArray();
@@ -405,7 +451,10 @@ function sriOutcome(r: ObservedResponse): Outcome {
   }
   if (evidence.length === 0) {
     evidence.push(
-      r.metaEvidence(scripts.length ? scripts.map((s) => $.html(s)).join("\n") : "(no <script> elements)", "script"),
+      r.metaEvidence(
+        scripts.length ? scripts.map((s) => $.html(s)).join("\n") : "(no <script> elements)",
+        "script",
+      ),
     );
   }
   const pass = [
@@ -420,9 +469,15 @@ function sriOutcome(r: ObservedResponse): Outcome {
 
 function xContentTypeOptionsOutcome(r: ObservedResponse): Outcome {
   const header = r.header("x-content-type-options");
-  if (!header) return { result: "x-content-type-options-not-implemented", pass: false, evidence: [r.responseEvidence()] };
+  if (!header)
+    return {
+      result: "x-content-type-options-not-implemented",
+      pass: false,
+      evidence: [r.responseEvidence()],
+    };
   const evidence = r.headerEvidence("x-content-type-options");
-  if (header.slice(0, 256).trim().toLowerCase() === "nosniff") return { result: "x-content-type-options-nosniff", pass: true, evidence };
+  if (header.slice(0, 256).trim().toLowerCase() === "nosniff")
+    return { result: "x-content-type-options-nosniff", pass: true, evidence };
   return { result: "x-content-type-options-header-invalid", pass: false, evidence };
 }
 
@@ -443,9 +498,11 @@ function xFrameOptionsOutcome(r: ObservedResponse, csp: ReturnType<typeof cspOut
     evidence.push(...csp.outcome.evidence);
   }
   if (evidence.length === 0) evidence.push(r.responseEvidence());
-  const pass = ["x-frame-options-allow-from-origin", "x-frame-options-sameorigin-or-deny", "x-frame-options-implemented-via-csp"].includes(
-    result,
-  );
+  const pass = [
+    "x-frame-options-allow-from-origin",
+    "x-frame-options-sameorigin-or-deny",
+    "x-frame-options-implemented-via-csp",
+  ].includes(result);
   return { result, pass, evidence: [...new Set(evidence)] };
 }
 

@@ -15,7 +15,15 @@ describe("collectTls against a real TLS server on 127.0.0.1", () => {
       algorithm: "sha256",
       notBeforeDate: notBefore,
       notAfterDate: new Date(notBefore.getTime() + 91 * 86_400_000),
-      extensions: [{ name: "subjectAltName", altNames: [{ type: 2, value: "fixture.test" }, { type: 7, ip: "127.0.0.1" }] }],
+      extensions: [
+        {
+          name: "subjectAltName",
+          altNames: [
+            { type: 2, value: "fixture.test" },
+            { type: 7, ip: "127.0.0.1" },
+          ],
+        },
+      ],
     });
     cert = pems.cert;
     server = createServer({ key: pems.private, cert: pems.cert }, (socket) => socket.end());
@@ -55,7 +63,9 @@ describe("collectTls against a real TLS server on 127.0.0.1", () => {
   it("refuses loopback and private addresses by default, also via DNS", async () => {
     await expect(collectTls("127.0.0.1", port)).rejects.toThrow("blocked: 127.0.0.1 is a loopback address");
     const resolver = async () => [{ address: "10.0.0.5", family: 4 as const }];
-    await expect(collectTls("intranet.test", port, { allowPrivate: "loopback", resolver })).rejects.toThrow(/blocked: 10\.0\.0\.5 is a private/);
+    await expect(collectTls("intranet.test", port, { allowPrivate: "loopback", resolver })).rejects.toThrow(
+      /blocked: 10\.0\.0\.5 is a private/,
+    );
   });
 
   it("rejects bad input with a clear message", async () => {
@@ -69,6 +79,8 @@ describe("collectTls against a real TLS server on 127.0.0.1", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const closedPort = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    await expect(collectTls("127.0.0.1", closedPort, { allowPrivate: "loopback" })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(collectTls("127.0.0.1", closedPort, { allowPrivate: "loopback" })).rejects.toThrow(
+      /ECONNREFUSED/,
+    );
   });
 });

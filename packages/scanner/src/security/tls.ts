@@ -19,7 +19,11 @@ const targetSchema = z.object({
     .min(1, "host is empty")
     .max(253, "host is longer than 253 characters")
     .regex(/^[a-z0-9.\-:[\]]+$/i, "host may hold only letters, digits, '.', '-' and IPv6 brackets"),
-  port: z.number().int("port must be an integer").min(1, "port must be 1–65535").max(65535, "port must be 1–65535"),
+  port: z
+    .number()
+    .int("port must be an integer")
+    .min(1, "port must be 1–65535")
+    .max(65535, "port must be 1–65535"),
 });
 
 const DAY_MS = 86_400_000;

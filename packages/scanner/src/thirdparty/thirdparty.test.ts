@@ -33,7 +33,10 @@ const RENDERED = snapshot({
 
 describe("third parties", () => {
   it("knows common owners by domain suffix", () => {
-    expect(ownerOf("www.googletagmanager.com")).toEqual({ owner: "Google Tag Manager", category: "tag-manager" });
+    expect(ownerOf("www.googletagmanager.com")).toEqual({
+      owner: "Google Tag Manager",
+      category: "tag-manager",
+    });
     expect(ownerOf("cdnjs.cloudflare.com")).toEqual({ owner: "cdnjs", category: "cdn" });
     expect(ownerOf("www.cloudflare.com")).toEqual({ owner: "Cloudflare", category: "cdn" });
     expect(ownerOf("static.hotjar.com")?.owner).toBe("Hotjar");
@@ -43,9 +46,23 @@ describe("third parties", () => {
   it("groups requests per host, with owner or registrable domain (multi-part TLDs too)", () => {
     const evidence = new EvidenceSet();
     const found = summariseThirdParties([RENDERED], evidence);
-    expect(found.map(({ host, owner, category, requests, bytes }) => ({ host, owner, category, requests, bytes }))).toEqual([
-      { host: "www.google-analytics.com", owner: "Google Analytics", category: "analytics", requests: 2, bytes: 0 },
-      { host: "www.googletagmanager.com", owner: "Google Tag Manager", category: "tag-manager", requests: 1, bytes: 90_000 },
+    expect(
+      found.map(({ host, owner, category, requests, bytes }) => ({ host, owner, category, requests, bytes })),
+    ).toEqual([
+      {
+        host: "www.google-analytics.com",
+        owner: "Google Analytics",
+        category: "analytics",
+        requests: 2,
+        bytes: 0,
+      },
+      {
+        host: "www.googletagmanager.com",
+        owner: "Google Tag Manager",
+        category: "tag-manager",
+        requests: 1,
+        bytes: 90_000,
+      },
       { host: "fonts.gstatic.com", owner: "Google Fonts", category: "fonts", requests: 1, bytes: 48_000 },
       { host: "cdn.jsdelivr.net", owner: "jsDelivr", category: "cdn", requests: 1, bytes: 44_000 },
       { host: "assets.widgets.co.uk", owner: "widgets.co.uk", category: null, requests: 1, bytes: 12_000 },
@@ -53,14 +70,19 @@ describe("third parties", () => {
     expect(evidence.get(found[0]!.evidence[0]!)).toMatchObject({
       kind: "network",
       locator: "www.google-analytics.com",
-      snippet: "GET https://www.google-analytics.com/g/collect?v=2 (fetch)\nGET https://www.google-analytics.com/g/collect?v=2&en=scroll (fetch)",
+      snippet:
+        "GET https://www.google-analytics.com/g/collect?v=2 (fetch)\nGET https://www.google-analytics.com/g/collect?v=2&en=scroll (fetch)",
     });
   });
 
   it("uses script and stylesheet URLs of pages that were not rendered", () => {
     const page = snapshot({
       url: "https://example.com/",
-      scriptSrc: ["https://example.com/a.js", "https://www.example.com/b.js", "https://unpkg.com/react@18/umd/react.production.min.js"],
+      scriptSrc: [
+        "https://example.com/a.js",
+        "https://www.example.com/b.js",
+        "https://unpkg.com/react@18/umd/react.production.min.js",
+      ],
       stylesheets: ["https://fonts.googleapis.com/css2?family=Inter"],
     });
     expect(summariseThirdParties([page], new EvidenceSet()).map((f) => [f.host, f.owner])).toEqual([
@@ -73,7 +95,10 @@ describe("third parties", () => {
 describe("performance", () => {
   it("weighs pages by resource type, with timings and the largest resources", () => {
     const evidence = new EvidenceSet();
-    const report = summarisePerformance([RENDERED, snapshot({ url: "https://shop.example.co.uk/about", bytes: 12_345 })], evidence);
+    const report = summarisePerformance(
+      [RENDERED, snapshot({ url: "https://shop.example.co.uk/about", bytes: 12_345 })],
+      evidence,
+    );
     expect(report.pages[0]).toEqual({
       url: "https://shop.example.co.uk/",
       bytes: 874_000,
@@ -84,7 +109,12 @@ describe("performance", () => {
       domContentLoadedMs: 480,
       loadMs: 900,
     });
-    expect(report.pages[1]).toMatchObject({ bytes: 12_345, requests: 1, bytesByType: { document: 12_345 }, ttfbMs: null });
+    expect(report.pages[1]).toMatchObject({
+      bytes: 12_345,
+      requests: 1,
+      bytesByType: { document: 12_345 },
+      ttfbMs: null,
+    });
     expect(report.totalBytes).toBe(886_345);
     expect(report.totalRequests).toBe(10);
     expect(report.largestResources.slice(0, 3)).toEqual([

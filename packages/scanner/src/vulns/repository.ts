@@ -39,7 +39,14 @@ export type RetireRepository = z.infer<typeof retireRepositorySchema>;
 export type RetireVulnerability = z.infer<typeof vulnerabilitySchema>;
 
 /** Where `scripts/refresh-retire.ts` writes a fresh download; it takes precedence over the shipped snapshot. */
-export const RETIRE_CACHE_FILE = join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".data", "retire", "jsrepository.json");
+export const RETIRE_CACHE_FILE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  ".data",
+  "retire",
+  "jsrepository.json",
+);
 
 /** The snapshot shipped inside @salesforce/code-analyzer-retirejs-engine. */
 export function shippedRetireFile(): string {

@@ -10,7 +10,8 @@ import { detectInContent, detectInUrl, findVulnerableLibraries } from "./retire"
 import { loadRetireRepository, parseRetireRepository } from "./repository";
 import { compareVersions, inRange } from "./version";
 
-const JQUERY_183_BANNER = "/*! jQuery v1.8.3 jquery.com | jquery.org/license */\n(function(e,t){var n,r,i=typeof t;})(window);";
+const JQUERY_183_BANNER =
+  "/*! jQuery v1.8.3 jquery.com | jquery.org/license */\n(function(e,t){var n,r,i=typeof t;})(window);";
 
 /** What the shipped retire data says about jQuery 1.8.3: identifier → severity. */
 const JQUERY_183 = [
@@ -25,7 +26,12 @@ const JQUERY_183 = [
 ];
 
 function summary(findings: ReturnType<typeof findVulnerableLibraries>) {
-  return findings.map((f) => [f.identifiers[0] === undefined ? "" : f.identifiers.find((i) => i.startsWith("CVE")) ?? f.identifiers[0], f.severity]);
+  return findings.map((f) => [
+    f.identifiers[0] === undefined
+      ? ""
+      : (f.identifiers.find((i) => i.startsWith("CVE")) ?? f.identifiers[0]),
+    f.severity,
+  ]);
 }
 
 describe("version comparison", () => {
@@ -65,7 +71,9 @@ describe("version comparison", () => {
 });
 
 describe("retire detection (shipped data)", () => {
-  const { repository, source } = loadRetireRepository({ cacheFile: join(tmpdir(), "no-such-retire-cache.json") });
+  const { repository, source } = loadRetireRepository({
+    cacheFile: join(tmpdir(), "no-such-retire-cache.json"),
+  });
 
   it("reads the snapshot shipped in @salesforce/code-analyzer-retirejs-engine", () => {
     expect(source).toMatch(/code-analyzer-retirejs-engine\/vulnerabilities\/RetireJsVulns\.json$/);
@@ -73,13 +81,16 @@ describe("retire detection (shipped data)", () => {
   });
 
   it("finds jQuery 1.8.3 by banner, file name and CDN path", () => {
-    expect(detectInContent(JQUERY_183_BANNER, repository).map((d) => [d.library, d.version])).toContainEqual(["jquery", "1.8.3"]);
+    expect(detectInContent(JQUERY_183_BANNER, repository).map((d) => [d.library, d.version])).toContainEqual([
+      "jquery",
+      "1.8.3",
+    ]);
     expect(detectInUrl("https://example.com/js/jquery-1.8.3.min.js?v=2", repository)).toMatchObject([
       { library: "jquery", version: "1.8.3", detection: "filename" },
     ]);
-    expect(detectInUrl("https://cdnjs.cloudflare.com/ajax/libs/jquery/1.8.3/jquery.min.js", repository)).toMatchObject([
-      { library: "jquery", version: "1.8.3", detection: "uri" },
-    ]);
+    expect(
+      detectInUrl("https://cdnjs.cloudflare.com/ajax/libs/jquery/1.8.3/jquery.min.js", repository),
+    ).toMatchObject([{ library: "jquery", version: "1.8.3", detection: "uri" }]);
   });
 
   it("jQuery 1.8.3 from its banner: the known advisories with retire's severities", () => {
@@ -92,7 +103,9 @@ describe("retire detection (shipped data)", () => {
       identifiers: ["CVE-2020-11022", "issue 4642", "GHSA-gxr4-xjj5-5px2"],
       info: expect.arrayContaining(["https://blog.jquery.com/2020/04/10/jquery-3-5-0-released/"]),
     });
-    expect(findings.find((f) => f.identifiers.includes("CVE-2015-9251"))?.summary).toBe("3rd party CORS request may execute");
+    expect(findings.find((f) => f.identifiers.includes("CVE-2015-9251"))?.summary).toBe(
+      "3rd party CORS request may execute",
+    );
     const ev = evidence.get(findings[0]!.evidence[0]!)!;
     expect(ev).toMatchObject({ kind: "script", collector: "retire", locator: "inline script #1" });
     expect(ev.snippet).toContain("/*! jQuery v1.8.3");
@@ -103,13 +116,21 @@ describe("retire detection (shipped data)", () => {
     const url = "https://shop.example/js/jquery-1.8.3.min.js";
     const findings = findVulnerableLibraries([snapshot({ scriptSrc: [url] })], evidence, { repository });
     expect(summary(findings)).toEqual(JQUERY_183);
-    expect(evidence.get(findings[0]!.evidence[0]!)).toMatchObject({ kind: "scriptSrc", locator: url, snippet: url });
+    expect(evidence.get(findings[0]!.evidence[0]!)).toMatchObject({
+      kind: "scriptSrc",
+      locator: url,
+      snippet: url,
+    });
   });
 
   it("a current jQuery has no known vulnerabilities", () => {
     const page = snapshot({
       scriptSrc: ["https://code.example/jquery-3.7.1.min.js"],
-      scripts: [{ content: "/*! jQuery v3.7.1 | (c) OpenJS Foundation and other contributors | jquery.org/license */" }],
+      scripts: [
+        {
+          content: "/*! jQuery v3.7.1 | (c) OpenJS Foundation and other contributors | jquery.org/license */",
+        },
+      ],
     });
     expect(detectInContent(page.scripts[0]!.content, repository).map((d) => d.version)).toContain("3.7.1");
     expect(findVulnerableLibraries([page], new EvidenceSet(), { repository })).toEqual([]);
@@ -128,12 +149,24 @@ describe("retire extractors on a repository of our own", () => {
     JSON.stringify({
       widget: {
         vulnerabilities: [
-          { below: "2.0.0", severity: "high", identifiers: { summary: "bad", CVE: ["CVE-2099-0001"] }, info: ["https://example.org/a"] },
-          { atOrAbove: "1.5.0", below: "1.6.0", severity: "low", identifiers: { bug: "7" }, info: [], excludes: ["1.5.2"] },
+          {
+            below: "2.0.0",
+            severity: "high",
+            identifiers: { summary: "bad", CVE: ["CVE-2099-0001"] },
+            info: ["https://example.org/a"],
+          },
+          {
+            atOrAbove: "1.5.0",
+            below: "1.6.0",
+            severity: "low",
+            identifiers: { bug: "7" },
+            info: [],
+            excludes: ["1.5.2"],
+          },
         ],
         extractors: {
           hashes: { [sha1]: "1.5.2" },
-          filecontentreplace: ["/widget\\.VERSION=\"(§§version§§)\"/$1/"],
+          filecontentreplace: ['/widget\\.VERSION="(§§version§§)"/$1/'],
         },
       },
     }),
@@ -141,20 +174,29 @@ describe("retire extractors on a repository of our own", () => {
   );
 
   it("matches file hashes, and honours excludes", () => {
-    const findings = findVulnerableLibraries([snapshot({ scripts: [{ url: "https://a.example/w.js", content }] })], new EvidenceSet(), {
-      repository,
-    });
+    const findings = findVulnerableLibraries(
+      [snapshot({ scripts: [{ url: "https://a.example/w.js", content }] })],
+      new EvidenceSet(),
+      {
+        repository,
+      },
+    );
     expect(findings.map((f) => [f.version, f.identifiers])).toEqual([["1.5.2", ["CVE-2099-0001"]]]);
   });
 
   it("uses replacement extractors", () => {
-    expect(detectInContent('x;widget.VERSION="1.5.1";y', repository)).toMatchObject([{ library: "widget", version: "1.5.1", detection: "filecontentreplace" }]);
+    expect(detectInContent('x;widget.VERSION="1.5.1";y', repository)).toMatchObject([
+      { library: "widget", version: "1.5.1", detection: "filecontentreplace" },
+    ]);
   });
 
   it("rejects a malformed repository with the path of the problem", () => {
-    expect(() => parseRetireRepository('{"x": {"extractors": {}, "vulnerabilities": [{"severity": "huge", "identifiers": {}}]}}', "bad.json")).toThrow(
-      /bad\.json is invalid at x\.vulnerabilities\.0\.severity/,
-    );
+    expect(() =>
+      parseRetireRepository(
+        '{"x": {"extractors": {}, "vulnerabilities": [{"severity": "huge", "identifiers": {}}]}}',
+        "bad.json",
+      ),
+    ).toThrow(/bad\.json is invalid at x\.vulnerabilities\.0\.severity/);
   });
 
   it("a refreshed cache file takes precedence over the shipped snapshot", () => {

@@ -28,9 +28,12 @@ function compile(pattern: string, component: string, anchored = false): RegExp {
   try {
     return new RegExp(anchored ? `^${source}$` : source, "g");
   } catch (error) {
-    throw new Error(`retire extractor for ${component} is not a valid regular expression: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new Error(
+      `retire extractor for ${component} is not a valid regular expression: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -93,7 +96,13 @@ function detectWith(
       for (const m of allMatches(re, text)) {
         if (m[1] === undefined) continue;
         const at = m.index + Math.max(0, m[0].indexOf(m[1]));
-        found.push({ library: component.name, version: cleanVersion(m[1]), detection: extractor, index: offset + at, length: m[1].length });
+        found.push({
+          library: component.name,
+          version: cleanVersion(m[1]),
+          detection: extractor,
+          index: offset + at,
+          length: m[1].length,
+        });
       }
     }
   }
@@ -105,7 +114,10 @@ export function detectInUrl(url: string, repository: RetireRepository): LibraryD
   const components = compileRepository(repository);
   const path = url.split(/[?#]/)[0]!;
   const name = path.split("/").pop() ?? "";
-  return [...detectWith(components, url, "uri"), ...detectWith(components, name, "filename", path.length - name.length)];
+  return [
+    ...detectWith(components, url, "uri"),
+    ...detectWith(components, name, "filename", path.length - name.length),
+  ];
 }
 
 /** Libraries and versions in script text: banners and code patterns, then replacements, then known file hashes. */
@@ -119,7 +131,13 @@ export function detectInContent(content: string, repository: RetireRepository): 
     for (const { pattern, replacement } of component.filecontentreplace) {
       for (const m of allMatches(pattern, text)) {
         const version = m[0].replace(new RegExp(pattern.source), replacement);
-        replaced.push({ library: component.name, version: cleanVersion(version), detection: "filecontentreplace", index: m.index, length: m[0].length });
+        replaced.push({
+          library: component.name,
+          version: cleanVersion(version),
+          detection: "filecontentreplace",
+          index: m.index,
+          length: m[0].length,
+        });
       }
     }
   }
@@ -181,8 +199,17 @@ export function findVulnerableLibraries(
     const urls = new Set([...page.scriptSrc, ...page.scripts.flatMap((s) => (s.url ? [s.url] : []))]);
     for (const url of urls) {
       if (isDontCheck(url, repository)) continue;
-      record(detectInUrl(url, repository), (d) =>
-        evidence.add({ kind: "scriptSrc", collector: "retire", url: page.url, locator: url, snippet: url, focus: d.index }).id,
+      record(
+        detectInUrl(url, repository),
+        (d) =>
+          evidence.add({
+            kind: "scriptSrc",
+            collector: "retire",
+            url: page.url,
+            locator: url,
+            snippet: url,
+            focus: d.index,
+          }).id,
       );
     }
     page.scripts.forEach((script, n) => {

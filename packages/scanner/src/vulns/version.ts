@@ -11,7 +11,10 @@ type Part = number | string;
 
 function parts(version: string): Part[] {
   const out: Part[] = [];
-  for (const token of version.trim().toLowerCase().split(/[.\-_+]/)) {
+  for (const token of version
+    .trim()
+    .toLowerCase()
+    .split(/[.\-_+]/)) {
     for (const run of token.match(/\d+|[a-z]+/g) ?? []) out.push(/^\d/.test(run) ? Number(run) : run);
   }
   return out;

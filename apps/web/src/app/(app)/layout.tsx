@@ -25,7 +25,10 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
             <div className="order-last w-full min-w-0 sm:order-none sm:w-auto sm:flex-1">
               <TenantSwitcher tenants={session.tenants} activeTenantId={session.activeTenant?.id ?? null} />
             </div>
-            <span className="hidden truncate text-sm text-muted-foreground md:inline" data-testid="signed-in-as">
+            <span
+              className="hidden truncate text-sm text-muted-foreground md:inline"
+              data-testid="signed-in-as"
+            >
               {session.user.email}
             </span>
             <div className="ml-auto sm:ml-0">

@@ -18,7 +18,8 @@ export default async function DashboardPage() {
         <CardHeader>
           <CardTitle>Create your first workspace</CardTitle>
           <CardDescription>
-            A workspace holds your team&apos;s scans and reports. Everyone you add to it sees the same work, and nobody else does.
+            A workspace holds your team&apos;s scans and reports. Everyone you add to it sees the same work,
+            and nobody else does.
           </CardDescription>
         </CardHeader>
         <CardContent>
@@ -53,7 +54,9 @@ export default async function DashboardPage() {
           <Card className="order-first lg:sticky lg:top-6 lg:order-last">
             <CardHeader>
               <CardTitle className="text-lg">New scan</CardTitle>
-              <CardDescription>Collect evidence about a company&apos;s technology from its website.</CardDescription>
+              <CardDescription>
+                Collect evidence about a company&apos;s technology from its website.
+              </CardDescription>
             </CardHeader>
             <CardContent>
               <NewScanForm />

@@ -27,10 +27,18 @@ const FIELD_OF_CODE: Record<string, string> = {
 };
 
 function toFormErrors(error: AuthError): FormErrors {
-  if (isAuthRetryableFetchError(error)) return { message: "Could not reach the sign-in service. Check your connection and try again.", fields: {} };
+  if (isAuthRetryableFetchError(error))
+    return {
+      message: "Could not reach the sign-in service. Check your connection and try again.",
+      fields: {},
+    };
   if (error.code === "invalid_credentials") return { message: "Invalid e-mail or password", fields: {} };
-  const field = (error.code && FIELD_OF_CODE[error.code]) ?? (error.code === "validation_failed" && /email/i.test(error.message) ? "email" : null);
-  return field ? { message: null, fields: { [field]: [error.message] } } : { message: error.message, fields: {} };
+  const field =
+    (error.code && FIELD_OF_CODE[error.code]) ??
+    (error.code === "validation_failed" && /email/i.test(error.message) ? "email" : null);
+  return field
+    ? { message: null, fields: { [field]: [error.message] } }
+    : { message: error.message, fields: {} };
 }
 
 /**
@@ -48,25 +56,44 @@ export function SupabaseAuthForm({ supabase, action, fields, submitLabel, next }
     setPending(true);
     setErrors(noFormErrors);
     const form = new FormData(event.currentTarget);
-    const credentials = { email: String(form.get("email") ?? "").trim(), password: String(form.get("password") ?? "") };
+    const credentials = {
+      email: String(form.get("email") ?? "").trim(),
+      password: String(form.get("password") ?? ""),
+    };
     const auth = createBrowserClient(supabase.url, supabase.anonKey).auth;
     try {
-      const { data, error } = action === "sign-in" ? await auth.signInWithPassword(credentials) : await auth.signUp(credentials);
+      const { data, error } =
+        action === "sign-in" ? await auth.signInWithPassword(credentials) : await auth.signUp(credentials);
       if (error) {
         setErrors(toFormErrors(error));
       } else if (!data.session) {
         // The project asks new users to confirm their address before the first sign-in.
-        setErrors({ message: "Check your e-mail and follow the link to confirm your address, then sign in.", fields: {} });
+        setErrors({
+          message: "Check your e-mail and follow the link to confirm your address, then sign in.",
+          fields: {},
+        });
       } else {
         router.replace(next);
         router.refresh();
         return;
       }
     } catch (error) {
-      setErrors(isAuthError(error) ? toFormErrors(error) : { message: "Something went wrong. Please try again.", fields: {} });
+      setErrors(
+        isAuthError(error)
+          ? toFormErrors(error)
+          : { message: "Something went wrong. Please try again.", fields: {} },
+      );
     }
     setPending(false);
   }
 
-  return <AuthFormView errors={errors} fields={fields} submitLabel={submitLabel} pending={pending} onSubmit={submit} />;
+  return (
+    <AuthFormView
+      errors={errors}
+      fields={fields}
+      submitLabel={submitLabel}
+      pending={pending}
+      onSubmit={submit}
+    />
+  );
 }

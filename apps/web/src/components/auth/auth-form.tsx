@@ -46,14 +46,27 @@ export function AuthForm({ endpoint, fields, submitLabel, next }: AuthFormProps)
         router.refresh();
         return;
       }
-      setErrors(toFormErrors(await response.json().catch(() => null), fields.map((field) => field.name)));
+      setErrors(
+        toFormErrors(
+          await response.json().catch(() => null),
+          fields.map((field) => field.name),
+        ),
+      );
     } catch {
       setErrors({ message: "Could not reach the server. Check your connection and try again.", fields: {} });
     }
     setPending(false);
   }
 
-  return <AuthFormView errors={errors} fields={fields} submitLabel={submitLabel} pending={pending} onSubmit={submit} />;
+  return (
+    <AuthFormView
+      errors={errors}
+      fields={fields}
+      submitLabel={submitLabel}
+      pending={pending}
+      onSubmit={submit}
+    />
+  );
 }
 
 export interface AuthFormViewProps {

@@ -6,7 +6,11 @@ import { Card } from "../ui/card";
 import type { ScanChanges } from "./types";
 
 function VulnerabilitySeverity({ severity }: { severity: string }) {
-  return severity in severityRank ? <SeverityBadge severity={severity as Severity} /> : <Badge>{severity}</Badge>;
+  return severity in severityRank ? (
+    <SeverityBadge severity={severity as Severity} />
+  ) : (
+    <Badge>{severity}</Badge>
+  );
 }
 
 function Group({ title, count, children }: { title: string; count: number; children: ReactNode }) {
@@ -26,7 +30,8 @@ const versionText = (version: string | null) => version ?? "no version";
 /** What changed since the scan this one re-scans: technologies, header grade, vulnerable libraries, third parties. */
 export function ChangesView({ changes }: { changes: ScanChanges }) {
   const { technologies, headerGrade, vulnerabilities, thirdParties } = changes;
-  const technologyCount = technologies.added.length + technologies.removed.length + technologies.versionChanged.length;
+  const technologyCount =
+    technologies.added.length + technologies.removed.length + technologies.versionChanged.length;
   return (
     <section aria-labelledby="changes-title" className="flex flex-col gap-3" data-testid="report-changes">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -39,15 +44,25 @@ export function ChangesView({ changes }: { changes: ScanChanges }) {
       </div>
       <Card className="flex flex-col gap-5 p-5">
         {changes.unchanged ? (
-          <p className="text-sm text-muted-foreground">Nothing changed in technologies, header grade, vulnerable libraries or third parties.</p>
+          <p className="text-sm text-muted-foreground">
+            Nothing changed in technologies, header grade, vulnerable libraries or third parties.
+          </p>
         ) : null}
         {headerGrade.changed ? (
           <div className="flex flex-wrap items-center gap-2 text-sm" data-testid="change-grade">
             <span className="font-medium">Security header grade</span>
-            {headerGrade.before ? <GradeBadge grade={headerGrade.before} size="sm" /> : <span className="text-muted-foreground">none</span>}
+            {headerGrade.before ? (
+              <GradeBadge grade={headerGrade.before} size="sm" />
+            ) : (
+              <span className="text-muted-foreground">none</span>
+            )}
             <span aria-hidden>→</span>
             <span className="sr-only">changed to</span>
-            {headerGrade.after ? <GradeBadge grade={headerGrade.after} size="sm" /> : <span className="text-muted-foreground">none</span>}
+            {headerGrade.after ? (
+              <GradeBadge grade={headerGrade.after} size="sm" />
+            ) : (
+              <span className="text-muted-foreground">none</span>
+            )}
             {headerGrade.scoreBefore !== null && headerGrade.scoreAfter !== null ? (
               <span className="text-muted-foreground tabular-nums">
                 (score {headerGrade.scoreBefore} → {headerGrade.scoreAfter})
@@ -80,15 +95,23 @@ export function ChangesView({ changes }: { changes: ScanChanges }) {
         </Group>
         <Group title="Vulnerable libraries" count={vulnerabilities.new.length + vulnerabilities.fixed.length}>
           {vulnerabilities.new.map((v) => (
-            <li key={`new-${v.library}-${v.version}-${v.identifiers.join(",")}`} className="flex flex-wrap items-center gap-2">
+            <li
+              key={`new-${v.library}-${v.version}-${v.identifiers.join(",")}`}
+              className="flex flex-wrap items-center gap-2"
+            >
               <Badge tone="danger">new</Badge>
               {v.library} <span className="font-mono text-xs">{v.version}</span>
               <VulnerabilitySeverity severity={v.severity} />
-              {v.identifiers.length ? <span className="text-xs text-muted-foreground">{v.identifiers.join(", ")}</span> : null}
+              {v.identifiers.length ? (
+                <span className="text-xs text-muted-foreground">{v.identifiers.join(", ")}</span>
+              ) : null}
             </li>
           ))}
           {vulnerabilities.fixed.map((v) => (
-            <li key={`fixed-${v.library}-${v.version}-${v.identifiers.join(",")}`} className="flex flex-wrap items-center gap-2">
+            <li
+              key={`fixed-${v.library}-${v.version}-${v.identifiers.join(",")}`}
+              className="flex flex-wrap items-center gap-2"
+            >
               <Badge tone="success">fixed</Badge>
               {v.library} <span className="font-mono text-xs">{v.version}</span> is no longer observed
             </li>

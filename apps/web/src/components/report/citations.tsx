@@ -25,7 +25,13 @@ const CitationsContext = createContext<Citations | null>(null);
  * Numbers every cited evidence item the way the exports do (its place in the
  * document's evidence list, from 1) and owns the drawer that shows one.
  */
-export function CitationsProvider({ evidence, children }: { evidence: readonly ReportEvidence[]; children: ReactNode }) {
+export function CitationsProvider({
+  evidence,
+  children,
+}: {
+  evidence: readonly ReportEvidence[];
+  children: ReactNode;
+}) {
   const [opened, setOpened] = useState<OpenCitation | null>(null);
   const value = useMemo<Citations>(() => {
     const byId = new Map(evidence.map((item, index) => [item.id, { item, number: index + 1 }]));
@@ -63,7 +69,15 @@ export function useCitations(): Citations {
 const SHOWN_MARKERS = 3;
 
 /** The [1][2] markers after a claim, a table row or a score adjustment; each opens its evidence. */
-export function CitationMarkers({ evidenceIds, citedBy, wrap = true }: { evidenceIds: readonly string[]; citedBy: string; wrap?: boolean }) {
+export function CitationMarkers({
+  evidenceIds,
+  citedBy,
+  wrap = true,
+}: {
+  evidenceIds: readonly string[];
+  citedBy: string;
+  wrap?: boolean;
+}) {
   const { numberOf, open } = useCitations();
   const [expanded, setExpanded] = useState(false);
   const numbered = evidenceIds

@@ -41,7 +41,13 @@ export function EvidenceDrawer({ citation, onClose }: { citation: OpenCitation; 
 
   return (
     <div className="fixed inset-0 z-50">
-      <button type="button" aria-label="Close evidence" tabIndex={-1} className="absolute inset-0 bg-foreground/30" onClick={onClose} />
+      <button
+        type="button"
+        aria-label="Close evidence"
+        tabIndex={-1}
+        className="absolute inset-0 bg-foreground/30"
+        onClick={onClose}
+      />
       <div
         ref={dialogRef}
         tabIndex={-1}
@@ -79,7 +85,12 @@ export function EvidenceDrawer({ citation, onClose }: { citation: OpenCitation; 
             <dt className="text-xs font-medium text-muted-foreground">Source</dt>
             <dd className="font-mono text-xs break-all" data-testid="evidence-source">
               {isWebUrl(item.url) ? (
-                <a href={item.url} target="_blank" rel="noopener noreferrer" className="text-primary hover:underline">
+                <a
+                  href={item.url}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                  className="text-primary hover:underline"
+                >
                   {item.url}
                 </a>
               ) : (

@@ -8,7 +8,10 @@ import type { ReportEvidence } from "./types";
 export function EvidenceList({ evidence }: { evidence: readonly ReportEvidence[] }) {
   const { open } = useCitations();
   return (
-    <details className="group rounded-(--radius-card) border border-border bg-surface" data-testid="evidence-list">
+    <details
+      className="group rounded-(--radius-card) border border-border bg-surface"
+      data-testid="evidence-list"
+    >
       <summary className="cursor-pointer list-none px-5 py-3 text-sm font-medium select-none">
         <span className="mr-2 inline-block transition-transform group-open:rotate-90" aria-hidden>
           ›
@@ -26,7 +29,10 @@ export function EvidenceList({ evidence }: { evidence: readonly ReportEvidence[]
             >
               <span className="w-8 shrink-0 font-mono text-xs text-primary tabular-nums">[{index + 1}]</span>
               <Badge tone="info">{item.kind}</Badge>
-              <span className="min-w-0 flex-1 truncate font-mono text-xs text-muted-foreground" title={item.url}>
+              <span
+                className="min-w-0 flex-1 truncate font-mono text-xs text-muted-foreground"
+                title={item.url}
+              >
                 {item.locator} · {item.url}
               </span>
             </button>

@@ -9,7 +9,15 @@ const EXPORTS = [
 ] as const;
 
 /** Downloads of one report version through the tenant-checked export route. */
-export function ExportLinks({ reportId, version, className }: { reportId: string; version: number; className?: string }) {
+export function ExportLinks({
+  reportId,
+  version,
+  className,
+}: {
+  reportId: string;
+  version: number;
+  className?: string;
+}) {
   return (
     <div role="group" className={cn("flex flex-wrap gap-2", className)} aria-label="Export the report">
       {EXPORTS.map((entry) => (

@@ -3,8 +3,12 @@ import { factTerms } from "./highlight-terms";
 
 describe("factTerms", () => {
   it("keeps names, versions, header names and quoted text, not plain words", () => {
-    const terms = factTerms('The site runs WordPress 6.4.2 behind nginx/1.22.1, and the X-Powered-By header says "PHP/8.1".');
-    expect(terms).toEqual(expect.arrayContaining(["WordPress", "6.4.2", "nginx/1.22.1", "X-Powered-By", "PHP/8.1"]));
+    const terms = factTerms(
+      'The site runs WordPress 6.4.2 behind nginx/1.22.1, and the X-Powered-By header says "PHP/8.1".',
+    );
+    expect(terms).toEqual(
+      expect.arrayContaining(["WordPress", "6.4.2", "nginx/1.22.1", "X-Powered-By", "PHP/8.1"]),
+    );
     expect(terms).not.toContain("The");
     expect(terms).not.toContain("site");
     expect(terms).not.toContain("header");

@@ -13,7 +13,8 @@ export function factTerms(text: string): string[] {
   for (const match of text.matchAll(WORD)) {
     const word = match[0];
     const atSentenceStart = match.index === 0 || /[.!?:]\s+$/.test(text.slice(0, match.index));
-    const name = /[A-Z]/.test(word.slice(1)) || /[.\-/]/.test(word) || (/^[A-Z]/.test(word) && !atSentenceStart);
+    const name =
+      /[A-Z]/.test(word.slice(1)) || /[.\-/]/.test(word) || (/^[A-Z]/.test(word) && !atSentenceStart);
     if (word.length >= 2 && (/\d/.test(word) || name)) terms.add(word.replace(/[.:]+$/, ""));
   }
   return [...terms];

@@ -8,13 +8,22 @@ const anchorOf = (section: Pick<ReportSection, "id">) => `section-${section.id}`
 export function SectionContents({ sections }: { sections: readonly ReportSection[] }) {
   return (
     <nav aria-label="Report sections" className="flex flex-col gap-1 text-sm">
-      <p className="px-2 pb-1 text-xs font-semibold tracking-wide text-muted-foreground uppercase">Contents</p>
+      <p className="px-2 pb-1 text-xs font-semibold tracking-wide text-muted-foreground uppercase">
+        Contents
+      </p>
       {sections.map((section) => (
-        <a key={section.id} href={`#${anchorOf(section)}`} className="rounded-md px-2 py-1 text-muted-foreground hover:bg-muted hover:text-foreground">
+        <a
+          key={section.id}
+          href={`#${anchorOf(section)}`}
+          className="rounded-md px-2 py-1 text-muted-foreground hover:bg-muted hover:text-foreground"
+        >
           {section.title}
         </a>
       ))}
-      <a href="#scores" className="rounded-md px-2 py-1 text-muted-foreground hover:bg-muted hover:text-foreground">
+      <a
+        href="#scores"
+        className="rounded-md px-2 py-1 text-muted-foreground hover:bg-muted hover:text-foreground"
+      >
         Scores
       </a>
     </nav>
@@ -25,11 +34,17 @@ function SectionTable({ table }: { table: ReportSection["tables"][number] }) {
   return (
     <div className="overflow-x-auto rounded-(--radius-control) border border-border">
       <table className="w-full min-w-[36rem] text-left text-sm">
-        <caption className="border-b border-border bg-muted/60 px-3 py-2 text-left text-xs font-medium text-muted-foreground">{table.caption}</caption>
+        <caption className="border-b border-border bg-muted/60 px-3 py-2 text-left text-xs font-medium text-muted-foreground">
+          {table.caption}
+        </caption>
         <thead>
           <tr className="border-b border-border">
             {table.columns.map((column) => (
-              <th key={column} scope="col" className="px-3 py-2 text-xs font-medium whitespace-nowrap text-muted-foreground">
+              <th
+                key={column}
+                scope="col"
+                className="px-3 py-2 text-xs font-medium whitespace-nowrap text-muted-foreground"
+              >
                 {column}
               </th>
             ))}
@@ -58,15 +73,31 @@ function SectionTable({ table }: { table: ReportSection["tables"][number] }) {
 }
 
 /** One section: its verified claims as prose, each followed by its citation markers, then its tables. */
-export function ReportSectionView({ section, claims }: { section: ReportSection; claims: ReadonlyMap<string, ReportClaim> }) {
-  const sectionClaims = section.claimIds.map((id) => claims.get(id)).filter((claim): claim is ReportClaim => claim !== undefined);
+export function ReportSectionView({
+  section,
+  claims,
+}: {
+  section: ReportSection;
+  claims: ReadonlyMap<string, ReportClaim>;
+}) {
+  const sectionClaims = section.claimIds
+    .map((id) => claims.get(id))
+    .filter((claim): claim is ReportClaim => claim !== undefined);
   return (
-    <section id={anchorOf(section)} aria-labelledby={`${anchorOf(section)}-title`} className="flex scroll-mt-6 flex-col gap-3" data-testid="report-section">
+    <section
+      id={anchorOf(section)}
+      aria-labelledby={`${anchorOf(section)}-title`}
+      className="flex scroll-mt-6 flex-col gap-3"
+      data-testid="report-section"
+    >
       <h2 id={`${anchorOf(section)}-title`} className="text-lg font-semibold tracking-tight">
         {section.title}
       </h2>
       {section.status === "failed" ? (
-        <ErrorState title="This section could not be written" message={section.error ?? "The analyst gave no usable answer for it."} />
+        <ErrorState
+          title="This section could not be written"
+          message={section.error ?? "The analyst gave no usable answer for it."}
+        />
       ) : null}
       {sectionClaims.length > 0 ? (
         <p className="text-[0.9375rem] leading-7">

@@ -19,7 +19,13 @@ import { ExportLinks } from "./export-links";
 import { ReportSectionView, SectionContents } from "./report-sections";
 import { ScoresView } from "./scores";
 import { ReportStatusBadge } from "./status-badge";
-import { isPending, type ReportDocument, type ReportResult, type ReportState, type ReportVersion } from "./types";
+import {
+  isPending,
+  type ReportDocument,
+  type ReportResult,
+  type ReportState,
+  type ReportVersion,
+} from "./types";
 
 const POLL_MS = 2500;
 
@@ -44,12 +50,18 @@ function VersionPicker({ report, shown }: { report: ReportState; shown: number }
         disabled={options.length < 2}
         onChange={(event) => {
           const version = Number(event.target.value);
-          router.replace(version === report.latestVersion ? pathname : `${pathname}?version=${version}`, { scroll: false });
+          router.replace(version === report.latestVersion ? pathname : `${pathname}?version=${version}`, {
+            scroll: false,
+          });
         }}
       >
         {options.length === 0 ? <option value={shown}>{shown}</option> : null}
         {options.map((entry) => (
-          <option key={entry.version} value={entry.version} title={`Written ${formatDateTime(entry.createdAt)}`}>
+          <option
+            key={entry.version}
+            value={entry.version}
+            title={`Written ${formatDateTime(entry.createdAt)}`}
+          >
             {entry.version === report.latestVersion ? `${entry.version} (latest)` : entry.version}
           </option>
         ))}
@@ -58,8 +70,18 @@ function VersionPicker({ report, shown }: { report: ReportState; shown: number }
   );
 }
 
-function Summary({ report, version, document }: { report: ReportState; version: ReportVersion; document: ReportDocument }) {
-  const models = version.models.map((m) => (m.provider === "offline" ? "offline analyst (rules)" : `${m.provider} ${m.model}`)).join(", ");
+function Summary({
+  report,
+  version,
+  document,
+}: {
+  report: ReportState;
+  version: ReportVersion;
+  document: ReportDocument;
+}) {
+  const models = version.models
+    .map((m) => (m.provider === "offline" ? "offline analyst (rules)" : `${m.provider} ${m.model}`))
+    .join(", ");
   const facts = [
     { label: "Verified claims", value: String(version.claimsPublished), testId: "claims-published" },
     { label: "Not published", value: String(version.claimsDropped), testId: "claims-dropped" },
@@ -72,7 +94,11 @@ function Summary({ report, version, document }: { report: ReportState; version: 
         {facts.map((fact) => (
           <div key={fact.label} className="flex min-w-0 flex-col gap-0.5">
             <dt className="text-xs text-muted-foreground">{fact.label}</dt>
-            <dd className="truncate text-sm font-medium tabular-nums" data-testid={fact.testId} title={fact.value}>
+            <dd
+              className="truncate text-sm font-medium tabular-nums"
+              data-testid={fact.testId}
+              title={fact.value}
+            >
               {fact.value}
             </dd>
           </div>
@@ -99,12 +125,16 @@ function DroppedClaims({ document }: { document: ReportDocument }) {
     );
   const titleOf = (id: string) => document.sections.find((section) => section.id === id)?.title ?? id;
   return (
-    <details className="group rounded-(--radius-card) border border-warning/30 bg-warning-soft" data-testid="dropped-claims">
+    <details
+      className="group rounded-(--radius-card) border border-warning/30 bg-warning-soft"
+      data-testid="dropped-claims"
+    >
       <summary className="cursor-pointer list-none px-5 py-3 text-sm font-medium select-none">
         <span className="mr-2 inline-block transition-transform group-open:rotate-90" aria-hidden>
           ›
         </span>
-        {dropped.count} {dropped.count === 1 ? "claim was" : "claims were"} not published: their citations did not check out
+        {dropped.count} {dropped.count === 1 ? "claim was" : "claims were"} not published: their citations did
+        not check out
       </summary>
       <ul className="flex flex-col gap-3 border-t border-warning/30 px-5 py-4 text-sm">
         {dropped.reasons.map((entry, index) => (
@@ -124,7 +154,15 @@ function DroppedClaims({ document }: { document: ReportDocument }) {
   );
 }
 
-function ReportBody({ report, version, document }: { report: ReportState; version: ReportVersion; document: ReportDocument }) {
+function ReportBody({
+  report,
+  version,
+  document,
+}: {
+  report: ReportState;
+  version: ReportVersion;
+  document: ReportDocument;
+}) {
   const claims = useMemo(() => new Map(document.claims.map((claim) => [claim.id, claim])), [document.claims]);
   return (
     <CitationsProvider evidence={document.evidence}>
@@ -208,7 +246,8 @@ export function ReportView({ scanId, targetUrl, scanActive, version, initial, ca
             <span className="truncate font-mono">{targetUrl}</span>
             {data?.document ? (
               <span data-testid="report-version-line">
-                <span className="hidden sm:inline">· </span>version {data.document.version} · written {formatDateTime(data.document.generatedAt)}
+                <span className="hidden sm:inline">· </span>version {data.document.version} · written{" "}
+                {formatDateTime(data.document.generatedAt)}
               </span>
             ) : null}
           </p>
@@ -217,7 +256,12 @@ export function ReportView({ scanId, targetUrl, scanActive, version, initial, ca
           <div className="flex shrink-0 flex-wrap items-center gap-2">
             {data?.version ? <VersionPicker report={report} shown={data.version.version} /> : null}
             {canWrite ? (
-              <Button variant="secondary" onClick={() => regenerate.mutate({ reportId: report.id })} pending={regenerate.isPending} disabled={isPending(report)}>
+              <Button
+                variant="secondary"
+                onClick={() => regenerate.mutate({ reportId: report.id })}
+                pending={regenerate.isPending}
+                disabled={isPending(report)}
+              >
                 Regenerate
               </Button>
             ) : null}
@@ -225,12 +269,25 @@ export function ReportView({ scanId, targetUrl, scanActive, version, initial, ca
         ) : null}
       </div>
 
-      {regenerate.error ? <ErrorState title="The report could not be regenerated" message={errorMessageOf(regenerate.error)} /> : null}
+      {regenerate.error ? (
+        <ErrorState title="The report could not be regenerated" message={errorMessageOf(regenerate.error)} />
+      ) : null}
       {report && isPending(report) ? (
-        <div role="status" className="flex items-center gap-3 rounded-(--radius-card) border border-info/20 bg-info-soft px-5 py-3 text-sm text-info" data-testid="report-pending">
-          <span aria-hidden className="size-4 shrink-0 animate-spin rounded-full border-2 border-current border-r-transparent" />
-          {report.status === "queued" ? `Version ${report.requestedVersion} is queued.` : `Writing version ${report.requestedVersion} from the evidence…`}
-          {data?.version ? ` Version ${data.version.version} is shown until it is ready.` : " This page updates when it is ready."}
+        <div
+          role="status"
+          className="flex items-center gap-3 rounded-(--radius-card) border border-info/20 bg-info-soft px-5 py-3 text-sm text-info"
+          data-testid="report-pending"
+        >
+          <span
+            aria-hidden
+            className="size-4 shrink-0 animate-spin rounded-full border-2 border-current border-r-transparent"
+          />
+          {report.status === "queued"
+            ? `Version ${report.requestedVersion} is queued.`
+            : `Writing version ${report.requestedVersion} from the evidence…`}
+          {data?.version
+            ? ` Version ${data.version.version} is shown until it is ready.`
+            : " This page updates when it is ready."}
         </div>
       ) : null}
       {report?.status === "failed" ? (

@@ -10,7 +10,14 @@ const TITLES: Record<ReportScore["name"], string> = {
   thesis_alignment: "Thesis alignment",
 };
 
-const toneOf = (score: number | null) => (score === null ? "bg-muted-foreground" : score >= 75 ? "bg-success" : score >= 50 ? "bg-warning" : "bg-destructive");
+const toneOf = (score: number | null) =>
+  score === null
+    ? "bg-muted-foreground"
+    : score >= 75
+      ? "bg-success"
+      : score >= 50
+        ? "bg-warning"
+        : "bg-destructive";
 
 function ScoreTile({ score }: { score: ReportScore }) {
   return (
@@ -29,7 +36,10 @@ function ScoreTile({ score }: { score: ReportScore }) {
         </p>
       </div>
       <div className="h-1.5 w-full overflow-hidden rounded-full bg-muted" aria-hidden>
-        <div className={cn("h-full rounded-full", toneOf(score.score))} style={{ width: `${score.score ?? 0}%` }} />
+        <div
+          className={cn("h-full rounded-full", toneOf(score.score))}
+          style={{ width: `${score.score ?? 0}%` }}
+        />
       </div>
       <p className="text-xs leading-relaxed text-muted-foreground" data-testid="score-rule">
         Rule: {score.rule}
@@ -42,7 +52,12 @@ function ScoreTile({ score }: { score: ReportScore }) {
           </li>
           {score.adjustments.map((adjustment, index) => (
             <li key={index} className="flex gap-2">
-              <span className={cn("w-10 shrink-0 text-right font-mono tabular-nums", adjustment.points < 0 ? "text-destructive" : "text-success")}>
+              <span
+                className={cn(
+                  "w-10 shrink-0 text-right font-mono tabular-nums",
+                  adjustment.points < 0 ? "text-destructive" : "text-success",
+                )}
+              >
                 {adjustment.points > 0 ? `+${adjustment.points}` : adjustment.points}
               </span>
               <span className="min-w-0 break-words">
@@ -53,7 +68,9 @@ function ScoreTile({ score }: { score: ReportScore }) {
           ))}
         </ul>
       ) : (
-        <p className="text-sm text-muted-foreground">No adjustments: the score is the base of {score.base}.</p>
+        <p className="text-sm text-muted-foreground">
+          No adjustments: the score is the base of {score.base}.
+        </p>
       )}
     </Card>
   );

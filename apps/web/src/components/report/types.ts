@@ -11,4 +11,5 @@ export type ReportScore = ReportDocument["scores"][number];
 export type ScanChanges = NonNullable<ReportDocument["changes"]>;
 
 /** A report still being written: the page keeps asking until it is ready or failed. */
-export const isPending = (report: ReportState) => report.status === "queued" || report.status === "generating";
+export const isPending = (report: ReportState) =>
+  report.status === "queued" || report.status === "generating";

@@ -24,7 +24,9 @@ const statusLabel: Record<ScanStatus, string> = {
 export function StatusBadge({ status }: { status: ScanStatus }) {
   return (
     <Badge tone={statusTone[status]} data-testid="scan-status">
-      {status === "running" ? <span aria-hidden className="size-1.5 animate-pulse rounded-full bg-current" /> : null}
+      {status === "running" ? (
+        <span aria-hidden className="size-1.5 animate-pulse rounded-full bg-current" />
+      ) : null}
       {statusLabel[status]}
     </Badge>
   );
@@ -41,11 +43,23 @@ const severityTone: Record<Severity, BadgeTone> = {
 export const severityRank: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
 
 export function SeverityBadge({ severity }: { severity: Severity }) {
-  return <Badge tone={severityTone[severity]}>{severity === "info" ? "Info" : severity[0]!.toUpperCase() + severity.slice(1)}</Badge>;
+  return (
+    <Badge tone={severityTone[severity]}>
+      {severity === "info" ? "Info" : severity[0]!.toUpperCase() + severity.slice(1)}
+    </Badge>
+  );
 }
 
 /** Observatory letter grade (A+ … F) as a coloured tile: green A/B, amber C, red D/F. */
-export function GradeBadge({ grade, size = "md", className }: { grade: string; size?: "sm" | "md" | "lg"; className?: string }) {
+export function GradeBadge({
+  grade,
+  size = "md",
+  className,
+}: {
+  grade: string;
+  size?: "sm" | "md" | "lg";
+  className?: string;
+}) {
   const letter = grade.charAt(0).toUpperCase();
   const tone =
     letter === "A" || letter === "B"
@@ -53,10 +67,19 @@ export function GradeBadge({ grade, size = "md", className }: { grade: string; s
       : letter === "C"
         ? "bg-warning-soft text-warning ring-warning/30"
         : "bg-destructive-soft text-destructive ring-destructive/30";
-  const sizes = { sm: "h-6 min-w-6 text-xs px-1", md: "h-9 min-w-9 text-base px-1.5", lg: "h-16 min-w-16 text-3xl px-2" } as const;
+  const sizes = {
+    sm: "h-6 min-w-6 text-xs px-1",
+    md: "h-9 min-w-9 text-base px-1.5",
+    lg: "h-16 min-w-16 text-3xl px-2",
+  } as const;
   return (
     <span
-      className={cn("inline-grid place-items-center rounded-lg font-bold tabular-nums ring-1 ring-inset", tone, sizes[size], className)}
+      className={cn(
+        "inline-grid place-items-center rounded-lg font-bold tabular-nums ring-1 ring-inset",
+        tone,
+        sizes[size],
+        className,
+      )}
       aria-label={`Security grade ${grade}`}
       data-testid="security-grade"
     >

@@ -6,7 +6,10 @@ import { z } from "zod";
  * details" instead of a broken page.
  */
 
-export const technologyDetails = z.object({ categories: z.array(z.string()).default([]), website: z.string().optional() });
+export const technologyDetails = z.object({
+  categories: z.array(z.string()).default([]),
+  website: z.string().optional(),
+});
 
 export const securityTestDetails = z.object({
   name: z.string(),
@@ -61,6 +64,12 @@ export const performanceDetails = z.object({
   totalRequests: z.number(),
 });
 
-export const thirdPartyDetails = z.object({ host: z.string(), owner: z.string(), category: z.string().nullable(), requests: z.number(), bytes: z.number() });
+export const thirdPartyDetails = z.object({
+  host: z.string(),
+  owner: z.string(),
+  category: z.string().nullable(),
+  requests: z.number(),
+  bytes: z.number(),
+});
 
 export { detailsAs as parseDetails } from "@techscaniq/contracts/scan";

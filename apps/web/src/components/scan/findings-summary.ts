@@ -11,11 +11,24 @@ export type PageView = RouterOutputs["scan"]["pages"][number];
 
 /** The security headers grade is stored as the `grade` finding's version. */
 export function gradeOf(findings: readonly Finding[]): string | null {
-  return findings.find((finding) => finding.kind === HEADER_GRADE_FINDING.kind && finding.name === HEADER_GRADE_FINDING.name)?.version ?? null;
+  return (
+    findings.find(
+      (finding) => finding.kind === HEADER_GRADE_FINDING.kind && finding.name === HEADER_GRADE_FINDING.name,
+    )?.version ?? null
+  );
 }
 
 /** What a deal team asks first: the platform, then the languages and servers under it. */
-const CATEGORY_PRIORITY = ["CMS", "Ecommerce", "Web frameworks", "JavaScript frameworks", "Programming languages", "Databases", "Web servers", "CDN"];
+const CATEGORY_PRIORITY = [
+  "CMS",
+  "Ecommerce",
+  "Web frameworks",
+  "JavaScript frameworks",
+  "Programming languages",
+  "Databases",
+  "Web servers",
+  "CDN",
+];
 const priorityOf = (category: string | null) => {
   const index = category ? CATEGORY_PRIORITY.indexOf(category) : -1;
   return index === -1 ? CATEGORY_PRIORITY.length : index;
@@ -25,12 +38,19 @@ const priorityOf = (category: string | null) => {
 export function summarise(findings: readonly Finding[]) {
   const technologies = findings
     .filter((finding) => finding.kind === "technology")
-    .sort((a, b) => priorityOf(a.category) - priorityOf(b.category) || (b.confidence ?? 0) - (a.confidence ?? 0))
+    .sort(
+      (a, b) => priorityOf(a.category) - priorityOf(b.category) || (b.confidence ?? 0) - (a.confidence ?? 0),
+    )
     .map((finding) => (finding.version ? `${finding.name} ${finding.version}` : finding.name));
   const vulnerabilities = findings.filter((finding) => finding.kind === "vulnerability");
   const worst = vulnerabilities
     .map((finding) => finding.severity)
     .filter((severity): severity is Severity => severity !== null)
     .sort((a, b) => severityRank[b] - severityRank[a])[0];
-  return { grade: gradeOf(findings), technologies, vulnerabilityCount: vulnerabilities.length, worstSeverity: worst ?? null };
+  return {
+    grade: gradeOf(findings),
+    technologies,
+    vulnerabilityCount: vulnerabilities.length,
+    worstSeverity: worst ?? null,
+  };
 }

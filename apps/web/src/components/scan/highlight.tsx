@@ -7,7 +7,9 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&
  * wrapped in <mark>. Only React text nodes are produced: scanned content is never HTML.
  */
 export function Highlighted({ text, terms }: { text: string; terms: readonly string[] }): ReactNode {
-  const usable = [...new Set(terms.map((term) => term.trim()).filter((term) => term.length >= 2))].sort((a, b) => b.length - a.length);
+  const usable = [...new Set(terms.map((term) => term.trim()).filter((term) => term.length >= 2))].sort(
+    (a, b) => b.length - a.length,
+  );
   if (usable.length === 0) return text;
   const pattern = new RegExp(`(${usable.map(escapeRegExp).join("|")})`, "gi");
   return text.split(pattern).map((part, index) =>

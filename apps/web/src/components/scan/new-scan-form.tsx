@@ -10,7 +10,14 @@ import { Label } from "../ui/label";
 import { TextField } from "../ui/text-field";
 import { Textarea } from "../ui/textarea";
 
-const FIELDS = ["url", "thesis", "repositories", "options.maxPages", "options.renderCount", "options.maxDepth"] as const;
+const FIELDS = [
+  "url",
+  "thesis",
+  "repositories",
+  "options.maxPages",
+  "options.renderCount",
+  "options.maxDepth",
+] as const;
 
 /** The API names a bad repository by its index ("repositories.2"); the form shows them under the one textarea. */
 function groupRepositoryErrors(fields: Record<string, string[]>): Record<string, string[]> {
@@ -18,7 +25,9 @@ function groupRepositoryErrors(fields: Record<string, string[]>): Record<string,
   for (const [field, messages] of Object.entries(fields)) {
     const match = /^repositories\.(\d+)$/.exec(field);
     const key = match ? "repositories" : field;
-    (grouped[key] ??= []).push(...(match ? messages.map((message) => `line ${Number(match[1]) + 1}: ${message}`) : messages));
+    (grouped[key] ??= []).push(
+      ...(match ? messages.map((message) => `line ${Number(match[1]) + 1}: ${message}`) : messages),
+    );
   }
   return grouped;
 }
@@ -64,7 +73,11 @@ export function NewScanForm() {
     }
   }
 
-  const advancedInvalid = Boolean(errors.fields["options.maxPages"] ?? errors.fields["options.renderCount"] ?? errors.fields["options.maxDepth"]);
+  const advancedInvalid = Boolean(
+    errors.fields["options.maxPages"] ??
+    errors.fields["options.renderCount"] ??
+    errors.fields["options.maxDepth"],
+  );
   const repositoryErrors = errors.fields.repositories;
   const thesisErrors = errors.fields.thesis;
 
@@ -101,7 +114,8 @@ export function NewScanForm() {
       </div>
       <div className="flex flex-col gap-1.5">
         <Label htmlFor="field-repositories">
-          Code repositories <span className="font-normal text-muted-foreground">(optional, one per line)</span>
+          Code repositories{" "}
+          <span className="font-normal text-muted-foreground">(optional, one per line)</span>
         </Label>
         <Textarea
           id="field-repositories"
@@ -116,7 +130,10 @@ export function NewScanForm() {
         />
         <FieldError id="field-repositories-error" messages={repositoryErrors} />
       </div>
-      <details className="group rounded-(--radius-control) border border-border px-3 py-2" open={advancedInvalid || undefined}>
+      <details
+        className="group rounded-(--radius-control) border border-border px-3 py-2"
+        open={advancedInvalid || undefined}
+      >
         <summary className="cursor-pointer text-sm font-medium select-none">Advanced options</summary>
         <div className="mt-3 grid gap-3 pb-1 sm:grid-cols-3 lg:grid-cols-1">
           <TextField

@@ -23,7 +23,9 @@ function ScanHighlights({ scanId }: { scanId: string }) {
           {name}
         </span>
       ))}
-      {summary.technologies.length > 4 ? <span className="text-xs text-muted-foreground">+{summary.technologies.length - 4} more</span> : null}
+      {summary.technologies.length > 4 ? (
+        <span className="text-xs text-muted-foreground">+{summary.technologies.length - 4} more</span>
+      ) : null}
       {summary.worstSeverity ? (
         <span className="inline-flex items-center gap-1 text-xs text-muted-foreground">
           <SeverityBadge severity={summary.worstSeverity} />
@@ -53,7 +55,10 @@ function ScanRow({ scan }: { scan: ScanView }) {
           ) : active ? (
             <div className="flex items-center gap-2">
               <div className="h-1.5 w-32 overflow-hidden rounded-full bg-muted">
-                <div className="h-full rounded-full bg-primary transition-all" style={{ width: `${scan.progress}%` }} />
+                <div
+                  className="h-full rounded-full bg-primary transition-all"
+                  style={{ width: `${scan.progress}%` }}
+                />
               </div>
               <span className="tabular-nums">{scan.progress}%</span>
               {scan.stage ? <span>· {scan.stage}</span> : null}
@@ -72,7 +77,12 @@ export function RecentScans() {
   const scans = trpc.scan.list.useQuery(
     { limit: 20 },
     // While something runs, keep the list moving; the scan page itself streams progress.
-    { refetchInterval: (query) => (query.state.data?.items.some((scan) => scan.status === "queued" || scan.status === "running") ? 3000 : false) },
+    {
+      refetchInterval: (query) =>
+        query.state.data?.items.some((scan) => scan.status === "queued" || scan.status === "running")
+          ? 3000
+          : false,
+    },
   );
   if (scans.isPending) return <SkeletonRows rows={4} label="Loading scans" />;
   if (scans.isError)
@@ -89,12 +99,15 @@ export function RecentScans() {
   if (scans.data.items.length === 0)
     return (
       <EmptyState title="No scans yet">
-        Give TechScanIQ a company&apos;s website: it collects evidence of the technology stack, security posture and performance,
-        and writes a report in which every claim cites its evidence.
+        Give TechScanIQ a company&apos;s website: it collects evidence of the technology stack, security
+        posture and performance, and writes a report in which every claim cites its evidence.
       </EmptyState>
     );
   return (
-    <ul className="divide-y divide-border overflow-hidden rounded-(--radius-card) border border-border bg-surface" aria-label="Recent scans">
+    <ul
+      className="divide-y divide-border overflow-hidden rounded-(--radius-card) border border-border bg-surface"
+      aria-label="Recent scans"
+    >
       {scans.data.items.map((scan) => (
         <ScanRow key={scan.id} scan={scan} />
       ))}

@@ -15,13 +15,18 @@ import { Skeleton } from "../ui/skeleton";
 export function ReportCard({ scanId }: { scanId: string }) {
   const report = trpc.report.get.useQuery(
     { scanId },
-    { retry: false, refetchInterval: (query) => (query.state.data && isPending(query.state.data.report) ? 3000 : false) },
+    {
+      retry: false,
+      refetchInterval: (query) => (query.state.data && isPending(query.state.data.report) ? 3000 : false),
+    },
   );
   if (report.isPending) return <Skeleton className="h-20 w-full" />;
   if (report.isError)
     return (
       <Card>
-        <CardContent className="pt-5 pb-5 text-sm text-muted-foreground">Report: {errorMessageOf(report.error)}</CardContent>
+        <CardContent className="pt-5 pb-5 text-sm text-muted-foreground">
+          Report: {errorMessageOf(report.error)}
+        </CardContent>
       </Card>
     );
   const { report: state, version } = report.data;
@@ -36,7 +41,7 @@ export function ReportCard({ scanId }: { scanId: string }) {
           <p className="text-sm text-muted-foreground">
             {version
               ? `Version ${version.version} · ${formatDateTime(version.createdAt)} · ${version.claimsPublished} verified claims${version.claimsDropped ? `, ${version.claimsDropped} dropped` : ""}`
-              : state.error ?? "Being written from the evidence…"}
+              : (state.error ?? "Being written from the evidence…")}
           </p>
         </div>
         {version ? (

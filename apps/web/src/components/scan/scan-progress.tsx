@@ -24,7 +24,11 @@ export interface StageOutcome {
 
 type StageState = "done" | "active" | "pending" | "stopped";
 
-function stateOf(scan: ScanView, index: number, outcomes: Partial<Record<StageId, StageOutcome>>): StageState {
+function stateOf(
+  scan: ScanView,
+  index: number,
+  outcomes: Partial<Record<StageId, StageOutcome>>,
+): StageState {
   const stage = STAGES[index]!;
   if (outcomes[stage.id] || scan.status === "succeeded") return "done";
   const current = scan.stage ? STAGES.findIndex((entry) => entry.id === scan.stage) : -1;
@@ -41,17 +45,39 @@ const markers: Record<StageState, string> = {
 };
 
 /** The overall bar and the pipeline's stages with what each one found. */
-export function ScanProgress({ scan, outcomes, live }: { scan: ScanView; outcomes: Partial<Record<StageId, StageOutcome>>; live: boolean }) {
+export function ScanProgress({
+  scan,
+  outcomes,
+  live,
+}: {
+  scan: ScanView;
+  outcomes: Partial<Record<StageId, StageOutcome>>;
+  live: boolean;
+}) {
   const active = scan.status === "queued" || scan.status === "running";
   return (
     <div className="flex flex-col gap-5">
       <div className="flex flex-col gap-2">
         <div className="flex items-baseline justify-between gap-3 text-sm">
-          <span className="font-medium">{active ? (scan.status === "queued" ? "Waiting for a worker…" : "Scanning…") : "Progress"}</span>
+          <span className="font-medium">
+            {active ? (scan.status === "queued" ? "Waiting for a worker…" : "Scanning…") : "Progress"}
+          </span>
           <span className="flex items-center gap-2 text-muted-foreground">
             {active ? (
-              <span className={cn("inline-flex items-center gap-1 text-xs", live ? "text-success" : "text-muted-foreground")} data-testid="live-indicator">
-                <span aria-hidden className={cn("size-1.5 rounded-full", live ? "animate-pulse bg-success" : "bg-muted-foreground")} />
+              <span
+                className={cn(
+                  "inline-flex items-center gap-1 text-xs",
+                  live ? "text-success" : "text-muted-foreground",
+                )}
+                data-testid="live-indicator"
+              >
+                <span
+                  aria-hidden
+                  className={cn(
+                    "size-1.5 rounded-full",
+                    live ? "animate-pulse bg-success" : "bg-muted-foreground",
+                  )}
+                />
                 {live ? "Live" : "Connecting"}
               </span>
             ) : null}
@@ -71,7 +97,13 @@ export function ScanProgress({ scan, outcomes, live }: { scan: ScanView; outcome
           <div
             className={cn(
               "h-full rounded-full transition-[width] duration-500",
-              scan.status === "failed" ? "bg-destructive" : scan.status === "cancelled" ? "bg-warning" : scan.status === "succeeded" ? "bg-success" : "bg-primary",
+              scan.status === "failed"
+                ? "bg-destructive"
+                : scan.status === "cancelled"
+                  ? "bg-warning"
+                  : scan.status === "succeeded"
+                    ? "bg-success"
+                    : "bg-primary",
             )}
             style={{ width: `${scan.progress}%` }}
           />
@@ -87,12 +119,27 @@ export function ScanProgress({ scan, outcomes, live }: { scan: ScanView; outcome
           const state = stateOf(scan, index, outcomes);
           const outcome = outcomes[stage.id];
           return (
-            <li key={stage.id} className="flex items-center gap-2.5 text-sm" data-testid={`stage-${stage.id}`} data-state={state}>
-              <span aria-hidden className={cn("grid size-6 shrink-0 place-items-center rounded-full text-xs font-semibold", markers[state])}>
+            <li
+              key={stage.id}
+              className="flex items-center gap-2.5 text-sm"
+              data-testid={`stage-${stage.id}`}
+              data-state={state}
+            >
+              <span
+                aria-hidden
+                className={cn(
+                  "grid size-6 shrink-0 place-items-center rounded-full text-xs font-semibold",
+                  markers[state],
+                )}
+              >
                 {state === "done" ? "✓" : state === "stopped" ? "!" : index + 1}
               </span>
               <span className="flex min-w-0 flex-col">
-                <span className={cn("truncate", state === "pending" ? "text-muted-foreground" : "font-medium")}>{stage.label}</span>
+                <span
+                  className={cn("truncate", state === "pending" ? "text-muted-foreground" : "font-medium")}
+                >
+                  {stage.label}
+                </span>
                 <span className="text-xs text-muted-foreground">
                   {state === "active" ? (
                     <span className="sr-only">in progress</span>

@@ -56,9 +56,16 @@ export function ScanTabs({
 
   return (
     <section className="flex flex-col gap-4" aria-label="Results">
-      {!finished ? <p className="text-sm text-muted-foreground">Results fill in as the stages finish.</p> : null}
+      {!finished ? (
+        <p className="text-sm text-muted-foreground">Results fill in as the stages finish.</p>
+      ) : null}
       <div className="-mx-4 overflow-x-auto px-4 sm:mx-0 sm:px-0">
-        <div role="tablist" aria-label="Scan results" onKeyDown={onKeyDown} className="flex min-w-max gap-1 border-b border-border">
+        <div
+          role="tablist"
+          aria-label="Scan results"
+          onKeyDown={onKeyDown}
+          className="flex min-w-max gap-1 border-b border-border"
+        >
           {TABS.map((entry) => {
             const selected = entry.id === tab;
             return (
@@ -76,7 +83,9 @@ export function ScanTabs({
                 onClick={() => onSelect(entry.id)}
                 className={cn(
                   "-mb-px border-b-2 px-3 py-2 text-sm font-medium whitespace-nowrap transition-colors",
-                  selected ? "border-primary text-foreground" : "border-transparent text-muted-foreground hover:text-foreground",
+                  selected
+                    ? "border-primary text-foreground"
+                    : "border-transparent text-muted-foreground hover:text-foreground",
                 )}
               >
                 {entry.label}
@@ -85,14 +94,26 @@ export function ScanTabs({
           })}
         </div>
       </div>
-      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} tabIndex={0} className="rounded-md">
+      <div
+        role="tabpanel"
+        id={`panel-${tab}`}
+        aria-labelledby={`tab-${tab}`}
+        tabIndex={0}
+        className="rounded-md"
+      >
         {tab === "technologies" ? <TechnologiesTab {...props} /> : null}
         {tab === "security" ? <SecurityTab {...props} /> : null}
         {tab === "vulnerabilities" ? <VulnerabilitiesTab {...props} /> : null}
         {tab === "performance" ? <PerformanceTab {...props} /> : null}
         {tab === "pages" ? <PagesTab {...props} /> : null}
         {tab === "evidence" ? (
-          <EvidenceTab {...props} finding={filters.get("finding")} kind={filters.get("kind")} page={filters.get("page")} onFilter={(extra) => onSelect("evidence", extra)} />
+          <EvidenceTab
+            {...props}
+            finding={filters.get("finding")}
+            kind={filters.get("kind")}
+            page={filters.get("page")}
+            onFilter={(extra) => onSelect("evidence", extra)}
+          />
         ) : null}
       </div>
     </section>

@@ -38,10 +38,17 @@ export function ScanWorkspace({ initialScan, canWrite }: { initialScan: ScanView
       onData: (tracked) => {
         const event = tracked.data;
         const data = event.data;
-        if (event.type === "scan.stage_completed" && typeof data.stage === "string" && STAGES.some((stage) => stage.id === data.stage)) {
+        if (
+          event.type === "scan.stage_completed" &&
+          typeof data.stage === "string" &&
+          STAGES.some((stage) => stage.id === data.stage)
+        ) {
           setOutcomes((previous) => ({
             ...previous,
-            [data.stage as StageId]: { durationMs: numberOrUndefined(data.durationMs), evidence: numberOrUndefined(data.evidence) },
+            [data.stage as StageId]: {
+              durationMs: numberOrUndefined(data.durationMs),
+              evidence: numberOrUndefined(data.evidence),
+            },
           }));
         }
         // A retry's wait (and its end) is on the stored row: scan.get shows "retrying (2/3): …".
@@ -80,7 +87,9 @@ export function ScanWorkspace({ initialScan, canWrite }: { initialScan: ScanView
       onChanged(updated);
     },
   });
-  const rescan = trpc.scan.rescan.useMutation({ onSuccess: (created) => router.push(`/scans/${created.id}`) });
+  const rescan = trpc.scan.rescan.useMutation({
+    onSuccess: (created) => router.push(`/scans/${created.id}`),
+  });
   const actionError = cancel.error ?? retry.error ?? rescan.error;
 
   const requestedTab = searchParams.get("tab");
@@ -110,7 +119,12 @@ export function ScanWorkspace({ initialScan, canWrite }: { initialScan: ScanView
         {canWrite ? (
           <div className="flex shrink-0 flex-wrap gap-2">
             {isActive(scan) ? (
-              <Button variant="secondary" onClick={() => cancel.mutate({ scanId })} pending={cancel.isPending} disabled={Boolean(scan.cancelRequestedAt)}>
+              <Button
+                variant="secondary"
+                onClick={() => cancel.mutate({ scanId })}
+                pending={cancel.isPending}
+                disabled={Boolean(scan.cancelRequestedAt)}
+              >
                 {scan.cancelRequestedAt ? "Cancelling…" : "Cancel scan"}
               </Button>
             ) : null}
@@ -120,7 +134,11 @@ export function ScanWorkspace({ initialScan, canWrite }: { initialScan: ScanView
               </Button>
             ) : null}
             {scan.status === "succeeded" ? (
-              <Button variant="secondary" onClick={() => rescan.mutate({ scanId })} pending={rescan.isPending}>
+              <Button
+                variant="secondary"
+                onClick={() => rescan.mutate({ scanId })}
+                pending={rescan.isPending}
+              >
                 Re-scan
               </Button>
             ) : null}
@@ -130,7 +148,10 @@ export function ScanWorkspace({ initialScan, canWrite }: { initialScan: ScanView
 
       {actionError ? <ErrorState title="That did not work" message={errorMessageOf(actionError)} /> : null}
       {scan.error && !isActive(scan) ? (
-        <ErrorState title={scan.status === "cancelled" ? "Scan cancelled" : "Scan failed"} message={scan.error.message} />
+        <ErrorState
+          title={scan.status === "cancelled" ? "Scan cancelled" : "Scan failed"}
+          message={scan.error.message}
+        />
       ) : null}
       {subscription.status === "error" && isActive(scan) ? (
         <ErrorState title="Live progress is interrupted" message={errorMessageOf(subscription.error)} />
@@ -154,7 +175,13 @@ export function ScanWorkspace({ initialScan, canWrite }: { initialScan: ScanView
       {scan.status === "succeeded" ? <ReportCard scanId={scanId} /> : null}
 
       {scan.status === "queued" ? null : (
-        <ScanTabs scanId={scanId} tab={tab} onSelect={selectTab} filters={searchParams} finished={!isActive(scan)} />
+        <ScanTabs
+          scanId={scanId}
+          tab={tab}
+          onSelect={selectTab}
+          filters={searchParams}
+          finished={!isActive(scan)}
+        />
       )}
     </div>
   );

@@ -1,7 +1,13 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { errorBodyOf, errorMessageOf, noFormErrors, toFormErrors, type FormErrors } from "../../lib/api-error";
+import {
+  errorBodyOf,
+  errorMessageOf,
+  noFormErrors,
+  toFormErrors,
+  type FormErrors,
+} from "../../lib/api-error";
 import { formatDateTime } from "../../lib/format";
 import { trpc } from "../../lib/trpc";
 import type { RouterOutputs } from "../scan/findings-summary";
@@ -20,11 +26,31 @@ type KeyedProvider = keyof Settings["providers"];
 type Provider = Settings["disabledProviders"][number];
 
 const PROVIDERS: { id: KeyedProvider; name: string; modelHint: string; baseUrlHint: string }[] = [
-  { id: "openai", name: "OpenAI", modelHint: "e.g. gpt-4o-mini", baseUrlHint: "Optional: a gateway in front of the OpenAI API." },
-  { id: "anthropic", name: "Anthropic", modelHint: "e.g. claude-haiku-4-5", baseUrlHint: "Optional: a gateway in front of the Anthropic API." },
-  { id: "local", name: "OpenAI-compatible server", modelHint: "e.g. llama3.1", baseUrlHint: "Your vLLM, Ollama or LM Studio server, e.g. https://models.example.com/v1." },
+  {
+    id: "openai",
+    name: "OpenAI",
+    modelHint: "e.g. gpt-4o-mini",
+    baseUrlHint: "Optional: a gateway in front of the OpenAI API.",
+  },
+  {
+    id: "anthropic",
+    name: "Anthropic",
+    modelHint: "e.g. claude-haiku-4-5",
+    baseUrlHint: "Optional: a gateway in front of the Anthropic API.",
+  },
+  {
+    id: "local",
+    name: "OpenAI-compatible server",
+    modelHint: "e.g. llama3.1",
+    baseUrlHint: "Your vLLM, Ollama or LM Studio server, e.g. https://models.example.com/v1.",
+  },
 ];
-const PROVIDER_NAMES: Record<Provider, string> = { openai: "OpenAI", anthropic: "Anthropic", local: "OpenAI-compatible server", offline: "Offline analyst" };
+const PROVIDER_NAMES: Record<Provider, string> = {
+  openai: "OpenAI",
+  anthropic: "Anthropic",
+  local: "OpenAI-compatible server",
+  offline: "Offline analyst",
+};
 const TASKS = [
   { id: "writeSection", label: "Writing report sections" },
   { id: "verifyClaim", label: "Verifying claims" },
@@ -49,7 +75,8 @@ function KeyStatus({ keyView }: { keyView: Settings["providers"][KeyedProvider][
       <span className="flex items-center gap-2 text-sm" data-testid="ai-key-status">
         <Badge tone="success">Provided by the operator</Badge>
         <span className="text-muted-foreground">
-          ends in <span className="font-mono">{keyView.last4}</span>; used only with the operator&apos;s base URL
+          ends in <span className="font-mono">{keyView.last4}</span>; used only with the operator&apos;s base
+          URL
         </span>
       </span>
     );
@@ -62,7 +89,15 @@ function KeyStatus({ keyView }: { keyView: Settings["providers"][KeyedProvider][
 }
 
 /** One provider: key (write-only: set, replace, clear), model and base URL. */
-function ProviderForm({ provider, current, canEdit }: { provider: (typeof PROVIDERS)[number]; current: Settings["providers"][KeyedProvider]; canEdit: boolean }) {
+function ProviderForm({
+  provider,
+  current,
+  canEdit,
+}: {
+  provider: (typeof PROVIDERS)[number];
+  current: Settings["providers"][KeyedProvider];
+  canEdit: boolean;
+}) {
   const utils = trpc.useUtils();
   const [apiKey, setApiKey] = useState("");
   const [model, setModel] = useState(current.model ?? "");
@@ -78,7 +113,13 @@ function ProviderForm({ provider, current, canEdit }: { provider: (typeof PROVID
     setErrors(noFormErrors);
     try {
       await update.mutateAsync({
-        providers: { [provider.id]: { model: model.trim() || null, baseUrl: baseUrl.trim() || null, ...(apiKey ? { apiKey } : {}) } },
+        providers: {
+          [provider.id]: {
+            model: model.trim() || null,
+            baseUrl: baseUrl.trim() || null,
+            ...(apiKey ? { apiKey } : {}),
+          },
+        },
       });
       setApiKey("");
     } catch (error) {
@@ -87,7 +128,13 @@ function ProviderForm({ provider, current, canEdit }: { provider: (typeof PROVID
   }
 
   return (
-    <form onSubmit={submit} noValidate aria-label={`${provider.name} settings`} className="flex flex-col gap-3 rounded-(--radius-control) border border-border p-4" data-testid={`ai-provider-${provider.id}`}>
+    <form
+      onSubmit={submit}
+      noValidate
+      aria-label={`${provider.name} settings`}
+      className="flex flex-col gap-3 rounded-(--radius-control) border border-border p-4"
+      data-testid={`ai-provider-${provider.id}`}
+    >
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h3 className="text-sm font-semibold">{provider.name}</h3>
         <KeyStatus keyView={current.key} />
@@ -105,9 +152,25 @@ function ProviderForm({ provider, current, canEdit }: { provider: (typeof PROVID
           errors={errors.fields[field("apiKey")]}
           hint="Stored encrypted. It is never shown again, only its last 4 characters."
         />
-        <TextField name={`${provider.id}-model`} label="Model" placeholder={provider.modelHint} value={model} onChange={(event) => setModel(event.target.value)} errors={errors.fields[field("model")]} />
+        <TextField
+          name={`${provider.id}-model`}
+          label="Model"
+          placeholder={provider.modelHint}
+          value={model}
+          onChange={(event) => setModel(event.target.value)}
+          errors={errors.fields[field("model")]}
+        />
         <div className="sm:col-span-2">
-          <TextField name={`${provider.id}-baseUrl`} label="Base URL" type="url" inputMode="url" value={baseUrl} onChange={(event) => setBaseUrl(event.target.value)} errors={errors.fields[field("baseUrl")]} hint={provider.baseUrlHint} />
+          <TextField
+            name={`${provider.id}-baseUrl`}
+            label="Base URL"
+            type="url"
+            inputMode="url"
+            value={baseUrl}
+            onChange={(event) => setBaseUrl(event.target.value)}
+            errors={errors.fields[field("baseUrl")]}
+            hint={provider.baseUrlHint}
+          />
         </div>
       </fieldset>
       {canEdit ? (
@@ -116,13 +179,21 @@ function ProviderForm({ provider, current, canEdit }: { provider: (typeof PROVID
             Save {provider.name}
           </Button>
           {current.key.source !== "none" ? (
-            <Button variant="secondary" size="sm" pending={clearKey.isPending} onClick={() => clearKey.mutate({ provider: provider.id })} aria-label={`Clear the ${provider.name} key`}>
+            <Button
+              variant="secondary"
+              size="sm"
+              pending={clearKey.isPending}
+              onClick={() => clearKey.mutate({ provider: provider.id })}
+              aria-label={`Clear the ${provider.name} key`}
+            >
               Clear key
             </Button>
           ) : null}
         </div>
       ) : null}
-      {clearKey.error ? <FieldError id={`${provider.id}-clear-error`} messages={[errorMessageOf(clearKey.error)]} /> : null}
+      {clearKey.error ? (
+        <FieldError id={`${provider.id}-clear-error`} messages={[errorMessageOf(clearKey.error)]} />
+      ) : null}
     </form>
   );
 }
@@ -131,11 +202,16 @@ function ProviderForm({ provider, current, canEdit }: { provider: (typeof PROVID
 function RoutingForm({ settings, canEdit }: { settings: Settings; canEdit: boolean }) {
   const utils = trpc.useUtils();
   const [choices, setChoices] = useState<Record<Task, Provider | "">>(
-    () => Object.fromEntries(TASKS.map((task) => [task.id, settings.taskProviders[task.id]?.[0] ?? ""])) as Record<Task, Provider | "">,
+    () =>
+      Object.fromEntries(
+        TASKS.map((task) => [task.id, settings.taskProviders[task.id]?.[0] ?? ""]),
+      ) as Record<Task, Provider | "">,
   );
   const [budget, setBudget] = useState(settings.reportTokenBudget ? String(settings.reportTokenBudget) : "");
   const [errors, setErrors] = useState<FormErrors>(noFormErrors);
-  const update = trpc.aiSettings.update.useMutation({ onSuccess: (saved) => utils.aiSettings.get.setData(undefined, saved) });
+  const update = trpc.aiSettings.update.useMutation({
+    onSuccess: (saved) => utils.aiSettings.get.setData(undefined, saved),
+  });
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -147,16 +223,32 @@ function RoutingForm({ settings, canEdit }: { settings: Settings; canEdit: boole
       }),
     ) as Record<Task, Provider[] | null>;
     try {
-      await update.mutateAsync({ taskProviders, reportTokenBudget: budget.trim() === "" ? null : Number(budget) });
+      await update.mutateAsync({
+        taskProviders,
+        reportTokenBudget: budget.trim() === "" ? null : Number(budget),
+      });
     } catch (error) {
-      setErrors(toFormErrors(errorBodyOf(error), ["reportTokenBudget", ...TASKS.map((task) => `taskProviders.${task.id}`)]));
+      setErrors(
+        toFormErrors(errorBodyOf(error), [
+          "reportTokenBudget",
+          ...TASKS.map((task) => `taskProviders.${task.id}`),
+        ]),
+      );
     }
   }
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Provider per task" className="flex flex-col gap-3 rounded-(--radius-control) border border-border p-4">
+    <form
+      onSubmit={submit}
+      noValidate
+      aria-label="Provider per task"
+      className="flex flex-col gap-3 rounded-(--radius-control) border border-border p-4"
+    >
       <h3 className="text-sm font-semibold">Provider per task</h3>
-      <p className="text-xs text-muted-foreground">The chosen provider answers first; the offline analyst takes over when it fails. &ldquo;Default&rdquo; follows the deployment&apos;s order.</p>
+      <p className="text-xs text-muted-foreground">
+        The chosen provider answers first; the offline analyst takes over when it fails. &ldquo;Default&rdquo;
+        follows the deployment&apos;s order.
+      </p>
       <FormAlert message={errors.message} />
       <fieldset disabled={!canEdit} className="grid gap-3 sm:grid-cols-2">
         {TASKS.map((task) => {
@@ -170,7 +262,9 @@ function RoutingForm({ settings, canEdit }: { settings: Settings; canEdit: boole
                 value={choices[task.id]}
                 aria-invalid={messages ? true : undefined}
                 aria-describedby={messages ? `${id}-error` : undefined}
-                onChange={(event) => setChoices((current) => ({ ...current, [task.id]: event.target.value as Provider | "" }))}
+                onChange={(event) =>
+                  setChoices((current) => ({ ...current, [task.id]: event.target.value as Provider | "" }))
+                }
               >
                 <option value="">Default</option>
                 {(Object.keys(PROVIDER_NAMES) as Provider[]).map((provider) => (
@@ -213,7 +307,9 @@ export function AiSettings() {
       <CardHeader>
         <CardTitle className="text-lg">AI providers</CardTitle>
         <CardDescription>
-          Bring your own keys and models for this workspace. Keys are encrypted at rest and never sent back to the browser. Without any, reports are written by the deployment&apos;s providers or the offline analyst.
+          Bring your own keys and models for this workspace. Keys are encrypted at rest and never sent back to
+          the browser. Without any, reports are written by the deployment&apos;s providers or the offline
+          analyst.
         </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
@@ -223,12 +319,29 @@ export function AiSettings() {
           <ErrorState message={errorMessageOf(settings.error)} />
         ) : (
           <>
-            {!settings.data.canEdit ? <p className="text-sm text-muted-foreground">Only owners and admins can change these settings.</p> : null}
+            {!settings.data.canEdit ? (
+              <p className="text-sm text-muted-foreground">
+                Only owners and admins can change these settings.
+              </p>
+            ) : null}
             {PROVIDERS.map((provider) => (
-              <ProviderForm key={`${provider.id}-${settings.data.updatedAt ?? "default"}`} provider={provider} current={settings.data.providers[provider.id]} canEdit={settings.data.canEdit} />
+              <ProviderForm
+                key={`${provider.id}-${settings.data.updatedAt ?? "default"}`}
+                provider={provider}
+                current={settings.data.providers[provider.id]}
+                canEdit={settings.data.canEdit}
+              />
             ))}
-            <RoutingForm key={settings.data.updatedAt ?? "default"} settings={settings.data} canEdit={settings.data.canEdit} />
-            {settings.data.updatedAt ? <p className="text-xs text-muted-foreground">Last changed {formatDateTime(settings.data.updatedAt)}.</p> : null}
+            <RoutingForm
+              key={settings.data.updatedAt ?? "default"}
+              settings={settings.data}
+              canEdit={settings.data.canEdit}
+            />
+            {settings.data.updatedAt ? (
+              <p className="text-xs text-muted-foreground">
+                Last changed {formatDateTime(settings.data.updatedAt)}.
+              </p>
+            ) : null}
           </>
         )}
       </CardContent>

@@ -72,12 +72,25 @@ function DailyChart({ days }: { days: Summary["days"] }) {
   return (
     <figure className="flex flex-col gap-2">
       <figcaption className="text-sm font-semibold">Tokens per day</figcaption>
-      <ol className="flex h-28 items-end gap-px rounded-(--radius-control) bg-muted p-2" aria-label="Tokens per day">
+      <ol
+        className="flex h-28 items-end gap-px rounded-(--radius-control) bg-muted p-2"
+        aria-label="Tokens per day"
+      >
         {days.map((day, index) => {
           const label = `${day.day}: ${formatTokens(tokens[index]!)} tokens, ${day.calls} calls, ${formatUsd(day.costUsd)}`;
           return (
-            <li key={day.day} className="flex h-full min-w-0 flex-1 items-end" title={label} aria-label={label}>
-              <span className="block w-full rounded-t-sm bg-primary" style={{ height: `${tokens[index]! === 0 ? 0 : Math.max(4, (tokens[index]! / peak) * 100)}%` }} />
+            <li
+              key={day.day}
+              className="flex h-full min-w-0 flex-1 items-end"
+              title={label}
+              aria-label={label}
+            >
+              <span
+                className="block w-full rounded-t-sm bg-primary"
+                style={{
+                  height: `${tokens[index]! === 0 ? 0 : Math.max(4, (tokens[index]! / peak) * 100)}%`,
+                }}
+              />
             </li>
           );
         })}
@@ -96,7 +109,9 @@ export function AiUsage() {
     <Card>
       <CardHeader>
         <CardTitle className="text-lg">AI usage</CardTitle>
-        <CardDescription>Model calls made for this workspace&apos;s reports in the last 30 days, with estimated cost.</CardDescription>
+        <CardDescription>
+          Model calls made for this workspace&apos;s reports in the last 30 days, with estimated cost.
+        </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
         {summary.isPending ? (
@@ -109,12 +124,18 @@ export function AiUsage() {
               {(
                 [
                   ["Calls", numberFormat.format(summary.data.totals.calls)],
-                  ["Tokens", formatTokens(summary.data.totals.inputTokens + summary.data.totals.outputTokens)],
+                  [
+                    "Tokens",
+                    formatTokens(summary.data.totals.inputTokens + summary.data.totals.outputTokens),
+                  ],
                   ["Estimated cost", formatUsd(summary.data.totals.costUsd)],
                   ["Failed calls", numberFormat.format(summary.data.totals.failures)],
                 ] as const
               ).map(([label, value]) => (
-                <div key={label} className="flex flex-col gap-1 rounded-(--radius-control) bg-muted px-4 py-3">
+                <div
+                  key={label}
+                  className="flex flex-col gap-1 rounded-(--radius-control) bg-muted px-4 py-3"
+                >
                   <dt className="text-xs text-muted-foreground">{label}</dt>
                   <dd className="text-xl font-semibold tabular-nums">{value}</dd>
                 </div>
@@ -128,8 +149,20 @@ export function AiUsage() {
               <>
                 <DailyChart days={summary.data.days} />
                 <div className="grid gap-4 lg:grid-cols-2">
-                  <FiguresTable caption="By model" rows={summary.data.byModel.map(({ provider, model, ...figures }) => ({ label: `${provider} · ${model}`, figures }))} />
-                  <FiguresTable caption="By task" rows={summary.data.byTask.map(({ task, ...figures }) => ({ label: TASK_LABELS[task] ?? task, figures }))} />
+                  <FiguresTable
+                    caption="By model"
+                    rows={summary.data.byModel.map(({ provider, model, ...figures }) => ({
+                      label: `${provider} · ${model}`,
+                      figures,
+                    }))}
+                  />
+                  <FiguresTable
+                    caption="By task"
+                    rows={summary.data.byTask.map(({ task, ...figures }) => ({
+                      label: TASK_LABELS[task] ?? task,
+                      figures,
+                    }))}
+                  />
                 </div>
               </>
             )}

@@ -1,7 +1,13 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { errorBodyOf, errorMessageOf, noFormErrors, toFormErrors, type FormErrors } from "../../lib/api-error";
+import {
+  errorBodyOf,
+  errorMessageOf,
+  noFormErrors,
+  toFormErrors,
+  type FormErrors,
+} from "../../lib/api-error";
 import { formatDateTime } from "../../lib/format";
 import { trpc } from "../../lib/trpc";
 import { Badge } from "../ui/badge";
@@ -23,10 +29,16 @@ type Scope = (typeof SCOPES)[number]["id"];
 function NewSecret({ secret, onDone }: { secret: string; onDone: () => void }) {
   const [copied, setCopied] = useState(false);
   return (
-    <div role="status" className="flex flex-col gap-2 rounded-(--radius-control) border border-success/30 bg-success-soft p-4">
+    <div
+      role="status"
+      className="flex flex-col gap-2 rounded-(--radius-control) border border-success/30 bg-success-soft p-4"
+    >
       <p className="text-sm font-medium">Copy your new key now — it will not be shown again.</p>
       <div className="flex flex-col gap-2 sm:flex-row">
-        <code className="min-w-0 flex-1 rounded-md border border-border bg-surface px-3 py-2 font-mono text-xs break-all" data-testid="api-key-secret">
+        <code
+          className="min-w-0 flex-1 rounded-md border border-border bg-surface px-3 py-2 font-mono text-xs break-all"
+          data-testid="api-key-secret"
+        >
           {secret}
         </code>
         <div className="flex gap-2">
@@ -75,14 +87,27 @@ export function ApiKeys() {
     <Card>
       <CardHeader>
         <CardTitle className="text-lg">API keys</CardTitle>
-        <CardDescription>For internal tools using the typed client. A key acts in this workspace only, with the scopes you give it.</CardDescription>
+        <CardDescription>
+          For internal tools using the typed client. A key acts in this workspace only, with the scopes you
+          give it.
+        </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-5">
         {secret ? <NewSecret secret={secret} onDone={() => setSecret(null)} /> : null}
         <form onSubmit={submit} noValidate className="flex flex-col gap-3" aria-label="Create an API key">
           <FormAlert message={errors.message} />
-          <TextField name="name" label="Key name" placeholder="e.g. CI pipeline" value={name} onChange={(event) => setName(event.target.value)} errors={errors.fields.name} />
-          <fieldset className="flex flex-col gap-1.5" aria-describedby={errors.fields.scopes ? "field-scopes-error" : undefined}>
+          <TextField
+            name="name"
+            label="Key name"
+            placeholder="e.g. CI pipeline"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            errors={errors.fields.name}
+          />
+          <fieldset
+            className="flex flex-col gap-1.5"
+            aria-describedby={errors.fields.scopes ? "field-scopes-error" : undefined}
+          >
             <legend className="mb-1.5 text-sm font-medium">Scopes</legend>
             <div className="flex flex-wrap gap-x-5 gap-y-2">
               {SCOPES.map((scope) => (
@@ -91,10 +116,17 @@ export function ApiKeys() {
                     type="checkbox"
                     className="size-4 accent-(--color-primary)"
                     checked={scopes.includes(scope.id)}
-                    onChange={(event) => setScopes((current) => (event.target.checked ? [...current, scope.id] : current.filter((entry) => entry !== scope.id)))}
+                    onChange={(event) =>
+                      setScopes((current) =>
+                        event.target.checked
+                          ? [...current, scope.id]
+                          : current.filter((entry) => entry !== scope.id),
+                      )
+                    }
                   />
                   <span>
-                    <span className="font-medium">{scope.id}</span> <span className="text-muted-foreground">— {scope.help}</span>
+                    <span className="font-medium">{scope.id}</span>{" "}
+                    <span className="text-muted-foreground">— {scope.help}</span>
                   </span>
                 </label>
               ))}
@@ -105,7 +137,9 @@ export function ApiKeys() {
             Create key
           </Button>
         </form>
-        {revoke.error ? <ErrorState title="The key could not be revoked" message={errorMessageOf(revoke.error)} /> : null}
+        {revoke.error ? (
+          <ErrorState title="The key could not be revoked" message={errorMessageOf(revoke.error)} />
+        ) : null}
         {keys.isPending ? (
           <SkeletonRows rows={2} label="Loading API keys" />
         ) : keys.isError ? (
@@ -113,21 +147,35 @@ export function ApiKeys() {
         ) : keys.data.length === 0 ? (
           <EmptyState title="No API keys yet" className="py-6" />
         ) : (
-          <ul className="divide-y divide-border rounded-(--radius-control) border border-border" aria-label="API keys">
+          <ul
+            className="divide-y divide-border rounded-(--radius-control) border border-border"
+            aria-label="API keys"
+          >
             {keys.data.map((key) => (
-              <li key={key.id} className="flex flex-col gap-2 px-4 py-3 sm:flex-row sm:items-center sm:gap-4" data-testid="api-key">
+              <li
+                key={key.id}
+                className="flex flex-col gap-2 px-4 py-3 sm:flex-row sm:items-center sm:gap-4"
+                data-testid="api-key"
+              >
                 <div className="flex min-w-0 flex-1 flex-col gap-0.5">
                   <span className="flex flex-wrap items-center gap-2 text-sm font-medium">
                     {key.name}
                     <Badge tone={key.status === "active" ? "success" : "neutral"}>{key.status}</Badge>
                   </span>
                   <span className="text-xs text-muted-foreground">
-                    <span className="font-mono">{key.prefix}…</span> · {key.scopes.join(", ")} · created {formatDateTime(key.createdAt)}
+                    <span className="font-mono">{key.prefix}…</span> · {key.scopes.join(", ")} · created{" "}
+                    {formatDateTime(key.createdAt)}
                     {key.lastUsedAt ? ` · last used ${formatDateTime(key.lastUsedAt)}` : " · never used"}
                   </span>
                 </div>
                 {key.status === "active" ? (
-                  <Button variant="secondary" size="sm" aria-label={`Revoke ${key.name}`} onClick={() => revoke.mutate({ apiKeyId: key.id })} pending={revoke.isPending && revoke.variables?.apiKeyId === key.id}>
+                  <Button
+                    variant="secondary"
+                    size="sm"
+                    aria-label={`Revoke ${key.name}`}
+                    onClick={() => revoke.mutate({ apiKeyId: key.id })}
+                    pending={revoke.isPending && revoke.variables?.apiKeyId === key.id}
+                  >
                     Revoke
                   </Button>
                 ) : null}

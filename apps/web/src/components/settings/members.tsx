@@ -1,7 +1,13 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { errorBodyOf, errorMessageOf, noFormErrors, toFormErrors, type FormErrors } from "../../lib/api-error";
+import {
+  errorBodyOf,
+  errorMessageOf,
+  noFormErrors,
+  toFormErrors,
+  type FormErrors,
+} from "../../lib/api-error";
 import { formatDateTime } from "../../lib/format";
 import { trpc } from "../../lib/trpc";
 import { Badge } from "../ui/badge";
@@ -28,7 +34,9 @@ function InviteForm() {
   const [role, setRole] = useState<Role>("member");
   const [errors, setErrors] = useState<FormErrors>(noFormErrors);
   const utils = trpc.useUtils();
-  const invite = trpc.tenant.members.invite.useMutation({ onSuccess: () => utils.tenant.members.list.invalidate() });
+  const invite = trpc.tenant.members.invite.useMutation({
+    onSuccess: () => utils.tenant.members.list.invalidate(),
+  });
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -45,7 +53,16 @@ function InviteForm() {
     <form onSubmit={submit} noValidate className="flex flex-col gap-3" aria-label="Add a member">
       <FormAlert message={errors.message} />
       <div className="grid gap-3 sm:grid-cols-[minmax(0,1fr)_10rem_auto] sm:items-start">
-        <TextField name="email" label="E-mail" type="email" autoComplete="off" value={email} onChange={(event) => setEmail(event.target.value)} errors={errors.fields.email} hint="They must have signed up already." />
+        <TextField
+          name="email"
+          label="E-mail"
+          type="email"
+          autoComplete="off"
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+          errors={errors.fields.email}
+          hint="They must have signed up already."
+        />
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="invite-role">Role</Label>
           <Select id="invite-role" value={role} onChange={(event) => setRole(event.target.value as Role)}>
@@ -68,17 +85,19 @@ function InviteForm() {
 export function Members({ currentUserId, canManage }: { currentUserId: string; canManage: boolean }) {
   const members = trpc.tenant.members.list.useQuery();
   const utils = trpc.useUtils();
-  const changeRole = trpc.tenant.members.changeRole.useMutation({ onSuccess: () => utils.tenant.members.list.invalidate() });
-  const remove = trpc.tenant.members.remove.useMutation({ onSuccess: () => utils.tenant.members.list.invalidate() });
+  const changeRole = trpc.tenant.members.changeRole.useMutation({
+    onSuccess: () => utils.tenant.members.list.invalidate(),
+  });
+  const remove = trpc.tenant.members.remove.useMutation({
+    onSuccess: () => utils.tenant.members.list.invalidate(),
+  });
   const actionError = changeRole.error ?? remove.error;
 
   return (
     <Card>
       <CardHeader>
         <CardTitle className="text-lg">Members</CardTitle>
-        <CardDescription>
-          {ROLES.map((role) => `${role}: ${ROLE_HELP[role]}`).join(" · ")}
-        </CardDescription>
+        <CardDescription>{ROLES.map((role) => `${role}: ${ROLE_HELP[role]}`).join(" · ")}</CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-5">
         {actionError ? <ErrorState title="That did not work" message={errorMessageOf(actionError)} /> : null}
@@ -87,14 +106,24 @@ export function Members({ currentUserId, canManage }: { currentUserId: string; c
         ) : members.isError ? (
           <ErrorState message={errorMessageOf(members.error)} />
         ) : (
-          <ul className="divide-y divide-border rounded-(--radius-control) border border-border" aria-label="Members">
+          <ul
+            className="divide-y divide-border rounded-(--radius-control) border border-border"
+            aria-label="Members"
+          >
             {members.data.map((member) => (
-              <li key={member.userId} className="flex flex-col gap-2 px-4 py-3 sm:flex-row sm:items-center sm:gap-4" data-testid="member">
+              <li
+                key={member.userId}
+                className="flex flex-col gap-2 px-4 py-3 sm:flex-row sm:items-center sm:gap-4"
+                data-testid="member"
+              >
                 <div className="flex min-w-0 flex-1 flex-col">
                   <span className="truncate text-sm font-medium">
-                    {member.email} {member.userId === currentUserId ? <Badge className="ml-1">you</Badge> : null}
+                    {member.email}{" "}
+                    {member.userId === currentUserId ? <Badge className="ml-1">you</Badge> : null}
                   </span>
-                  <span className="text-xs text-muted-foreground">joined {formatDateTime(member.joinedAt)}</span>
+                  <span className="text-xs text-muted-foreground">
+                    joined {formatDateTime(member.joinedAt)}
+                  </span>
                 </div>
                 {canManage && member.userId !== currentUserId ? (
                   <div className="flex items-center gap-2">
@@ -106,7 +135,9 @@ export function Members({ currentUserId, canManage }: { currentUserId: string; c
                       className="h-8"
                       value={member.role}
                       disabled={changeRole.isPending}
-                      onChange={(event) => changeRole.mutate({ userId: member.userId, role: event.target.value as Role })}
+                      onChange={(event) =>
+                        changeRole.mutate({ userId: member.userId, role: event.target.value as Role })
+                      }
                     >
                       {ROLES.map((role) => (
                         <option key={role} value={role}>
@@ -114,7 +145,13 @@ export function Members({ currentUserId, canManage }: { currentUserId: string; c
                         </option>
                       ))}
                     </Select>
-                    <Button variant="ghost" size="sm" aria-label={`Remove ${member.email}`} onClick={() => remove.mutate({ userId: member.userId })} pending={remove.isPending && remove.variables?.userId === member.userId}>
+                    <Button
+                      variant="ghost"
+                      size="sm"
+                      aria-label={`Remove ${member.email}`}
+                      onClick={() => remove.mutate({ userId: member.userId })}
+                      pending={remove.isPending && remove.variables?.userId === member.userId}
+                    >
                       Remove
                     </Button>
                   </div>

@@ -22,14 +22,18 @@ export function Usage() {
     <Card>
       <CardHeader>
         <CardTitle className="text-lg">Usage</CardTitle>
-        <CardDescription>{more ? `Counted over the latest ${PAGE} scans.` : "Every scan in this workspace so far."}</CardDescription>
+        <CardDescription>
+          {more ? `Counted over the latest ${PAGE} scans.` : "Every scan in this workspace so far."}
+        </CardDescription>
       </CardHeader>
       <CardContent>
         <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
           {figures.map(([label, value]) => (
             <div key={label} className="flex flex-col gap-1 rounded-(--radius-control) bg-muted px-4 py-3">
               <dt className="text-xs text-muted-foreground">{label}</dt>
-              <dd className="text-xl font-semibold tabular-nums">{scans.isPending ? <Skeleton className="h-7 w-10" /> : value}</dd>
+              <dd className="text-xl font-semibold tabular-nums">
+                {scans.isPending ? <Skeleton className="h-7 w-10" /> : value}
+              </dd>
             </div>
           ))}
         </dl>

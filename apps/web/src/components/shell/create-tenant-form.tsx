@@ -40,7 +40,8 @@ export function CreateTenantForm() {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ tenantId: tenant.id }),
       });
-      if (!response.ok) throw new Error("The workspace was created but could not be opened; pick it in the switcher.");
+      if (!response.ok)
+        throw new Error("The workspace was created but could not be opened; pick it in the switcher.");
       router.push("/");
       router.refresh();
     } catch (error) {

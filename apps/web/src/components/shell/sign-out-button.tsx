@@ -14,9 +14,11 @@ export function SignOutButton() {
   async function signOut() {
     setPending(true);
     // The cookies are cleared even when the API is unreachable, so sign-in is the right page either way.
-    await fetch("/api/auth/sign-out", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).catch(
-      () => undefined,
-    );
+    await fetch("/api/auth/sign-out", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    }).catch(() => undefined);
     window.location.assign("/sign-in");
   }
 

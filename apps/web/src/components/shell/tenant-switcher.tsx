@@ -13,7 +13,13 @@ export interface TenantOption {
 }
 
 /** Lists the user's tenants; choosing one makes it active for every page and API call. */
-export function TenantSwitcher({ tenants, activeTenantId }: { tenants: TenantOption[]; activeTenantId: string | null }) {
+export function TenantSwitcher({
+  tenants,
+  activeTenantId,
+}: {
+  tenants: TenantOption[];
+  activeTenantId: string | null;
+}) {
   const router = useRouter();
   const selectId = useId();
   const [error, setError] = useState<string | null>(null);

@@ -28,10 +28,30 @@ export const buttonClasses = (variant: keyof typeof variants = "primary", size: 
     sizes[size],
   );
 
-export function Button({ variant, size, pending = false, className, children, disabled, type = "button", ...props }: ButtonProps) {
+export function Button({
+  variant,
+  size,
+  pending = false,
+  className,
+  children,
+  disabled,
+  type = "button",
+  ...props
+}: ButtonProps) {
   return (
-    <button type={type} className={cn(buttonClasses(variant, size), className)} disabled={disabled || pending} aria-busy={pending} {...props}>
-      {pending ? <span aria-hidden className="size-4 animate-spin rounded-full border-2 border-current border-r-transparent" /> : null}
+    <button
+      type={type}
+      className={cn(buttonClasses(variant, size), className)}
+      disabled={disabled || pending}
+      aria-busy={pending}
+      {...props}
+    >
+      {pending ? (
+        <span
+          aria-hidden
+          className="size-4 animate-spin rounded-full border-2 border-current border-r-transparent"
+        />
+      ) : null}
       {children}
     </button>
   );

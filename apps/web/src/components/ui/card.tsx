@@ -2,7 +2,12 @@ import type { HTMLAttributes } from "react";
 import { cn } from "../../lib/cn";
 
 export function Card({ className, ...props }: HTMLAttributes<HTMLDivElement>) {
-  return <div className={cn("rounded-(--radius-card) border border-border bg-surface shadow-sm", className)} {...props} />;
+  return (
+    <div
+      className={cn("rounded-(--radius-card) border border-border bg-surface shadow-sm", className)}
+      {...props}
+    />
+  );
 }
 
 export function CardHeader({ className, ...props }: HTMLAttributes<HTMLDivElement>) {

@@ -11,7 +11,10 @@ export function FieldError({ id, messages }: { id: string; messages: readonly st
 export function FormAlert({ message }: { message: string | null }) {
   if (!message) return null;
   return (
-    <div role="alert" className="rounded-(--radius-control) border border-destructive/30 bg-destructive-soft px-3 py-2 text-sm text-destructive">
+    <div
+      role="alert"
+      className="rounded-(--radius-control) border border-destructive/30 bg-destructive-soft px-3 py-2 text-sm text-destructive"
+    >
       {message}
     </div>
   );

@@ -1,4 +1,13 @@
-import { generateReport, postgresCheckpointer, ReportContent, type AiConfig, type ProviderConfig, type ProviderFetch, type ScanInput, type UsageRecord } from "@techscaniq/ai";
+import {
+  generateReport,
+  postgresCheckpointer,
+  ReportContent,
+  type AiConfig,
+  type ProviderConfig,
+  type ProviderFetch,
+  type ScanInput,
+  type UsageRecord,
+} from "@techscaniq/ai";
 import {
   buildReportDocument,
   diffScans,
@@ -69,7 +78,12 @@ async function loadScanInput(
       .orderBy("kind")
       .orderBy("finding_key")
       .execute(),
-    db.kysely.selectFrom("evidence_items").selectAll().where((eb) => eb.and(ofScan)).orderBy("evidence_id").execute(),
+    db.kysely
+      .selectFrom("evidence_items")
+      .selectAll()
+      .where((eb) => eb.and(ofScan))
+      .orderBy("evidence_id")
+      .execute(),
     db.kysely
       .selectFrom("scan_stage_results")
       .select("output")
@@ -82,19 +96,17 @@ async function loadScanInput(
     status: scan.status,
     scan: scanInputFromStored({
       targetUrl: scan.target_url,
-      findings: findings.map(
-        (f): StoredFinding => ({
-          kind: f.kind,
-          key: f.finding_key,
-          name: f.name,
-          version: f.version,
-          category: f.category,
-          confidence: f.confidence,
-          severity: f.severity,
-          evidenceIds: f.evidence_ids,
-          details: f.details,
-        }),
-      ),
+      findings: findings.map((f): StoredFinding => ({
+        kind: f.kind,
+        key: f.finding_key,
+        name: f.name,
+        version: f.version,
+        category: f.category,
+        confidence: f.confidence,
+        severity: f.severity,
+        evidenceIds: f.evidence_ids,
+        details: f.details,
+      })),
       evidence: evidence.map((e) => ({
         id: e.evidence_id,
         kind: e.kind,
@@ -125,7 +137,12 @@ async function parentDiff(
   return diffScans({ scanId: parentScanId, scan: parent.scan }, { scanId, scan });
 }
 
-async function storeExports(settings: ReportTaskSettings, tenantId: string, document: ReportDocument, signal?: AbortSignal): Promise<void> {
+async function storeExports(
+  settings: ReportTaskSettings,
+  tenantId: string,
+  document: ReportDocument,
+  signal?: AbortSignal,
+): Promise<void> {
   const html = renderHtml(document);
   const bodies: Record<ReportFormat, () => Promise<Uint8Array | string>> = {
     json: async () => renderJson(document),
@@ -135,7 +152,9 @@ async function storeExports(settings: ReportTaskSettings, tenantId: string, docu
   };
   for (const format of REPORT_FORMATS) {
     const path = reportExportPath(tenantId, document.reportId, document.version, format);
-    await settings.storage.put({ bucket: "reports", path }, await bodies[format](), { contentType: REPORT_CONTENT_TYPES[format] });
+    await settings.storage.put({ bucket: "reports", path }, await bodies[format](), {
+      contentType: REPORT_CONTENT_TYPES[format],
+    });
   }
 }
 
@@ -161,7 +180,14 @@ function checkpointerFor(connectionString: string): Promise<PostgresSaver> {
 export async function closeReportCheckpointers(): Promise<void> {
   const savers = [...checkpointers.values()];
   checkpointers.clear();
-  await Promise.all(savers.map((saver) => saver.then((ready) => ready.end(), () => undefined)));
+  await Promise.all(
+    savers.map((saver) =>
+      saver.then(
+        (ready) => ready.end(),
+        () => undefined,
+      ),
+    ),
+  );
 }
 
 /**
@@ -171,7 +197,11 @@ export async function closeReportCheckpointers(): Promise<void> {
  * `<report id>:v<version>` from the Postgres checkpoint, so finished sections
  * are not paid for twice. AI calls are metered into ai_usage as they happen.
  */
-export async function produceReportVersion(settings: ReportTaskSettings, request: ReportRequest, signal?: AbortSignal): Promise<ReportOutcome> {
+export async function produceReportVersion(
+  settings: ReportTaskSettings,
+  request: ReportRequest,
+  signal?: AbortSignal,
+): Promise<ReportOutcome> {
   const { db } = settings;
   const report = await db.kysely
     .selectFrom("reports")
@@ -184,16 +214,36 @@ export async function produceReportVersion(settings: ReportTaskSettings, request
   if (!loaded) return { kind: "gone" };
 
   if (report.latest_version >= report.requested_version) {
-    const latest = await db.kysely.selectFrom("report_versions").select(["content", "scan_diff"]).where("report_id", "=", report.id).where("version", "=", report.latest_version).executeTakeFirstOrThrow();
-    const document = buildReportDocument(ReportContent.parse(latest.content), { reportId: report.id, version: report.latest_version, changes: (latest.scan_diff as ScanDiff | null) ?? null });
+    const latest = await db.kysely
+      .selectFrom("report_versions")
+      .select(["content", "scan_diff"])
+      .where("report_id", "=", report.id)
+      .where("version", "=", report.latest_version)
+      .executeTakeFirstOrThrow();
+    const document = buildReportDocument(ReportContent.parse(latest.content), {
+      reportId: report.id,
+      version: report.latest_version,
+      changes: (latest.scan_diff as ScanDiff | null) ?? null,
+    });
     await storeExports(settings, report.tenant_id, document, signal);
     return { kind: "up-to-date", reportId: report.id, version: report.latest_version };
   }
 
   const version = report.requested_version;
   await withServiceTx(db, async (tx) => {
-    const generating = await tx.updateTable("reports").set({ status: "generating", error_message: null }).where("id", "=", report.id).returning(["status"]).executeTakeFirstOrThrow();
-    await emitEvent(tx, { type: "report.generating", tenantId: report.tenant_id, userId: null, subject: report.id, data: { reportId: report.id, scanId: request.scanId, version, status: generating.status } });
+    const generating = await tx
+      .updateTable("reports")
+      .set({ status: "generating", error_message: null })
+      .where("id", "=", report.id)
+      .returning(["status"])
+      .executeTakeFirstOrThrow();
+    await emitEvent(tx, {
+      type: "report.generating",
+      tenantId: report.tenant_id,
+      userId: null,
+      subject: report.id,
+      data: { reportId: report.id, scanId: request.scanId, version, status: generating.status },
+    });
   });
 
   const recordUsage = async (record: UsageRecord) => {
@@ -218,12 +268,27 @@ export async function produceReportVersion(settings: ReportTaskSettings, request
       })
       .execute();
   };
-  const { config, tenantSettings } = settings.tenantAi ? await settings.tenantAi(report.tenant_id) : { config: settings.aiConfig, tenantSettings: undefined };
+  const { config, tenantSettings } = settings.tenantAi
+    ? await settings.tenantAi(report.tenant_id)
+    : { config: settings.aiConfig, tenantSettings: undefined };
   const saver = await checkpointerFor(settings.connectionString);
   const threadId = `${report.id}:v${version}`;
   const content = await generateReport(
-    { scanId: request.scanId, tenantId: report.tenant_id, scan: loaded.scan, thesis: loaded.thesis?.trim() ? loaded.thesis.slice(0, 10_000) : null },
-    { config, tenantSettings, recordUsage, checkpointer: saver, threadId, signal, fetchFor: settings.providerFetch },
+    {
+      scanId: request.scanId,
+      tenantId: report.tenant_id,
+      scan: loaded.scan,
+      thesis: loaded.thesis?.trim() ? loaded.thesis.slice(0, 10_000) : null,
+    },
+    {
+      config,
+      tenantSettings,
+      recordUsage,
+      checkpointer: saver,
+      threadId,
+      signal,
+      fetchFor: settings.providerFetch,
+    },
   );
   const changes = await parentDiff(db, report.tenant_id, request.scanId, loaded.scan, loaded.parentScanId);
 
@@ -252,7 +317,9 @@ export async function produceReportVersion(settings: ReportTaskSettings, request
       .set({
         latest_version: version,
         // A regenerate that arrived meanwhile asked for a later version: its job is queued.
-        status: sql<"queued" | "ready">`case when requested_version > ${version} then 'queued'::public.report_status else 'ready'::public.report_status end`,
+        status: sql<
+          "queued" | "ready"
+        >`case when requested_version > ${version} then 'queued'::public.report_status else 'ready'::public.report_status end`,
       })
       .where("id", "=", report.id)
       .returning(["status"])
@@ -262,11 +329,23 @@ export async function produceReportVersion(settings: ReportTaskSettings, request
       tenantId: report.tenant_id,
       userId: null,
       subject: report.id,
-      data: { reportId: report.id, scanId: request.scanId, version, status: updated.status, claims: content.claims.length, dropped: content.dropped.count },
+      data: {
+        reportId: report.id,
+        scanId: request.scanId,
+        version,
+        status: updated.status,
+        claims: content.claims.length,
+        dropped: content.dropped.count,
+      },
     });
   });
   await saver.deleteThread(threadId);
-  await storeExports(settings, report.tenant_id, buildReportDocument(content, { reportId: report.id, version, changes }), signal);
+  await storeExports(
+    settings,
+    report.tenant_id,
+    buildReportDocument(content, { reportId: report.id, version, changes }),
+    signal,
+  );
   return { kind: "created", reportId: report.id, version };
 }
 
@@ -280,6 +359,17 @@ export async function markReportFailed(db: Db, scanId: string, message: string):
       .returning(["id", "tenant_id", "requested_version"])
       .executeTakeFirst();
     if (failed)
-      await emitEvent(tx, { type: "report.failed", tenantId: failed.tenant_id, userId: null, subject: failed.id, data: { reportId: failed.id, scanId, version: failed.requested_version, error: message.slice(0, 500) } });
+      await emitEvent(tx, {
+        type: "report.failed",
+        tenantId: failed.tenant_id,
+        userId: null,
+        subject: failed.id,
+        data: {
+          reportId: failed.id,
+          scanId,
+          version: failed.requested_version,
+          error: message.slice(0, 500),
+        },
+      });
   });
 }

@@ -15,22 +15,38 @@ import { tenantAiLoader } from "./tenant-ai";
 
 export { providerFetchFor } from "./provider-fetch";
 export { tenantAiLoader, type TenantAiLoader } from "./tenant-ai";
-export { closeReportCheckpointers, produceReportVersion, markReportFailed, type ReportOutcome, type ReportRequest, type ReportTaskSettings } from "./generate";
+export {
+  closeReportCheckpointers,
+  produceReportVersion,
+  markReportFailed,
+  type ReportOutcome,
+  type ReportRequest,
+  type ReportTaskSettings,
+} from "./generate";
 
 const isLastAttempt = (helpers: JobHelpers) => helpers.job.attempts >= helpers.job.max_attempts;
 
 /** `report.generate` ({ scanId, reportId? }), queued by private.queue_report under job key report:<scan id>. */
-export function reportGenerateTask(settings: ReportTaskSettings): TaskDefinition<typeof ReportGeneratePayload> {
+export function reportGenerateTask(
+  settings: ReportTaskSettings,
+): TaskDefinition<typeof ReportGeneratePayload> {
   return defineTask({
     name: REPORT_GENERATE_TASK,
     payload: ReportGeneratePayload,
     handler: async (payload, { helpers }) => {
       try {
         const outcome = await produceReportVersion(settings, payload, helpers.abortSignal);
-        helpers.logger.info(`report.generate for scan ${payload.scanId}: ${outcome.kind}${"version" in outcome ? ` v${outcome.version}` : ""}`);
+        helpers.logger.info(
+          `report.generate for scan ${payload.scanId}: ${outcome.kind}${"version" in outcome ? ` v${outcome.version}` : ""}`,
+        );
       } catch (error) {
         // Earlier attempts are retried with backoff (resuming from the checkpoint); the last one marks the report failed.
-        if (isLastAttempt(helpers)) await markReportFailed(settings.db, payload.scanId, error instanceof Error ? error.message : String(error));
+        if (isLastAttempt(helpers))
+          await markReportFailed(
+            settings.db,
+            payload.scanId,
+            error instanceof Error ? error.message : String(error),
+          );
         throw error;
       }
     },
@@ -38,15 +54,46 @@ export function reportGenerateTask(settings: ReportTaskSettings): TaskDefinition
 }
 
 /** The report.* tasks, configured from the environment: the offline analyst unless AI keys are set. */
-export function reportTasks({ db, env, logger, storage }: { db: Db; env: WorkerEnv; logger: Logger; storage: ObjectStorage }): TaskDefinition[] {
+export function reportTasks({
+  db,
+  env,
+  logger,
+  storage,
+}: {
+  db: Db;
+  env: WorkerEnv;
+  logger: Logger;
+  storage: ObjectStorage;
+}): TaskDefinition[] {
   const aiConfig = defaultAiConfig(aiEnv);
-  logger.info(`reports are written by: ${aiConfig.routes.writeSection?.map((step) => step.provider).join(" → ") ?? "offline"}`);
+  logger.info(
+    `reports are written by: ${aiConfig.routes.writeSection?.map((step) => step.provider).join(" → ") ?? "offline"}`,
+  );
   const secretBox = once(() => loadSecretBox());
-  const defaultModels = { openai: aiEnv.TECHSCANIQ_OPENAI_MODEL, anthropic: aiEnv.TECHSCANIQ_ANTHROPIC_MODEL, local: aiEnv.TECHSCANIQ_LOCAL_LLM_MODEL };
-  const tenantAi = tenantAiLoader({ db, base: aiConfig, secretBox, defaultModels, policy: operatorAiPolicy(aiEnv) });
+  const defaultModels = {
+    openai: aiEnv.TECHSCANIQ_OPENAI_MODEL,
+    anthropic: aiEnv.TECHSCANIQ_ANTHROPIC_MODEL,
+    local: aiEnv.TECHSCANIQ_LOCAL_LLM_MODEL,
+  };
+  const tenantAi = tenantAiLoader({
+    db,
+    base: aiConfig,
+    secretBox,
+    defaultModels,
+    policy: operatorAiPolicy(aiEnv),
+  });
   // Tenant-chosen provider URLs follow the same private-address switch as scans.
   const providerFetch = providerFetchFor(scannerEnv.TECHSCANIQ_ALLOW_PRIVATE === "1");
-  return [reportGenerateTask({ db, storage, connectionString: env.DATABASE_URL, aiConfig, tenantAi, providerFetch })];
+  return [
+    reportGenerateTask({
+      db,
+      storage,
+      connectionString: env.DATABASE_URL,
+      aiConfig,
+      tenantAi,
+      providerFetch,
+    }),
+  ];
 }
 
 /** The first call's promise for every call; a failed load is retried by the next call. */

@@ -34,7 +34,8 @@ export function safeProviderFetch(allowPrivate: AllowPrivate): ProviderFetch {
         ...(typeof body === "string" ? { body: new TextEncoder().encode(body) } : {}),
       });
       const headers = new Headers();
-      for (const [name, values] of Object.entries(response.headers)) for (const value of values) headers.append(name, value);
+      for (const [name, values] of Object.entries(response.headers))
+        for (const value of values) headers.append(name, value);
       const empty = response.status === 204 || response.status === 304;
       return new Response(empty ? null : response.body, { status: response.status, headers });
     } catch (error) {

@@ -8,10 +8,27 @@ import type { TaskDefinition } from "../define";
 import { scanPipelineTasks } from "./pipeline";
 import { scannerStages } from "./stages";
 
-export { PIPELINE, PermanentScanError, scanPipelineTasks, taskName, type PipelineStage, type StageImplementations } from "./pipeline";
+export {
+  PIPELINE,
+  PermanentScanError,
+  scanPipelineTasks,
+  taskName,
+  type PipelineStage,
+  type StageImplementations,
+} from "./pipeline";
 
 /** The scan.* tasks, configured from the environment. */
-export function scanTasks({ db, env, logger, storage }: { db: Db; env: WorkerEnv; logger: Logger; storage: ObjectStorage }): TaskDefinition[] {
+export function scanTasks({
+  db,
+  env,
+  logger,
+  storage,
+}: {
+  db: Db;
+  env: WorkerEnv;
+  logger: Logger;
+  storage: ObjectStorage;
+}): TaskDefinition[] {
   const allowPrivate = scannerEnv.TECHSCANIQ_ALLOW_PRIVATE === "1";
   if (allowPrivate) {
     logger.warn(
@@ -19,7 +36,8 @@ export function scanTasks({ db, env, logger, storage }: { db: Db; env: WorkerEnv
     );
   }
   void browserSandbox().then(({ warning }) => {
-    if (warning) logger.warn(`${warning}: rendered pages are less confined than they should be (see README).`);
+    if (warning)
+      logger.warn(`${warning}: rendered pages are less confined than they should be (see README).`);
   });
   return scanPipelineTasks({
     db,

@@ -22,7 +22,14 @@ export const PIPELINE = SCAN_STAGES satisfies readonly ScanStage[];
 export type PipelineStage = (typeof PIPELINE)[number];
 
 /** Overall progress when each stage has finished (crawl and render dominate the wall time). */
-const PROGRESS_AFTER: Record<PipelineStage, number> = { crawl: 35, render: 70, detect: 78, security: 86, vulns: 92, store: 100 };
+const PROGRESS_AFTER: Record<PipelineStage, number> = {
+  crawl: 35,
+  render: 70,
+  detect: 78,
+  security: 86,
+  vulns: 92,
+  store: 100,
+};
 
 const CANCEL_POLL_MS = 1000;
 const PROGRESS_EVENT_MS = 1000;
@@ -101,7 +108,11 @@ async function loadScan(db: Db, scanId: string): Promise<ScanRow | undefined> {
 }
 
 async function checkpoints(db: Db, scanId: string): Promise<Map<PipelineStage, unknown>> {
-  const rows = await db.kysely.selectFrom("scan_stage_results").select(["stage", "output"]).where("scan_id", "=", scanId).execute();
+  const rows = await db.kysely
+    .selectFrom("scan_stage_results")
+    .select(["stage", "output"])
+    .where("scan_id", "=", scanId)
+    .execute();
   return new Map(rows.map((row) => [row.stage as PipelineStage, row.output]));
 }
 
@@ -134,7 +145,12 @@ async function finishIn(
   await scanEvent(tx, ended, type, error ? { error } : {});
 }
 
-function finish(db: Db, scanId: string, status: "succeeded" | "failed" | "cancelled", error: { code: string; message: string } | null) {
+function finish(
+  db: Db,
+  scanId: string,
+  status: "succeeded" | "failed" | "cancelled",
+  error: { code: string; message: string } | null,
+) {
   return withServiceTx(db, (tx) => finishIn(tx, scanId, status, error));
 }
 
@@ -144,7 +160,9 @@ function finish(db: Db, scanId: string, status: "succeeded" | "failed" | "cancel
  */
 async function claim(db: Db, scan: ScanRow, limit: number): Promise<ScanRow | null> {
   return withServiceTx(db, async (tx) => {
-    await sql`select pg_advisory_xact_lock(hashtext('techscaniq:scan-tenant:' || ${scan.tenant_id}))`.execute(tx);
+    await sql`select pg_advisory_xact_lock(hashtext('techscaniq:scan-tenant:' || ${scan.tenant_id}))`.execute(
+      tx,
+    );
     const { running } = await tx
       .selectFrom("scans")
       .select((eb) => eb.fn.countAll<string>().as("running"))
@@ -186,8 +204,7 @@ async function retryOrFail(
   if (nextTryAt.getTime() > deadline) {
     const { deadlineMs } = settings;
     const deadlineText = deadlineMs % 60_000 === 0 ? `${deadlineMs / 60_000} min` : `${deadlineMs / 1000} s`;
-    const message =
-      `${stage} failed and the scan deadline of ${deadlineText} leaves no time for another try: ${cause}`;
+    const message = `${stage} failed and the scan deadline of ${deadlineText} leaves no time for another try: ${cause}`;
     return finish(settings.db, scan.id, "failed", { code: "deadline_exceeded", message });
   }
   await withServiceTx(settings.db, async (tx) => {
@@ -214,7 +231,12 @@ async function retryOrFail(
   });
 }
 
-async function runStage(settings: ScanPipelineSettings, stage: PipelineStage, scanId: string, helpers: JobHelpers): Promise<void> {
+async function runStage(
+  settings: ScanPipelineSettings,
+  stage: PipelineStage,
+  scanId: string,
+  helpers: JobHelpers,
+): Promise<void> {
   const { db } = settings;
   const found = await loadScan(db, scanId);
   // Deleted, or already finished (a duplicate or late job): nothing to do.
@@ -224,8 +246,12 @@ async function runStage(settings: ScanPipelineSettings, stage: PipelineStage, sc
   if (found.status === "queued") {
     const claimed = await claim(db, found, settings.tenantConcurrency);
     if (!claimed) {
-      helpers.logger.info(`tenant ${found.tenant_id} runs its limit of ${settings.tenantConcurrency} scans; scan ${scanId} waits`);
-      await withServiceTx(db, (tx) => enqueueScanTask(tx, scanId, taskName(stage), new Date(Date.now() + TENANT_BUSY_RETRY_MS)));
+      helpers.logger.info(
+        `tenant ${found.tenant_id} runs its limit of ${settings.tenantConcurrency} scans; scan ${scanId} waits`,
+      );
+      await withServiceTx(db, (tx) =>
+        enqueueScanTask(tx, scanId, taskName(stage), new Date(Date.now() + TENANT_BUSY_RETRY_MS)),
+      );
       return;
     }
   }
@@ -318,7 +344,8 @@ async function runStage(settings: ScanPipelineSettings, stage: PipelineStage, sc
     clearInterval(cancelWatch);
     await progressWrite;
     if (cancelled) return finish(db, scanId, "cancelled", null);
-    if (error instanceof PermanentScanError) return finish(db, scanId, "failed", { code: error.code, message: error.message });
+    if (error instanceof PermanentScanError)
+      return finish(db, scanId, "failed", { code: error.code, message: error.message });
     // A worker shutting down is not the site's fault: graphile-worker hands the job on as it is.
     if (helpers.abortSignal?.aborted) throw error;
     return retryOrFail(settings, scan, stage, error instanceof Error ? error.message : String(error));
@@ -331,14 +358,25 @@ async function runStage(settings: ScanPipelineSettings, stage: PipelineStage, sc
   const durationMs = Math.round(performance.now() - startedAt);
   const nextStage = PIPELINE[PIPELINE.indexOf(stage) + 1];
   await withServiceTx(db, async (tx) => {
-    const current = await tx.selectFrom("scans").selectAll().where("id", "=", scanId).forUpdate().executeTakeFirst();
+    const current = await tx
+      .selectFrom("scans")
+      .selectAll()
+      .where("id", "=", scanId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!current || current.status !== "running") return;
     await upsertEvidence(tx, current, result.evidence);
     await upsertPages(tx, current, result.pages ?? []);
     await upsertFindings(tx, current, result.findings ?? []);
     await tx
       .insertInto("scan_stage_results")
-      .values({ scan_id: scanId, tenant_id: current.tenant_id, stage, output: JSON.stringify(result.output), duration_ms: durationMs })
+      .values({
+        scan_id: scanId,
+        tenant_id: current.tenant_id,
+        stage,
+        output: JSON.stringify(result.output),
+        duration_ms: durationMs,
+      })
       .onConflict((conflict) => conflict.columns(["scan_id", "stage"]).doNothing())
       .execute();
     const progressed = await tx

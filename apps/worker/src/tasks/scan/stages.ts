@@ -72,7 +72,8 @@ function settingsFor(input: StageInput): ScanSettings {
 function runtimeFor(input: StageInput) {
   return {
     signal: input.signal,
-    onProgress: ({ progress, message }: { progress: number; message: string }) => input.onProgress(progress, message),
+    onProgress: ({ progress, message }: { progress: number; message: string }) =>
+      input.onProgress(progress, message),
   };
 }
 
@@ -149,7 +150,11 @@ async function crawl(input: StageInput): Promise<StageResult> {
 }
 
 async function render(input: StageInput): Promise<StageResult> {
-  const result = await renderStage(previous<CrawlResult>(input, "crawl"), settingsFor(input), runtimeFor(input));
+  const result = await renderStage(
+    previous<CrawlResult>(input, "crawl"),
+    settingsFor(input),
+    runtimeFor(input),
+  );
   const pages: PageRecord[] = [];
   const checkpoint: RenderCheckpoint = { pages: [], errors: result.errors };
   for (const page of result.pages) {
@@ -158,7 +163,11 @@ async function render(input: StageInput): Promise<StageResult> {
       // Named by the page URL, so a resumed render overwrites rather than adds.
       const name = `screenshots/${createHash("sha256").update(page.url).digest("hex").slice(0, 32)}.png`;
       screenshotPath = scanObjectPath(input.scan.tenantId, input.scan.id, name);
-      await input.storage.put({ bucket: "screenshots", path: screenshotPath }, Buffer.from(page.screenshotPng, "base64"), { contentType: "image/png" });
+      await input.storage.put(
+        { bucket: "screenshots", path: screenshotPath },
+        Buffer.from(page.screenshotPng, "base64"),
+        { contentType: "image/png" },
+      );
     }
     const { screenshotPng: _moved, ...withoutScreenshot } = page;
     checkpoint.pages.push(withoutScreenshot);
@@ -174,7 +183,16 @@ async function render(input: StageInput): Promise<StageResult> {
     });
   }
   for (const failure of result.errors) {
-    pages.push({ url: failure.url, finalUrl: null, httpStatus: null, bytes: 0, durationMs: null, rendered: false, error: failure.message, screenshotPath: null });
+    pages.push({
+      url: failure.url,
+      finalUrl: null,
+      httpStatus: null,
+      bytes: 0,
+      durationMs: null,
+      rendered: false,
+      error: failure.message,
+      screenshotPath: null,
+    });
   }
   return { output: checkpoint, evidence: [], pages };
 }
@@ -192,12 +210,20 @@ async function detect(input: StageInput): Promise<StageResult> {
 async function security(input: StageInput): Promise<StageResult> {
   const { site } = previous<DetectCheckpoint>(input, "detect");
   const result = securityStage(previous<CrawlResult>(input, "crawl").pages[0], site);
-  return { output: result.security, evidence: result.evidence, findings: result.security ? securityFindings(result.security) : [] };
+  return {
+    output: result.security,
+    evidence: result.evidence,
+    findings: result.security ? securityFindings(result.security) : [],
+  };
 }
 
 async function vulns(input: StageInput): Promise<StageResult> {
   const result = vulnsStage(pagesOf(input));
-  return { output: result.vulnerabilities, evidence: result.evidence, findings: result.vulnerabilities.map(vulnerabilityFinding) };
+  return {
+    output: result.vulnerabilities,
+    evidence: result.evidence,
+    findings: result.vulnerabilities.map(vulnerabilityFinding),
+  };
 }
 
 /** Performance and third parties, then the whole result as one JSON artifact for exports and the report. */
@@ -217,19 +243,17 @@ async function store(input: StageInput): Promise<StageResult> {
       evidenceIds: extras.performance.evidence,
       details: extras.performance,
     },
-    ...extras.thirdParties.map(
-      (party): FindingRecord => ({
-        kind: "third_party",
-        key: party.host,
-        name: party.owner,
-        version: null,
-        category: party.category,
-        confidence: null,
-        severity: null,
-        evidenceIds: party.evidence,
-        details: party,
-      }),
-    ),
+    ...extras.thirdParties.map((party): FindingRecord => ({
+      kind: "third_party",
+      key: party.host,
+      name: party.owner,
+      version: null,
+      category: party.category,
+      confidence: null,
+      severity: null,
+      evidenceIds: party.evidence,
+      details: party,
+    })),
   ];
   const artifactPath = scanObjectPath(input.scan.tenantId, input.scan.id, "scan-result.json");
   const artifact = {
@@ -239,10 +263,23 @@ async function store(input: StageInput): Promise<StageResult> {
     vulnerabilities: previous<VulnerabilityFinding[]>(input, "vulns"),
     performance: extras.performance,
     thirdParties: extras.thirdParties,
-    errors: [...crawlResult.failures.map((failure) => ({ url: failure.url, stage: "crawl", message: failure.message })), ...rendered.errors],
+    errors: [
+      ...crawlResult.failures.map((failure) => ({
+        url: failure.url,
+        stage: "crawl",
+        message: failure.message,
+      })),
+      ...rendered.errors,
+    ],
   };
-  await input.storage.put({ bucket: "artifacts", path: artifactPath }, JSON.stringify(artifact), { contentType: "application/json" });
-  return { output: { artifactPath, performance: extras.performance, thirdParties: extras.thirdParties }, evidence: extras.evidence, findings };
+  await input.storage.put({ bucket: "artifacts", path: artifactPath }, JSON.stringify(artifact), {
+    contentType: "application/json",
+  });
+  return {
+    output: { artifactPath, performance: extras.performance, thirdParties: extras.thirdParties },
+    evidence: extras.evidence,
+    findings,
+  };
 }
 
 function technologyFinding(technology: TechnologyFinding): FindingRecord {
@@ -279,47 +316,41 @@ function securityFindings(report: SecurityReport): FindingRecord[] {
       evidenceIds: evidenceOf(report.tests.map((test) => test.evidence)),
       details: { grade: report.grade, score: report.score },
     },
-    ...report.tests.map(
-      (test): FindingRecord => ({
-        kind: "security",
-        key: `test:${test.name}`,
-        name: test.name,
-        version: null,
-        category: "headers",
-        confidence: null,
-        severity: testSeverity(test.pass, test.scoreModifier),
-        evidenceIds: test.evidence,
-        details: test,
-      }),
-    ),
+    ...report.tests.map((test): FindingRecord => ({
+      kind: "security",
+      key: `test:${test.name}`,
+      name: test.name,
+      version: null,
+      category: "headers",
+      confidence: null,
+      severity: testSeverity(test.pass, test.scoreModifier),
+      evidenceIds: test.evidence,
+      details: test,
+    })),
     ...report.cookies
       .filter((cookie) => cookie.issues.length > 0)
-      .map(
-        (cookie): FindingRecord => ({
-          kind: "security",
-          key: `cookie:${cookie.name}`,
-          name: `Cookie ${cookie.name}`,
-          version: null,
-          category: "cookies",
-          confidence: null,
-          severity: "low",
-          evidenceIds: cookie.evidence,
-          details: cookie,
-        }),
-      ),
-    ...report.mixedContent.map(
-      (item): FindingRecord => ({
+      .map((cookie): FindingRecord => ({
         kind: "security",
-        key: `mixed:${item.url}`,
-        name: "Mixed content",
+        key: `cookie:${cookie.name}`,
+        name: `Cookie ${cookie.name}`,
         version: null,
-        category: "mixed-content",
+        category: "cookies",
         confidence: null,
-        severity: "medium",
-        evidenceIds: item.evidence,
-        details: item,
-      }),
-    ),
+        severity: "low",
+        evidenceIds: cookie.evidence,
+        details: cookie,
+      })),
+    ...report.mixedContent.map((item): FindingRecord => ({
+      kind: "security",
+      key: `mixed:${item.url}`,
+      name: "Mixed content",
+      version: null,
+      category: "mixed-content",
+      confidence: null,
+      severity: "medium",
+      evidenceIds: item.evidence,
+      details: item,
+    })),
     ...(report.tls
       ? [
           {

@@ -3,7 +3,12 @@ import { fileURLToPath } from "node:url";
 import { createTechScanClient } from "@techscaniq/api/client";
 import { startTestApiServer, type TestApiServer } from "@techscaniq/api/testing";
 import { sql, type Db } from "@techscaniq/db";
-import { createTestDatabase, createTestTenant, createTestUser, type TestDatabase } from "@techscaniq/db/testing";
+import {
+  createTestDatabase,
+  createTestTenant,
+  createTestUser,
+  type TestDatabase,
+} from "@techscaniq/db/testing";
 
 /** Test-only: a database, the API over HTTP, a signed-in tenant owner and a typed client. */
 export interface ScanTestBed {
@@ -19,8 +24,15 @@ export async function startScanTestBed(): Promise<ScanTestBed> {
   const api = await startTestApiServer(database.db);
   const user = await createTestUser(database.db);
   const tenant = await createTestTenant(database.db, user.id);
-  const session = await createTechScanClient({ url: api.url }).auth.signIn.mutate({ email: user.email, password: user.password });
-  const client = createTechScanClient({ url: api.url, accessToken: session.accessToken, tenantId: tenant.id });
+  const session = await createTechScanClient({ url: api.url }).auth.signIn.mutate({
+    email: user.email,
+    password: user.password,
+  });
+  const client = createTechScanClient({
+    url: api.url,
+    accessToken: session.accessToken,
+    tenantId: tenant.id,
+  });
   return {
     database,
     api,
@@ -52,7 +64,12 @@ export function followScan(
       { scanId },
       {
         onData: ({ id, data }) => {
-          const event = { id, type: data.type, stage: (data.data.stage as string | null) ?? null, data: data.data };
+          const event = {
+            id,
+            type: data.type,
+            stage: (data.data.stage as string | null) ?? null,
+            data: data.data,
+          };
           seen.push(event);
           void Promise.resolve(onEvent(event)).catch(reject);
           if (["scan.completed", "scan.failed", "scan.cancelled"].includes(data.type)) {
@@ -67,7 +84,12 @@ export function followScan(
 }
 
 export async function evidenceIds(db: Db, scanId: string): Promise<string[]> {
-  const rows = await db.kysely.selectFrom("evidence_items").select("evidence_id").where("scan_id", "=", scanId).orderBy("evidence_id").execute();
+  const rows = await db.kysely
+    .selectFrom("evidence_items")
+    .select("evidence_id")
+    .where("scan_id", "=", scanId)
+    .orderBy("evidence_id")
+    .execute();
   return rows.map((row) => row.evidence_id);
 }
 
@@ -94,7 +116,11 @@ const mainFile = fileURLToPath(new URL("../../main.ts", import.meta.url));
 const workerDir = fileURLToPath(new URL("../../..", import.meta.url));
 
 /** The real worker as a child process (`node --import tsx src/main.ts`), allowed to scan 127.0.0.1 fixtures. */
-export function spawnWorker(databaseUrl: string, workerId: string, dataDir: string): { child: ChildProcess; output: string[] } {
+export function spawnWorker(
+  databaseUrl: string,
+  workerId: string,
+  dataDir: string,
+): { child: ChildProcess; output: string[] } {
   const child = spawn(process.execPath, ["--import", "tsx", mainFile], {
     cwd: workerDir,
     env: {
@@ -125,7 +151,11 @@ export async function chromiumDescendants(pid: number): Promise<number[]> {
     .trim()
     .split("\n")
     .map((line) => line.trim().split(/\s+/))
-    .map(([child, parent, command]) => ({ pid: Number(child), ppid: Number(parent), command: command ?? "" }));
+    .map(([child, parent, command]) => ({
+      pid: Number(child),
+      ppid: Number(parent),
+      command: command ?? "",
+    }));
   const found: number[] = [];
   const walk = (parent: number) => {
     for (const row of rows.filter((candidate) => candidate.ppid === parent)) {

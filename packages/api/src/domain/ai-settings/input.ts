@@ -1,8 +1,12 @@
 import { KEYED_PROVIDERS, TaskName, TenantProvider } from "@techscaniq/contracts/ai";
 import { z } from "zod";
 
-export const keyedProviderSchema = z.enum(KEYED_PROVIDERS, { error: `must be one of ${KEYED_PROVIDERS.join(", ")}` });
-const providerSchema = z.enum(TenantProvider.options, { error: `must be one of ${TenantProvider.options.join(", ")}` });
+export const keyedProviderSchema = z.enum(KEYED_PROVIDERS, {
+  error: `must be one of ${KEYED_PROVIDERS.join(", ")}`,
+});
+const providerSchema = z.enum(TenantProvider.options, {
+  error: `must be one of ${TenantProvider.options.join(", ")}`,
+});
 
 const modelSchema = z
   .string({ error: "must be a model name" })
@@ -29,7 +33,10 @@ export const baseUrlSchema = z
       return z.NEVER;
     }
     if (url.username || url.password) {
-      ctx.addIssue({ code: "custom", message: "must not contain a user name or password (set the key instead)" });
+      ctx.addIssue({
+        code: "custom",
+        message: "must not contain a user name or password (set the key instead)",
+      });
       return z.NEVER;
     }
     url.hash = "";
@@ -43,14 +50,13 @@ export const apiKeySchema = z
   .max(500, "must be at most 500 characters")
   .regex(/^\S+$/, "must not contain spaces");
 
-const providerSettingsSchema = z
-  .strictObject({
-    /** null = the deployment's model. */
-    model: modelSchema.nullable().optional(),
-    baseUrl: baseUrlSchema.nullable().optional(),
-    /** A new key to store (encrypted); never returned. Keys the operator provides are assigned by the operator, not named here. */
-    apiKey: apiKeySchema.optional(),
-  });
+const providerSettingsSchema = z.strictObject({
+  /** null = the deployment's model. */
+  model: modelSchema.nullable().optional(),
+  baseUrl: baseUrlSchema.nullable().optional(),
+  /** A new key to store (encrypted); never returned. Keys the operator provides are assigned by the operator, not named here. */
+  apiKey: apiKeySchema.optional(),
+});
 
 export const MIN_REPORT_TOKEN_BUDGET = 1_000;
 export const MAX_REPORT_TOKEN_BUDGET = 5_000_000;
@@ -81,14 +87,22 @@ export const updateAiSettingsInput = z
       .nullable()
       .optional(),
     providers: z
-      .strictObject({ openai: providerSettingsSchema.optional(), anthropic: providerSettingsSchema.optional(), local: providerSettingsSchema.optional() })
+      .strictObject({
+        openai: providerSettingsSchema.optional(),
+        anthropic: providerSettingsSchema.optional(),
+        local: providerSettingsSchema.optional(),
+      })
       .optional(),
   })
   .superRefine((input, ctx) => {
     const disabled = new Set(input.disabledProviders ?? []);
     for (const [task, chain] of Object.entries(input.taskProviders ?? {})) {
       if (chain && chain.every((provider) => disabled.has(provider)))
-        ctx.addIssue({ code: "custom", path: ["taskProviders", task], message: "every provider listed for this task is disabled" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["taskProviders", task],
+          message: "every provider listed for this task is disabled",
+        });
     }
   });
 export type UpdateAiSettingsInput = z.output<typeof updateAiSettingsInput>;
@@ -98,7 +112,10 @@ export const clearAiKeyInput = z.strictObject({ provider: keyedProviderSchema })
 /** `./techscaniq admin set-ai-key`: the operator assigns a key, and the only base URL it goes to, to one tenant. */
 export const assignOperatorAiKeyInput = z
   .strictObject({
-    tenantSlug: z.string({ error: "tenant: give the tenant's slug" }).trim().min(1, "tenant: give the tenant's slug"),
+    tenantSlug: z
+      .string({ error: "tenant: give the tenant's slug" })
+      .trim()
+      .min(1, "tenant: give the tenant's slug"),
     provider: keyedProviderSchema,
     apiKey: apiKeySchema,
     /** null = the vendor's official API. */
@@ -106,7 +123,11 @@ export const assignOperatorAiKeyInput = z
   })
   .superRefine((input, ctx) => {
     if (input.provider === "local" && !input.baseUrl)
-      ctx.addIssue({ code: "custom", path: ["baseUrl"], message: "an OpenAI-compatible server needs its base URL" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["baseUrl"],
+        message: "an OpenAI-compatible server needs its base URL",
+      });
   });
 export type AssignOperatorAiKeyInput = z.input<typeof assignOperatorAiKeyInput>;
 
@@ -120,7 +141,11 @@ const keyViewSchema = z.strictObject({
   last4: z.string().max(4).nullable(),
 });
 
-const providerViewSchema = z.strictObject({ model: z.string().nullable(), baseUrl: z.string().nullable(), key: keyViewSchema });
+const providerViewSchema = z.strictObject({
+  model: z.string().nullable(),
+  baseUrl: z.string().nullable(),
+  key: keyViewSchema,
+});
 
 /** What every member may see: no key material, ever. */
 export const aiSettingsViewSchema = z.strictObject({
@@ -129,7 +154,11 @@ export const aiSettingsViewSchema = z.strictObject({
   taskProviders: z.partialRecord(TaskName, z.array(providerSchema)),
   disabledProviders: z.array(providerSchema),
   reportTokenBudget: z.number().int().nullable(),
-  providers: z.strictObject({ openai: providerViewSchema, anthropic: providerViewSchema, local: providerViewSchema }),
+  providers: z.strictObject({
+    openai: providerViewSchema,
+    anthropic: providerViewSchema,
+    local: providerViewSchema,
+  }),
   updatedBy: z.uuid().nullable(),
   updatedAt: z.iso.datetime().nullable(),
   /** Whether the caller may change these settings (owner or admin). */

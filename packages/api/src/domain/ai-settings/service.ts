@@ -11,7 +11,15 @@ import {
   type TaskName,
   type TenantProvider,
 } from "@techscaniq/contracts/ai";
-import { emitEvent, sql, withServiceTx, type Database, type Db, type Transaction, type Updateable } from "@techscaniq/db";
+import {
+  emitEvent,
+  sql,
+  withServiceTx,
+  type Database,
+  type Db,
+  type Transaction,
+  type Updateable,
+} from "@techscaniq/db";
 import type { TenantAiSettings as TenantAiSettingsTable } from "@techscaniq/db/schema";
 import { loadSecretBox, type SecretBox } from "@techscaniq/db/secrets";
 import { loadApiEnv } from "../../env";
@@ -19,7 +27,12 @@ import { DomainError } from "../../errors";
 import type { ActiveTenant } from "../../trpc";
 import { hasRole } from "../roles";
 import { writeAuditEntry } from "../audit";
-import { assignOperatorAiKeyInput, type AiSettingsView, type AssignOperatorAiKeyInput, type UpdateAiSettingsInput } from "./input";
+import {
+  assignOperatorAiKeyInput,
+  type AiSettingsView,
+  type AssignOperatorAiKeyInput,
+  type UpdateAiSettingsInput,
+} from "./input";
 
 let box: Promise<SecretBox> | undefined;
 /** The deployment's secret box, loaded once per process (TECHSCANIQ_SECRETS_KEY or the generated data-dir key). */
@@ -38,13 +51,23 @@ type RedactedRow = {
   report_token_budget: number | null;
   updated_by: string | null;
   updated_at: Date;
-} & { [column in `${KeyedProvider}_${"model" | "base_url" | "key_last4"}`]: string | null } & { [column in `${KeyedProvider}_key_set`]: boolean };
+} & { [column in `${KeyedProvider}_${"model" | "base_url" | "key_last4"}`]: string | null } & {
+  [column in `${KeyedProvider}_key_set`]: boolean;
+};
 
 /** The settings as any member may see them: whether a key is set and its last 4 characters, nothing more. */
-export async function getAiSettings(tx: Transaction<Database>, tenant: ActiveTenant): Promise<AiSettingsView> {
-  const { rows } = await sql<RedactedRow>`select * from public.tenant_ai_settings_redacted(${tenant.id}::uuid)`.execute(tx);
+export async function getAiSettings(
+  tx: Transaction<Database>,
+  tenant: ActiveTenant,
+): Promise<AiSettingsView> {
+  const { rows } =
+    await sql<RedactedRow>`select * from public.tenant_ai_settings_redacted(${tenant.id}::uuid)`.execute(tx);
   const row = rows[0];
-  const assigned = await tx.selectFrom("tenant_ai_operator_keys").select(["provider", "key_last4"]).where("tenant_id", "=", tenant.id).execute();
+  const assigned = await tx
+    .selectFrom("tenant_ai_operator_keys")
+    .select(["provider", "key_last4"])
+    .where("tenant_id", "=", tenant.id)
+    .execute();
   const provider = (id: KeyedProvider) => {
     const operatorLast4 = assigned.find((key) => key.provider === id)?.key_last4;
     const key = row?.[`${id}_key_set`]
@@ -54,7 +77,9 @@ export async function getAiSettings(tx: Transaction<Database>, tenant: ActiveTen
         : { source: "none" as const, last4: null };
     return { model: row?.[`${id}_model`] ?? null, baseUrl: row?.[`${id}_base_url`] ?? null, key };
   };
-  const taskProviders = Object.fromEntries(TASKS.filter((task) => row?.task_providers[task]).map((task) => [task, row!.task_providers[task]!]));
+  const taskProviders = Object.fromEntries(
+    TASKS.filter((task) => row?.task_providers[task]).map((task) => [task, row!.task_providers[task]!]),
+  );
   return {
     customised: row !== undefined,
     taskProviders,
@@ -86,7 +111,11 @@ export interface UpdateDeps {
 
 export async function aiSettingsDeps(): Promise<UpdateDeps> {
   const env = loadApiEnv();
-  return { box: await tenantSecretBox(), allowPrivate: env.TECHSCANIQ_ALLOW_PRIVATE === "1", policy: operatorAiPolicy(env) };
+  return {
+    box: await tenantSecretBox(),
+    allowPrivate: env.TECHSCANIQ_ALLOW_PRIVATE === "1",
+    policy: operatorAiPolicy(env),
+  };
 }
 
 /** Base URLs are not writable by `authenticated` (so not over PostgREST); the checked value goes through this. */
@@ -97,7 +126,12 @@ type Changes = Omit<Updateable<TenantAiSettingsTable>, `${KeyedProvider}_base_ur
  * for `local`, its own server) for run on the operator's account: only
  * allowlisted, priced ones. Returns field errors.
  */
-async function modelRefusals(tx: Transaction<Database>, tenant: ActiveTenant, input: UpdateAiSettingsInput, policy: OperatorAiPolicy) {
+async function modelRefusals(
+  tx: Transaction<Database>,
+  tenant: ActiveTenant,
+  input: UpdateAiSettingsInput,
+  policy: OperatorAiPolicy,
+) {
   const fieldErrors: Record<string, string[]> = {};
   const current = await tx
     .selectFrom("tenant_ai_settings")
@@ -113,19 +147,31 @@ async function modelRefusals(tx: Transaction<Database>, tenant: ActiveTenant, in
     if (refusal) fieldErrors[`providers.${id}.model`] = [refusal];
   }
   if (input.reportTokenBudget && input.reportTokenBudget > policy.maxReportTokenBudget)
-    fieldErrors.reportTokenBudget = [`must be at most ${policy.maxReportTokenBudget} tokens (the operator's cap)`];
+    fieldErrors.reportTokenBudget = [
+      `must be at most ${policy.maxReportTokenBudget} tokens (the operator's cap)`,
+    ];
   return fieldErrors;
 }
 
 /** Creates the tenant's row if missing (as the caller, so RLS decides), then applies the changes. */
-async function writeSettings(tx: Transaction<Database>, tenantId: string, actorUserId: string | null, changes: Changes): Promise<void> {
-  await tx.insertInto("tenant_ai_settings").values({ tenant_id: tenantId, updated_by: actorUserId }).onConflict((conflict) => conflict.column("tenant_id").doNothing()).execute();
+async function writeSettings(
+  tx: Transaction<Database>,
+  tenantId: string,
+  actorUserId: string | null,
+  changes: Changes,
+): Promise<void> {
+  await tx
+    .insertInto("tenant_ai_settings")
+    .values({ tenant_id: tenantId, updated_by: actorUserId })
+    .onConflict((conflict) => conflict.column("tenant_id").doNothing())
+    .execute();
   const updated = await tx
     .updateTable("tenant_ai_settings")
     .set({ ...changes, updated_by: actorUserId })
     .where("tenant_id", "=", tenantId)
     .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) !== 1) throw new DomainError("FORBIDDEN", "Only owners and admins can change the AI settings");
+  if (Number(updated.numUpdatedRows) !== 1)
+    throw new DomainError("FORBIDDEN", "Only owners and admins can change the AI settings");
 }
 
 /** Applies a partial update (absent fields stay as they are); keys are sealed before they reach the database. */
@@ -144,7 +190,13 @@ export async function updateAiSettings(
     if (refusal) fieldErrors[`providers.${id}.baseUrl`] = [refusal];
   }
   if (Object.keys(fieldErrors).length > 0) {
-    throw new DomainError("BAD_REQUEST", Object.entries(fieldErrors).map(([field, [message]]) => `${field}: ${message}`).join("; "), fieldErrors);
+    throw new DomainError(
+      "BAD_REQUEST",
+      Object.entries(fieldErrors)
+        .map(([field, [message]]) => `${field}: ${message}`)
+        .join("; "),
+      fieldErrors,
+    );
   }
 
   const changes: Changes = {};
@@ -152,8 +204,14 @@ export async function updateAiSettings(
   const baseUrls: Partial<Record<KeyedProvider, string | null>> = {};
   const keys: Partial<Record<KeyedProvider, "stored">> = {};
   if (input.taskProviders) {
-    const current = await tx.selectFrom("tenant_ai_settings").select("task_providers").where("tenant_id", "=", tenant.id).executeTakeFirst();
-    const merged: Record<string, unknown> = { ...(current?.task_providers as Record<string, unknown> | undefined) };
+    const current = await tx
+      .selectFrom("tenant_ai_settings")
+      .select("task_providers")
+      .where("tenant_id", "=", tenant.id)
+      .executeTakeFirst();
+    const merged: Record<string, unknown> = {
+      ...(current?.task_providers as Record<string, unknown> | undefined),
+    };
     for (const [task, chain] of Object.entries(input.taskProviders)) {
       if (chain) merged[task] = chain;
       else delete merged[task];
@@ -187,20 +245,42 @@ export async function updateAiSettings(
     }
   }
   if (changed.length === 0 && Object.keys(keys).length === 0) {
-    throw new DomainError("BAD_REQUEST", "input: nothing to change (give at least one setting)", { input: ["nothing to change"] });
+    throw new DomainError("BAD_REQUEST", "input: nothing to change (give at least one setting)", {
+      input: ["nothing to change"],
+    });
   }
 
   await writeSettings(tx, tenant.id, actorUserId, changes);
   for (const [id, baseUrl] of Object.entries(baseUrls))
     await sql`select private.set_tenant_ai_base_url(${tenant.id}::uuid, ${id}, ${baseUrl})`.execute(tx);
-  await emitEvent(tx, { type: "ai_settings.updated", tenantId: tenant.id, userId: actorUserId, subject: tenant.id, data: { changed, keys } });
+  await emitEvent(tx, {
+    type: "ai_settings.updated",
+    tenantId: tenant.id,
+    userId: actorUserId,
+    subject: tenant.id,
+    data: { changed, keys },
+  });
   return getAiSettings(tx, tenant);
 }
 
 /** Forgets a provider's stored key; a key the operator assigned, else the deployment's key (if any), applies again. */
-export async function clearAiKey(tx: Transaction<Database>, tenant: ActiveTenant, actorUserId: string | null, provider: KeyedProvider): Promise<AiSettingsView> {
-  await writeSettings(tx, tenant.id, actorUserId, { [`${provider}_key_ciphertext`]: null, [`${provider}_key_last4`]: null });
-  await emitEvent(tx, { type: "ai_settings.key_cleared", tenantId: tenant.id, userId: actorUserId, subject: tenant.id, data: { provider } });
+export async function clearAiKey(
+  tx: Transaction<Database>,
+  tenant: ActiveTenant,
+  actorUserId: string | null,
+  provider: KeyedProvider,
+): Promise<AiSettingsView> {
+  await writeSettings(tx, tenant.id, actorUserId, {
+    [`${provider}_key_ciphertext`]: null,
+    [`${provider}_key_last4`]: null,
+  });
+  await emitEvent(tx, {
+    type: "ai_settings.key_cleared",
+    tenantId: tenant.id,
+    userId: actorUserId,
+    subject: tenant.id,
+    data: { provider },
+  });
   return getAiSettings(tx, tenant);
 }
 
@@ -217,16 +297,29 @@ export interface AssignedOperatorKey {
  * operator assignment, with the only base URL it will be sent to. Tenants
  * cannot name or read it; audited with no acting user.
  */
-export async function assignOperatorAiKey(db: Db, raw: AssignOperatorAiKeyInput, box: SecretBox): Promise<AssignedOperatorKey> {
+export async function assignOperatorAiKey(
+  db: Db,
+  raw: AssignOperatorAiKeyInput,
+  box: SecretBox,
+): Promise<AssignedOperatorKey> {
   const parsed = assignOperatorAiKeyInput.safeParse(raw);
   if (!parsed.success) {
-    const message = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    const message = parsed.error.issues
+      .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+      .join("; ");
     throw new DomainError("BAD_REQUEST", message);
   }
   const input = parsed.data;
   return withServiceTx(db, async (tx) => {
-    const tenant = await tx.selectFrom("tenants").select("id").where("slug", "=", input.tenantSlug).executeTakeFirst();
-    if (!tenant) throw new DomainError("NOT_FOUND", `tenant: no tenant has the slug "${input.tenantSlug}"`, { tenant: ["not found"] });
+    const tenant = await tx
+      .selectFrom("tenants")
+      .select("id")
+      .where("slug", "=", input.tenantSlug)
+      .executeTakeFirst();
+    if (!tenant)
+      throw new DomainError("NOT_FOUND", `tenant: no tenant has the slug "${input.tenantSlug}"`, {
+        tenant: ["not found"],
+      });
     const assigned = {
       tenant_id: tenant.id,
       provider: input.provider,
@@ -248,7 +341,18 @@ export async function assignOperatorAiKey(db: Db, raw: AssignOperatorAiKeyInput,
       details,
       requestId: null,
     });
-    await emitEvent(tx, { type: "ai_settings.operator_key_assigned", tenantId: tenant.id, userId: null, subject: tenant.id, data: details });
-    return { tenantId: tenant.id, provider: input.provider, last4: assigned.key_last4, baseUrl: input.baseUrl };
+    await emitEvent(tx, {
+      type: "ai_settings.operator_key_assigned",
+      tenantId: tenant.id,
+      userId: null,
+      subject: tenant.id,
+      data: details,
+    });
+    return {
+      tenantId: tenant.id,
+      provider: input.provider,
+      last4: assigned.key_last4,
+      baseUrl: input.baseUrl,
+    };
   });
 }

@@ -3,7 +3,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { EVENTS_CHANNEL, isConnectionError, withRlsTx, type Db, type JwtClaims } from "@techscaniq/db";
 
 /** Event types after which a scan emits nothing more (until a retry). */
-export const TERMINAL_SCAN_EVENTS = new Set(["scan.completed", "scan.failed", "scan.cancelled", "scan.deleted"]);
+export const TERMINAL_SCAN_EVENTS = new Set([
+  "scan.completed",
+  "scan.failed",
+  "scan.cancelled",
+  "scan.deleted",
+]);
 
 export interface ScanEventView {
   id: string;
@@ -119,7 +124,10 @@ class EventHub {
       const client = this.#client;
       this.#reset(client);
       this.#released.add(client);
-      void client.query(`unlisten ${EVENTS_CHANNEL}`).finally(() => client.release(true)).catch(() => undefined);
+      void client
+        .query(`unlisten ${EVENTS_CHANNEL}`)
+        .finally(() => client.release(true))
+        .catch(() => undefined);
     }
   }
 }

@@ -13,7 +13,6 @@ export const finishedStatuses: readonly ScanStatus[] = ["succeeded", "failed", "
 export const scanStages = ["crawl", "render", "detect", "security", "vulns", "store", "report"] as const;
 export type ScanStage = (typeof scanStages)[number];
 
-
 /** A DNS name of at least two labels (or `localhost`), each label 1–63 letters, digits or inner hyphens. */
 const HOSTNAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
 
@@ -35,7 +34,10 @@ function httpUrl(label: string, { httpsOnly }: { httpsOnly: boolean }) {
       }
       const schemes = httpsOnly ? ["https:"] : ["http:", "https:"];
       if (!schemes.includes(url.protocol)) {
-        ctx.addIssue({ code: "custom", message: `${label} must use ${httpsOnly ? "https" : "http or https"}, not ${url.protocol.slice(0, -1)}` });
+        ctx.addIssue({
+          code: "custom",
+          message: `${label} must use ${httpsOnly ? "https" : "http or https"}, not ${url.protocol.slice(0, -1)}`,
+        });
         return z.NEVER;
       }
       if (url.username || url.password) {
@@ -44,7 +46,10 @@ function httpUrl(label: string, { httpsOnly }: { httpsOnly: boolean }) {
       }
       const host = url.hostname.replace(/^\[|\]$/g, "");
       if (!(isIP(host) || host === "localhost" || HOSTNAME.test(host))) {
-        ctx.addIssue({ code: "custom", message: `${label} host "${url.hostname}" is not a valid domain name or IP address` });
+        ctx.addIssue({
+          code: "custom",
+          message: `${label} host "${url.hostname}" is not a valid domain name or IP address`,
+        });
         return z.NEVER;
       }
       url.hash = "";
@@ -112,7 +117,10 @@ export const listEvidenceInput = pageInput
     scanId: scanIdSchema,
     /** Only the evidence cited by this finding. */
     findingId: z.uuid({ error: "must be a finding id (uuid)" }).optional(),
-    kind: z.string().regex(/^[a-zA-Z]{2,20}$/, "must be an evidence kind such as header or scriptSrc").optional(),
+    kind: z
+      .string()
+      .regex(/^[a-zA-Z]{2,20}$/, "must be an evidence kind such as header or scriptSrc")
+      .optional(),
     /** Only evidence observed on this page URL. */
     pageUrl: z.string().max(MAX_URL_LENGTH).optional(),
   })
@@ -122,14 +130,19 @@ export const listFindingsInput = z
   .object({ scanId: scanIdSchema, kind: z.enum(FINDING_KINDS).optional() })
   .strict();
 
-export const screenshotInput = z.object({ scanId: scanIdSchema, pageId: z.uuid({ error: "must be a page id (uuid)" }) }).strict();
+export const screenshotInput = z
+  .object({ scanId: scanIdSchema, pageId: z.uuid({ error: "must be a page id (uuid)" }) })
+  .strict();
 
 export const progressInput = z
   .object({
     /** Only this scan's events; all of the tenant's scans when absent. */
     scanId: scanIdSchema.optional(),
     /** Resume after this event id (also sent automatically by httpSubscriptionLink on reconnect). */
-    lastEventId: z.string().regex(/^\d{1,19}$/, "must be an event id").nullish(),
+    lastEventId: z
+      .string()
+      .regex(/^\d{1,19}$/, "must be an event id")
+      .nullish(),
   })
   .strict();
 

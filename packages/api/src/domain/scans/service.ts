@@ -26,7 +26,10 @@ export interface ScanActor {
 }
 
 /** The acting tenant and user of a tenant procedure's context. */
-export const scanActorOf = (ctx: { tenant: { id: string }; subject: { userId: string | null } }): ScanActor => ({
+export const scanActorOf = (ctx: {
+  tenant: { id: string };
+  subject: { userId: string | null };
+}): ScanActor => ({
   tenantId: ctx.tenant.id,
   userId: ctx.subject.userId,
 });
@@ -98,7 +101,13 @@ async function enqueue(tx: Tx, scanId: string, task: string): Promise<void> {
   await sql`select private.enqueue_scan_job(${scanId}::uuid, ${task})`.execute(tx);
 }
 
-async function event(tx: Tx, actor: ScanActor, type: string, scan: ScanRow, data: Record<string, unknown> = {}) {
+async function event(
+  tx: Tx,
+  actor: ScanActor,
+  type: string,
+  scan: ScanRow,
+  data: Record<string, unknown> = {},
+) {
   await emitEvent(tx, {
     type,
     tenantId: scan.tenant_id,
@@ -148,8 +157,17 @@ export async function createScan(
 }
 
 /** The scan, as RLS lets the caller see it; NOT_FOUND for another tenant's scan. */
-export async function findScan(tx: Tx, actor: ScanActor, scanId: string, { forUpdate = false } = {}): Promise<ScanRow> {
-  let query = tx.selectFrom("scans").selectAll().where("id", "=", scanId).where("tenant_id", "=", actor.tenantId);
+export async function findScan(
+  tx: Tx,
+  actor: ScanActor,
+  scanId: string,
+  { forUpdate = false } = {},
+): Promise<ScanRow> {
+  let query = tx
+    .selectFrom("scans")
+    .selectAll()
+    .where("id", "=", scanId)
+    .where("tenant_id", "=", actor.tenantId);
   if (forUpdate) query = query.forUpdate();
   const scan = await query.executeTakeFirst();
   if (!scan) throw new DomainError("NOT_FOUND", `Scan ${scanId} was not found in this tenant`);
@@ -171,9 +189,15 @@ export async function listScans(tx: Tx, actor: ScanActor, input: z.output<typeof
   }
   if (input.cursor) {
     const cursor = decodeCursor(input.cursor);
-    if (!cursor) throw new DomainError("BAD_REQUEST", "cursor: is not a cursor returned by scan.list", { cursor: ["invalid cursor"] });
+    if (!cursor)
+      throw new DomainError("BAD_REQUEST", "cursor: is not a cursor returned by scan.list", {
+        cursor: ["invalid cursor"],
+      });
     query = query.where((eb) =>
-      eb.or([eb("created_at", "<", cursor.createdAt), eb.and([eb("created_at", "=", cursor.createdAt), eb("id", "<", cursor.id)])]),
+      eb.or([
+        eb("created_at", "<", cursor.createdAt),
+        eb.and([eb("created_at", "=", cursor.createdAt), eb("id", "<", cursor.id)]),
+      ]),
     );
   }
   const rows = await query.execute();
@@ -193,12 +217,21 @@ export async function listScans(tx: Tx, actor: ScanActor, input: z.output<typeof
 export async function cancelScan(tx: Tx, actor: ScanActor, scanId: string): Promise<ScanView> {
   const scan = await findScan(tx, actor, scanId, { forUpdate: true });
   if (finishedStatuses.includes(scan.status)) {
-    throw new DomainError("CONFLICT", `Scan ${scanId} has already ${scan.status === "cancelled" ? "been cancelled" : scan.status}`);
+    throw new DomainError(
+      "CONFLICT",
+      `Scan ${scanId} has already ${scan.status === "cancelled" ? "been cancelled" : scan.status}`,
+    );
   }
   if (scan.status === "queued") {
     const cancelled = await tx
       .updateTable("scans")
-      .set({ status: "cancelled", cancel_requested_at: new Date(), finished_at: new Date(), error_code: null, error_message: null })
+      .set({
+        status: "cancelled",
+        cancel_requested_at: new Date(),
+        finished_at: new Date(),
+        error_code: null,
+        error_message: null,
+      })
       .where("id", "=", scanId)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -219,11 +252,20 @@ export async function cancelScan(tx: Tx, actor: ScanActor, scanId: string): Prom
 export async function retryScan(tx: Tx, actor: ScanActor, scanId: string): Promise<ScanView> {
   const scan = await findScan(tx, actor, scanId, { forUpdate: true });
   if (scan.status !== "failed" && scan.status !== "cancelled") {
-    throw new DomainError("CONFLICT", `Only a failed or cancelled scan can be retried; scan ${scanId} is ${scan.status}`);
+    throw new DomainError(
+      "CONFLICT",
+      `Only a failed or cancelled scan can be retried; scan ${scanId} is ${scan.status}`,
+    );
   }
   const queued = await tx
     .updateTable("scans")
-    .set({ status: "queued", error_code: null, error_message: null, cancel_requested_at: null, finished_at: null })
+    .set({
+      status: "queued",
+      error_code: null,
+      error_message: null,
+      cancel_requested_at: null,
+      finished_at: null,
+    })
     .where("id", "=", scanId)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -254,20 +296,35 @@ export async function rescan(tx: Tx, actor: ScanActor, scanId: string): Promise<
  * then its stored objects. A running scan must be cancelled first, so no
  * worker writes into a deleted scan.
  */
-export async function deleteScan(tx: Tx, actor: ScanActor, scanId: string): Promise<{ objectRefs: ObjectRef[] }> {
+export async function deleteScan(
+  tx: Tx,
+  actor: ScanActor,
+  scanId: string,
+): Promise<{ objectRefs: ObjectRef[] }> {
   const scan = await findScan(tx, actor, scanId, { forUpdate: true });
   if (scan.status === "running" || scan.status === "queued") {
     throw new DomainError("CONFLICT", `Scan ${scanId} is ${scan.status}; cancel it before deleting it`);
   }
-  const pages = await tx.selectFrom("scan_pages").select("screenshot_path").where("scan_id", "=", scanId).execute();
+  const pages = await tx
+    .selectFrom("scan_pages")
+    .select("screenshot_path")
+    .where("scan_id", "=", scanId)
+    .execute();
   await tx.deleteFrom("scans").where("id", "=", scanId).execute();
   await event(tx, actor, "scan.deleted", scan);
-  const objectRefs: ObjectRef[] = pages.flatMap((page) => (page.screenshot_path ? [{ bucket: "screenshots" as const, path: page.screenshot_path }] : []));
+  const objectRefs: ObjectRef[] = pages.flatMap((page) =>
+    page.screenshot_path ? [{ bucket: "screenshots" as const, path: page.screenshot_path }] : [],
+  );
   return { objectRefs };
 }
 
 /** Removes a deleted scan's objects: its screenshots and everything under its artifacts prefix. */
-export async function deleteScanObjects(storage: ObjectStorage, tenantId: string, scanId: string, refs: readonly ObjectRef[]) {
+export async function deleteScanObjects(
+  storage: ObjectStorage,
+  tenantId: string,
+  scanId: string,
+  refs: readonly ObjectRef[],
+) {
   const artifacts = await storage.list("artifacts", `${tenantId}/scans/${scanId}/`);
   const screenshots = await storage.list("screenshots", `${tenantId}/scans/${scanId}/`);
   await storage.delete([...refs, ...artifacts, ...screenshots]);
@@ -277,7 +334,17 @@ export async function listFindings(tx: Tx, actor: ScanActor, input: z.output<typ
   await findScan(tx, actor, input.scanId);
   let query = tx
     .selectFrom("findings")
-    .select(["id", "kind", "name", "version", "category", "confidence", "severity", "evidence_ids", "details"])
+    .select([
+      "id",
+      "kind",
+      "name",
+      "version",
+      "category",
+      "confidence",
+      "severity",
+      "evidence_ids",
+      "details",
+    ])
     .where("scan_id", "=", input.scanId)
     .orderBy("kind")
     .orderBy("name");
@@ -311,7 +378,8 @@ export async function listEvidence(tx: Tx, actor: ScanActor, input: z.output<typ
       .where("id", "=", input.findingId)
       .where("scan_id", "=", input.scanId)
       .executeTakeFirst();
-    if (!finding) throw new DomainError("NOT_FOUND", `Finding ${input.findingId} was not found in scan ${input.scanId}`);
+    if (!finding)
+      throw new DomainError("NOT_FOUND", `Finding ${input.findingId} was not found in scan ${input.scanId}`);
     query = query.where("evidence_id", "in", finding.evidence_ids.length > 0 ? finding.evidence_ids : [""]);
   }
   if (input.kind) query = query.where("kind", "=", input.kind);
@@ -337,7 +405,12 @@ export async function listEvidence(tx: Tx, actor: ScanActor, input: z.output<typ
 
 export async function listPages(tx: Tx, actor: ScanActor, scanId: string) {
   await findScan(tx, actor, scanId);
-  const rows = await tx.selectFrom("scan_pages").selectAll().where("scan_id", "=", scanId).orderBy("url").execute();
+  const rows = await tx
+    .selectFrom("scan_pages")
+    .selectAll()
+    .where("scan_id", "=", scanId)
+    .orderBy("url")
+    .execute();
   return rows.map((row) => ({
     id: row.id,
     url: row.url,
@@ -352,7 +425,12 @@ export async function listPages(tx: Tx, actor: ScanActor, scanId: string) {
 }
 
 /** The page's screenshot object, after RLS confirmed the caller may see the page. */
-export async function screenshotRef(tx: Tx, actor: ScanActor, scanId: string, pageId: string): Promise<ObjectRef> {
+export async function screenshotRef(
+  tx: Tx,
+  actor: ScanActor,
+  scanId: string,
+  pageId: string,
+): Promise<ObjectRef> {
   await findScan(tx, actor, scanId);
   const page = await tx
     .selectFrom("scan_pages")

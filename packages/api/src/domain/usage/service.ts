@@ -7,21 +7,37 @@ const DEFAULT_RANGE_DAYS = 30;
 
 const dateOrDateTime = z
   .string({ error: "must be a date (YYYY-MM-DD) or an ISO date-time" })
-  .refine((text) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(text) && !Number.isNaN(Date.parse(text)), "must be a date (YYYY-MM-DD) or an ISO date-time");
+  .refine(
+    (text) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(text) && !Number.isNaN(Date.parse(text)),
+    "must be a date (YYYY-MM-DD) or an ISO date-time",
+  );
 
 /** Half-open range [from, to); a bare `to` date includes that whole day. Default: the last 30 days. */
 export const usageSummaryInput = z
   .strictObject({ from: dateOrDateTime.optional(), to: dateOrDateTime.optional() })
   .optional()
   .transform((input, ctx) => {
-    const to = input?.to ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(input.to) ? Date.parse(input.to) + DAY_MS : Date.parse(input.to)) : new Date();
+    const to = input?.to
+      ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(input.to) ? Date.parse(input.to) + DAY_MS : Date.parse(input.to))
+      : new Date();
     const from = input?.from ? new Date(input.from) : new Date(to.getTime() - DEFAULT_RANGE_DAYS * DAY_MS);
     if (from >= to) ctx.addIssue({ code: "custom", path: ["from"], message: "must be before to" });
-    else if (to.getTime() - from.getTime() > MAX_USAGE_RANGE_DAYS * DAY_MS) ctx.addIssue({ code: "custom", path: ["from"], message: `must be at most ${MAX_USAGE_RANGE_DAYS} days before to` });
+    else if (to.getTime() - from.getTime() > MAX_USAGE_RANGE_DAYS * DAY_MS)
+      ctx.addIssue({
+        code: "custom",
+        path: ["from"],
+        message: `must be at most ${MAX_USAGE_RANGE_DAYS} days before to`,
+      });
     return { from, to };
   });
 
-const figures = { calls: z.number().int(), inputTokens: z.number().int(), outputTokens: z.number().int(), costUsd: z.number(), failures: z.number().int() };
+const figures = {
+  calls: z.number().int(),
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  costUsd: z.number(),
+  failures: z.number().int(),
+};
 const figuresSchema = z.object(figures);
 export const usageSummarySchema = z.object({
   from: z.iso.datetime(),
@@ -58,7 +74,11 @@ const FIGURES = sql`count(*) as calls, coalesce(sum(input_tokens), 0) as input_t
  * AI calls and scans of the active tenant in [from, to), read as the caller
  * (RLS decides what is visible; the tenant filter lets the indexes work).
  */
-export async function usageSummary(tx: Transaction<Database>, tenantId: string, range: { from: Date; to: Date }): Promise<UsageSummary> {
+export async function usageSummary(
+  tx: Transaction<Database>,
+  tenantId: string,
+  range: { from: Date; to: Date },
+): Promise<UsageSummary> {
   const inRange = sql`tenant_id = ${tenantId}::uuid and created_at >= ${range.from} and created_at < ${range.to}`;
   const [groups, days, scans] = await Promise.all([
     sql<FigureRow & { provider: string | null; model: string | null; task: string | null; level: number }>`
@@ -77,7 +97,9 @@ export async function usageSummary(tx: Transaction<Database>, tenantId: string, 
          and date_trunc('day', u.created_at at time zone 'UTC') = d.day
        group by d.day order by d.day`.execute(tx),
     sql<{ status: string; count: string }>`
-      select status::text as status, count(*) as count from public.scans where ${inRange} group by status order by status`.execute(tx),
+      select status::text as status, count(*) as count from public.scans where ${inRange} group by status order by status`.execute(
+      tx,
+    ),
   ]);
   // grouping() bits, high to low: provider, model, task (1 = rolled up).
   const at = (level: number) => groups.rows.filter((row) => Number(row.level) === level);
@@ -85,7 +107,12 @@ export async function usageSummary(tx: Transaction<Database>, tenantId: string, 
     from: range.from.toISOString(),
     to: range.to.toISOString(),
     totals: toFigures(at(0b111)[0]),
-    breakdown: at(0b000).map((row) => ({ provider: row.provider!, model: row.model!, task: row.task!, ...toFigures(row) })),
+    breakdown: at(0b000).map((row) => ({
+      provider: row.provider!,
+      model: row.model!,
+      task: row.task!,
+      ...toFigures(row),
+    })),
     byModel: at(0b001).map((row) => ({ provider: row.provider!, model: row.model!, ...toFigures(row) })),
     byTask: at(0b110).map((row) => ({ task: row.task!, ...toFigures(row) })),
     days: days.rows.map((row) => ({ day: row.day, ...toFigures(row) })),

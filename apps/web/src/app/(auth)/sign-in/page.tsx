@@ -1,7 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AuthForm, type AuthField } from "../../../components/auth/auth-form";
-import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "../../../components/ui/card";
+import {
+  Card,
+  CardContent,
+  CardDescription,
+  CardFooter,
+  CardHeader,
+  CardTitle,
+} from "../../../components/ui/card";
 import { webEnv } from "../../../env";
 import { safeNextPath } from "../../../lib/safe-next";
 import { SupabaseAuthForm } from "../supabase-auth-form";
@@ -13,7 +20,11 @@ const FIELDS = [
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const next = safeNextPath((await searchParams).next);
   // Read per request, so one build serves local and Supabase mode.
   const { supabase } = webEnv();
@@ -33,18 +44,16 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
             fields={FIELDS}
           />
         ) : (
-          <AuthForm
-            endpoint="/api/auth/sign-in"
-            submitLabel="Sign in"
-            next={next}
-            fields={FIELDS}
-          />
+          <AuthForm endpoint="/api/auth/sign-in" submitLabel="Sign in" next={next} fields={FIELDS} />
         )}
       </CardContent>
       <CardFooter className="justify-center text-sm text-muted-foreground">
         <span>
           New to TechScanIQ?{" "}
-          <Link href={next === "/" ? "/sign-up" : `/sign-up?next=${encodeURIComponent(next)}`} className="font-medium text-primary hover:underline">
+          <Link
+            href={next === "/" ? "/sign-up" : `/sign-up?next=${encodeURIComponent(next)}`}
+            className="font-medium text-primary hover:underline"
+          >
             Create an account
           </Link>
         </span>

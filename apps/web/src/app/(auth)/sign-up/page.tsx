@@ -1,19 +1,36 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AuthForm, type AuthField } from "../../../components/auth/auth-form";
-import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "../../../components/ui/card";
+import {
+  Card,
+  CardContent,
+  CardDescription,
+  CardFooter,
+  CardHeader,
+  CardTitle,
+} from "../../../components/ui/card";
 import { webEnv } from "../../../env";
 import { safeNextPath } from "../../../lib/safe-next";
 import { SupabaseAuthForm } from "../supabase-auth-form";
 
 const FIELDS = [
   { name: "email", label: "Email", type: "email", autoComplete: "email" },
-  { name: "password", label: "Password", type: "password", autoComplete: "new-password", hint: "At least 8 characters." },
+  {
+    name: "password",
+    label: "Password",
+    type: "password",
+    autoComplete: "new-password",
+    hint: "At least 8 characters.",
+  },
 ] as const satisfies readonly AuthField[];
 
 export const metadata: Metadata = { title: "Create account" };
 
-export default async function SignUpPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SignUpPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const next = safeNextPath((await searchParams).next);
   // Read per request, so one build serves local and Supabase mode.
   const { supabase } = webEnv();
@@ -33,18 +50,16 @@ export default async function SignUpPage({ searchParams }: { searchParams: Promi
             fields={FIELDS}
           />
         ) : (
-          <AuthForm
-            endpoint="/api/auth/sign-up"
-            submitLabel="Create account"
-            next={next}
-            fields={FIELDS}
-          />
+          <AuthForm endpoint="/api/auth/sign-up" submitLabel="Create account" next={next} fields={FIELDS} />
         )}
       </CardContent>
       <CardFooter className="justify-center text-sm text-muted-foreground">
         <span>
           Already have an account?{" "}
-          <Link href={next === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(next)}`} className="font-medium text-primary hover:underline">
+          <Link
+            href={next === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(next)}`}
+            className="font-medium text-primary hover:underline"
+          >
             Sign in
           </Link>
         </span>

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cookieHeader, getRequest, postRequest, routeTestEnvironment, SAME_ORIGIN_JSON } from "../../../server/route-testing";
+import {
+  cookieHeader,
+  getRequest,
+  postRequest,
+  routeTestEnvironment,
+  SAME_ORIGIN_JSON,
+} from "../../../server/route-testing";
 import type * as SignInRoute from "./sign-in/route";
 import type * as SignUpRoute from "./sign-up/route";
 import type * as ActiveTenantRoute from "../tenant/active/route";
@@ -9,7 +15,12 @@ const PASSWORD = "correct horse battery";
 
 describe("trust: seeded demo user gets live progress", () => {
   let environment: Awaited<ReturnType<typeof routeTestEnvironment>>;
-  let routes: { signUp: typeof SignUpRoute; signIn: typeof SignInRoute; active: typeof ActiveTenantRoute; trpc: typeof TrpcRoute };
+  let routes: {
+    signUp: typeof SignUpRoute;
+    signIn: typeof SignInRoute;
+    active: typeof ActiveTenantRoute;
+    trpc: typeof TrpcRoute;
+  };
 
   beforeAll(async () => {
     environment = await routeTestEnvironment();
@@ -23,7 +34,9 @@ describe("trust: seeded demo user gets live progress", () => {
   afterAll(() => environment.close());
 
   const signUp = async (email: string) => {
-    const response = await routes.signUp.POST(postRequest("/api/auth/sign-up", SAME_ORIGIN_JSON, { email, password: PASSWORD }));
+    const response = await routes.signUp.POST(
+      postRequest("/api/auth/sign-up", SAME_ORIGIN_JSON, { email, password: PASSWORD }),
+    );
     expect(response.status).toBe(200);
     return cookieHeader(response);
   };
@@ -65,7 +78,10 @@ describe("trust: seeded demo user gets live progress", () => {
   it("a session without a tenant cookie (signed in elsewhere) gets its default tenant from the first API call", async () => {
     const cookies = await signUp("no-cookie@example.test");
     const tenantId = await createTenant(cookies, "no-cookie-tenant");
-    const sessionOnly = cookies.split("; ").filter((cookie) => !cookie.startsWith("tsiq_tenant=")).join("; ");
+    const sessionOnly = cookies
+      .split("; ")
+      .filter((cookie) => !cookie.startsWith("tsiq_tenant="))
+      .join("; ");
 
     const get = await routes.trpc.GET(getRequest("/api/trpc/tenant.get", { cookie: sessionOnly }));
     expect(get.status).toBe(200);

@@ -36,7 +36,9 @@ describe("trust: cross-site requests on cookie sessions", () => {
       refresh: await import("./refresh/route"),
       trpc: await import("../trpc/[trpc]/route"),
     };
-    const signedUp = await routes.signUp.POST(post("/api/auth/sign-up", OURS, { email: "victim@example.test", password: "correct horse battery" }));
+    const signedUp = await routes.signUp.POST(
+      post("/api/auth/sign-up", OURS, { email: "victim@example.test", password: "correct horse battery" }),
+    );
     expect(signedUp.status).toBe(200);
     victimCookies = cookieHeader(signedUp);
   });
@@ -51,7 +53,11 @@ describe("trust: cross-site requests on cookie sessions", () => {
     expect(attempt.status).toBe(403);
     expect(attempt.cookies.getAll()).toEqual([]);
     const plainText = await routes.signIn.POST(
-      post("/api/auth/sign-in", { ...OURS, "content-type": "text/plain" }, { email: "victim@example.test", password: "x" }),
+      post(
+        "/api/auth/sign-in",
+        { ...OURS, "content-type": "text/plain" },
+        { email: "victim@example.test", password: "x" },
+      ),
     );
     expect(plainText.status).toBe(415);
   });
@@ -61,7 +67,11 @@ describe("trust: cross-site requests on cookie sessions", () => {
     expect(signOut.status).toBe(403);
     // No Sec-Fetch-Site (an older browser): the Origin header decides.
     const noFetchSite = await routes.signOut.POST(
-      post("/api/auth/sign-out", { origin: "https://evil.example", "content-type": "application/json", cookie: victimCookies }),
+      post("/api/auth/sign-out", {
+        origin: "https://evil.example",
+        "content-type": "application/json",
+        cookie: victimCookies,
+      }),
     );
     expect(noFetchSite.status).toBe(403);
     const refresh = await routes.refresh.POST(post("/api/auth/refresh", { ...EVIL, cookie: victimCookies }));
@@ -71,17 +81,25 @@ describe("trust: cross-site requests on cookie sessions", () => {
 
   it("refuses cookie-carried tRPC mutations from another site, keeps same-origin and Bearer callers working", async () => {
     const input = { slug: "csrf-acme", name: "Acme" };
-    const crossSite = await routes.trpc.POST(post("/api/trpc/tenant.create", { ...EVIL, cookie: victimCookies }, input));
+    const crossSite = await routes.trpc.POST(
+      post("/api/trpc/tenant.create", { ...EVIL, cookie: victimCookies }, input),
+    );
     expect(crossSite.status).toBe(403);
-    const ours = await routes.trpc.POST(post("/api/trpc/tenant.create", { ...OURS, cookie: victimCookies }, input));
+    const ours = await routes.trpc.POST(
+      post("/api/trpc/tenant.create", { ...OURS, cookie: victimCookies }, input),
+    );
     expect(ours.status).toBe(200);
 
     const accessToken = /tsiq_access=([^;]+)/.exec(victimCookies)![1]!;
     const script = await routes.trpc.POST(
-      post("/api/trpc/tenant.create", { authorization: `Bearer ${accessToken}`, "content-type": "application/json" }, {
-        slug: "csrf-script",
-        name: "Script",
-      }),
+      post(
+        "/api/trpc/tenant.create",
+        { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+        {
+          slug: "csrf-script",
+          name: "Script",
+        },
+      ),
     );
     expect(script.status).toBe(200);
   });

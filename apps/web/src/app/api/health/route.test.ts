@@ -17,13 +17,18 @@ describe("GET /api/health, /api/ready, /api/live", () => {
     database = await createTestDatabase();
     // The route handlers read their settings from the environment, once per process.
     process.env.DATABASE_URL = database.url;
-    routes = { health: await import("./route"), ready: await import("../ready/route"), live: await import("../live/route") };
+    routes = {
+      health: await import("./route"),
+      ready: await import("../ready/route"),
+      live: await import("../live/route"),
+    };
   });
   afterAll(async () => {
     await database.drop();
   });
 
-  const get = (path: string, headers: Record<string, string> = {}) => new Request(`http://127.0.0.1${path}`, { headers });
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    new Request(`http://127.0.0.1${path}`, { headers });
 
   it("answers 503 naming the missing worker, then 200 once a worker beats; echoes the request id", async () => {
     const unhealthy = await routes.health.GET(get("/api/health", { "x-request-id": "req-health-0001" }));
@@ -36,7 +41,10 @@ describe("GET /api/health, /api/ready, /api/live", () => {
     });
 
     await withServiceTx(database.db, (trx) =>
-      trx.insertInto("worker_heartbeats").values({ worker_id: "route-test", hostname: "test", pid: 1 }).execute(),
+      trx
+        .insertInto("worker_heartbeats")
+        .values({ worker_id: "route-test", hostname: "test", pid: 1 })
+        .execute(),
     );
     const healthy = await routes.health.GET(get("/api/health"));
     expect(healthy.status).toBe(200);
@@ -47,7 +55,10 @@ describe("GET /api/health, /api/ready, /api/live", () => {
   it("is ready and live with a migrated database", async () => {
     const ready = await routes.ready.GET(get("/api/ready"));
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: "ok", checks: { database: { ok: true }, migrations: { ok: true } } });
+    expect(await ready.json()).toMatchObject({
+      status: "ok",
+      checks: { database: { ok: true }, migrations: { ok: true } },
+    });
     const live = routes.live.GET(get("/api/live"));
     expect(live.status).toBe(200);
     expect(await live.json()).toEqual({ status: "ok" });

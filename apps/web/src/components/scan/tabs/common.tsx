@@ -14,7 +14,15 @@ interface QueryLike<T> {
 }
 
 /** Loading skeleton, the API's error with a retry, or the content. */
-export function Loaded<T>({ query, label, children }: { query: QueryLike<T>; label: string; children: (data: T) => ReactNode }) {
+export function Loaded<T>({
+  query,
+  label,
+  children,
+}: {
+  query: QueryLike<T>;
+  label: string;
+  children: (data: T) => ReactNode;
+}) {
   if (query.isPending) return <SkeletonRows rows={4} label={`Loading ${label}`} />;
   if (query.error || query.data === undefined)
     return (
@@ -43,7 +51,11 @@ export function SectionTitle({ children, aside }: { children: ReactNode; aside?:
 export function EvidenceLink({ count, onClick }: { count: number; onClick: () => void }) {
   if (count === 0) return null;
   return (
-    <button type="button" onClick={onClick} className="text-xs font-medium whitespace-nowrap text-primary hover:underline">
+    <button
+      type="button"
+      onClick={onClick}
+      className="text-xs font-medium whitespace-nowrap text-primary hover:underline"
+    >
       {count} evidence {count === 1 ? "item" : "items"} →
     </button>
   );

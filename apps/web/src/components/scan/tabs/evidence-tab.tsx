@@ -13,12 +13,30 @@ import { EvidenceCard } from "../evidence-card";
 import type { Finding } from "../findings-summary";
 import type { TabProps } from "../scan-tabs";
 
-const KINDS = ["header", "cookie", "html", "meta", "script", "scriptSrc", "css", "url", "dom", "js", "network", "dns", "tls", "robots", "console", "page"] as const;
+const KINDS = [
+  "header",
+  "cookie",
+  "html",
+  "meta",
+  "script",
+  "scriptSrc",
+  "css",
+  "url",
+  "dom",
+  "js",
+  "network",
+  "dns",
+  "tls",
+  "robots",
+  "console",
+  "page",
+] as const;
 
 const PAGE_SIZE = 50;
 const MAX_LIMIT = 500;
 
-const findingLabel = (finding: Finding) => `${finding.kind.replace("_", " ")}: ${finding.name}${finding.version ? ` ${finding.version}` : ""}`;
+const findingLabel = (finding: Finding) =>
+  `${finding.kind.replace("_", " ")}: ${finding.name}${finding.version ? ` ${finding.version}` : ""}`;
 
 export function EvidenceTab({
   scanId,
@@ -26,13 +44,24 @@ export function EvidenceTab({
   kind,
   page,
   onFilter,
-}: TabProps & { finding: string | null; kind: string | null; page: string | null; onFilter: (filters: Record<string, string>) => void }) {
+}: TabProps & {
+  finding: string | null;
+  kind: string | null;
+  page: string | null;
+  onFilter: (filters: Record<string, string>) => void;
+}) {
   const findings = trpc.scan.findings.useQuery({ scanId });
   const pages = trpc.scan.pages.useQuery({ scanId });
   // "Load more" asks for a longer list (the API caps it at 500); the items already shown stay while it loads.
   const [limit, setLimit] = useState(PAGE_SIZE);
   const evidence = trpc.scan.evidence.list.useQuery(
-    { scanId, limit, ...(finding ? { findingId: finding } : {}), ...(kind ? { kind } : {}), ...(page ? { pageUrl: page } : {}) },
+    {
+      scanId,
+      limit,
+      ...(finding ? { findingId: finding } : {}),
+      ...(kind ? { kind } : {}),
+      ...(page ? { pageUrl: page } : {}),
+    },
     { placeholderData: keepPreviousData },
   );
 
@@ -40,7 +69,8 @@ export function EvidenceTab({
   const termsByEvidence = useMemo(() => {
     const map = new Map<string, string[]>();
     for (const entry of findings.data ?? [])
-      for (const id of entry.evidenceIds) map.set(id, [...(map.get(id) ?? []), entry.name, ...(entry.version ? [entry.version] : [])]);
+      for (const id of entry.evidenceIds)
+        map.set(id, [...(map.get(id) ?? []), entry.name, ...(entry.version ? [entry.version] : [])]);
     return map;
   }, [findings.data]);
 
@@ -56,10 +86,18 @@ export function EvidenceTab({
 
   return (
     <div className="flex flex-col gap-4">
-      <form className="grid gap-3 rounded-(--radius-card) border border-border bg-surface p-4 sm:grid-cols-3" aria-label="Filter evidence" onSubmit={(event) => event.preventDefault()}>
+      <form
+        className="grid gap-3 rounded-(--radius-card) border border-border bg-surface p-4 sm:grid-cols-3"
+        aria-label="Filter evidence"
+        onSubmit={(event) => event.preventDefault()}
+      >
         <div className="flex min-w-0 flex-col gap-1.5">
           <Label htmlFor="evidence-finding">Finding</Label>
-          <Select id="evidence-finding" value={finding ?? ""} onChange={(event) => setFilter("finding", event.target.value)}>
+          <Select
+            id="evidence-finding"
+            value={finding ?? ""}
+            onChange={(event) => setFilter("finding", event.target.value)}
+          >
             <option value="">All findings</option>
             {(findings.data ?? []).map((entry) => (
               <option key={entry.id} value={entry.id}>
@@ -70,7 +108,11 @@ export function EvidenceTab({
         </div>
         <div className="flex min-w-0 flex-col gap-1.5">
           <Label htmlFor="evidence-kind">Kind</Label>
-          <Select id="evidence-kind" value={kind ?? ""} onChange={(event) => setFilter("kind", event.target.value)}>
+          <Select
+            id="evidence-kind"
+            value={kind ?? ""}
+            onChange={(event) => setFilter("kind", event.target.value)}
+          >
             <option value="">All kinds</option>
             {KINDS.map((entry) => (
               <option key={entry} value={entry}>
@@ -81,7 +123,11 @@ export function EvidenceTab({
         </div>
         <div className="flex min-w-0 flex-col gap-1.5">
           <Label htmlFor="evidence-page">Page</Label>
-          <Select id="evidence-page" value={page ?? ""} onChange={(event) => setFilter("page", event.target.value)}>
+          <Select
+            id="evidence-page"
+            value={page ?? ""}
+            onChange={(event) => setFilter("page", event.target.value)}
+          >
             <option value="">All pages</option>
             {(pages.data ?? []).map((entry) => (
               <option key={entry.id} value={entry.url}>
@@ -103,7 +149,12 @@ export function EvidenceTab({
             <EvidenceCard key={item.id} item={item} terms={termsByEvidence.get(item.id) ?? []} />
           ))}
           {evidence.data?.nextCursor && limit < MAX_LIMIT ? (
-            <Button variant="secondary" className="self-center" onClick={() => setLimit((current) => Math.min(MAX_LIMIT, current + PAGE_SIZE))} pending={evidence.isPlaceholderData}>
+            <Button
+              variant="secondary"
+              className="self-center"
+              onClick={() => setLimit((current) => Math.min(MAX_LIMIT, current + PAGE_SIZE))}
+              pending={evidence.isPlaceholderData}
+            >
               Load more
             </Button>
           ) : null}

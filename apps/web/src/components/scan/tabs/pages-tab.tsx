@@ -8,7 +8,8 @@ import { EmptyState } from "../../ui/states";
 import type { TabProps } from "../scan-tabs";
 import { Loaded } from "./common";
 
-export const screenshotUrl = (scanId: string, pageId: string) => `/api/scans/${scanId}/pages/${pageId}/screenshot`;
+export const screenshotUrl = (scanId: string, pageId: string) =>
+  `/api/scans/${scanId}/pages/${pageId}/screenshot`;
 
 export function PagesTab({ scanId }: TabProps) {
   const pages = trpc.scan.pages.useQuery({ scanId });
@@ -22,7 +23,12 @@ export function PagesTab({ scanId }: TabProps) {
             {items.map((page) => (
               <Card key={page.id} className="flex flex-col overflow-hidden" data-testid="crawled-page">
                 {page.hasScreenshot ? (
-                  <a href={screenshotUrl(scanId, page.id)} target="_blank" rel="noopener" className="block border-b border-border bg-muted">
+                  <a
+                    href={screenshotUrl(scanId, page.id)}
+                    target="_blank"
+                    rel="noopener"
+                    className="block border-b border-border bg-muted"
+                  >
                     {/* A tenant-checked route serves the PNG; next/image would re-fetch it without the session. */}
                     <img
                       src={screenshotUrl(scanId, page.id)}
@@ -41,7 +47,9 @@ export function PagesTab({ scanId }: TabProps) {
                     {pathOf(page.url)}
                   </span>
                   <div className="flex flex-wrap items-center gap-2 text-xs text-muted-foreground">
-                    {page.httpStatus ? <Badge tone={page.httpStatus < 400 ? "success" : "danger"}>{page.httpStatus}</Badge> : null}
+                    {page.httpStatus ? (
+                      <Badge tone={page.httpStatus < 400 ? "success" : "danger"}>{page.httpStatus}</Badge>
+                    ) : null}
                     <span>{formatBytes(page.bytes)}</span>
                     {page.durationMs !== null ? <span>· {formatDuration(page.durationMs)}</span> : null}
                     {page.rendered ? <span>· rendered</span> : null}

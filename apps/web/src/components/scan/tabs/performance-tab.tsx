@@ -16,20 +16,33 @@ const TYPE_COLOURS: Record<string, string> = {
   font: "bg-critical",
 };
 
-function BarChart({ rows, format, label }: { rows: { key: string; label: string; value: number; tone?: string }[]; format: (value: number) => string; label: string }) {
+function BarChart({
+  rows,
+  format,
+  label,
+}: {
+  rows: { key: string; label: string; value: number; tone?: string }[];
+  format: (value: number) => string;
+  label: string;
+}) {
   const max = Math.max(0, ...rows.map((row) => row.value));
   return (
     <table className="w-full text-sm" aria-label={label}>
       <tbody>
         {rows.map((row) => (
           <tr key={row.key}>
-            <th scope="row" className="w-36 max-w-36 truncate py-1.5 pr-3 text-left font-normal text-muted-foreground">
+            <th
+              scope="row"
+              className="w-36 max-w-36 truncate py-1.5 pr-3 text-left font-normal text-muted-foreground"
+            >
               {row.label}
             </th>
             <td className="py-1.5">
               <Bar value={row.value} max={max} tone={row.tone} />
             </td>
-            <td className="w-20 py-1.5 pl-3 text-right font-mono text-xs tabular-nums">{format(row.value)}</td>
+            <td className="w-20 py-1.5 pl-3 text-right font-mono text-xs tabular-nums">
+              {format(row.value)}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -44,14 +57,34 @@ export function PerformanceTab({ scanId, showEvidence }: TabProps) {
     <Loaded query={performance} label="performance results">
       {(findings) => {
         const report = findings[0] ? parseDetails(performanceDetails, findings[0].details) : null;
-        if (!report) return <EmptyState title="No performance data yet">Page weight and requests are measured on the rendered pages.</EmptyState>;
+        if (!report)
+          return (
+            <EmptyState title="No performance data yet">
+              Page weight and requests are measured on the rendered pages.
+            </EmptyState>
+          );
         const bytesByType = new Map<string, number>();
-        for (const page of report.pages) for (const [type, bytes] of Object.entries(page.bytesByType)) bytesByType.set(type, (bytesByType.get(type) ?? 0) + bytes);
-        const parties = (thirdParties.data ?? []).map((finding) => ({ finding, details: parseDetails(thirdPartyDetails, finding.details) }));
+        for (const page of report.pages)
+          for (const [type, bytes] of Object.entries(page.bytesByType))
+            bytesByType.set(type, (bytesByType.get(type) ?? 0) + bytes);
+        const parties = (thirdParties.data ?? []).map((finding) => ({
+          finding,
+          details: parseDetails(thirdPartyDetails, finding.details),
+        }));
         const thirdPartyRequests = parties.reduce((sum, party) => sum + (party.details?.requests ?? 0), 0);
         const hosts = [
-          { key: "first-party", label: "This site", value: Math.max(0, report.totalRequests - thirdPartyRequests), tone: "bg-primary" },
-          ...parties.map((party) => ({ key: party.finding.id, label: party.details?.host ?? party.finding.name, value: party.details?.requests ?? 0, tone: "bg-warning" })),
+          {
+            key: "first-party",
+            label: "This site",
+            value: Math.max(0, report.totalRequests - thirdPartyRequests),
+            tone: "bg-primary",
+          },
+          ...parties.map((party) => ({
+            key: party.finding.id,
+            label: party.details?.host ?? party.finding.name,
+            value: party.details?.requests ?? 0,
+            tone: "bg-warning",
+          })),
         ].sort((a, b) => b.value - a.value);
         return (
           <div className="flex flex-col gap-6">
@@ -75,7 +108,14 @@ export function PerformanceTab({ scanId, showEvidence }: TabProps) {
                   <BarChart
                     label="Page weight by resource type"
                     format={formatBytes}
-                    rows={[...bytesByType.entries()].sort(([, a], [, b]) => b - a).map(([type, bytes]) => ({ key: type, label: type, value: bytes, tone: TYPE_COLOURS[type] ?? "bg-muted-foreground" }))}
+                    rows={[...bytesByType.entries()]
+                      .sort(([, a], [, b]) => b - a)
+                      .map(([type, bytes]) => ({
+                        key: type,
+                        label: type,
+                        value: bytes,
+                        tone: TYPE_COLOURS[type] ?? "bg-muted-foreground",
+                      }))}
                   />
                 </Card>
               </section>
@@ -95,14 +135,22 @@ export function PerformanceTab({ scanId, showEvidence }: TabProps) {
               ) : (
                 <Card className="divide-y divide-border overflow-hidden">
                   {parties.map(({ finding, details }) => (
-                    <div key={finding.id} className="flex flex-wrap items-center gap-x-4 gap-y-1 px-5 py-3 text-sm">
+                    <div
+                      key={finding.id}
+                      className="flex flex-wrap items-center gap-x-4 gap-y-1 px-5 py-3 text-sm"
+                    >
                       <span className="font-medium">{finding.name}</span>
                       <span className="font-mono text-xs text-muted-foreground">{details?.host}</span>
-                      {finding.category ? <span className="text-xs text-muted-foreground">{finding.category}</span> : null}
+                      {finding.category ? (
+                        <span className="text-xs text-muted-foreground">{finding.category}</span>
+                      ) : null}
                       <span className="ml-auto text-xs text-muted-foreground tabular-nums">
                         {details?.requests ?? 0} requests · {formatBytes(details?.bytes ?? 0)}
                       </span>
-                      <EvidenceLink count={finding.evidenceIds.length} onClick={() => showEvidence(finding.id)} />
+                      <EvidenceLink
+                        count={finding.evidenceIds.length}
+                        onClick={() => showEvidence(finding.id)}
+                      />
                     </div>
                   ))}
                 </Card>
@@ -127,8 +175,12 @@ export function PerformanceTab({ scanId, showEvidence }: TabProps) {
                         <td className="max-w-64 truncate px-5 py-2 font-mono text-xs">{pathOf(page.url)}</td>
                         <td className="px-3 py-2 text-right tabular-nums">{formatBytes(page.bytes)}</td>
                         <td className="px-3 py-2 text-right tabular-nums">{page.requests}</td>
-                        <td className="px-3 py-2 text-right tabular-nums">{page.ttfbMs === null ? "—" : formatDuration(page.ttfbMs)}</td>
-                        <td className="px-5 py-2 text-right tabular-nums">{page.loadMs === null ? "—" : formatDuration(page.loadMs)}</td>
+                        <td className="px-3 py-2 text-right tabular-nums">
+                          {page.ttfbMs === null ? "—" : formatDuration(page.ttfbMs)}
+                        </td>
+                        <td className="px-5 py-2 text-right tabular-nums">
+                          {page.loadMs === null ? "—" : formatDuration(page.loadMs)}
+                        </td>
                       </tr>
                     ))}
                   </tbody>

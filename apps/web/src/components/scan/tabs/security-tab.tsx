@@ -28,7 +28,11 @@ function HeaderTests({ tests, showEvidence }: { tests: Finding[]; showEvidence: 
         {tests.map((finding) => {
           const test = parseDetails(securityTestDetails, finding.details);
           return (
-            <li key={finding.id} className="flex flex-col gap-1 px-5 py-3 sm:flex-row sm:items-start sm:gap-4" data-testid="security-test">
+            <li
+              key={finding.id}
+              className="flex flex-col gap-1 px-5 py-3 sm:flex-row sm:items-start sm:gap-4"
+              data-testid="security-test"
+            >
               <span className="w-16 shrink-0">
                 <Badge tone={test?.pass ? "success" : "danger"}>{test?.pass ? "Pass" : "Fail"}</Badge>
               </span>
@@ -38,7 +42,16 @@ function HeaderTests({ tests, showEvidence }: { tests: Finding[]; showEvidence: 
               </span>
               <span className="flex shrink-0 items-center gap-3">
                 {test ? (
-                  <span className={cn("font-mono text-sm tabular-nums", test.scoreModifier < 0 ? "text-destructive" : test.scoreModifier > 0 ? "text-success" : "text-muted-foreground")}>
+                  <span
+                    className={cn(
+                      "font-mono text-sm tabular-nums",
+                      test.scoreModifier < 0
+                        ? "text-destructive"
+                        : test.scoreModifier > 0
+                          ? "text-success"
+                          : "text-muted-foreground",
+                    )}
+                  >
                     {test.scoreModifier > 0 ? `+${test.scoreModifier}` : test.scoreModifier}
                   </span>
                 ) : null}
@@ -83,13 +96,22 @@ export function SecurityTab({ scanId, showEvidence }: TabProps) {
       {(security) => {
         const gradeFinding = security.find((finding) => finding.name === HEADER_GRADE_FINDING.name);
         const grade = gradeFinding ? parseDetails(HeaderGradeDetails, gradeFinding.details) : null;
-        const tests = security.filter((finding) => finding.category === "headers" && finding !== gradeFinding);
-        const failed = tests.filter((finding) => !parseDetails(securityTestDetails, finding.details)?.pass).length;
+        const tests = security.filter(
+          (finding) => finding.category === "headers" && finding !== gradeFinding,
+        );
+        const failed = tests.filter(
+          (finding) => !parseDetails(securityTestDetails, finding.details)?.pass,
+        ).length;
         const cookies = security.filter((finding) => finding.category === "cookies");
         const mixed = security.filter((finding) => finding.category === "mixed-content");
         const tlsFinding = security.find((finding) => finding.category === "tls");
         const tls = tlsFinding ? parseDetails(tlsDetails, tlsFinding.details) : null;
-        if (security.length === 0) return <EmptyState title="No security results yet">Security checks run after technology detection.</EmptyState>;
+        if (security.length === 0)
+          return (
+            <EmptyState title="No security results yet">
+              Security checks run after technology detection.
+            </EmptyState>
+          );
         return (
           <div className="flex flex-col gap-6">
             {grade ? (
@@ -98,7 +120,8 @@ export function SecurityTab({ scanId, showEvidence }: TabProps) {
                 <div className="flex flex-col gap-1">
                   <p className="font-semibold">HTTP security headers</p>
                   <p className="text-sm text-muted-foreground">
-                    Score <span className="font-medium text-foreground tabular-nums">{grade.score}</span>/100, graded like the MDN HTTP Observatory.{" "}
+                    Score <span className="font-medium text-foreground tabular-nums">{grade.score}</span>/100,
+                    graded like the MDN HTTP Observatory.{" "}
                     {failed === 0 ? "Every test passes." : `${failed} of ${tests.length} tests fail.`}
                   </p>
                 </div>
@@ -106,7 +129,9 @@ export function SecurityTab({ scanId, showEvidence }: TabProps) {
             ) : null}
             {tests.length > 0 ? (
               <section className="flex flex-col gap-3">
-                <SectionTitle aside={`${tests.length - failed} passed · ${failed} failed`}>Per-test breakdown</SectionTitle>
+                <SectionTitle aside={`${tests.length - failed} passed · ${failed} failed`}>
+                  Per-test breakdown
+                </SectionTitle>
                 <HeaderTests tests={tests} showEvidence={showEvidence} />
               </section>
             ) : null}
@@ -117,9 +142,15 @@ export function SecurityTab({ scanId, showEvidence }: TabProps) {
                   <Card className="p-5">
                     <dl className="grid grid-cols-2 gap-4">
                       <Fact label="Protocol" value={tls.protocol} />
-                      <Fact label="Certificate" value={tls.authorized ? "Trusted" : (tls.authorizationError ?? "Not trusted")} />
+                      <Fact
+                        label="Certificate"
+                        value={tls.authorized ? "Trusted" : (tls.authorizationError ?? "Not trusted")}
+                      />
                       <Fact label="Issuer" value={tls.issuer} />
-                      <Fact label="Expires in" value={tls.daysRemaining === null ? null : `${tls.daysRemaining} days`} />
+                      <Fact
+                        label="Expires in"
+                        value={tls.daysRemaining === null ? null : `${tls.daysRemaining} days`}
+                      />
                       <Fact label="Cipher" value={tls.cipher} />
                       <Fact label="Subject" value={tls.subject} />
                     </dl>
@@ -146,7 +177,9 @@ export function SecurityTab({ scanId, showEvidence }: TabProps) {
                             {finding.severity ? <SeverityBadge severity={finding.severity} /> : null}
                             <span className="font-mono text-sm">{cookie?.name ?? finding.name}</span>
                           </div>
-                          {cookie ? <p className="text-sm text-muted-foreground">{cookie.issues.join("; ")}</p> : null}
+                          {cookie ? (
+                            <p className="text-sm text-muted-foreground">{cookie.issues.join("; ")}</p>
+                          ) : null}
                         </div>
                       );
                     })}
@@ -157,7 +190,10 @@ export function SecurityTab({ scanId, showEvidence }: TabProps) {
                     {mixed.map((finding) => (
                       <div key={finding.id} className="flex items-center gap-2 px-5 py-3 text-sm">
                         <SeverityBadge severity="medium" /> Mixed content
-                        <EvidenceLink count={finding.evidenceIds.length} onClick={() => showEvidence(finding.id)} />
+                        <EvidenceLink
+                          count={finding.evidenceIds.length}
+                          onClick={() => showEvidence(finding.id)}
+                        />
                       </div>
                     ))}
                   </Card>

@@ -12,7 +12,12 @@ export function TechnologiesTab({ scanId, showEvidence }: TabProps) {
   return (
     <Loaded query={findings} label="technologies">
       {(technologies) => {
-        if (technologies.length === 0) return <EmptyState title="No technologies detected yet">Detection runs after the pages are fetched and rendered.</EmptyState>;
+        if (technologies.length === 0)
+          return (
+            <EmptyState title="No technologies detected yet">
+              Detection runs after the pages are fetched and rendered.
+            </EmptyState>
+          );
         const groups = new Map<string, typeof technologies>();
         for (const technology of technologies) {
           const category = technology.category ?? "Other";
@@ -31,23 +36,41 @@ export function TechnologiesTab({ scanId, showEvidence }: TabProps) {
                       const details = parseDetails(technologyDetails, technology.details);
                       const otherCategories = details?.categories.filter((entry) => entry !== category) ?? [];
                       return (
-                        <li key={technology.id} className="flex flex-col gap-2 px-5 py-3" data-testid="technology">
+                        <li
+                          key={technology.id}
+                          className="flex flex-col gap-2 px-5 py-3"
+                          data-testid="technology"
+                        >
                           <div className="flex items-baseline justify-between gap-3">
                             <span className="min-w-0 font-medium">
                               <span data-testid="technology-name">{technology.name}</span>
                               {technology.version ? (
-                                <span className="ml-2 font-mono text-sm text-muted-foreground" data-testid="technology-version">
+                                <span
+                                  className="ml-2 font-mono text-sm text-muted-foreground"
+                                  data-testid="technology-version"
+                                >
                                   {technology.version}
                                 </span>
                               ) : null}
                             </span>
-                            <EvidenceLink count={technology.evidenceIds.length} onClick={() => showEvidence(technology.id)} />
+                            <EvidenceLink
+                              count={technology.evidenceIds.length}
+                              onClick={() => showEvidence(technology.id)}
+                            />
                           </div>
                           <div className="flex items-center gap-3 text-xs text-muted-foreground">
                             <span className="w-28 shrink-0">Confidence {technology.confidence ?? "–"}%</span>
-                            <Bar value={technology.confidence ?? 0} max={100} tone={(technology.confidence ?? 0) >= 75 ? "bg-success" : "bg-warning"} />
+                            <Bar
+                              value={technology.confidence ?? 0}
+                              max={100}
+                              tone={(technology.confidence ?? 0) >= 75 ? "bg-success" : "bg-warning"}
+                            />
                           </div>
-                          {otherCategories.length > 0 ? <p className="text-xs text-muted-foreground">Also: {otherCategories.join(", ")}</p> : null}
+                          {otherCategories.length > 0 ? (
+                            <p className="text-xs text-muted-foreground">
+                              Also: {otherCategories.join(", ")}
+                            </p>
+                          ) : null}
                         </li>
                       );
                     })}

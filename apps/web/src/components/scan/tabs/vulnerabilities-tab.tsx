@@ -10,7 +10,8 @@ import { EvidenceLink, Loaded } from "./common";
 
 /** Advisory ids as links where the id's home is certain (CVE, GHSA); others as text. */
 function advisoryUrl(identifier: string): string | null {
-  if (/^CVE-\d{4}-\d+$/i.test(identifier)) return `https://nvd.nist.gov/vuln/detail/${identifier.toUpperCase()}`;
+  if (/^CVE-\d{4}-\d+$/i.test(identifier))
+    return `https://nvd.nist.gov/vuln/detail/${identifier.toUpperCase()}`;
   if (/^GHSA(-[a-z0-9]{4}){3}$/i.test(identifier)) return `https://github.com/advisories/${identifier}`;
   return null;
 }
@@ -23,8 +24,14 @@ export function VulnerabilitiesTab({ scanId, showEvidence }: TabProps) {
     <Loaded query={findings} label="vulnerable libraries">
       {(vulnerabilities) => {
         if (vulnerabilities.length === 0)
-          return <EmptyState title="No known-vulnerable libraries">None of the JavaScript libraries found matches a known advisory.</EmptyState>;
-        const sorted = [...vulnerabilities].sort((a, b) => severityRank[b.severity ?? "info"] - severityRank[a.severity ?? "info"]);
+          return (
+            <EmptyState title="No known-vulnerable libraries">
+              None of the JavaScript libraries found matches a known advisory.
+            </EmptyState>
+          );
+        const sorted = [...vulnerabilities].sort(
+          (a, b) => severityRank[b.severity ?? "info"] - severityRank[a.severity ?? "info"],
+        );
         return (
           <div className="flex flex-col gap-3">
             {sorted.map((vulnerability) => {
@@ -34,10 +41,14 @@ export function VulnerabilitiesTab({ scanId, showEvidence }: TabProps) {
                   <div className="flex flex-wrap items-center gap-3">
                     {vulnerability.severity ? <SeverityBadge severity={vulnerability.severity} /> : null}
                     <span className="font-medium">
-                      {vulnerability.name} <span className="font-mono text-sm text-muted-foreground">{vulnerability.version}</span>
+                      {vulnerability.name}{" "}
+                      <span className="font-mono text-sm text-muted-foreground">{vulnerability.version}</span>
                     </span>
                     <span className="ml-auto">
-                      <EvidenceLink count={vulnerability.evidenceIds.length} onClick={() => showEvidence(vulnerability.id)} />
+                      <EvidenceLink
+                        count={vulnerability.evidenceIds.length}
+                        onClick={() => showEvidence(vulnerability.id)}
+                      />
                     </span>
                   </div>
                   {details?.summary ? <p className="text-sm">{details.summary}</p> : null}
@@ -48,7 +59,12 @@ export function VulnerabilitiesTab({ scanId, showEvidence }: TabProps) {
                         return (
                           <li key={identifier} className="font-mono text-xs">
                             {href ? (
-                              <a href={href} target="_blank" rel="noopener noreferrer nofollow" className="text-primary hover:underline">
+                              <a
+                                href={href}
+                                target="_blank"
+                                rel="noopener noreferrer nofollow"
+                                className="text-primary hover:underline"
+                              >
                                 {identifier}
                               </a>
                             ) : (
@@ -59,7 +75,12 @@ export function VulnerabilitiesTab({ scanId, showEvidence }: TabProps) {
                       })}
                       {details.info.filter(isHttpUrl).map((url) => (
                         <li key={url} className="max-w-full truncate text-xs">
-                          <a href={url} target="_blank" rel="noopener noreferrer nofollow" className="text-primary hover:underline">
+                          <a
+                            href={url}
+                            target="_blank"
+                            rel="noopener noreferrer nofollow"
+                            className="text-primary hover:underline"
+                          >
                             {url}
                           </a>
                         </li>

@@ -9,7 +9,9 @@ export default function NewTenantPage() {
     <Card className="mx-auto max-w-lg">
       <CardHeader>
         <CardTitle>New workspace</CardTitle>
-        <CardDescription>For a deal, a portfolio or a team. You become its owner and can add members later.</CardDescription>
+        <CardDescription>
+          For a deal, a portfolio or a team. You become its owner and can add members later.
+        </CardDescription>
       </CardHeader>
       <CardContent>
         <CreateTenantForm />

@@ -18,7 +18,9 @@ export async function POST(request: NextRequest) {
   if (supabase) {
     const pending = pendingCookieJar(() => request.cookies.getAll());
     const { data } = await supabaseServerClient(supabase, pending.jar).auth.refreshSession();
-    const response = data.session ? NextResponse.json({ refreshed: true }, { headers }) : NextResponse.json(ENDED, { status: 401, headers });
+    const response = data.session
+      ? NextResponse.json({ refreshed: true }, { headers })
+      : NextResponse.json(ENDED, { status: 401, headers });
     return pending.applyTo(response);
   }
   const renewal = await renewSessionIfNeeded(

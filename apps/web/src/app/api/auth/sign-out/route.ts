@@ -5,19 +5,29 @@ import { REQUEST_ID_HEADER } from "../../../../server/logger";
 import { renewSessionIfNeeded } from "../../../../server/refresh";
 import { refuseCrossSite } from "../../../../server/same-origin";
 import { ACCESS_COOKIE, clearSessionCookies, REFRESH_COOKIE } from "../../../../server/session";
-import { expireSupabaseSessionCookies, pendingCookieJar, supabaseServerClient, supabaseServerOptions } from "../../../../server/supabase";
+import {
+  expireSupabaseSessionCookies,
+  pendingCookieJar,
+  supabaseServerClient,
+  supabaseServerOptions,
+} from "../../../../server/supabase";
 
 /** Local mode: revoke the session in the API, so its tokens stop working everywhere. */
 async function revokeLocalSession(request: NextRequest, incoming: Headers): Promise<void> {
   const renewal = await renewSessionIfNeeded(
-    { accessToken: request.cookies.get(ACCESS_COOKIE)?.value, refreshToken: request.cookies.get(REFRESH_COOKIE)?.value },
+    {
+      accessToken: request.cookies.get(ACCESS_COOKIE)?.value,
+      refreshToken: request.cookies.get(REFRESH_COOKIE)?.value,
+    },
     incoming,
   ).catch(() => ({ kind: "ended" as const }));
   const accessToken = renewal.kind === "ended" ? undefined : renewal.accessToken;
   if (accessToken) {
     // Already revoked or expired is as good as signed out. `{}`: an input-less in-process
     // mutation arrives with an empty JSON body, which the API refused, so nothing was revoked.
-    await serverApi({ accessToken, incoming }).auth.signOut.mutate({}).catch(() => undefined);
+    await serverApi({ accessToken, incoming })
+      .auth.signOut.mutate({})
+      .catch(() => undefined);
   }
 }
 
@@ -39,7 +49,9 @@ export async function POST(request: NextRequest) {
   if (supabase) {
     const pending = pendingCookieJar(() => request.cookies.getAll());
     // Supabase unreachable or the session already gone: the cookies are cleared below either way.
-    await supabaseServerClient(supabase, pending.jar).auth.signOut().catch(() => undefined);
+    await supabaseServerClient(supabase, pending.jar)
+      .auth.signOut()
+      .catch(() => undefined);
     pending.applyTo(response);
     expireSupabaseSessionCookies(request.cookies.getAll(), response.cookies);
   } else {

@@ -9,5 +9,7 @@ export async function POST(request: NextRequest) {
   const body = await readJsonObject(request);
   if (body instanceof Response) return body;
   // The API's zod schema is the validation; this only forwards the browser's fields.
-  return respondWithSession(request, (api) => api.auth.signUp.mutate(body as { email: string; password: string }));
+  return respondWithSession(request, (api) =>
+    api.auth.signUp.mutate(body as { email: string; password: string }),
+  );
 }

@@ -17,7 +17,9 @@ export async function POST(request: NextRequest) {
   const session = await sessionForRoute(request, incoming);
   try {
     // The API's zod schema validates tenantId and names it when wrong.
-    const tenant = await serverApi({ accessToken: session.accessToken, incoming }).tenant.switch.mutate(body as { tenantId: string });
+    const tenant = await serverApi({ accessToken: session.accessToken, incoming }).tenant.switch.mutate(
+      body as { tenantId: string },
+    );
     const response = NextResponse.json({ tenant }, { headers });
     writeActiveTenantCookie(response.cookies, tenant.id);
     return session.settle(response);

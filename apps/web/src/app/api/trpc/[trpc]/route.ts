@@ -27,14 +27,16 @@ async function handle(request: NextRequest): Promise<Response> {
 
   const session = await sessionForRoute(request, headers);
   if (session.accessToken) headers.set("authorization", `Bearer ${session.accessToken}`);
-  const activeTenant = request.cookies.get(ACTIVE_TENANT_COOKIE)?.value ?? (await chooseTenant(session.accessToken, headers));
+  const activeTenant =
+    request.cookies.get(ACTIVE_TENANT_COOKIE)?.value ?? (await chooseTenant(session.accessToken, headers));
   if (activeTenant && !headers.has("x-tenant-id")) headers.set("x-tenant-id", activeTenant);
   // Cookies were turned into headers above; the API authenticates by header only.
   headers.delete("cookie");
 
   const apiResponse = await forwardToApi(new Request(request.url, withBody(request, headers)));
   const response = session.settle(new NextResponse(apiResponse.body, apiResponse));
-  if (activeTenant && !request.cookies.has(ACTIVE_TENANT_COOKIE)) writeActiveTenantCookie(response.cookies, activeTenant);
+  if (activeTenant && !request.cookies.has(ACTIVE_TENANT_COOKIE))
+    writeActiveTenantCookie(response.cookies, activeTenant);
   return response;
 }
 
@@ -45,13 +47,20 @@ async function handle(request: NextRequest): Promise<Response> {
  */
 async function chooseTenant(accessToken: string | undefined, headers: Headers): Promise<string | undefined> {
   if (!accessToken || headers.has("x-tenant-id")) return undefined;
-  const tenants = await serverApi({ accessToken, incoming: headers }).tenant.listMine.query().catch(() => []);
+  const tenants = await serverApi({ accessToken, incoming: headers })
+    .tenant.listMine.query()
+    .catch(() => []);
   return defaultTenant(tenants)?.id;
 }
 
 function withBody(request: NextRequest, headers: Headers): RequestInit & { duplex?: "half" } {
   const hasBody = request.method !== "GET" && request.method !== "HEAD";
-  return { method: request.method, headers, ...(hasBody ? { body: request.body, duplex: "half" } : {}), signal: request.signal };
+  return {
+    method: request.method,
+    headers,
+    ...(hasBody ? { body: request.body, duplex: "half" } : {}),
+    signal: request.signal,
+  };
 }
 
 export { handle as GET, handle as POST };

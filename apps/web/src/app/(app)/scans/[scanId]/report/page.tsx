@@ -17,7 +17,13 @@ function versionParam(value: string | string[] | undefined): number | undefined 
  * may not see is the same 404 as one that never existed. A scan without a
  * report yet (still running) gets a page that waits for it.
  */
-export default async function ReportPage({ params, searchParams }: { params: Promise<{ scanId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function ReportPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ scanId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const [{ scanId }, query] = await Promise.all([params, searchParams]);
   const version = versionParam(query.version);
   const context = await sessionApi();
@@ -28,7 +34,9 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
   };
   const scan = await context.api.scan.get.query({ scanId }).catch(hidden);
   if (!scan) notFound();
-  const report = await context.api.report.get.query(version === undefined ? { scanId } : { scanId, version }).catch(hidden);
+  const report = await context.api.report.get
+    .query(version === undefined ? { scanId } : { scanId, version })
+    .catch(hidden);
   // A version that does not exist is not found; a report that does not exist yet is waited for.
   if (!report && version !== undefined) notFound();
   return (

@@ -8,7 +8,10 @@ export const dynamic = "force-dynamic";
 type ReportFormat = inferRouterInputs<AppRouter>["report"]["export"]["format"];
 
 /** A report version's export as a file download, for members of the report's tenant only (404 for everyone else). */
-export async function GET(request: NextRequest, { params }: { params: Promise<{ reportId: string; format: string }> }) {
+export async function GET(
+  request: NextRequest,
+  { params }: { params: Promise<{ reportId: string; format: string }> },
+) {
   const { reportId, format } = await params;
   const versionParam = request.nextUrl.searchParams.get("version");
   return tenantDownload(request, async (api) => {

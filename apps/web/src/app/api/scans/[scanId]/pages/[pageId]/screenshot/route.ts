@@ -4,7 +4,10 @@ import { tenantDownload } from "../../../../../../../server/tenant-route";
 export const dynamic = "force-dynamic";
 
 /** A crawled page's screenshot, for members of the scan's tenant only (404 for everyone else). */
-export async function GET(request: NextRequest, { params }: { params: Promise<{ scanId: string; pageId: string }> }) {
+export async function GET(
+  request: NextRequest,
+  { params }: { params: Promise<{ scanId: string; pageId: string }> },
+) {
   const { scanId, pageId } = await params;
   return tenantDownload(request, async (api) => {
     const screenshot = await api.scan.screenshot.query({ scanId, pageId });
