@@ -68,9 +68,11 @@ describe("trust: up serves the production build", () => {
     const webDir = path.join(repoRoot, "apps/web");
     const inputs = (await webBuildInputs(repoRoot, webDir)).map((input) => path.relative(repoRoot, input));
     expect(inputs).toEqual(
-      expect.arrayContaining(["apps/web", "packages/api", "packages/db", "packages/ai", "pnpm-lock.yaml"]),
+      expect.arrayContaining(["apps/web", "packages/api", "packages/db", "packages/contracts", "pnpm-lock.yaml"]),
     );
     expect(inputs).not.toContain("apps/worker");
+    // Requests never run models: the web app's inputs stop at the api and the contracts.
+    expect(inputs).not.toContain("packages/ai");
   });
 
   it("`up --help` offers --dev for the development server", () => {
