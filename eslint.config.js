@@ -24,6 +24,27 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
       "no-console": "off",
+      // Each package reads its environment in one env.ts and passes the parsed values down.
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read the environment in the package's env.ts." },
+      ],
     },
+  },
+  {
+    // Tests, their support code, benchmarks, fixtures and tool configs start processes and set up environments.
+    files: [
+      "**/env.ts",
+      "**/*.test.ts",
+      "**/*.test.tsx",
+      "**/e2e/**",
+      "**/test-support.ts",
+      "**/test-global-setup.ts",
+      "**/route-testing.ts",
+      "bench/**",
+      "fixtures/**",
+      "**/*.config.{js,mjs,ts}",
+    ],
+    rules: { "no-restricted-properties": "off" },
   },
 );
