@@ -291,6 +291,14 @@ export async function produceReportVersion(
     },
   );
   const changes = await parentDiff(db, report.tenant_id, request.scanId, loaded.scan, loaded.parentScanId);
+  // Exports are stored before the version is published, so a reader told "ready" can download every format
+  // (a retry after a failed publish overwrites them).
+  await storeExports(
+    settings,
+    report.tenant_id,
+    buildReportDocument(content, { reportId: report.id, version, changes }),
+    signal,
+  );
 
   await withServiceTx(db, async (tx) => {
     await tx
@@ -340,12 +348,6 @@ export async function produceReportVersion(
     });
   });
   await saver.deleteThread(threadId);
-  await storeExports(
-    settings,
-    report.tenant_id,
-    buildReportDocument(content, { reportId: report.id, version, changes }),
-    signal,
-  );
   return { kind: "created", reportId: report.id, version };
 }
 

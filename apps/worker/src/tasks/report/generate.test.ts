@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { AiConfig, TASKS } from "@techscaniq/ai";
 import { sql, withServiceTx } from "@techscaniq/db";
-import { createLocalStorage } from "@techscaniq/db/storage";
+import { createLocalStorage, type ObjectStorage } from "@techscaniq/db/storage";
 import {
   createTestDatabase,
   createTestTenant,
@@ -93,5 +93,42 @@ describe("trust: tenant boundary 4 — the report worker reads a parent scan onl
     expect(version.scan_diff).toBeNull();
     expect(version.compared_scan_id).toBeNull();
     expect(JSON.stringify(version.content)).not.toContain("TenantBSecretStack");
+  });
+});
+
+describe("a report version is published only once its exports are stored", () => {
+  it("stores md, html, pdf and json before the version row and the ready status exist", async () => {
+    const owner = await createTestUser(database.db);
+    const tenant = await createTestTenant(database.db, owner.id);
+    const scanId = await succeededScan(tenant.id, "Nginx");
+    const publishedAtPut: { path: string; versions: number }[] = [];
+    const recording: ObjectStorage = Object.create(settings.storage) as ObjectStorage;
+    recording.put = async (ref, body, options) => {
+      const row = await database.db.kysely
+        .selectFrom("report_versions")
+        .select((eb) => eb.fn.countAll<string>().as("count"))
+        .where("scan_id", "=", scanId)
+        .executeTakeFirstOrThrow();
+      publishedAtPut.push({ path: ref.path, versions: Number(row.count) });
+      return settings.storage.put(ref, body, options);
+    };
+
+    expect(await produceReportVersion({ ...settings, storage: recording }, { scanId })).toMatchObject({
+      kind: "created",
+      version: 1,
+    });
+    expect(publishedAtPut.map((put) => put.path.split(".").pop()).sort()).toEqual([
+      "html",
+      "json",
+      "md",
+      "pdf",
+    ]);
+    expect(publishedAtPut.every((put) => put.versions === 0)).toBe(true);
+    const report = await database.db.kysely
+      .selectFrom("reports")
+      .select(["status", "latest_version"])
+      .where("scan_id", "=", scanId)
+      .executeTakeFirstOrThrow();
+    expect(report).toEqual({ status: "ready", latest_version: 1 });
   });
 });
