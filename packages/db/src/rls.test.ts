@@ -39,6 +39,7 @@ interface World extends RlsWorld {
     auditA: string;
     sessionOfMemberA: string;
     membershipOfMemberA: string;
+    invitationA: string;
   };
 }
 
@@ -314,6 +315,37 @@ const CASES: TableCase[] = [
     },
     allowed: { select: A_MANAGERS, insert: A_MANAGERS, update: A_MANAGERS, delete: NOBODY },
   },
+  {
+    table: "invitations",
+    ops: {
+      select: async (trx, w) =>
+        (await trx.selectFrom("invitations").select("id").where("id", "=", w.rows.invitationA).execute())
+          .length,
+      insert: async (trx, w, actor) =>
+        (
+          await trx
+            .insertInto("invitations")
+            .values({
+              tenant_id: w.tenantA,
+              email: `new-${randomBytes(4).toString("hex")}@example.com`,
+              role: "member",
+              invited_by: isUser(actor) ? w.users[actor as keyof World["users"]] : null,
+            })
+            .execute()
+        ).length,
+      update: async (trx, w) =>
+        count(
+          await trx
+            .updateTable("invitations")
+            .set({ revoked_at: new Date() })
+            .where("id", "=", w.rows.invitationA)
+            .execute(),
+        ),
+      delete: async (trx, w) =>
+        count(await trx.deleteFrom("invitations").where("id", "=", w.rows.invitationA).execute()),
+    },
+    allowed: { select: A_MANAGERS, insert: A_MANAGERS, update: A_MANAGERS, delete: NOBODY },
+  },
 ];
 
 let database: TestDatabase;
@@ -360,12 +392,18 @@ beforeAll(async () => {
         openai_model: "gpt-4o-mini",
       })
       .execute();
+    const invitation = await trx
+      .insertInto("invitations")
+      .values({ tenant_id: tenantA, email: "invitee-of-a@example.com", role: "member" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     return {
       apiKeyA: base.keys.keyReadA.id,
       eventA: event.id,
       auditA: String(audit.id),
       sessionOfMemberA: session.id,
       membershipOfMemberA: membership.id,
+      invitationA: invitation.id,
     };
   });
 
