@@ -41,12 +41,16 @@ comment on column public.invitations.revoked_at is 'When an admin of the tenant 
 
 -- The caller's own confirmed address, for users only (an API key never acts as its creator).
 -- auth.users is not readable by `authenticated`; this reveals only the caller's own address.
+-- plpgsql, whose body is resolved when called: a pre-existing auth.users without Supabase's
+-- email_confirmed_at column (the bootstrap's "leave it alone" case) must not stop the migration.
 create function private.current_user_email() returns text
-language sql stable security definer set search_path = '' as $$
-  select lower(u.email) from auth.users u
-   where u.id = auth.uid()
-     and u.email_confirmed_at is not null
-     and auth.jwt() -> 'app_metadata' ->> 'api_key_id' is null
+language plpgsql stable security definer set search_path = '' as $$
+begin
+  if auth.jwt() -> 'app_metadata' ->> 'api_key_id' is not null then
+    return null;
+  end if;
+  return (select lower(u.email) from auth.users u where u.id = auth.uid() and u.email_confirmed_at is not null);
+end
 $$;
 comment on function private.current_user_email() is 'The signed-in user''s confirmed e-mail address, lower-cased; null for API keys, anonymous callers and unconfirmed addresses.';
 
