@@ -49,14 +49,16 @@ begin
   if auth.jwt() -> 'app_metadata' ->> 'api_key_id' is not null then
     return null;
   end if;
-  return (select lower(u.email) from auth.users u where u.id = auth.uid() and u.email_confirmed_at is not null);
+  return (select lower(u.email) from auth.users u
+           where u.id = auth.uid() and u.email_confirmed_at is not null);
 end
 $$;
 comment on function private.current_user_email() is 'The signed-in user''s confirmed e-mail address, lower-cased; null for API keys, anonymous callers and unconfirmed addresses.';
 
 revoke all on public.invitations from anon, authenticated;
 grant all on public.invitations to service_role;
-grant select, insert, update (role, invited_by, expires_at, revoked_at) on public.invitations to authenticated;
+grant select, insert, update (role, invited_by, expires_at, revoked_at)
+  on public.invitations to authenticated;
 
 alter table public.invitations enable row level security;
 
@@ -109,7 +111,8 @@ begin
     on conflict on constraint memberships_tenant_user_key do nothing;
     update public.invitations i set accepted_at = now() where i.id = v_inv.id;
   end if;
-  return jsonb_build_object('id', v_inv.id, 'tenant_id', v_inv.tenant_id, 'role', v_inv.role, 'state', v_state);
+  return jsonb_build_object('id', v_inv.id, 'tenant_id', v_inv.tenant_id, 'role', v_inv.role,
+                            'state', v_state);
 end
 $$;
 comment on function public.accept_invitation(uuid) is 'The invitee accepts an open, unexpired invitation addressed to their confirmed e-mail: creates the membership with the invited role and marks it accepted. Returns null when no such invitation is addressed to the caller, else {id, tenant_id, role, state} with state accepted, already_accepted, declined, revoked or expired (nothing changed in the last four).';
@@ -139,7 +142,8 @@ begin
   if v_state = 'declined' then
     update public.invitations i set declined_at = now() where i.id = v_inv.id;
   end if;
-  return jsonb_build_object('id', v_inv.id, 'tenant_id', v_inv.tenant_id, 'role', v_inv.role, 'state', v_state);
+  return jsonb_build_object('id', v_inv.id, 'tenant_id', v_inv.tenant_id, 'role', v_inv.role,
+                            'state', v_state);
 end
 $$;
 comment on function public.decline_invitation(uuid) is 'The invitee declines an open, unexpired invitation addressed to their confirmed e-mail. Returns null when no such invitation is addressed to the caller, else {id, tenant_id, role, state} with state declined, already_declined, accepted, revoked or expired (nothing changed in the last four).';
