@@ -17,6 +17,7 @@ import {
 import {
   addTestMember,
   claimsFor,
+  claimsForApiKey,
   createTestDatabase,
   createTestTenant,
   createTestUser,
@@ -436,6 +437,40 @@ describe("RLS rules beyond the matrix", () => {
       for (const op of ["insert", "update", "delete"] as Op[])
         expect(await cell(table.ops[op], "viewerA"), `${table.table} ${op}`).toBe("denied");
     }
+  });
+
+  it("shows an invitation only to its invitee with a confirmed address, never to their API key", async () => {
+    const { db } = database;
+    const invitee = await createTestUser(db);
+    const invitation = await withServiceTx(db, (trx) =>
+      trx
+        .insertInto("invitations")
+        .values({ tenant_id: world.tenantB, email: invitee.email, role: "member" })
+        .returning("id")
+        .executeTakeFirstOrThrow(),
+    );
+    const seen = (claims: Parameters<typeof withRlsTx>[1]) =>
+      withRlsTx(
+        db,
+        claims,
+        async (trx) =>
+          (await trx.selectFrom("invitations").select("id").where("id", "=", invitation.id).execute()).length,
+      );
+    expect(await seen(claimsFor(invitee.id))).toBe(1);
+    expect(await seen(world.claims.ownerA)).toBe(0);
+    expect(await seen(claimsForApiKey(world.keys.keyAdminA, invitee.id))).toBe(0);
+
+    await db.kysely
+      .updateTable("auth.users")
+      .set({ email_confirmed_at: null })
+      .where("id", "=", invitee.id)
+      .execute();
+    expect(await seen(claimsFor(invitee.id))).toBe(0);
+    await expect(
+      withRlsTx(db, claimsFor(invitee.id), (trx) =>
+        sql`select public.accept_invitation(${invitation.id}::uuid)`.execute(trx),
+      ),
+    ).rejects.toMatchObject({ code: "42501" });
   });
 
   it("lets only owners grant or change the owner role", async () => {
