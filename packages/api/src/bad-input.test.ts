@@ -26,6 +26,7 @@ const countedTables = [
   "sessions",
   "tenants",
   "memberships",
+  "invitations",
   "api_keys",
   "events",
   "audit_log",
@@ -126,6 +127,33 @@ const cases: { procedure: string; call: Call; field: string; message?: RegExp }[
     procedure: "tenant.members.invite",
     call: () => client.tenant.members.invite.mutate(untyped({ email: "a@example.com", role: "emperor" })),
     field: "role",
+  },
+  {
+    procedure: "tenant.invitations.list",
+    call: () => client.tenant.invitations.list.query(unknownField),
+    field: "bogus",
+  },
+  {
+    procedure: "tenant.invitations.revoke",
+    call: () => client.tenant.invitations.revoke.mutate({ invitationId: "42" }),
+    field: "invitationId",
+    message: /^invitationId: must be an invitation id \(uuid\)/,
+  },
+  {
+    procedure: "tenant.invitations.mine",
+    call: () => client.tenant.invitations.mine.query(unknownField),
+    field: "bogus",
+  },
+  {
+    procedure: "tenant.invitations.accept",
+    call: () => client.tenant.invitations.accept.mutate(untyped({ invitationId: 42 })),
+    field: "invitationId",
+  },
+  {
+    procedure: "tenant.invitations.decline",
+    call: () => client.tenant.invitations.decline.mutate({ invitationId: "an invitation" }),
+    field: "invitationId",
+    message: /^invitationId: must be an invitation id \(uuid\)/,
   },
   {
     procedure: "tenant.members.changeRole",

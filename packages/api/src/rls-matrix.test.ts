@@ -51,6 +51,15 @@ async function freshMemberOfA(): Promise<string> {
   return user.id;
 }
 
+async function freshInvitationOfA(): Promise<string> {
+  const row = await db()
+    .insertInto("invitations")
+    .values({ tenant_id: tenantA.id, email: `${uniqueName()}@example.com`, role: "member" })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
 const procedures = {
   "tenant.get": {
     kind: "query",
@@ -78,13 +87,38 @@ const procedures = {
     call: (client, input) => client.tenant.members.invite.mutate(input),
     touchedA: async (input) =>
       (await db()
-        .selectFrom("memberships")
-        .innerJoin("auth.users", "auth.users.id", "memberships.user_id")
-        .select("memberships.id")
-        .where("memberships.tenant_id", "=", tenantA.id)
-        .where("auth.users.email", "=", input.email)
+        .selectFrom("invitations")
+        .select("id")
+        .where("tenant_id", "=", tenantA.id)
+        .where("email", "=", input.email)
         .executeTakeFirst()) !== undefined,
   } satisfies ProcedureCase<{ email: string; role: "member" }, unknown>,
+  "tenant.invitations.list": {
+    kind: "query",
+    prepare: async () => undefined,
+    call: (client) => client.tenant.invitations.list.query(),
+    touchedA: async (_input, output) => {
+      const invitationsOfA = await db()
+        .selectFrom("invitations")
+        .select("id")
+        .where("tenant_id", "=", tenantA.id)
+        .execute();
+      return output?.some((open) => invitationsOfA.some((row) => row.id === open.id)) ?? false;
+    },
+  } satisfies ProcedureCase<undefined, { id: string }[]>,
+  "tenant.invitations.revoke": {
+    kind: "mutation",
+    prepare: async () => ({ invitationId: await freshInvitationOfA() }),
+    call: (client, input) => client.tenant.invitations.revoke.mutate(input),
+    touchedA: async (input) =>
+      (
+        await db()
+          .selectFrom("invitations")
+          .select("revoked_at")
+          .where("id", "=", input.invitationId)
+          .executeTakeFirstOrThrow()
+      ).revoked_at !== null,
+  } satisfies ProcedureCase<{ invitationId: string }, unknown>,
   "tenant.members.changeRole": {
     kind: "mutation",
     prepare: async () => ({ userId: await freshMemberOfA(), role: "viewer" as const }),
@@ -195,6 +229,7 @@ const expected: Record<CallerName, Record<ProcedureName, Outcome>> = {
     ...every("ok, not A"),
     "tenant.members.changeRole": "NOT_FOUND",
     "tenant.members.remove": "NOT_FOUND",
+    "tenant.invitations.revoke": "NOT_FOUND",
     "apiKey.revoke": "NOT_FOUND",
   },
   anonymous: every("UNAUTHORIZED"),
@@ -285,10 +320,17 @@ describe("RLS matrix through tRPC over HTTP", () => {
 
   it("covers every tenant-scoped procedure of the tenant, apiKey and audit routers", async () => {
     const { appRouter } = await import("./router");
+    // The user-scoped ones act on the caller's own account (tested in routers/tenant.test.ts).
+    const userScoped = [
+      "tenant.listMine",
+      "tenant.create",
+      "tenant.switch",
+      "tenant.invitations.mine",
+      "tenant.invitations.accept",
+      "tenant.invitations.decline",
+    ];
     const tenantScoped = Object.keys(appRouter._def.procedures).filter(
-      (path) =>
-        /^(tenant|apiKey|audit)\./.test(path) &&
-        !["tenant.listMine", "tenant.create", "tenant.switch"].includes(path),
+      (path) => /^(tenant|apiKey|audit)\./.test(path) && !userScoped.includes(path),
     );
     expect(tenantScoped.sort()).toEqual(Object.keys(procedures).sort());
   });

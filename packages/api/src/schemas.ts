@@ -53,6 +53,21 @@ export const memberSchema = z.object({
   joinedAt: isoDateTime,
 });
 
+/** An invitation as its tenant's admins see it; the same whether or not the address has an account. */
+export const invitationSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  role: tenantRoleSchema,
+  invitedAt: isoDateTime,
+  expiresAt: isoDateTime,
+});
+
+/** An invitation as its invitee sees it. */
+export const myInvitationSchema = invitationSchema.extend({
+  tenantId: z.uuid(),
+  tenantName: z.string(),
+});
+
 export const apiKeySchema = z.object({
   id: z.uuid(),
   name: z.string(),

@@ -17,6 +17,7 @@ import {
 import {
   addTestMember,
   claimsFor,
+  claimsForApiKey,
   createTestDatabase,
   createTestTenant,
   createTestUser,
@@ -39,6 +40,7 @@ interface World extends RlsWorld {
     auditA: string;
     sessionOfMemberA: string;
     membershipOfMemberA: string;
+    invitationA: string;
   };
 }
 
@@ -314,6 +316,37 @@ const CASES: TableCase[] = [
     },
     allowed: { select: A_MANAGERS, insert: A_MANAGERS, update: A_MANAGERS, delete: NOBODY },
   },
+  {
+    table: "invitations",
+    ops: {
+      select: async (trx, w) =>
+        (await trx.selectFrom("invitations").select("id").where("id", "=", w.rows.invitationA).execute())
+          .length,
+      insert: async (trx, w, actor) =>
+        (
+          await trx
+            .insertInto("invitations")
+            .values({
+              tenant_id: w.tenantA,
+              email: `new-${randomBytes(4).toString("hex")}@example.com`,
+              role: "member",
+              invited_by: isUser(actor) ? w.users[actor as keyof World["users"]] : null,
+            })
+            .execute()
+        ).length,
+      update: async (trx, w) =>
+        count(
+          await trx
+            .updateTable("invitations")
+            .set({ revoked_at: new Date() })
+            .where("id", "=", w.rows.invitationA)
+            .execute(),
+        ),
+      delete: async (trx, w) =>
+        count(await trx.deleteFrom("invitations").where("id", "=", w.rows.invitationA).execute()),
+    },
+    allowed: { select: A_MANAGERS, insert: A_MANAGERS, update: A_MANAGERS, delete: NOBODY },
+  },
 ];
 
 let database: TestDatabase;
@@ -360,12 +393,18 @@ beforeAll(async () => {
         openai_model: "gpt-4o-mini",
       })
       .execute();
+    const invitation = await trx
+      .insertInto("invitations")
+      .values({ tenant_id: tenantA, email: "invitee-of-a@example.com", role: "member" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     return {
       apiKeyA: base.keys.keyReadA.id,
       eventA: event.id,
       auditA: String(audit.id),
       sessionOfMemberA: session.id,
       membershipOfMemberA: membership.id,
+      invitationA: invitation.id,
     };
   });
 
@@ -398,6 +437,40 @@ describe("RLS rules beyond the matrix", () => {
       for (const op of ["insert", "update", "delete"] as Op[])
         expect(await cell(table.ops[op], "viewerA"), `${table.table} ${op}`).toBe("denied");
     }
+  });
+
+  it("shows an invitation only to its invitee with a confirmed address, never to their API key", async () => {
+    const { db } = database;
+    const invitee = await createTestUser(db);
+    const invitation = await withServiceTx(db, (trx) =>
+      trx
+        .insertInto("invitations")
+        .values({ tenant_id: world.tenantB, email: invitee.email, role: "member" })
+        .returning("id")
+        .executeTakeFirstOrThrow(),
+    );
+    const seen = (claims: Parameters<typeof withRlsTx>[1]) =>
+      withRlsTx(
+        db,
+        claims,
+        async (trx) =>
+          (await trx.selectFrom("invitations").select("id").where("id", "=", invitation.id).execute()).length,
+      );
+    expect(await seen(claimsFor(invitee.id))).toBe(1);
+    expect(await seen(world.claims.ownerA)).toBe(0);
+    expect(await seen(claimsForApiKey(world.keys.keyAdminA, invitee.id))).toBe(0);
+
+    await db.kysely
+      .updateTable("auth.users")
+      .set({ email_confirmed_at: null })
+      .where("id", "=", invitee.id)
+      .execute();
+    expect(await seen(claimsFor(invitee.id))).toBe(0);
+    await expect(
+      withRlsTx(db, claimsFor(invitee.id), (trx) =>
+        sql`select public.accept_invitation(${invitation.id}::uuid)`.execute(trx),
+      ),
+    ).rejects.toMatchObject({ code: "42501" });
   });
 
   it("lets only owners grant or change the owner role", async () => {

@@ -137,6 +137,19 @@ export interface Findings {
   created_at: Generated<Timestamp>;
 }
 
+export interface Invitations {
+  id: Generated<string>;
+  tenant_id: string;
+  email: string;
+  role: "owner" | "admin" | "member" | "viewer";
+  invited_by: string | null;
+  created_at: Generated<Timestamp>;
+  expires_at: Generated<Timestamp>;
+  accepted_at: Timestamp | null;
+  declined_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
 export interface Memberships {
   id: Generated<string>;
   tenant_id: string;
@@ -310,6 +323,7 @@ export interface Database {
   events: Events;
   evidence_items: EvidenceItems;
   findings: Findings;
+  invitations: Invitations;
   memberships: Memberships;
   report_versions: ReportVersions;
   reports: Reports;

@@ -2,8 +2,6 @@ import {
   constraintName,
   emitEvent,
   isCheckViolation,
-  isUniqueViolation,
-  sql,
   type Database,
   type Db,
   type Transaction,
@@ -62,7 +60,7 @@ export async function listMembers(
   }));
 }
 
-function requireOwnerFor(tenant: TenantAccess, what: string): void {
+export function requireOwnerFor(tenant: TenantAccess, what: string): void {
   if (tenant.role !== "owner") throw new DomainError("FORBIDDEN", `Only owners can ${what}`);
 }
 
@@ -75,58 +73,6 @@ function lastOwnerRefusal(error: unknown): DomainError | undefined {
     );
   }
   return undefined;
-}
-
-/** Adds an existing user (found by e-mail) to the tenant. */
-export async function inviteMember(
-  db: Db,
-  tx: Transaction<Database>,
-  tenant: TenantAccess,
-  actorUserId: string | null,
-  input: { email: string; role: TenantRole },
-): Promise<MemberView> {
-  if (input.role === "owner") requireOwnerFor(tenant, "make someone an owner");
-  const user = await db.kysely
-    .selectFrom("auth.users")
-    .select(["id", "email"])
-    .where(sql<string>`lower(email)`, "=", input.email.toLowerCase())
-    .executeTakeFirst();
-  if (!user) {
-    throw new DomainError(
-      "NOT_FOUND",
-      "email: nobody has signed up with this e-mail yet; ask them to sign up first",
-      {
-        email: ["nobody has signed up with this e-mail yet"],
-      },
-    );
-  }
-  let row;
-  try {
-    row = await tx
-      .insertInto("memberships")
-      .values({ tenant_id: tenant.id, user_id: user.id, role: input.role })
-      .returning(["user_id", "role", "created_at"])
-      .executeTakeFirstOrThrow();
-  } catch (error) {
-    if (isUniqueViolation(error))
-      throw new DomainError("CONFLICT", `email: ${input.email} is already a member of this tenant`, {
-        email: ["is already a member"],
-      });
-    throw error;
-  }
-  await emitEvent(tx, {
-    type: "member.added",
-    tenantId: tenant.id,
-    userId: actorUserId,
-    subject: user.id,
-    data: { role: input.role },
-  });
-  return {
-    userId: row.user_id,
-    email: user.email ?? input.email,
-    role: row.role as TenantRole,
-    joinedAt: row.created_at.toISOString(),
-  };
 }
 
 async function currentRole(tx: Transaction<Database>, tenantId: string, userId: string): Promise<TenantRole> {

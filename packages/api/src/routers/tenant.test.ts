@@ -122,26 +122,26 @@ describe("members", () => {
     return bed.client({ accessToken: ownerToken }).tenant.create.mutate({ slug, name: slug });
   }
 
-  it("invites an existing user by e-mail, changes their role and removes them, with events", async () => {
+  it("invites a user by e-mail (they accept), changes their role and removes them, with events", async () => {
     const owner = await bed.signedInUser();
     const tenant = await tenantOf(owner.accessToken, "members-flow");
     const client = bed.client({ accessToken: owner.accessToken, tenantId: tenant.id });
-    const invitee = await createTestUser(bed.database.db);
+    const invitee = await bed.signedInUser();
 
-    const added = await client.tenant.members.invite.mutate({
+    const invitation = await client.tenant.members.invite.mutate({
       email: invitee.email.toUpperCase(),
       role: "viewer",
     });
-    expect(added).toMatchObject({ userId: invitee.id, email: invitee.email, role: "viewer" });
+    expect(invitation).toMatchObject({ email: invitee.email, role: "viewer" });
+    await expect(
+      bed
+        .client({ accessToken: invitee.accessToken })
+        .tenant.invitations.accept.mutate({ invitationId: invitation.id }),
+    ).resolves.toEqual({ tenantId: tenant.id, role: "viewer" });
     await expectTrpcError(
       client.tenant.members.invite.mutate({ email: invitee.email, role: "member" }),
       "CONFLICT",
       /already a member/,
-    );
-    await expectTrpcError(
-      client.tenant.members.invite.mutate({ email: "ghost@example.com", role: "member" }),
-      "NOT_FOUND",
-      /^email: nobody has signed up/,
     );
 
     expect(
@@ -156,6 +156,7 @@ describe("members", () => {
     });
     expect((await eventsOf(tenant.id)).map((event) => event.type)).toEqual([
       "tenant.created",
+      "invitation.created",
       "member.added",
       "member.role_changed",
       "member.removed",
@@ -164,6 +165,7 @@ describe("members", () => {
     expect(audit.map((entry) => entry.action)).toEqual([
       "tenant.members.remove",
       "tenant.members.changeRole",
+      "tenant.invitations.accept",
       "tenant.members.invite",
       "tenant.create",
     ]);
@@ -233,5 +235,208 @@ describe("audit.list paging", () => {
       "One",
       "Paging",
     ]);
+  });
+});
+
+describe("trust: member invites reveal who has an account and need no consent", () => {
+  const ghostAddress = () => `ghost-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const membershipsOf = (tenantId: string) =>
+    bed.database.db.kysely
+      .selectFrom("memberships")
+      .select(["user_id", "role"])
+      .where("tenant_id", "=", tenantId)
+      .orderBy("created_at")
+      .execute();
+
+  async function ownedTenant(slug: string) {
+    const owner = await bed.signedInUser();
+    const tenant = await bed
+      .client({ accessToken: owner.accessToken })
+      .tenant.create.mutate({ slug, name: slug });
+    return { owner, tenant, admin: bed.client({ accessToken: owner.accessToken, tenantId: tenant.id }) };
+  }
+
+  it("answers the same for an address with and without an account, and adds nobody", async () => {
+    const { owner, tenant, admin } = await ownedTenant("invite-same-answer");
+    const existing = await createTestUser(bed.database.db);
+
+    const forExisting = await admin.tenant.members.invite.mutate({ email: existing.email, role: "member" });
+    const forNobody = await admin.tenant.members.invite.mutate({ email: ghostAddress(), role: "member" });
+    // Everything but the invitation's own id, address and timestamps is identical.
+    const withoutOwnValues = (invitation: typeof forExisting) => ({
+      ...invitation,
+      id: "id",
+      email: "email",
+      invitedAt: "t",
+      expiresAt: "t",
+    });
+    expect(withoutOwnValues(forExisting)).toEqual(withoutOwnValues(forNobody));
+    expect(Object.keys(forExisting)).toEqual(Object.keys(forNobody));
+    const lifetime = (invitation: typeof forExisting) =>
+      Date.parse(invitation.expiresAt) - Date.parse(invitation.invitedAt);
+    expect(lifetime(forExisting)).toBe(lifetime(forNobody));
+
+    expect(await membershipsOf(tenant.id)).toEqual([{ user_id: owner.id, role: "owner" }]);
+    expect((await admin.tenant.invitations.list.query()).map((invitation) => invitation.id)).toEqual([
+      forExisting.id,
+      forNobody.id,
+    ]);
+    // Inviting again refreshes the open invitation rather than adding another.
+    const again = await admin.tenant.members.invite.mutate({ email: existing.email, role: "viewer" });
+    expect(again).toMatchObject({ id: forExisting.id, role: "viewer" });
+    expect(await admin.tenant.invitations.list.query()).toHaveLength(2);
+    expect((await eventsOf(tenant.id)).map((event) => event.type)).toEqual([
+      "tenant.created",
+      "invitation.created",
+      "invitation.created",
+      "invitation.created",
+    ]);
+  });
+
+  it("shows it only to the invitee signed in as that address, who joins by accepting", async () => {
+    const { owner, tenant, admin } = await ownedTenant("invite-consent");
+    const address = ghostAddress();
+    const invitation = await admin.tenant.members.invite.mutate({ email: address, role: "member" });
+
+    await expectTrpcError(bed.client().tenant.invitations.mine.query(), "UNAUTHORIZED");
+    const stranger = bed.client({ accessToken: (await bed.signedInUser()).accessToken });
+    expect(await stranger.tenant.invitations.mine.query()).toEqual([]);
+    await expectTrpcError(
+      stranger.tenant.invitations.accept.mutate({ invitationId: invitation.id }),
+      "NOT_FOUND",
+      /no such invitation for your e-mail address/,
+    );
+    await expectTrpcError(
+      stranger.tenant.invitations.decline.mutate({ invitationId: invitation.id }),
+      "NOT_FOUND",
+    );
+
+    // The address signs up only now, after the invitation.
+    const invitee = await createTestUser(bed.database.db, { email: address });
+    const session = await bed.client().auth.signIn.mutate({ email: address, password: invitee.password });
+    const inviteeClient = bed.client({ accessToken: session.accessToken });
+    expect(await inviteeClient.tenant.invitations.mine.query()).toEqual([
+      { ...invitation, tenantId: tenant.id, tenantName: tenant.name },
+    ]);
+    expect(await membershipsOf(tenant.id)).toEqual([{ user_id: owner.id, role: "owner" }]);
+
+    const accepted = { tenantId: tenant.id, role: "member" };
+    await expect(
+      inviteeClient.tenant.invitations.accept.mutate({ invitationId: invitation.id }),
+    ).resolves.toEqual(accepted);
+    // Accepting twice is a no-op.
+    await expect(
+      inviteeClient.tenant.invitations.accept.mutate({ invitationId: invitation.id }),
+    ).resolves.toEqual(accepted);
+    expect(await membershipsOf(tenant.id)).toEqual([
+      { user_id: owner.id, role: "owner" },
+      { user_id: invitee.id, role: "member" },
+    ]);
+    expect((await inviteeClient.tenant.listMine.query()).map((mine) => mine.id)).toEqual([tenant.id]);
+    expect(await inviteeClient.tenant.invitations.mine.query()).toEqual([]);
+    expect(await admin.tenant.invitations.list.query()).toEqual([]);
+    await expectTrpcError(
+      inviteeClient.tenant.invitations.decline.mutate({ invitationId: invitation.id }),
+      "CONFLICT",
+      /was accepted/,
+    );
+    expect((await eventsOf(tenant.id)).slice(-1)).toEqual([
+      { type: "member.added", subject: invitee.id, user_id: invitee.id },
+    ]);
+    expect((await admin.audit.list.query())[0]).toMatchObject({
+      action: "tenant.invitations.accept",
+      target: `invitation:${invitation.id}`,
+      actorUserId: invitee.id,
+    });
+  });
+
+  it("refuses a declined, revoked or expired invitation afterwards", async () => {
+    const { owner, tenant, admin } = await ownedTenant("invite-refusals");
+    const [decliner, revoked, late] = [
+      await bed.signedInUser(),
+      await bed.signedInUser(),
+      await bed.signedInUser(),
+    ];
+    const inviteOf = (user: { email: string }) =>
+      admin.tenant.members.invite.mutate({ email: user.email, role: "admin" });
+    const as = (user: { accessToken: string }) => bed.client({ accessToken: user.accessToken });
+
+    const declined = await inviteOf(decliner);
+    await expect(
+      as(decliner).tenant.invitations.decline.mutate({ invitationId: declined.id }),
+    ).resolves.toEqual({ invitationId: declined.id });
+    await expectTrpcError(
+      as(decliner).tenant.invitations.accept.mutate({ invitationId: declined.id }),
+      "CONFLICT",
+      /^invitationId: this invitation was declined/,
+    );
+
+    const toRevoke = await inviteOf(revoked);
+    await expect(admin.tenant.invitations.revoke.mutate({ invitationId: toRevoke.id })).resolves.toEqual(
+      toRevoke,
+    );
+    await expectTrpcError(
+      admin.tenant.invitations.revoke.mutate({ invitationId: toRevoke.id }),
+      "CONFLICT",
+      /already revoked/,
+    );
+    expect(await as(revoked).tenant.invitations.mine.query()).toEqual([]);
+    await expectTrpcError(
+      as(revoked).tenant.invitations.accept.mutate({ invitationId: toRevoke.id }),
+      "CONFLICT",
+      /^invitationId: this invitation was revoked/,
+    );
+
+    const expiring = await inviteOf(late);
+    await bed.database.db.kysely
+      .updateTable("invitations")
+      .set({ expires_at: new Date(Date.now() - 60_000) })
+      .where("id", "=", expiring.id)
+      .execute();
+    expect(await as(late).tenant.invitations.mine.query()).toEqual([]);
+    for (const answer of [as(late).tenant.invitations.accept, as(late).tenant.invitations.decline])
+      await expectTrpcError(
+        answer.mutate({ invitationId: expiring.id }),
+        "CONFLICT",
+        /^invitationId: this invitation has expired; ask an admin/,
+      );
+
+    expect(await membershipsOf(tenant.id)).toEqual([{ user_id: owner.id, role: "owner" }]);
+    // Only the expired one is still open (it can be renewed by inviting again, or revoked).
+    expect((await admin.tenant.invitations.list.query()).map((invitation) => invitation.id)).toEqual([
+      expiring.id,
+    ]);
+  });
+
+  it("keeps another tenant's admin and the tenant's own non-admins from listing or revoking it", async () => {
+    const { tenant, admin } = await ownedTenant("invite-boundary-a");
+    const invitation = await admin.tenant.members.invite.mutate({ email: ghostAddress(), role: "member" });
+    const other = await ownedTenant("invite-boundary-b");
+    await other.admin.tenant.members.invite.mutate({ email: ghostAddress(), role: "member" });
+
+    expect((await other.admin.tenant.invitations.list.query()).map((mine) => mine.id)).not.toContain(
+      invitation.id,
+    );
+    await expectTrpcError(
+      other.admin.tenant.invitations.revoke.mutate({ invitationId: invitation.id }),
+      "NOT_FOUND",
+    );
+    const namingA = bed.client({ accessToken: other.owner.accessToken, tenantId: tenant.id });
+    await expectTrpcError(namingA.tenant.invitations.list.query(), "FORBIDDEN");
+    await expectTrpcError(
+      namingA.tenant.invitations.revoke.mutate({ invitationId: invitation.id }),
+      "FORBIDDEN",
+    );
+
+    const member = await bed.signedInUser();
+    await addTestMember(bed.database.db, tenant.id, member.id, "member");
+    const memberOfA = bed.client({ accessToken: member.accessToken, tenantId: tenant.id });
+    await expectTrpcError(memberOfA.tenant.invitations.list.query(), "FORBIDDEN");
+    await expectTrpcError(
+      memberOfA.tenant.members.invite.mutate({ email: ghostAddress(), role: "member" }),
+      "FORBIDDEN",
+    );
+
+    expect((await admin.tenant.invitations.list.query()).map((open) => open.id)).toEqual([invitation.id]);
   });
 });

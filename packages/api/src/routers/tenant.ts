@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { changeMemberRole, inviteMember, listMembers, removeMember } from "../domain/members";
+import {
+  acceptInvitation,
+  declineInvitation,
+  inviteMember,
+  listMyInvitations,
+  listTenantInvitations,
+  revokeInvitation,
+} from "../domain/invitations";
+import { changeMemberRole, listMembers, removeMember } from "../domain/members";
 import { tenantRoleSchema } from "../domain/roles";
 import {
   createTenant,
@@ -12,7 +20,9 @@ import {
 import {
   emailSchema,
   idSchema,
+  invitationSchema,
   memberSchema,
+  myInvitationSchema,
   noInput,
   slugSchema,
   tenantNameSchema,
@@ -36,14 +46,17 @@ const membersRouter = router({
     .output(z.array(memberSchema))
     .query(({ ctx }) => listMembers(ctx.db, ctx.tx, ctx.tenant)),
 
-  /** Adds someone who already has an account; there is no e-mail invitation flow yet. */
+  /**
+   * Creates (or refreshes) a pending invitation the invitee accepts after signing in; the answer is
+   * the same whether or not the address has an account, and no membership is created here.
+   */
   invite: adminProcedure
     .input(z.strictObject({ email: emailSchema, role: tenantRoleSchema.default("member") }))
-    .output(memberSchema)
+    .output(invitationSchema)
     .mutation(async ({ ctx, input }) => {
-      const member = await inviteMember(ctx.db, ctx.tx, ctx.tenant, ctx.subject.userId, input);
-      ctx.audit.target = `user:${member.userId}`;
-      return member;
+      const invitation = await inviteMember(ctx.db, ctx.tx, ctx.tenant, ctx.subject.userId, input);
+      ctx.audit.target = `invitation:${invitation.id}`;
+      return invitation;
     }),
 
   changeRole: adminProcedure
@@ -61,6 +74,41 @@ const membersRouter = router({
       ctx.audit.target = `user:${input.userId}`;
       return removeMember(ctx.tx, ctx.tenant, ctx.subject.userId, input);
     }),
+});
+
+const invitationIdInput = z.strictObject({ invitationId: idSchema("an invitation") });
+
+const invitationsRouter = router({
+  /** The active tenant's open invitations (admins). */
+  list: adminProcedure
+    .input(noInput)
+    .output(z.array(invitationSchema))
+    .query(({ ctx }) => listTenantInvitations(ctx.tx, ctx.tenant)),
+
+  revoke: adminProcedure
+    .input(invitationIdInput)
+    .output(invitationSchema)
+    .mutation(({ ctx, input }) => {
+      ctx.audit.target = `invitation:${input.invitationId}`;
+      return revokeInvitation(ctx.tx, ctx.tenant, ctx.subject.userId, input);
+    }),
+
+  /** Open invitations addressed to the signed-in user's confirmed e-mail, from any tenant. */
+  mine: userProcedure
+    .input(noInput)
+    .output(z.array(myInvitationSchema))
+    .query(({ ctx }) => listMyInvitations(ctx.db, actorOf(ctx))),
+
+  /** Joins the tenant with the invited role; accepting again is a no-op. */
+  accept: userProcedure
+    .input(invitationIdInput)
+    .output(z.object({ tenantId: z.uuid(), role: tenantRoleSchema }))
+    .mutation(({ ctx, input }) => acceptInvitation(ctx.db, actorOf(ctx), input)),
+
+  decline: userProcedure
+    .input(invitationIdInput)
+    .output(z.object({ invitationId: z.uuid() }))
+    .mutation(({ ctx, input }) => declineInvitation(ctx.db, actorOf(ctx), input)),
 });
 
 export const tenantRouter = router({
@@ -99,4 +147,5 @@ export const tenantRouter = router({
     .mutation(({ ctx, input }) => switchTenant(ctx.db, actorOf(ctx), input.tenantId)),
 
   members: membersRouter,
+  invitations: invitationsRouter,
 });

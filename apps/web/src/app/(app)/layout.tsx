@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { Brand } from "../../components/brand";
 import { Providers } from "../../components/providers";
 import { MainNav } from "../../components/shell/main-nav";
+import { PendingInvitations } from "../../components/shell/pending-invitations";
 import { SignOutButton } from "../../components/shell/sign-out-button";
 import { TenantSwitcher } from "../../components/shell/tenant-switcher";
 import { currentSession } from "../../server/current-session";
@@ -36,7 +37,10 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
             </div>
           </div>
         </header>
-        <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6">{children}</main>
+        <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6">
+          <PendingInvitations />
+          {children}
+        </main>
       </div>
     </Providers>
   );

@@ -35,7 +35,7 @@ function InviteForm() {
   const [errors, setErrors] = useState<FormErrors>(noFormErrors);
   const utils = trpc.useUtils();
   const invite = trpc.tenant.members.invite.useMutation({
-    onSuccess: () => utils.tenant.members.list.invalidate(),
+    onSuccess: () => utils.tenant.invitations.list.invalidate(),
   });
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -50,7 +50,7 @@ function InviteForm() {
   }
 
   return (
-    <form onSubmit={submit} noValidate className="flex flex-col gap-3" aria-label="Add a member">
+    <form onSubmit={submit} noValidate className="flex flex-col gap-3" aria-label="Invite a member">
       <FormAlert message={errors.message} />
       <div className="grid gap-3 sm:grid-cols-[minmax(0,1fr)_10rem_auto] sm:items-start">
         <TextField
@@ -61,7 +61,7 @@ function InviteForm() {
           value={email}
           onChange={(event) => setEmail(event.target.value)}
           errors={errors.fields.email}
-          hint="They must have signed up already."
+          hint="They join when they accept, after signing in (or signing up) with this address."
         />
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="invite-role">Role</Label>
@@ -75,10 +75,59 @@ function InviteForm() {
           <FieldError id="invite-role-error" messages={errors.fields.role} />
         </div>
         <Button type="submit" pending={invite.isPending} className="sm:mt-6.5">
-          Add member
+          Invite
         </Button>
       </div>
     </form>
+  );
+}
+
+/** Open invitations, for admins: nobody joins until the invitee accepts; revoking withdraws one. */
+function PendingInvitationList() {
+  const invitations = trpc.tenant.invitations.list.useQuery();
+  const utils = trpc.useUtils();
+  const revoke = trpc.tenant.invitations.revoke.useMutation({
+    onSuccess: () => utils.tenant.invitations.list.invalidate(),
+  });
+  if (invitations.isPending) return <SkeletonRows rows={1} label="Loading invitations" />;
+  if (invitations.isError) return <ErrorState message={errorMessageOf(invitations.error)} />;
+  if (invitations.data.length === 0) return null;
+  const now = Date.now();
+  return (
+    <div className="flex flex-col gap-2">
+      {revoke.error ? <ErrorState title="That did not work" message={errorMessageOf(revoke.error)} /> : null}
+      <ul
+        className="divide-y divide-border rounded-(--radius-control) border border-border"
+        aria-label="Pending invitations"
+      >
+        {invitations.data.map((invitation) => (
+          <li
+            key={invitation.id}
+            className="flex flex-col gap-2 px-4 py-3 sm:flex-row sm:items-center sm:gap-4"
+            data-testid="pending-invitation"
+          >
+            <div className="flex min-w-0 flex-1 flex-col">
+              <span className="truncate text-sm font-medium">
+                {invitation.email} <Badge className="ml-1">{invitation.role}</Badge>
+              </span>
+              <span className="text-xs text-muted-foreground">
+                {Date.parse(invitation.expiresAt) <= now ? "expired" : "invited, until"}{" "}
+                {formatDateTime(invitation.expiresAt)}
+              </span>
+            </div>
+            <Button
+              variant="ghost"
+              size="sm"
+              aria-label={`Revoke the invitation of ${invitation.email}`}
+              onClick={() => revoke.mutate({ invitationId: invitation.id })}
+              pending={revoke.isPending && revoke.variables?.invitationId === invitation.id}
+            >
+              Revoke
+            </Button>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
@@ -162,6 +211,7 @@ export function Members({ currentUserId, canManage }: { currentUserId: string; c
             ))}
           </ul>
         )}
+        {canManage ? <PendingInvitationList /> : null}
         {canManage ? <InviteForm /> : null}
       </CardContent>
     </Card>
