@@ -68,7 +68,13 @@ describe("trust: up serves the production build", () => {
     const webDir = path.join(repoRoot, "apps/web");
     const inputs = (await webBuildInputs(repoRoot, webDir)).map((input) => path.relative(repoRoot, input));
     expect(inputs).toEqual(
-      expect.arrayContaining(["apps/web", "packages/api", "packages/db", "packages/contracts", "pnpm-lock.yaml"]),
+      expect.arrayContaining([
+        "apps/web",
+        "packages/api",
+        "packages/db",
+        "packages/contracts",
+        "pnpm-lock.yaml",
+      ]),
     );
     expect(inputs).not.toContain("apps/worker");
     // Requests never run models: the web app's inputs stop at the api and the contracts.
