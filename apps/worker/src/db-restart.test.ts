@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createTechScanClient } from "@techscaniq/api/client";
+import { REPORT_GENERATE_TASK } from "@techscaniq/contracts/tasks";
 import { startTestApiServer, type TestApiServer } from "@techscaniq/api/testing";
 import { createDb, sql, type Db } from "@techscaniq/db";
 import { createTestTenant, createTestUser } from "@techscaniq/db/testing";
@@ -55,14 +56,42 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }, 180_000);
 
+/** Polls until `probe` returns a value; the test's own timeout bounds the wait. */
+async function waitFor<T>(probe: () => Promise<T | null | undefined>): Promise<T> {
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** `promise`, or a rejection naming the wait once `ms` have passed (the timer is cleared either way). */
+async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not done within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function scanSite(maxPages: number, renderCount: number) {
+  return client.scan.create.mutate({
+    url: fixtures.url("wordpress-like"),
+    options: { maxPages, renderCount, maxDepth: 2 },
+  });
+}
+
 describe("trust: a Postgres restart kills neither web nor worker", () => {
+  // What the worker said is the first thing to read when it did not get through.
+  const showWorkerOutput = () => onTestFailed(() => console.error(worker.output.slice(-60).join("")));
+
   it("restarting the database during the detect stage: the scan still succeeds over the same progress stream", async () => {
-    // What the worker said is the first thing to read when it did not get through.
-    onTestFailed(() => console.error(worker.output.slice(-60).join("")));
-    const scan = await client.scan.create.mutate({
-      url: fixtures.url("wordpress-like"),
-      options: { maxPages: 4, renderCount: 0, maxDepth: 2 },
-    });
+    showWorkerOutput();
+    const scan = await scanSite(4, 0);
     let restarted: Promise<void> | undefined;
     const events = await followScan(client, scan.id, (event) => {
       if (event.type === "scan.stage_started" && event.stage === "detect") restarted ??= postgres.restart();
@@ -70,12 +99,51 @@ describe("trust: a Postgres restart kills neither web nor worker", () => {
     await restarted;
 
     expect(restarted).toBeDefined();
-    expect(events.at(-1)?.type).toBe("scan.completed");
-    // The worker survived the restart (it crashed on an unhandled pg "error" event) and finished the scan.
-    expect(worker.child.exitCode).toBeNull();
-    expect(worker.child.signalCode).toBeNull();
+    expect(events.at(-1)?.type, worker.output.join("")).toBe("scan.completed");
+    expect(worker.child.exitCode, worker.output.join("")).toBeNull();
     // The API in this process answers from the restarted database.
     expect(await client.scan.get.query({ scanId: scan.id })).toMatchObject({ status: "succeeded" });
     expect(await noJobsLeft(db, scan.id)).toBe(true);
+  }, 300_000);
+
+  it("a restart once the report checkpointer holds connections: the worker keeps running", async () => {
+    showWorkerOutput();
+    // The first scan's report writes LangGraph checkpoints: its saver's pool then holds idle clients.
+    await waitFor(() =>
+      sql<{ n: number }>`select count(*)::int as n from langgraph.checkpoints`.execute(db.kysely).then(
+        ({ rows }) => (rows[0]!.n > 0 ? true : null),
+        () => null, // the saver has not created its tables yet
+      ),
+    );
+    await postgres.restart();
+
+    const scan = await scanSite(2, 0);
+    const events = await followScan(client, scan.id);
+    expect(events.at(-1)?.type, worker.output.join("")).toBe("scan.completed");
+    expect(worker.child.exitCode, worker.output.join("")).toBeNull();
+    expect(worker.child.signalCode).toBeNull();
+  }, 300_000);
+
+  it("a restart while a report job runs: the worker still takes and finishes the next scan", async () => {
+    showWorkerOutput();
+    const first = await scanSite(2, 0);
+    await followScan(client, first.id);
+    // The scan queues its report; restart while graphile-worker holds that job, so the job's own
+    // queries and graphile-worker's completing or failing of it meet the dropped connections.
+    await waitFor(() =>
+      sql<{ n: number }>`
+        select count(*)::int as n from graphile_worker.jobs
+         where task_identifier = ${REPORT_GENERATE_TASK} and locked_at is not null`
+        .execute(db.kysely)
+        .then(({ rows }) => (rows[0]!.n > 0 ? true : null)),
+    );
+    await postgres.restart();
+
+    const scan = await scanSite(2, 0);
+    // Bounded: a worker that stopped taking jobs would otherwise only show as the test's timeout.
+    const events = await within(120_000, followScan(client, scan.id));
+    expect(events.at(-1)?.type, worker.output.join("")).toBe("scan.completed");
+    expect(worker.child.exitCode, worker.output.join("")).toBeNull();
+    expect(worker.child.signalCode).toBeNull();
   }, 300_000);
 });
