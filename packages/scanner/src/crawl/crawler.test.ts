@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
 import { SafeFetcher } from "../net";
@@ -187,5 +189,46 @@ describe("crawler limits", () => {
     expect(legacy.pages[0]?.mixedContent).toEqual([
       "http://cdn.hartley-hardware.example/banners/spring-sale.jpg",
     ]);
+  });
+});
+
+describe("crawler and robots.txt as real sites write it", () => {
+  it("resolves relative and template-like Sitemap lines against robots.txt instead of failing the crawl", async () => {
+    const bodies: Record<string, [string, string]> = {
+      "/robots.txt": [
+        "text/plain",
+        "User-agent: *\nDisallow:\nSitemap: {{origin}}/broken.xml\nSitemap: /sitemap.xml\n",
+      ],
+      "/sitemap.xml": [
+        "application/xml",
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' +
+          "<url><loc>/only-in-sitemap/</loc></url></urlset>",
+      ],
+      "/": ["text/html", "<!doctype html><title>Home</title><p>home</p>"],
+      "/only-in-sitemap/": ["text/html", "<!doctype html><title>Listed</title><p>listed</p>"],
+    };
+    const server = createServer((req, res) => {
+      const body = bodies[req.url ?? ""];
+      res
+        .writeHead(body ? 200 : 404, { "content-type": body?.[0] ?? "text/plain" })
+        .end(body?.[1] ?? "not found");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const fetcher = new SafeFetcher({ allowPrivate: "loopback", requestTimeoutMs: 2_000 });
+    try {
+      const result = await crawlSite(`${origin}/`, fetcher, { delayMs: 0 });
+      expect(result.robots.sitemaps).toEqual([
+        `${origin}/%7B%7Borigin%7D%7D/broken.xml`,
+        `${origin}/sitemap.xml`,
+      ]);
+      expect(result.pages.map((page) => new URL(page.url).pathname).sort()).toEqual([
+        "/",
+        "/only-in-sitemap/",
+      ]);
+    } finally {
+      await fetcher.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -34,7 +34,21 @@ export function parseRobots(url: string, text: string | null): RobotsRules {
     url,
     text,
     isAllowed: (target) => robots.isAllowed(target, ROBOTS_AGENT) !== false,
-    sitemaps: robots.getSitemaps(),
+    sitemaps: sitemapUrls(robots.getSitemaps(), url),
     crawlDelayMs: delay === undefined ? null : delay * 1000,
   };
+}
+
+/**
+ * Sitemap lines as absolute URLs: relative ones (`Sitemap: /sitemap.xml`, common on real sites) resolve
+ * against robots.txt, and a line that is no URL at all is dropped rather than failing the crawl.
+ */
+function sitemapUrls(lines: string[], robotsUrl: string): string[] {
+  return lines.flatMap((line) => {
+    try {
+      return [new URL(line.trim(), robotsUrl).href];
+    } catch {
+      return [];
+    }
+  });
 }
