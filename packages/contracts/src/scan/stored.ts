@@ -20,6 +20,34 @@ export interface StoredFinding extends Omit<FindingRecord, "severity"> {
   severity: string | null;
 }
 
+/** A `findings` row as the database returns it (snake_case columns). */
+export interface FindingRow {
+  kind: StoredFinding["kind"];
+  finding_key: string;
+  name: string;
+  version: string | null;
+  category: string | null;
+  confidence: number | null;
+  severity: string | null;
+  evidence_ids: string[];
+  details: unknown;
+}
+
+/** One mapping from a findings row to the stored shape, for every reader (worker reports, API diffs). */
+export function storedFindingFromRow(row: FindingRow): StoredFinding {
+  return {
+    kind: row.kind,
+    key: row.finding_key,
+    name: row.name,
+    version: row.version,
+    category: row.category,
+    confidence: row.confidence,
+    severity: row.severity,
+    evidenceIds: row.evidence_ids,
+    details: row.details,
+  };
+}
+
 export interface StoredScan {
   targetUrl: string;
   findings: readonly StoredFinding[];

@@ -21,7 +21,7 @@ import {
   type ReportDocument,
   type ReportFormat,
   type ScanDiff,
-  type StoredFinding,
+  storedFindingFromRow,
 } from "@techscaniq/contracts";
 import { renderPdf } from "@techscaniq/ai/render/pdf";
 import { createDb, emitEvent, sql, withServiceTx, type Db } from "@techscaniq/db";
@@ -96,17 +96,7 @@ async function loadScanInput(
     status: scan.status,
     scan: scanInputFromStored({
       targetUrl: scan.target_url,
-      findings: findings.map((f): StoredFinding => ({
-        kind: f.kind,
-        key: f.finding_key,
-        name: f.name,
-        version: f.version,
-        category: f.category,
-        confidence: f.confidence,
-        severity: f.severity,
-        evidenceIds: f.evidence_ids,
-        details: f.details,
-      })),
+      findings: findings.map(storedFindingFromRow),
       evidence: evidence.map((e) => ({
         id: e.evidence_id,
         kind: e.kind,

@@ -8,7 +8,7 @@ import {
   type ReportDocument,
   type ReportFormat,
 } from "@techscaniq/contracts/report";
-import { scanInputFromStored } from "@techscaniq/contracts/scan";
+import { scanInputFromStored, storedFindingFromRow } from "@techscaniq/contracts/scan";
 import { emitEvent, sql, type Database, type Selectable, type Transaction } from "@techscaniq/db";
 import type { ObjectStorage } from "@techscaniq/db/storage";
 import type { z } from "zod";
@@ -272,17 +272,7 @@ async function storedScan(tx: Tx, actor: ScanActor, scanId: string) {
     row: scan,
     input: scanInputFromStored({
       targetUrl: scan.target_url,
-      findings: findings.map((f) => ({
-        kind: f.kind,
-        key: f.finding_key,
-        name: f.name,
-        version: f.version,
-        category: f.category,
-        confidence: f.confidence,
-        severity: f.severity,
-        evidenceIds: f.evidence_ids,
-        details: f.details,
-      })),
+      findings: findings.map(storedFindingFromRow),
       evidence: [],
       securityCheckpoint: security?.output ?? null,
     }),
