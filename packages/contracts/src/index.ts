@@ -1,5 +1,6 @@
 /** What several packages must agree on; zod schemas and pure functions only (no I/O, no other package of ours). */
 export * from "./address";
+export * from "./agents/index";
 export * from "./ai";
 export * from "./report/index";
 export * from "./scan/index";

@@ -21,6 +21,12 @@ export const ReportGeneratePayload = z
   })
   .strict();
 
+/** Runs (or resumes, after a restart or an approval) one agent run from its checkpoint. */
+export const AGENT_RUN_TASK = "agent.run";
+export const AgentRunPayload = z
+  .object({ runId: z.uuid({ error: "runId must be an agent run id (uuid)" }) })
+  .strict();
+
 export const PRUNE_HEARTBEATS_TASK = "maintenance.prune_heartbeats";
 export const PruneHeartbeatsPayload = z.object({
   olderThanMinutes: z
@@ -40,6 +46,7 @@ declare global {
     interface Tasks extends ScanStageTasks {
       "report.generate": z.input<typeof ReportGeneratePayload>;
       "maintenance.prune_heartbeats": z.input<typeof PruneHeartbeatsPayload>;
+      "agent.run": z.input<typeof AgentRunPayload>;
     }
   }
 }

@@ -192,7 +192,35 @@ async function seedTwoTenants(db: Db): Promise<{ tenantA: string; tenantB: strin
       .values({ tenant_id: tenantA, actor_api_key_id: keyA.id, action: "seed" })
       .execute();
 
+    const agent = (tenant_id: string, name: string) =>
+      trx
+        .insertInto("agents")
+        .values({ tenant_id, name, draft_spec: "{}" })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+    const agentVersion = (tenant_id: string, agent_id: string, version: number) =>
+      trx.insertInto("agent_versions").values({ tenant_id, agent_id, version, spec: "{}" }).execute();
+    const agentRun = (tenant_id: string, agent_id: string, retry_of: string | null = null) =>
+      trx
+        .insertInto("agent_runs")
+        .values({ tenant_id, agent_id, agent_version: 1, retry_of })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+    const agentA = await agent(tenantA, "watch");
+    await agentVersion(tenantA, agentA.id, 1);
+    const firstRunA = await agentRun(tenantA, agentA.id);
+    const retryA = await agentRun(tenantA, agentA.id, firstRunA.id);
+    await trx
+      .insertInto("agent_run_steps")
+      .values({ tenant_id: tenantA, run_id: retryA.id, seq: 1, kind: "tool_call", name: "scan_url" })
+      .execute();
+
     await scan(tenantB);
+    await agent(tenantB, "bare");
+    const agentB = await agent(tenantB, "watch");
+    await agentVersion(tenantB, agentB.id, 1);
+    await agentVersion(tenantB, agentB.id, 2);
+    await agentRun(tenantB, agentB.id);
     const reportedB = await scan(tenantB);
     await trx.insertInto("reports").values({ tenant_id: tenantB, scan_id: reportedB.id }).execute();
   });

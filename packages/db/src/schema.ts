@@ -15,6 +15,75 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
 export type Numeric = ColumnType<string, number | string, number | string>;
 
+export interface AgentRunSteps {
+  id: GeneratedAlways<Int8>;
+  tenant_id: string;
+  run_id: string;
+  seq: number;
+  kind: "model_call" | "tool_call" | "approval";
+  name: string;
+  request: Generated<Json>;
+  response: Json | null;
+  status: Generated<"running" | "ok" | "error" | "cancelled" | "waiting" | "approved" | "rejected">;
+  error_message: string | null;
+  input_tokens: Generated<number>;
+  output_tokens: Generated<number>;
+  cost_usd: Generated<Numeric>;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  decision_note: string | null;
+  started_at: Generated<Timestamp>;
+  ended_at: Timestamp | null;
+}
+
+export interface AgentRuns {
+  id: Generated<string>;
+  tenant_id: string;
+  agent_id: string;
+  agent_version: number;
+  trigger: Generated<"manual" | "schedule" | "event" | "api">;
+  input: Generated<Json>;
+  status: Generated<"queued" | "running" | "waiting_approval" | "succeeded" | "failed" | "cancelled" | "budget_exceeded">;
+  output: Json | null;
+  error_message: string | null;
+  input_tokens: Generated<number>;
+  output_tokens: Generated<number>;
+  cost_usd: Generated<Numeric>;
+  price_table_version: string | null;
+  retry_of: string | null;
+  cancel_requested_at: Timestamp | null;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+  started_at: Timestamp | null;
+  ended_at: Timestamp | null;
+}
+
+export interface AgentVersions {
+  id: Generated<string>;
+  tenant_id: string;
+  agent_id: string;
+  version: number;
+  spec: Json;
+  template: string | null;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface Agents {
+  id: Generated<string>;
+  tenant_id: string;
+  name: string;
+  description: Generated<string>;
+  status: Generated<"draft" | "published" | "paused" | "archived">;
+  current_version: number | null;
+  draft_spec: Json;
+  created_by: string | null;
+  updated_by: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface AiUsage {
   id: GeneratedAlways<Int8>;
   tenant_id: string;
@@ -315,6 +384,10 @@ export interface WorkerJobRunners {
 }
 
 export interface Database {
+  agent_run_steps: AgentRunSteps;
+  agent_runs: AgentRuns;
+  agent_versions: AgentVersions;
+  agents: Agents;
   ai_usage: AiUsage;
   api_keys: ApiKeys;
   audit_log: AuditLog;

@@ -1,0 +1,4 @@
+export * from "./prompt";
+export * from "./spec";
+export * from "./templates";
+export * from "./tools";
