@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerAdminCommands } from "./commands/admin";
+import { registerAgentCommands } from "./commands/agent";
 import { registerBenchCommand } from "./commands/bench";
 import { registerDbCommands } from "./commands/db";
 import { registerDetectCommand } from "./commands/detect";
@@ -19,6 +20,7 @@ registerDbCommands(program);
 registerDetectCommand(program);
 registerScanCommand(program);
 registerReportCommand(program);
+registerAgentCommands(program);
 registerAdminCommands(program);
 registerBenchCommand(program);
 
