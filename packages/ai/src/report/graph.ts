@@ -142,8 +142,7 @@ interface ReportRun {
 
 function startRun(options: ReportGraphOptions): ReportRun {
   const pendingUsage: UsageRecord[] = [];
-  // Records reach the caller at once and, through the state, the report's usage totals (which survive a
-  // resume).
+  // Records reach the caller at once and, via the state, the report's usage totals (kept over a resume).
   const router = createModelRouter({
     ...options,
     recordUsage: async (record) => {
