@@ -1,5 +1,6 @@
 import { emitEvent, sql, type Database, type Selectable, type Transaction } from "@techscaniq/db";
 import type { ObjectRef, ObjectStorage } from "@techscaniq/db/storage";
+import { storedEvidenceFromRow } from "@techscaniq/contracts/scan";
 import type { z } from "zod";
 import { loadApiEnv } from "../../env";
 import { DomainError } from "../../errors";
@@ -366,17 +367,7 @@ export async function listEvidence(tx: Tx, actor: ScanActor, input: z.output<typ
   const rows = await query.execute();
   const page = rows.slice(0, input.limit);
   return {
-    items: page.map((row) => ({
-      id: row.evidence_id,
-      kind: row.kind,
-      collector: row.collector,
-      url: row.url,
-      locator: row.locator,
-      snippet: row.snippet,
-      contentHash: row.content_hash,
-      observedAt: row.observed_at.toISOString(),
-      confidence: row.confidence,
-    })),
+    items: page.map(storedEvidenceFromRow),
     nextCursor: rows.length > input.limit ? (page.at(-1)?.evidence_id ?? null) : null,
   };
 }
