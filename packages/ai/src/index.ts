@@ -7,7 +7,6 @@ export * from "./scan-context";
 export * from "./sections";
 export {
   analyseThesis,
-  summariseClaims,
   writeSectionOffline,
   type DraftClaim,
   type ThesisRequirement,

@@ -8,7 +8,7 @@ import {
 import { EventSource } from "eventsource";
 import type { AppRouter } from "./router";
 
-export type { AppRouter } from "./router";
+export type { AppRouter, RouterInputs, RouterOutputs } from "./router";
 
 export interface TechScanClientOptions {
   /** The tRPC endpoint, e.g. `http://localhost:3000/api/trpc`. */

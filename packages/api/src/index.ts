@@ -1,4 +1,4 @@
-export { appRouter, type AppRouter } from "./router";
+export { appRouter, type AppRouter, type RouterInputs, type RouterOutputs } from "./router";
 export { createContext, createApiServices, type ApiServices } from "./context";
 export { createApiHandler, handleTrpcRequest, type ApiRequestHandler } from "./http";
 export {

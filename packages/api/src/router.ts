@@ -1,3 +1,4 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { agentRouter } from "./routers/agent";
 import { agentRunRouter } from "./routers/agent-run";
 import { aiSettingsRouter } from "./routers/ai-settings";
@@ -24,3 +25,7 @@ export const appRouter = router({
 });
 
 export type AppRouter = typeof appRouter;
+/** What each procedure accepts (before parsing), e.g. `RouterInputs["scan"]["create"]`. */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+/** What each procedure returns, as a client receives it, e.g. `RouterOutputs["scan"]["get"]`. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

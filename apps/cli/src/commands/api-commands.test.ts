@@ -196,7 +196,7 @@ describe("techscaniq report", () => {
     expect(await runReport(finishedScanId, {}, { url: baseUrl, apiKey: undefined }, io)).toBe(2);
     expect(io.err).toEqual([
       "techscaniq report: <scanId> must be a scan id (uuid)\n",
-      "techscaniq report: --format must be one of md, html, pdf, json\n",
+      "techscaniq report: --format must be one of json, md, html, pdf\n",
       expect.stringMatching(/set TECHSCANIQ_API_KEY/),
     ]);
     expect(await runReport("00000000-0000-4000-8000-000000000000", {}, { url: baseUrl, apiKey }, io)).toBe(1);

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { migrate, resetDatabase, seed, resolveDatabaseUrl, type SeedResult } from "@techscaniq/db";
+import { loadDbEnv, migrate, resetDatabase, seed, resolveDatabaseUrl, type SeedResult } from "@techscaniq/db";
+import { alreadyRunningMessage, runningUp } from "../up-lock";
 
 /** Runs `fn` against DATABASE_URL, or the embedded Postgres started (and stopped) for the occasion. */
 async function withDatabase(fn: (url: string) => Promise<void>): Promise<void> {
@@ -35,14 +36,17 @@ export function registerDbCommands(program: Command): void {
   db.command("reset")
     .description("drop every table of the project, then migrate and seed again")
     .option("--yes", "do not ask (required when not interactive)")
-    .action((opts: { yes?: boolean }) =>
-      withDatabase(async (url) => {
-        if (!opts.yes) throw new Error("db reset deletes all data: pass --yes to confirm");
+    .action(async (opts: { yes?: boolean }) => {
+      if (!opts.yes) throw new Error("db reset deletes all data: pass --yes to confirm");
+      const dataDir = loadDbEnv().TECHSCANIQ_DATA_DIR;
+      const running = await runningUp(dataDir);
+      if (running) throw new Error(alreadyRunningMessage(dataDir, running, "not resetting the database"));
+      await withDatabase(async (url) => {
         await resetDatabase(url);
         await migrate(url);
         printDemoAccount(await seed(url));
-      }),
-    );
+      });
+    });
   db.command("seed")
     .description("create the demo tenant and user when missing")
     .action(() =>

@@ -2,12 +2,13 @@ import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { z } from "zod";
 import { createTechScanClient } from "@techscaniq/api/client";
+import { REPORT_FORMATS } from "@techscaniq/contracts/report";
 import { env } from "../env";
 import type { ScanConnection } from "./scan";
 
 const ReportFlags = z.object({
   format: z
-    .enum(["md", "html", "pdf", "json"], { error: "--format must be one of md, html, pdf, json" })
+    .enum(REPORT_FORMATS, { error: `--format must be one of ${REPORT_FORMATS.join(", ")}` })
     .default("md"),
   out: z.string().min(1, "--out: give a file name").optional(),
 });

@@ -1,13 +1,13 @@
 import { readFile } from "node:fs/promises";
-import { createTechScanClient } from "@techscaniq/api/client";
+import { createTechScanClient, type RouterOutputs } from "@techscaniq/api/client";
 import { describeRetry } from "@techscaniq/contracts/scan";
 import type { Command } from "commander";
 import { z } from "zod";
 import { env } from "../env";
 
 type Client = ReturnType<typeof createTechScanClient>;
-type Scan = Awaited<ReturnType<Client["scan"]["get"]["query"]>>;
-type Finding = Awaited<ReturnType<Client["scan"]["findings"]["query"]>>[number];
+type Scan = RouterOutputs["scan"]["get"];
+type Finding = RouterOutputs["scan"]["findings"][number];
 
 const MAX_THESIS_BYTES = 80_000;
 

@@ -1,4 +1,5 @@
 import type { ChildProcess, SpawnOptions } from "node:child_process";
+import { createServer } from "node:net";
 import path from "node:path";
 import type { Command } from "commander";
 import { loadDbEnv, migrate, seed } from "@techscaniq/db";
@@ -7,6 +8,7 @@ import { env, childEnv } from "../env";
 import { printDemoAccount } from "./db";
 import { repoRoot, run, startDetachedPostgres, startService, stopService } from "../process";
 import type { DetachedPostgres } from "../process";
+import { claimUpLock } from "../up-lock";
 import { buildIsCurrent, hashBuildInputs, recordBuild, webBuildInputs } from "../web-build";
 
 const webDir = path.join(repoRoot, "apps/web");
@@ -50,7 +52,26 @@ async function ensureWebBuild(buildEnv: NodeJS.ProcessEnv): Promise<void> {
  * them all and waits (bounded), and only then stops Postgres, so no client
  * sees its connection terminated.
  */
-export function superviseServices(specs: ServiceSpec[], postgres: DetachedPostgres | null): void {
+/** Refuses a web port another program listens on before minutes of build, not after. */
+async function ensurePortFree(port: string): Promise<void> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(`port ${port} is in use by another program: pass --port <a free port>`)
+          : error,
+      ),
+    );
+    server.listen(Number(port), "127.0.0.1", () => server.close(() => resolve()));
+  });
+}
+
+export function superviseServices(
+  specs: ServiceSpec[],
+  postgres: DetachedPostgres | null,
+  lock?: { release(): Promise<void> },
+): void {
   const services = specs.map(
     (spec) => [spec.name, startService(spec.name, spec.command, spec.args, spec.opts)] as const,
   );
@@ -68,6 +89,7 @@ export function superviseServices(specs: ServiceSpec[], postgres: DetachedPostgr
       await postgres.stop();
       console.error("postgres stopped");
     }
+    await lock?.release();
     process.exit(code);
   };
   process.on("SIGINT", () => void stop(0));
@@ -92,10 +114,15 @@ export function registerUpCommand(program: Command): void {
     .option("--port <port>", "web port", String(env.PORT))
     .option("--dev", "run the Next.js development server (hot reload) instead of the production build")
     .action(async (opts: { port: string; dev?: boolean }) => {
-      const postgres = env.DATABASE_URL ? null : await startDetachedPostgres(childEnv({}));
-      const databaseUrl = env.DATABASE_URL ?? postgres!.url;
       const dbEnv = loadDbEnv();
       const dataDir = dbEnv.TECHSCANIQ_DATA_DIR;
+      const lock = await claimUpLock(dataDir, opts.port);
+      await ensurePortFree(opts.port).catch(async (error: unknown) => {
+        await lock.release();
+        throw error;
+      });
+      const postgres = env.DATABASE_URL ? null : await startDetachedPostgres(childEnv({}));
+      const databaseUrl = env.DATABASE_URL ?? postgres!.url;
       if (!postgres) console.error("postgres: DATABASE_URL");
       else if (postgres.shared) console.error("postgres: embedded, run by another process (left running)");
       else console.error(`postgres: embedded (data in ${path.join(dataDir, "postgres")})`);
@@ -129,9 +156,10 @@ export function registerUpCommand(program: Command): void {
         });
         if (!opts.dev) await ensureWebBuild(webEnv);
         const web = webService(opts.dev ? "dev" : "start", opts.port, webEnv);
-        superviseServices([workerService(workerEnv), web], postgres);
+        superviseServices([workerService(workerEnv), web], postgres, lock);
       } catch (error) {
         await postgres?.stop();
+        await lock.release();
         throw error;
       }
       console.error(`\nTechScanIQ is starting on http://localhost:${opts.port}  (Ctrl-C stops everything)\n`);

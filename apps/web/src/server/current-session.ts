@@ -1,3 +1,4 @@
+import type { RouterOutputs } from "@techscaniq/api/client";
 import { cookies, headers } from "next/headers";
 import { cache } from "react";
 import { defaultTenant } from "./active-tenant";
@@ -5,17 +6,10 @@ import { isUnauthorized, serverApi } from "./api";
 import { ACCESS_COOKIE, ACTIVE_TENANT_COOKIE } from "./session";
 import { supabaseAccessToken, supabaseServerOptions } from "./supabase";
 
-export interface Tenant {
-  id: string;
-  slug: string;
-  name: string;
-  plan: string;
-  role: string;
-  lastUsedAt: string | null;
-}
+export type Tenant = RouterOutputs["tenant"]["listMine"][number];
 
 export interface CurrentSession {
-  user: { id: string; email: string; name: string | null };
+  user: NonNullable<RouterOutputs["auth"]["me"]["user"]>;
   tenants: Tenant[];
   /** The chosen tenant, or the default one (last used, else first) when none is chosen or it is gone. */
   activeTenant: Tenant | null;

@@ -1,3 +1,5 @@
+import { VULNERABILITY_SEVERITIES } from "@techscaniq/contracts/scan";
+
 /**
  * Concrete, checkable facts in a claim: the things a reader would take as
  * observed ("jQuery 1.8.3", "CVE-2020-11022", "X-Frame-Options: DENY",
@@ -24,6 +26,9 @@ export interface Fact {
   kind: FactKind;
   value: string;
 }
+
+/** A vulnerable library's severity as the vulnerability database reports it. */
+const SEVERITIES = VULNERABILITY_SEVERITIES.join("|");
 
 const TLDS =
   "com|net|org|io|co|dev|app|ai|info|biz|edu|gov|cloud|tech|site|online|shop|store|xyz|me|tv|us|uk|de|fr|nl|es|it|se|no|dk|fi|ch|at|be|pl|cz|ie|pt|ru|jp|cn|in|au|ca|br|mx|nz|za|eu|asia|global|digital|agency|systems|services|solutions|example|test|local|localhost";
@@ -75,8 +80,10 @@ const PATTERNS = {
   ),
   wordHeader: new RegExp(`\\b(${WORD_HEADER_NAMES.join("|")})(?= (?:response )?header)`, "g"),
   grade: /\bgrade(?:\s+(?:of|is))?\s+([A-F][+-]?)(?![\w+-])|(?<![\w])([A-F][+-]?)\s+grade\b/g,
-  severity:
-    /\b(critical|high|medium|low)[- ](?:severity|risk)\b|\bseverity\s+(?:is\s+|of\s+)?(critical|high|medium|low)\b/gi,
+  severity: new RegExp(
+    `\\b(${SEVERITIES})[- ](?:severity|risk)\\b|\\bseverity\\s+(?:is\\s+|of\\s+)?(${SEVERITIES})\\b`,
+    "gi",
+  ),
   protocolVersion: /\b(?:TLS|SSL)\s?v?(\d(?:\.\d)?)(?![\w]|\.\d)/gi,
   version: /(?<![\w.])v?(\d+(?:\.\d+){2,3}(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?)(?![\w]|\.\d)/g,
   number: /(?<![\w.,/#:-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w]|[.,]\d)/g,

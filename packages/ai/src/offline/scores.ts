@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { Score, ScoreAdjustment } from "@techscaniq/contracts/report";
-import { analyseThesis } from "./analyst";
+import { analyseThesis } from "./thesis";
 import { versionDisclosures, type ScanContext } from "../scan-context";
 
 export { Score, ScoreAdjustment } from "@techscaniq/contracts/report";

@@ -1,27 +1,13 @@
 import { emitEvent, sql, withServiceTx, type Database, type Db, type Transaction } from "@techscaniq/db";
 import { generateApiKey, type ApiKeyScope } from "../auth/api-keys";
 import { DomainError } from "../errors";
+import type { z } from "zod";
+import type { apiKeySchema, createdApiKeySchema } from "./api-keys.schemas";
 import { writeAuditEntry } from "./audit";
 
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  /** Non-secret start of the key (`tsk_<prefix>_…`), to tell keys apart. */
-  prefix: string;
-  scopes: ApiKeyScope[];
-  status: "active" | "revoked" | "expired";
-  createdBy: string | null;
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-}
+export type ApiKeyView = z.output<typeof apiKeySchema>;
 
-export interface CreatedApiKey {
-  apiKey: ApiKeyView;
-  /** The whole key; shown once, never stored. */
-  secret: string;
-}
+export type CreatedApiKey = z.output<typeof createdApiKeySchema>;
 
 const apiKeyColumns = [
   "id",

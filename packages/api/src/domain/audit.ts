@@ -1,4 +1,6 @@
 import { sql, type Database, type Transaction } from "@techscaniq/db";
+import type { z } from "zod";
+import type { auditEntrySchema } from "./audit.schemas";
 
 /** The actor is not part of an entry: the database takes it from the transaction's claims. */
 export interface AuditEntry {
@@ -35,16 +37,7 @@ export async function writeAuditEntry(trx: Transaction<Database>, entry: AuditEn
   );
 }
 
-export interface AuditLogEntryView {
-  id: string;
-  actorUserId: string | null;
-  actorApiKeyId: string | null;
-  action: string;
-  target: string | null;
-  details: unknown;
-  requestId: string | null;
-  createdAt: string;
-}
+export type AuditLogEntryView = z.output<typeof auditEntrySchema>;
 
 /**
  * The newest entries of a tenant, newest first, paged by id. The explicit

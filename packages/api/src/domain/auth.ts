@@ -12,24 +12,13 @@ import {
 import type { SignInThrottle } from "../auth/sign-in-throttle";
 import { signAccessToken, type AccessTokenUser } from "../auth/tokens";
 import { DomainError } from "../errors";
+import type { z } from "zod";
+import type { authSessionSchema, authUserSchema } from "./auth.schemas";
 
 /** Local-mode sign-up, sign-in and session handling against auth.users, the way GoTrue does it. */
 
-export interface AuthUser {
-  id: string;
-  email: string;
-  name: string | null;
-}
-
-export interface AuthSession {
-  user: AuthUser;
-  accessToken: string;
-  /** When the access token expires (ISO). */
-  expiresAt: string;
-  refreshToken: string;
-  /** When the session ends unless refreshed (ISO). */
-  refreshTokenExpiresAt: string;
-}
+export type AuthUser = z.output<typeof authUserSchema>;
+export type AuthSession = z.output<typeof authSessionSchema>;
 
 export function requireLocalAuth(config: AuthConfig): LocalAuthConfig {
   if (config.mode !== "local") {

@@ -7,28 +7,20 @@ import {
   type Selectable,
   type Transaction,
 } from "@techscaniq/db";
+import type { z } from "zod";
 import { DomainError } from "../errors";
 import { writeAuditEntry } from "./audit";
 import { requireOwnerFor } from "./members";
 import type { TenantRole } from "./roles";
 import type { Actor } from "./tenants";
+import type { invitationSchema, myInvitationSchema } from "./tenants.schemas";
 
 /** How long an invitation can be accepted; inviting the address again extends it. */
 const INVITATION_LIFETIME = "14 days";
 
-export interface InvitationView {
-  id: string;
-  email: string;
-  role: TenantRole;
-  invitedAt: string;
-  expiresAt: string;
-}
+export type InvitationView = z.output<typeof invitationSchema>;
 
-/** An invitation as its invitee sees it: which tenant asks them to join. */
-export interface MyInvitationView extends InvitationView {
-  tenantId: string;
-  tenantName: string;
-}
+export type MyInvitationView = z.output<typeof myInvitationSchema>;
 
 interface TenantAccess {
   id: string;

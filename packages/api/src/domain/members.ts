@@ -6,15 +6,12 @@ import {
   type Db,
   type Transaction,
 } from "@techscaniq/db";
+import type { z } from "zod";
 import { DomainError } from "../errors";
 import type { TenantRole } from "./roles";
+import type { memberSchema } from "./tenants.schemas";
 
-export interface MemberView {
-  userId: string;
-  email: string;
-  role: TenantRole;
-  joinedAt: string;
-}
+export type MemberView = z.output<typeof memberSchema>;
 
 interface TenantAccess {
   id: string;

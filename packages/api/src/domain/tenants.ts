@@ -8,21 +8,13 @@ import {
   type JwtClaims,
   type Transaction,
 } from "@techscaniq/db";
+import type { z } from "zod";
 import { DomainError } from "../errors";
 import type { TenantRole } from "./roles";
 import { writeAuditEntry } from "./audit";
+import type { tenantSchema } from "./tenants.schemas";
 
-export interface TenantView {
-  id: string;
-  slug: string;
-  name: string;
-  plan: string;
-  /** The caller's role in it. */
-  role: TenantRole;
-  createdAt: string;
-  /** When the caller last made it their active tenant (null: never, or not known here). */
-  lastUsedAt: string | null;
-}
+export type TenantView = z.output<typeof tenantSchema>;
 
 interface TenantRow {
   id: string;

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import {
   agentStatus,
   changeAgentStatus,
@@ -15,19 +14,23 @@ import {
   versionDiff,
 } from "../domain/agents/agents";
 import {
+  agentListSchema,
   agentRefInput,
   agentSchema,
   agentStatusSchema,
-  agentTemplateSchema,
-  agentVersionSchema,
+  agentTemplatesSchema,
+  agentVersionsSchema,
   createAgentInput,
+  deletedAgentSchema,
   previewPromptInput,
   promptPreviewSchema,
+  publishedVersionSchema,
   updateDraftInput,
   versionDiffInput,
   versionDiffSchema,
 } from "../domain/agents/agents.schemas";
 import { scanActorOf } from "../domain/scans/service";
+import { noInput } from "../schemas";
 import { requireRole, router, tenantProcedure } from "../trpc";
 
 const writeProcedure = tenantProcedure.use(requireRole("member"));
@@ -44,9 +47,15 @@ const statusChange = (change: "pause" | "resume" | "archive") =>
 
 export const agentRouter = router({
   /** The templates an agent can start from (`create({ templateId })`). */
-  templates: tenantProcedure.output(z.array(agentTemplateSchema)).query(() => listTemplates()),
+  templates: tenantProcedure
+    .input(noInput)
+    .output(agentTemplatesSchema)
+    .query(() => listTemplates()),
 
-  list: tenantProcedure.output(z.array(agentSchema)).query(({ ctx }) => listAgents(ctx.tx, scanActorOf(ctx))),
+  list: tenantProcedure
+    .input(noInput)
+    .output(agentListSchema)
+    .query(({ ctx }) => listAgents(ctx.tx, scanActorOf(ctx))),
 
   get: tenantProcedure
     .input(agentRefInput)
@@ -74,7 +83,7 @@ export const agentRouter = router({
   /** Validates the draft and pins it as the next immutable version. */
   publish: writeProcedure
     .input(agentRefInput)
-    .output(z.object({ version: z.number() }))
+    .output(publishedVersionSchema)
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `agent:${input.agentId}`;
       return publishAgent(ctx.tx, scanActorOf(ctx), input.agentId);
@@ -87,7 +96,7 @@ export const agentRouter = router({
   /** Removes the agent with its versions, runs and steps (refused while a run is active). */
   delete: writeProcedure
     .input(agentRefInput)
-    .output(z.object({ deleted: z.literal(true) }))
+    .output(deletedAgentSchema)
     .mutation(async ({ ctx, input }) => {
       ctx.audit.target = `agent:${input.agentId}`;
       await deleteAgent(ctx.tx, scanActorOf(ctx), input.agentId);
@@ -96,7 +105,7 @@ export const agentRouter = router({
 
   versions: tenantProcedure
     .input(agentRefInput)
-    .output(z.array(agentVersionSchema))
+    .output(agentVersionsSchema)
     .query(({ ctx, input }) => listVersions(ctx.tx, scanActorOf(ctx), input.agentId)),
 
   /** Field by field, what changed in the spec from one version to another. */

@@ -1,4 +1,8 @@
-import { aiSettingsViewSchema, clearAiKeyInput, updateAiSettingsInput } from "../domain/ai-settings/input";
+import {
+  aiSettingsViewSchema,
+  clearAiKeyInput,
+  updateAiSettingsInput,
+} from "../domain/ai-settings/ai-settings.schemas";
 import { aiSettingsDeps, clearAiKey, getAiSettings, updateAiSettings } from "../domain/ai-settings/service";
 import { noInput } from "../schemas";
 import { requireRole, router, tenantProcedure } from "../trpc";

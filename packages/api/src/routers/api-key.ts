@@ -1,8 +1,12 @@
-import { z } from "zod";
-import { apiKeyScopeSchema } from "../auth/api-keys";
 import { insertApiKey, listApiKeys, revokeApiKey } from "../domain/api-keys";
+import {
+  apiKeyRefInput,
+  apiKeySchema,
+  createApiKeyInput,
+  createdApiKeySchema,
+} from "../domain/api-keys.schemas";
 import { DomainError } from "../errors";
-import { apiKeySchema, idSchema, isoDateTime, noInput } from "../schemas";
+import { noInput } from "../schemas";
 import { requireRole, router, tenantProcedure } from "../trpc";
 
 /** Keys are managed by signed-in tenant admins; a key cannot mint or revoke keys. */
@@ -15,21 +19,8 @@ const keyAdminProcedure = tenantProcedure.use(requireRole("admin")).use(({ ctx, 
 export const apiKeyRouter = router({
   /** The secret is in this response only. */
   create: keyAdminProcedure
-    .input(
-      z.strictObject({
-        name: z
-          .string({ error: "must be a name of 1 to 100 characters" })
-          .trim()
-          .min(1, "must not be empty")
-          .max(100, "must be at most 100 characters"),
-        scopes: z
-          .array(apiKeyScopeSchema, { error: "must be a list of read, write, admin" })
-          .min(1, "must list at least one of read, write, admin")
-          .transform((scopes) => [...new Set(scopes)]),
-        expiresAt: isoDateTime.nullable().default(null),
-      }),
-    )
-    .output(z.object({ apiKey: apiKeySchema, secret: z.string() }))
+    .input(createApiKeyInput)
+    .output(createdApiKeySchema)
     .mutation(async ({ ctx, input }) => {
       const created = await insertApiKey(ctx.tx, {
         tenantId: ctx.tenant.id,
@@ -44,11 +35,11 @@ export const apiKeyRouter = router({
 
   list: keyAdminProcedure
     .input(noInput)
-    .output(z.array(apiKeySchema))
+    .output(apiKeySchema.array())
     .query(({ ctx }) => listApiKeys(ctx.tx, ctx.tenant.id)),
 
   revoke: keyAdminProcedure
-    .input(z.strictObject({ apiKeyId: idSchema("an API key") }))
+    .input(apiKeyRefInput)
     .output(apiKeySchema)
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `api_key:${input.apiKeyId}`;

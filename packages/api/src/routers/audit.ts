@@ -1,39 +1,12 @@
-import { z } from "zod";
 import { listAuditEntries } from "../domain/audit";
-import { isoDateTime } from "../schemas";
+import { auditEntrySchema, listAuditInput } from "../domain/audit.schemas";
 import { requireRole, router, tenantProcedure } from "../trpc";
-
-const auditEntrySchema = z.object({
-  id: z.string(),
-  actorUserId: z.uuid().nullable(),
-  actorApiKeyId: z.uuid().nullable(),
-  action: z.string(),
-  target: z.string().nullable(),
-  details: z.unknown(),
-  requestId: z.string().nullable(),
-  createdAt: isoDateTime,
-});
 
 export const auditRouter = router({
   /** Newest first; pass the last entry's id as `beforeId` for the next page. */
   list: tenantProcedure
     .use(requireRole("admin"))
-    .input(
-      z
-        .strictObject({
-          limit: z
-            .number({ error: "must be a number from 1 to 200" })
-            .int("must be a whole number")
-            .min(1, "must be at least 1")
-            .max(200, "must be at most 200")
-            .default(50),
-          beforeId: z
-            .string()
-            .regex(/^[1-9]\d{0,18}$/, "must be an audit entry id")
-            .optional(),
-        })
-        .default({ limit: 50 }),
-    )
-    .output(z.array(auditEntrySchema))
+    .input(listAuditInput)
+    .output(auditEntrySchema.array())
     .query(({ ctx, input }) => listAuditEntries(ctx.tx, ctx.tenant.id, input)),
 });

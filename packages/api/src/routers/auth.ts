@@ -1,57 +1,35 @@
-import { z } from "zod";
-import { apiKeyScopeSchema } from "../auth/api-keys";
 import { getUser, refreshSession, signIn, signOut, signUp } from "../domain/auth";
+import {
+  authSessionSchema,
+  meSchema,
+  refreshInput,
+  signedOutSchema,
+  signInInput,
+  signUpInput,
+} from "../domain/auth.schemas";
 import { DomainError } from "../errors";
-import { authSessionSchema, authUserSchema, emailSchema, noInput, passwordSchema } from "../schemas";
+import { noInput } from "../schemas";
 import { protectedProcedure, publicProcedure, router, userProcedure } from "../trpc";
-
-const meSchema = z.object({
-  kind: z.enum(["user", "apiKey"]),
-  /** The person, or the key's creator (null for keys made from the shell). */
-  user: authUserSchema.nullable(),
-  sessionId: z.string().nullable(),
-  apiKey: z.object({ id: z.uuid(), tenantId: z.uuid(), scopes: z.array(apiKeyScopeSchema) }).nullable(),
-});
 
 export const authRouter = router({
   signUp: publicProcedure
-    .input(
-      z.strictObject({
-        email: emailSchema,
-        password: passwordSchema,
-        name: z
-          .string()
-          .trim()
-          .min(1, "must not be empty")
-          .max(200, "must be at most 200 characters")
-          .optional(),
-      }),
-    )
+    .input(signUpInput)
     .output(authSessionSchema)
     .mutation(({ ctx, input }) => signUp(ctx.db, ctx.authConfig, input, ctx.client, ctx.signInThrottle)),
 
   signIn: publicProcedure
-    .input(
-      z.strictObject({
-        email: emailSchema,
-        password: z.string().min(1, "must not be empty").max(1024, "is too long"),
-      }),
-    )
+    .input(signInInput)
     .output(authSessionSchema)
     .mutation(({ ctx, input }) => signIn(ctx.db, ctx.authConfig, input, ctx.client, ctx.signInThrottle)),
 
   refresh: publicProcedure
-    .input(
-      z.strictObject({
-        refreshToken: z.string().min(20, "must be a refresh token").max(200, "must be a refresh token"),
-      }),
-    )
+    .input(refreshInput)
     .output(authSessionSchema)
     .mutation(({ ctx, input }) => refreshSession(ctx.db, ctx.authConfig, input.refreshToken)),
 
   signOut: userProcedure
     .input(noInput)
-    .output(z.object({ signedOut: z.literal(true) }))
+    .output(signedOutSchema)
     .mutation(async ({ ctx }) => {
       await signOut(ctx.db, ctx.authConfig, ctx.subject.sessionId);
       return { signedOut: true as const };

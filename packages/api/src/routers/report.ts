@@ -1,13 +1,16 @@
-import { ReportDocument, REPORT_FORMATS, ScanDiff } from "@techscaniq/contracts/report";
-import { z } from "zod";
 import {
   diffInput,
   exportInput,
   getReportInput,
   listReportsInput,
+  reportExportSchema,
+  reportPageSchema,
   reportRefInput,
-  reportStatuses,
-} from "../domain/reports/input";
+  reportVersionSchema,
+  reportViewSchema,
+  reportWithDocumentSchema,
+  scanDiffSchema,
+} from "../domain/reports/reports.schemas";
 import {
   diffReportScans,
   exportReport,
@@ -20,57 +23,28 @@ import { scanActorOf } from "../domain/scans/service";
 import { apiStorage } from "../storage";
 import { requireRole, router, tenantProcedure } from "../trpc";
 
-const reportSchema = z.object({
-  id: z.uuid(),
-  scanId: z.uuid(),
-  status: z.enum(reportStatuses),
-  latestVersion: z.number(),
-  requestedVersion: z.number(),
-  error: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-const versionSchema = z.object({
-  version: z.number(),
-  createdAt: z.string(),
-  models: z.array(z.object({ provider: z.string(), model: z.string(), tasks: z.array(z.string()) })),
-  inputTokens: z.number(),
-  outputTokens: z.number(),
-  costUsd: z.number(),
-  claimsPublished: z.number(),
-  claimsDropped: z.number(),
-  comparedScanId: z.uuid().nullable(),
-});
-
 export const reportRouter = router({
   /** The report (by id or scan) with its latest (or a given) version as the self-contained report document. */
   get: tenantProcedure
     .input(getReportInput)
-    .output(
-      z.object({
-        report: reportSchema,
-        version: versionSchema.nullable(),
-        document: ReportDocument.nullable(),
-      }),
-    )
+    .output(reportWithDocumentSchema)
     .query(({ ctx, input }) => getReport(ctx.tx, scanActorOf(ctx), input)),
 
   list: tenantProcedure
     .input(listReportsInput)
-    .output(z.object({ items: z.array(reportSchema), nextCursor: z.string().nullable() }))
+    .output(reportPageSchema)
     .query(({ ctx, input }) => listReports(ctx.tx, scanActorOf(ctx), input)),
 
   versions: tenantProcedure
     .input(reportRefInput)
-    .output(z.array(versionSchema))
+    .output(reportVersionSchema.array())
     .query(({ ctx, input }) => listVersions(ctx.tx, scanActorOf(ctx), input.reportId)),
 
   /** Queues a new version (the worker writes it); versions already published stay as they are. */
   regenerate: tenantProcedure
     .use(requireRole("member"))
     .input(reportRefInput)
-    .output(reportSchema)
+    .output(reportViewSchema)
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `report:${input.reportId}`;
       return regenerateReport(ctx.tx, scanActorOf(ctx), input.reportId);
@@ -82,21 +56,12 @@ export const reportRouter = router({
    */
   export: tenantProcedure
     .input(exportInput)
-    .output(
-      z.object({
-        format: z.enum(REPORT_FORMATS),
-        version: z.number(),
-        contentType: z.string(),
-        fileName: z.string(),
-        encoding: z.enum(["utf8", "base64"]),
-        content: z.string(),
-      }),
-    )
+    .output(reportExportSchema)
     .query(({ ctx, input }) => exportReport(ctx.tx, scanActorOf(ctx), apiStorage(), input)),
 
   /** What changed between two finished scans of the same target. */
   diff: tenantProcedure
     .input(diffInput)
-    .output(ScanDiff)
+    .output(scanDiffSchema)
     .query(({ ctx, input }) => diffReportScans(ctx.tx, scanActorOf(ctx), input)),
 });

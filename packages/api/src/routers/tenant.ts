@@ -1,4 +1,3 @@
-import { z } from "zod";
 import {
   acceptInvitation,
   declineInvitation,
@@ -8,7 +7,6 @@ import {
   revokeInvitation,
 } from "../domain/invitations";
 import { changeMemberRole, listMembers, removeMember } from "../domain/members";
-import { tenantRoleSchema } from "../domain/roles";
 import {
   createTenant,
   getTenant,
@@ -18,16 +16,22 @@ import {
   type Actor,
 } from "../domain/tenants";
 import {
-  emailSchema,
-  idSchema,
+  acceptedInvitationSchema,
+  changeMemberRoleInput,
+  createTenantInput,
+  declinedInvitationSchema,
+  invitationRefInput,
   invitationSchema,
+  inviteMemberInput,
   memberSchema,
   myInvitationSchema,
-  noInput,
-  slugSchema,
-  tenantNameSchema,
+  removedMemberSchema,
+  removeMemberInput,
+  switchTenantInput,
   tenantSchema,
-} from "../schemas";
+  updateTenantInput,
+} from "../domain/tenants.schemas";
+import { noInput } from "../schemas";
 import { requireRole, router, tenantProcedure, userProcedure, type Context } from "../trpc";
 import type { AuthSubject } from "../auth/authenticate";
 
@@ -43,7 +47,7 @@ const adminProcedure = tenantProcedure.use(requireRole("admin"));
 const membersRouter = router({
   list: tenantProcedure
     .input(noInput)
-    .output(z.array(memberSchema))
+    .output(memberSchema.array())
     .query(({ ctx }) => listMembers(ctx.db, ctx.tx, ctx.tenant)),
 
   /**
@@ -51,7 +55,7 @@ const membersRouter = router({
    * the same whether or not the address has an account, and no membership is created here.
    */
   invite: adminProcedure
-    .input(z.strictObject({ email: emailSchema, role: tenantRoleSchema.default("member") }))
+    .input(inviteMemberInput)
     .output(invitationSchema)
     .mutation(async ({ ctx, input }) => {
       const invitation = await inviteMember(ctx.db, ctx.tx, ctx.tenant, ctx.subject.userId, input);
@@ -60,7 +64,7 @@ const membersRouter = router({
     }),
 
   changeRole: adminProcedure
-    .input(z.strictObject({ userId: idSchema("a user"), role: tenantRoleSchema }))
+    .input(changeMemberRoleInput)
     .output(memberSchema)
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `user:${input.userId}`;
@@ -68,25 +72,23 @@ const membersRouter = router({
     }),
 
   remove: adminProcedure
-    .input(z.strictObject({ userId: idSchema("a user") }))
-    .output(z.object({ userId: z.uuid() }))
+    .input(removeMemberInput)
+    .output(removedMemberSchema)
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `user:${input.userId}`;
       return removeMember(ctx.tx, ctx.tenant, ctx.subject.userId, input);
     }),
 });
 
-const invitationIdInput = z.strictObject({ invitationId: idSchema("an invitation") });
-
 const invitationsRouter = router({
   /** The active tenant's open invitations (admins). */
   list: adminProcedure
     .input(noInput)
-    .output(z.array(invitationSchema))
+    .output(invitationSchema.array())
     .query(({ ctx }) => listTenantInvitations(ctx.tx, ctx.tenant)),
 
   revoke: adminProcedure
-    .input(invitationIdInput)
+    .input(invitationRefInput)
     .output(invitationSchema)
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `invitation:${input.invitationId}`;
@@ -96,29 +98,29 @@ const invitationsRouter = router({
   /** Open invitations addressed to the signed-in user's confirmed e-mail, from any tenant. */
   mine: userProcedure
     .input(noInput)
-    .output(z.array(myInvitationSchema))
+    .output(myInvitationSchema.array())
     .query(({ ctx }) => listMyInvitations(ctx.db, actorOf(ctx))),
 
   /** Joins the tenant with the invited role; accepting again is a no-op. */
   accept: userProcedure
-    .input(invitationIdInput)
-    .output(z.object({ tenantId: z.uuid(), role: tenantRoleSchema }))
+    .input(invitationRefInput)
+    .output(acceptedInvitationSchema)
     .mutation(({ ctx, input }) => acceptInvitation(ctx.db, actorOf(ctx), input)),
 
   decline: userProcedure
-    .input(invitationIdInput)
-    .output(z.object({ invitationId: z.uuid() }))
+    .input(invitationRefInput)
+    .output(declinedInvitationSchema)
     .mutation(({ ctx, input }) => declineInvitation(ctx.db, actorOf(ctx), input)),
 });
 
 export const tenantRouter = router({
   listMine: userProcedure
     .input(noInput)
-    .output(z.array(tenantSchema))
+    .output(tenantSchema.array())
     .query(({ ctx }) => listMyTenants(ctx.db, actorOf(ctx))),
 
   create: userProcedure
-    .input(z.strictObject({ slug: slugSchema, name: tenantNameSchema }))
+    .input(createTenantInput)
     .output(tenantSchema)
     .mutation(({ ctx, input }) => createTenant(ctx.db, actorOf(ctx), input)),
 
@@ -129,7 +131,7 @@ export const tenantRouter = router({
     .query(({ ctx }) => getTenant(ctx.tx, ctx.tenant)),
 
   update: adminProcedure
-    .input(z.strictObject({ name: tenantNameSchema }))
+    .input(updateTenantInput)
     .output(tenantSchema)
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `tenant:${ctx.tenant.id}`;
@@ -142,7 +144,7 @@ export const tenantRouter = router({
    * issued, so this works the same with Supabase-issued tokens.
    */
   switch: userProcedure
-    .input(z.strictObject({ tenantId: idSchema("a tenant") }))
+    .input(switchTenantInput)
     .output(tenantSchema)
     .mutation(({ ctx, input }) => switchTenant(ctx.db, actorOf(ctx), input.tenantId)),
 

@@ -1,4 +1,5 @@
-import { usageSummary, usageSummaryInput, usageSummarySchema } from "../domain/usage/service";
+import { usageSummary } from "../domain/usage/service";
+import { usageSummaryInput, usageSummarySchema } from "../domain/usage/usage.schemas";
 import { router, tenantProcedure } from "../trpc";
 
 /** What the tenant has used so far: AI calls, tokens and cost, and scans. Every member may read it. */

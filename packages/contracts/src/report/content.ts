@@ -11,6 +11,12 @@ export const ReportTable = z.object({
 });
 export type ReportTable = z.infer<typeof ReportTable>;
 
+/** The models that wrote a report version, each with the tasks it did (stored in `report_versions.models`). */
+export const ReportModels = z.array(
+  z.object({ provider: z.string(), model: z.string(), tasks: z.array(z.string()) }),
+);
+export type ReportModels = z.infer<typeof ReportModels>;
+
 export const ReportClaim = z.object({
   id: z.string(),
   section: SectionId,
@@ -70,7 +76,7 @@ export const ReportContent = z.object({
     inputTokens: z.number().int().nonnegative(),
     outputTokens: z.number().int().nonnegative(),
     costUsd: z.number().nonnegative(),
-    models: z.array(z.object({ provider: z.string(), model: z.string(), tasks: z.array(z.string()) })),
+    models: ReportModels,
   }),
 });
 export type ReportContent = z.infer<typeof ReportContent>;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { VerificationMethod } from "./verification";
 import { Score } from "./score";
-import { ReportContent, ReportTable } from "./content";
+import { ReportContent, ReportModels, ReportTable } from "./content";
 import { SectionId } from "./sections";
 import { ScanDiff } from "./scan-diff";
 
@@ -54,7 +54,7 @@ export const ReportDocument = z.object({
     count: z.number().int().nonnegative(),
     reasons: z.array(z.object({ section: z.string(), reasons: z.array(z.string()) })),
   }),
-  models: z.array(z.object({ provider: z.string(), model: z.string(), tasks: z.array(z.string()) })),
+  models: ReportModels,
   usage: z.object({
     inputTokens: z.number().int().nonnegative(),
     outputTokens: z.number().int().nonnegative(),

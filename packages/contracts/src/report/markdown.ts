@@ -2,15 +2,19 @@ import { describeChanges, evidenceNumbers, SCORE_TITLES, type ReportDocument } f
 
 /**
  * Scanned text is untrusted: Markdown renderers pass raw HTML through, so
- * `<`, `>` and `&` become entities, and Markdown punctuation is escaped so a
- * snippet cannot open a link, image, heading, table cell or code span.
+ * `<`, `>` and `&` become entities, and the punctuation that opens a link or
+ * image (`[`), emphasis, a code span, a table cell or strikethrough is
+ * escaped. Nothing else is: escaped text never starts a line (every line
+ * begins with the renderer's own list marker, number or label), so `#`, `-`,
+ * `+` and `1.` cannot start a heading or list, and `(`, `)`, `!` do nothing
+ * without a `[` — URLs and versions stay readable in the raw file.
  */
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(/([\\`*_{}[\]()#+\-.!|~])/g, "\\$1")
+    .replace(/([\\`*_{}[\]|~])/g, "\\$1")
     .replace(/\r?\n/g, " ");
 }
 

@@ -3,4 +3,5 @@ export * from "./result";
 export * from "./stored";
 export * from "./stages";
 export * from "./findings";
+export * from "./details";
 export * from "./retry";

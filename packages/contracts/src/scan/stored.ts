@@ -7,6 +7,15 @@ import {
   type FindingRecord,
   type VulnerabilitySeverity,
 } from "./findings";
+import {
+  CookieDetails,
+  MixedContentDetails,
+  SecurityTestDetails,
+  TechnologyDetails,
+  ThirdPartyDetails,
+  TlsDetails,
+  VulnerabilityDetails,
+} from "./details";
 import { ScanResultInput, type EvidenceItem, type ScanInput } from "./result";
 
 /**
@@ -48,6 +57,34 @@ export function storedFindingFromRow(row: FindingRow): StoredFinding {
   };
 }
 
+/** An `evidence_items` row as the database returns it (snake_case columns). */
+export interface EvidenceRow {
+  evidence_id: string;
+  kind: string;
+  collector: string;
+  url: string;
+  locator: string;
+  snippet: string;
+  content_hash: string;
+  observed_at: Date;
+  confidence: number;
+}
+
+/** One mapping from an evidence row to the stored evidence item, for every reader (worker reports, API lists). */
+export function storedEvidenceFromRow(row: EvidenceRow): Required<EvidenceItem> {
+  return {
+    id: row.evidence_id,
+    kind: row.kind,
+    collector: row.collector,
+    url: row.url,
+    locator: row.locator,
+    snippet: row.snippet,
+    contentHash: row.content_hash,
+    observedAt: row.observed_at.toISOString(),
+    confidence: row.confidence,
+  };
+}
+
 export interface StoredScan {
   targetUrl: string;
   findings: readonly StoredFinding[];
@@ -56,14 +93,7 @@ export interface StoredScan {
   securityCheckpoint: unknown;
 }
 
-type Shape = typeof ScanResultInput.shape;
 const SecuritySchema = ScanResultInput.shape.security.unwrap();
-const element = <K extends "technologies" | "vulnerabilities" | "thirdParties">(key: K) =>
-  ScanResultInput.shape[key].element as Shape[K]["element"];
-const TestSchema = SecuritySchema.shape.tests.element;
-const CookieSchema = SecuritySchema.shape.cookies.element;
-const TlsSchema = SecuritySchema.shape.tls.unwrap();
-const MixedSchema = SecuritySchema.shape.mixedContent.element;
 const vulnerabilitySeverity = (severity: string | null) =>
   (VULNERABILITY_SEVERITIES as readonly string[]).includes(severity ?? "")
     ? (severity as VulnerabilitySeverity)
@@ -83,11 +113,11 @@ function securityOf(stored: StoredScan): ScanInput["security"] {
   return {
     grade: gradeDetails.grade,
     score: gradeDetails.score,
-    tests: parsedAll("test:", TestSchema),
-    tls: tlsFinding ? detailsAs(TlsSchema, tlsFinding.details) : null,
-    cookies: parsedAll("cookie:", CookieSchema),
+    tests: parsedAll("test:", SecurityTestDetails),
+    tls: tlsFinding ? detailsAs(TlsDetails, tlsFinding.details) : null,
+    cookies: parsedAll("cookie:", CookieDetails),
     dns: null,
-    mixedContent: parsedAll("mixed:", MixedSchema),
+    mixedContent: parsedAll("mixed:", MixedContentDetails),
   };
 }
 
@@ -101,7 +131,7 @@ export function scanInputFromStored(stored: StoredScan): ScanInput {
     finalUrl: stored.targetUrl,
     technologies: of("technology").map(
       (f) =>
-        detailsAs(element("technologies"), f.details) ?? {
+        detailsAs(TechnologyDetails, f.details) ?? {
           name: f.name,
           version: f.version,
           confidence: f.confidence ?? 100,
@@ -112,7 +142,7 @@ export function scanInputFromStored(stored: StoredScan): ScanInput {
     security: securityOf(stored),
     vulnerabilities: of("vulnerability").map(
       (f) =>
-        detailsAs(element("vulnerabilities"), f.details) ?? {
+        detailsAs(VulnerabilityDetails, f.details) ?? {
           library: f.name,
           version: f.version ?? "unknown",
           severity: vulnerabilitySeverity(f.severity),
@@ -130,7 +160,7 @@ export function scanInputFromStored(stored: StoredScan): ScanInput {
     },
     thirdParties: of("third_party").map(
       (f) =>
-        detailsAs(element("thirdParties"), f.details) ?? {
+        detailsAs(ThirdPartyDetails, f.details) ?? {
           host: f.key,
           owner: f.name,
           category: f.category,

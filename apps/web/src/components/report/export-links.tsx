@@ -1,3 +1,4 @@
+import type { RouterInputs } from "@techscaniq/api/client";
 import { cn } from "../../lib/cn";
 import { buttonClasses } from "../ui/button";
 
@@ -6,7 +7,7 @@ const EXPORTS = [
   { format: "html", label: "HTML" },
   { format: "md", label: "Markdown" },
   { format: "json", label: "JSON" },
-] as const;
+] as const satisfies readonly { format: RouterInputs["report"]["export"]["format"]; label: string }[];
 
 /** Downloads of one report version through the tenant-checked export route. */
 export function ExportLinks({

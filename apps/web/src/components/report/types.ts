@@ -1,4 +1,4 @@
-import type { RouterOutputs } from "../scan/findings-summary";
+import type { RouterOutputs } from "@techscaniq/api/client";
 
 export type ReportResult = RouterOutputs["report"]["get"];
 export type ReportState = ReportResult["report"];

@@ -1,8 +1,9 @@
+import type { RouterOutputs } from "@techscaniq/api/client";
 import type { FindingSeverity as Severity } from "@techscaniq/contracts/scan";
 import { Badge, type BadgeTone } from "../ui/badge";
 import { cn } from "../../lib/cn";
 
-export type ScanStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export type ScanStatus = RouterOutputs["scan"]["get"]["status"];
 export type { FindingSeverity as Severity } from "@techscaniq/contracts/scan";
 
 const statusTone: Record<ScanStatus, BadgeTone> = {

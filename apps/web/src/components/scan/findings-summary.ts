@@ -1,9 +1,7 @@
-import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@techscaniq/api/client";
+import type { RouterOutputs } from "@techscaniq/api/client";
 import { HEADER_GRADE_FINDING } from "@techscaniq/contracts/scan";
 import { severityRank, type Severity } from "./badges";
 
-export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export type ScanView = RouterOutputs["scan"]["get"];
 export type Finding = RouterOutputs["scan"]["findings"][number];
 export type EvidenceItem = RouterOutputs["scan"]["evidence"]["list"]["items"][number];

@@ -10,7 +10,7 @@ import {
 } from "../../lib/api-error";
 import { formatDateTime } from "../../lib/format";
 import { trpc } from "../../lib/trpc";
-import type { RouterOutputs } from "../scan/findings-summary";
+import type { RouterOutputs } from "@techscaniq/api/client";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "../ui/card";
@@ -51,14 +51,14 @@ const PROVIDER_NAMES: Record<Provider, string> = {
   local: "OpenAI-compatible server",
   offline: "Offline analyst",
 };
+type Task = keyof Settings["taskProviders"];
 const TASKS = [
   { id: "writeSection", label: "Writing report sections" },
   { id: "verifyClaim", label: "Verifying claims" },
   { id: "rewriteClaim", label: "Rewriting rejected claims" },
   { id: "summarise", label: "Executive summary" },
   { id: "scoreThesis", label: "Thesis scoring" },
-] as const;
-type Task = (typeof TASKS)[number]["id"];
+] as const satisfies readonly { id: Task; label: string }[];
 
 function KeyStatus({ keyView }: { keyView: Settings["providers"][KeyedProvider]["key"] }) {
   if (keyView.source === "stored")

@@ -2,7 +2,7 @@
 
 import { errorMessageOf } from "../../lib/api-error";
 import { trpc } from "../../lib/trpc";
-import type { RouterOutputs } from "../scan/findings-summary";
+import type { RouterOutputs } from "@techscaniq/api/client";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "../ui/card";
 import { SkeletonRows } from "../ui/skeleton";
 import { EmptyState, ErrorState } from "../ui/states";

@@ -1,5 +1,6 @@
 "use client";
 
+import type { RouterInputs } from "@techscaniq/api/client";
 import { useState, type FormEvent } from "react";
 import {
   errorBodyOf,
@@ -18,12 +19,12 @@ import { SkeletonRows } from "../ui/skeleton";
 import { EmptyState, ErrorState } from "../ui/states";
 import { TextField } from "../ui/text-field";
 
+type Scope = RouterInputs["apiKey"]["create"]["scopes"][number];
 const SCOPES = [
   { id: "read", help: "read scans and reports" },
   { id: "write", help: "start and manage scans" },
   { id: "admin", help: "manage the workspace" },
-] as const;
-type Scope = (typeof SCOPES)[number]["id"];
+] as const satisfies readonly { id: Scope; help: string }[];
 
 /** The secret exists only in the create response: shown once, with a copy button. */
 function NewSecret({ secret, onDone }: { secret: string; onDone: () => void }) {

@@ -1,5 +1,6 @@
 "use client";
 
+import type { RouterOutputs } from "@techscaniq/api/client";
 import { useState, type FormEvent } from "react";
 import {
   errorBodyOf,
@@ -20,8 +21,8 @@ import { SkeletonRows } from "../ui/skeleton";
 import { ErrorState } from "../ui/states";
 import { TextField } from "../ui/text-field";
 
-const ROLES = ["viewer", "member", "admin", "owner"] as const;
-type Role = (typeof ROLES)[number];
+type Role = RouterOutputs["tenant"]["members"]["list"][number]["role"];
+const ROLES = ["viewer", "member", "admin", "owner"] as const satisfies readonly Role[];
 const ROLE_HELP: Record<Role, string> = {
   viewer: "reads scans and reports",
   member: "also starts and manages scans",

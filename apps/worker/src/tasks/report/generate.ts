@@ -21,6 +21,7 @@ import {
   type ReportDocument,
   type ReportFormat,
   type ScanDiff,
+  storedEvidenceFromRow,
   storedFindingFromRow,
 } from "@techscaniq/contracts";
 import { renderPdf } from "@techscaniq/ai/render/pdf";
@@ -97,17 +98,7 @@ export async function loadScanInput(
     scan: scanInputFromStored({
       targetUrl: scan.target_url,
       findings: findings.map(storedFindingFromRow),
-      evidence: evidence.map((e) => ({
-        id: e.evidence_id,
-        kind: e.kind,
-        collector: e.collector,
-        url: e.url,
-        locator: e.locator,
-        snippet: e.snippet,
-        contentHash: e.content_hash,
-        observedAt: e.observed_at.toISOString(),
-        confidence: e.confidence,
-      })),
+      evidence: evidence.map(storedEvidenceFromRow),
       securityCheckpoint: security?.output ?? null,
     }),
   };

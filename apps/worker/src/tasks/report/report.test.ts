@@ -203,7 +203,7 @@ describe(
       const html = exported.html.content;
       expect(html).toMatch(/^<!doctype html>/);
       expect(html).not.toMatch(/<script|<img|<[^>]*\son\w+=|href="javascript:/i);
-      expect(exported.md.content).not.toMatch(/<script|<img|\]\(javascript:/i);
+      expect(exported.md.content).not.toMatch(/<script|<img|(?<!\\)\]\(javascript:/i);
       expect(exported.md.content).toContain("## Evidence");
       expect(exported.pdf).toMatchObject({ encoding: "base64", contentType: "application/pdf" });
       const pdf = Buffer.from(exported.pdf.content, "base64");

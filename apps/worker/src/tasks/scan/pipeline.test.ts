@@ -1,3 +1,4 @@
+import { HEADER_GRADE_FINDING } from "@techscaniq/contracts/scan";
 import { sql, withServiceTx } from "@techscaniq/db";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -130,7 +131,8 @@ describe("scan pipeline (worker in-process, API over HTTP)", () => {
       expect(wordpress?.version).toMatch(/^\d+\.\d+/);
       expect(
         findings.some(
-          (finding) => finding.kind === "security" && finding.name === "HTTP security headers grade",
+          (finding) =>
+            finding.kind === HEADER_GRADE_FINDING.kind && finding.name === HEADER_GRADE_FINDING.name,
         ),
       ).toBe(true);
       expect(findings.some((finding) => finding.kind === "performance")).toBe(true);

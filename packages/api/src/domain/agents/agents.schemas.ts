@@ -8,11 +8,12 @@ import {
   AGENT_TOOL_NAMES,
 } from "@techscaniq/contracts/agents";
 import { z } from "zod";
+import { idSchema, pageOutput } from "../../schemas";
 
 /** Inputs and outputs of the `agent` and `agentRun` routers. */
 
-export const agentIdSchema = z.uuid({ error: "must be an agent id (uuid)" });
-export const runIdSchema = z.uuid({ error: "must be an agent run id (uuid)" });
+export const agentIdSchema = idSchema("an agent");
+export const runIdSchema = idSchema("an agent run");
 
 const agentName = z
   .string({ error: "name must be text" })
@@ -121,7 +122,7 @@ export const agentSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-export type AgentView = z.input<typeof agentSchema>;
+export type AgentView = z.output<typeof agentSchema>;
 
 export const agentVersionSchema = z.object({
   version: z.number(),
@@ -130,7 +131,7 @@ export const agentVersionSchema = z.object({
   createdBy: z.uuid().nullable(),
   createdAt: z.string(),
 });
-export type AgentVersionView = z.input<typeof agentVersionSchema>;
+export type AgentVersionView = z.output<typeof agentVersionSchema>;
 
 export const specChangeSchema = z.object({
   /** Dotted path of the changed field, e.g. `budget.maxUsd`; arrays are compared whole. */
@@ -179,7 +180,7 @@ export const agentRunSchema = z.object({
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
 });
-export type AgentRunView = z.input<typeof agentRunSchema>;
+export type AgentRunView = z.output<typeof agentRunSchema>;
 
 export const agentRunStepSchema = z.object({
   id: z.string(),
@@ -199,9 +200,9 @@ export const agentRunStepSchema = z.object({
   startedAt: z.string(),
   endedAt: z.string().nullable(),
 });
-export type AgentRunStepView = z.input<typeof agentRunStepSchema>;
+export type AgentRunStepView = z.output<typeof agentRunStepSchema>;
 
-export const runListSchema = z.object({ items: z.array(agentRunSchema), nextCursor: z.string().nullable() });
+export const runListSchema = pageOutput(agentRunSchema);
 
 export const AGENT_HEALTHS = ["unknown", "healthy", "degraded", "failing"] as const;
 
@@ -243,3 +244,10 @@ export const runEventSchema = z.object({
   createdAt: z.string(),
   data: z.record(z.string(), z.unknown()),
 });
+
+export const agentTemplatesSchema = z.array(agentTemplateSchema);
+export const agentListSchema = z.array(agentSchema);
+export const agentVersionsSchema = z.array(agentVersionSchema);
+export const agentRunStepsSchema = z.array(agentRunStepSchema);
+export const publishedVersionSchema = z.object({ version: z.number() });
+export const deletedAgentSchema = z.object({ deleted: z.literal(true) });

@@ -3,7 +3,7 @@ import { emitEvent, sql, type Database, type Selectable, type Transaction } from
 import type { z } from "zod";
 import { DomainError } from "../../errors";
 import type { EventFamily } from "../scans/events";
-import { decodeCursor, encodeCursor } from "../scans/input";
+import { decodeCursor, encodeCursor } from "../../schemas";
 import type { ScanActor } from "../scans/service";
 import { checkRunInput, findAgent, runnableVersion } from "./agents";
 import type { AgentRunStepView, AgentRunView, listRunsInput } from "./agents.schemas";

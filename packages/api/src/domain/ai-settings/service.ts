@@ -32,7 +32,7 @@ import {
   type AiSettingsView,
   type AssignOperatorAiKeyInput,
   type UpdateAiSettingsInput,
-} from "./input";
+} from "./ai-settings.schemas";
 
 let box: Promise<SecretBox> | undefined;
 /** The deployment's secret box, loaded once per process (TECHSCANIQ_SECRETS_KEY or the generated data-dir key). */

@@ -6,7 +6,7 @@ import {
   ScanDiff,
   type ReportContent,
   type ReportDocument,
-  type ReportFormat,
+  type ReportModels,
 } from "@techscaniq/contracts/report";
 import { scanInputFromStored, storedFindingFromRow } from "@techscaniq/contracts/scan";
 import { emitEvent, sql, type Database, type Selectable, type Transaction } from "@techscaniq/db";
@@ -14,37 +14,25 @@ import type { ObjectStorage } from "@techscaniq/db/storage";
 import type { z } from "zod";
 import { loadApiEnv } from "../../env";
 import { DomainError } from "../../errors";
+import { decodeCursor, encodeCursor } from "../../schemas";
 import { enforceHourlyTenantLimit } from "../tenant-rate";
-import { decodeCursor, encodeCursor } from "../scans/input";
 import { findScan, type ScanActor } from "../scans/service";
-import type { diffInput, exportInput, getReportInput, listReportsInput } from "./input";
+import type {
+  diffInput,
+  exportInput,
+  getReportInput,
+  listReportsInput,
+  reportExportSchema,
+  reportVersionSchema,
+  reportViewSchema,
+} from "./reports.schemas";
 
 type Tx = Transaction<Database>;
 type ReportRow = Selectable<Database["reports"]>;
 type VersionRow = Selectable<Database["report_versions"]>;
 
-export interface ReportView {
-  id: string;
-  scanId: string;
-  status: ReportRow["status"];
-  latestVersion: number;
-  requestedVersion: number;
-  error: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ReportVersionSummary {
-  version: number;
-  createdAt: string;
-  models: { provider: string; model: string; tasks: string[] }[];
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  claimsPublished: number;
-  claimsDropped: number;
-  comparedScanId: string | null;
-}
+export type ReportView = z.output<typeof reportViewSchema>;
+export type ReportVersionSummary = z.output<typeof reportVersionSchema>;
 
 export const toReportView = (row: ReportRow): ReportView => ({
   id: row.id,
@@ -60,7 +48,7 @@ export const toReportView = (row: ReportRow): ReportView => ({
 const toVersionSummary = (row: VersionRow): ReportVersionSummary => ({
   version: row.version,
   createdAt: row.created_at.toISOString(),
-  models: row.models as ReportVersionSummary["models"],
+  models: row.models as ReportModels,
   inputTokens: row.input_tokens,
   outputTokens: row.output_tokens,
   costUsd: Number(row.cost_usd),
@@ -208,15 +196,7 @@ export async function regenerateReport(tx: Tx, actor: ScanActor, reportId: strin
   return toReportView(await findReport(tx, actor, { reportId }));
 }
 
-export interface ReportExport {
-  format: ReportFormat;
-  version: number;
-  contentType: string;
-  fileName: string;
-  /** utf8 for md, html and json; base64 for pdf. */
-  encoding: "utf8" | "base64";
-  content: string;
-}
+export type ReportExport = z.output<typeof reportExportSchema>;
 
 /**
  * A stored export of a version. The worker renders all four formats when it

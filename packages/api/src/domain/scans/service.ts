@@ -1,20 +1,20 @@
 import { emitEvent, sql, type Database, type Selectable, type Transaction } from "@techscaniq/db";
 import type { ObjectRef, ObjectStorage } from "@techscaniq/db/storage";
+import { storedEvidenceFromRow } from "@techscaniq/contracts/scan";
 import type { z } from "zod";
 import { loadApiEnv } from "../../env";
 import { DomainError } from "../../errors";
-import type { ScanRetry } from "@techscaniq/contracts/scan";
 import { enforceHourlyTenantLimit } from "../tenant-rate";
+import { decodeCursor, encodeCursor } from "../../schemas";
 import {
-  decodeCursor,
-  encodeCursor,
   finishedStatuses,
   type createScanInput,
   type listEvidenceInput,
   type listFindingsInput,
   type listScansInput,
   type ScanOptions,
-} from "./input";
+  type scanViewSchema,
+} from "./scans.schemas";
 
 type Tx = Transaction<Database>;
 type ScanRow = Selectable<Database["scans"]>;
@@ -37,28 +37,7 @@ export const scanActorOf = (ctx: {
 /** The first pipeline stage; the worker chains the rest. */
 export const FIRST_SCAN_TASK = "scan.crawl";
 
-export interface ScanView {
-  id: string;
-  tenantId: string;
-  createdBy: string | null;
-  targetUrl: string;
-  thesis: string | null;
-  repositories: string[];
-  options: ScanOptions;
-  status: ScanRow["status"];
-  stage: ScanRow["stage"];
-  progress: number;
-  error: { code: string; message: string } | null;
-  attempts: number;
-  /** Set while a stage waits for (or runs) another try after a transient failure. */
-  retry: ScanRetry | null;
-  parentScanId: string | null;
-  cancelRequestedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+export type ScanView = z.output<typeof scanViewSchema>;
 
 export function toScanView(row: ScanRow): ScanView {
   return {
@@ -388,17 +367,7 @@ export async function listEvidence(tx: Tx, actor: ScanActor, input: z.output<typ
   const rows = await query.execute();
   const page = rows.slice(0, input.limit);
   return {
-    items: page.map((row) => ({
-      id: row.evidence_id,
-      kind: row.kind,
-      collector: row.collector,
-      url: row.url,
-      locator: row.locator,
-      snippet: row.snippet,
-      contentHash: row.content_hash,
-      observedAt: row.observed_at.toISOString(),
-      confidence: row.confidence,
-    })),
+    items: page.map(storedEvidenceFromRow),
     nextCursor: rows.length > input.limit ? (page.at(-1)?.evidence_id ?? null) : null,
   };
 }

@@ -4,7 +4,7 @@ import { formatBytes, formatDuration, pathOf } from "../../../lib/format";
 import { trpc } from "../../../lib/trpc";
 import { Card } from "../../ui/card";
 import { EmptyState } from "../../ui/states";
-import { parseDetails, performanceDetails, thirdPartyDetails } from "../details";
+import { detailsAs, PerformanceDetails, ThirdPartyDetails } from "@techscaniq/contracts/scan";
 import type { TabProps } from "../scan-tabs";
 import { Bar, EvidenceLink, Loaded, SectionTitle } from "./common";
 
@@ -56,7 +56,7 @@ export function PerformanceTab({ scanId, showEvidence }: TabProps) {
   return (
     <Loaded query={performance} label="performance results">
       {(findings) => {
-        const report = findings[0] ? parseDetails(performanceDetails, findings[0].details) : null;
+        const report = findings[0] ? detailsAs(PerformanceDetails, findings[0].details) : null;
         if (!report)
           return (
             <EmptyState title="No performance data yet">
@@ -69,7 +69,7 @@ export function PerformanceTab({ scanId, showEvidence }: TabProps) {
             bytesByType.set(type, (bytesByType.get(type) ?? 0) + bytes);
         const parties = (thirdParties.data ?? []).map((finding) => ({
           finding,
-          details: parseDetails(thirdPartyDetails, finding.details),
+          details: detailsAs(ThirdPartyDetails, finding.details),
         }));
         const thirdPartyRequests = parties.reduce((sum, party) => sum + (party.details?.requests ?? 0), 0);
         const hosts = [

@@ -1,13 +1,19 @@
 "use client";
 
-import { HEADER_GRADE_FINDING, HeaderGradeDetails } from "@techscaniq/contracts/scan";
+import {
+  CookieDetails,
+  detailsAs,
+  HEADER_GRADE_FINDING,
+  HeaderGradeDetails,
+  SecurityTestDetails,
+  TlsDetails,
+} from "@techscaniq/contracts/scan";
 import { trpc } from "../../../lib/trpc";
 import { cn } from "../../../lib/cn";
 import { Badge } from "../../ui/badge";
 import { Card } from "../../ui/card";
 import { EmptyState } from "../../ui/states";
 import { GradeBadge, SeverityBadge } from "../badges";
-import { cookieDetails, parseDetails, securityTestDetails, tlsDetails } from "../details";
 import type { Finding } from "../findings-summary";
 import type { TabProps } from "../scan-tabs";
 import { EvidenceLink, Loaded, SectionTitle } from "./common";
@@ -26,7 +32,7 @@ function HeaderTests({ tests, showEvidence }: { tests: Finding[]; showEvidence: 
     <Card className="overflow-hidden">
       <ul className="divide-y divide-border" aria-label="Header tests">
         {tests.map((finding) => {
-          const test = parseDetails(securityTestDetails, finding.details);
+          const test = detailsAs(SecurityTestDetails, finding.details);
           return (
             <li
               key={finding.id}
@@ -95,17 +101,17 @@ export function SecurityTab({ scanId, showEvidence }: TabProps) {
     <Loaded query={findings} label="security results">
       {(security) => {
         const gradeFinding = security.find((finding) => finding.name === HEADER_GRADE_FINDING.name);
-        const grade = gradeFinding ? parseDetails(HeaderGradeDetails, gradeFinding.details) : null;
+        const grade = gradeFinding ? detailsAs(HeaderGradeDetails, gradeFinding.details) : null;
         const tests = security.filter(
           (finding) => finding.category === "headers" && finding !== gradeFinding,
         );
         const failed = tests.filter(
-          (finding) => !parseDetails(securityTestDetails, finding.details)?.pass,
+          (finding) => !detailsAs(SecurityTestDetails, finding.details)?.pass,
         ).length;
         const cookies = security.filter((finding) => finding.category === "cookies");
         const mixed = security.filter((finding) => finding.category === "mixed-content");
         const tlsFinding = security.find((finding) => finding.category === "tls");
-        const tls = tlsFinding ? parseDetails(tlsDetails, tlsFinding.details) : null;
+        const tls = tlsFinding ? detailsAs(TlsDetails, tlsFinding.details) : null;
         if (security.length === 0)
           return (
             <EmptyState title="No security results yet">
@@ -170,7 +176,7 @@ export function SecurityTab({ scanId, showEvidence }: TabProps) {
                 ) : (
                   <Card className="divide-y divide-border overflow-hidden">
                     {cookies.map((finding) => {
-                      const cookie = parseDetails(cookieDetails, finding.details);
+                      const cookie = detailsAs(CookieDetails, finding.details);
                       return (
                         <div key={finding.id} className="flex flex-col gap-1.5 px-5 py-3">
                           <div className="flex items-center gap-2">

@@ -3,7 +3,7 @@
 import { trpc } from "../../../lib/trpc";
 import { Card } from "../../ui/card";
 import { EmptyState } from "../../ui/states";
-import { parseDetails, technologyDetails } from "../details";
+import { detailsAs, TechnologyDetails } from "@techscaniq/contracts/scan";
 import type { TabProps } from "../scan-tabs";
 import { Bar, EvidenceLink, Loaded } from "./common";
 
@@ -33,7 +33,7 @@ export function TechnologiesTab({ scanId, showEvidence }: TabProps) {
                   {items
                     .sort((a, b) => (b.confidence ?? 0) - (a.confidence ?? 0))
                     .map((technology) => {
-                      const details = parseDetails(technologyDetails, technology.details);
+                      const details = detailsAs(TechnologyDetails, technology.details);
                       const otherCategories = details?.categories.filter((entry) => entry !== category) ?? [];
                       return (
                         <li

@@ -4,7 +4,7 @@ import { trpc } from "../../../lib/trpc";
 import { Card } from "../../ui/card";
 import { EmptyState } from "../../ui/states";
 import { SeverityBadge, severityRank } from "../badges";
-import { parseDetails, vulnerabilityDetails } from "../details";
+import { detailsAs, VulnerabilityDetails } from "@techscaniq/contracts/scan";
 import type { TabProps } from "../scan-tabs";
 import { EvidenceLink, Loaded } from "./common";
 
@@ -35,7 +35,7 @@ export function VulnerabilitiesTab({ scanId, showEvidence }: TabProps) {
         return (
           <div className="flex flex-col gap-3">
             {sorted.map((vulnerability) => {
-              const details = parseDetails(vulnerabilityDetails, vulnerability.details);
+              const details = detailsAs(VulnerabilityDetails, vulnerability.details);
               return (
                 <Card key={vulnerability.id} className="flex flex-col gap-3 p-5" data-testid="vulnerability">
                   <div className="flex flex-wrap items-center gap-3">

@@ -1,11 +1,10 @@
-import type { AppRouter } from "@techscaniq/api";
-import type { inferRouterInputs } from "@trpc/server";
+import type { RouterInputs } from "@techscaniq/api/client";
 import type { NextRequest } from "next/server";
 import { tenantDownload } from "../../../../../../server/tenant-route";
 
 export const dynamic = "force-dynamic";
 
-type ReportFormat = inferRouterInputs<AppRouter>["report"]["export"]["format"];
+type ReportFormat = RouterInputs["report"]["export"]["format"];
 
 /** A report version's export as a file download, for members of the report's tenant only (404 for everyone else). */
 export async function GET(

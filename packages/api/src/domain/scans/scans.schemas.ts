@@ -1,6 +1,9 @@
 import { isIP } from "node:net";
-import { FINDING_KINDS } from "@techscaniq/contracts/scan";
+import { FINDING_KINDS, FINDING_SEVERITIES } from "@techscaniq/contracts/scan";
 import { z } from "zod";
+import { pageOutput } from "../../schemas";
+
+/** The scan area's inputs and outputs: what the scan routers accept and return. */
 
 export const MAX_URL_LENGTH = 2048;
 export const MAX_THESIS_LENGTH = 20_000;
@@ -146,14 +149,70 @@ export const progressInput = z
   })
   .strict();
 
-/** Opaque keyset cursor: `<iso timestamp>|<uuid>`, base64url. */
-export function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString("base64url");
-}
+export const scanViewSchema = z.object({
+  id: z.uuid(),
+  tenantId: z.uuid(),
+  createdBy: z.uuid().nullable(),
+  targetUrl: z.string(),
+  thesis: z.string().nullable(),
+  repositories: z.array(z.string()),
+  options: z.object({ maxPages: z.number(), renderCount: z.number(), maxDepth: z.number() }),
+  status: z.enum(scanStatuses),
+  stage: z.enum(scanStages).nullable(),
+  progress: z.number(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  attempts: z.number(),
+  retry: z
+    .object({ attempt: z.number(), maxAttempts: z.number(), reason: z.string(), nextTryAt: z.string() })
+    .nullable(),
+  parentScanId: z.uuid().nullable(),
+  cancelRequestedAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
 
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
-  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const createdAt = new Date(iso ?? "");
-  if (!id || Number.isNaN(createdAt.getTime()) || !scanIdSchema.safeParse(id).success) return null;
-  return { createdAt, id };
-}
+export const scanPageSchema = pageOutput(scanViewSchema);
+
+export const deletedScanSchema = z.object({ deleted: z.literal(true) });
+
+export const findingViewSchema = z.object({
+  id: z.uuid(),
+  kind: z.enum(FINDING_KINDS),
+  name: z.string(),
+  version: z.string().nullable(),
+  category: z.string().nullable(),
+  confidence: z.number().nullable(),
+  severity: z.enum(FINDING_SEVERITIES).nullable(),
+  evidenceIds: z.array(z.string()),
+  details: z.unknown(),
+});
+
+export const evidenceViewSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  collector: z.string(),
+  url: z.string(),
+  locator: z.string(),
+  snippet: z.string(),
+  contentHash: z.string(),
+  observedAt: z.string(),
+  confidence: z.number(),
+});
+
+export const evidencePageSchema = pageOutput(evidenceViewSchema);
+
+export const pageViewSchema = z.object({
+  id: z.uuid(),
+  url: z.string(),
+  finalUrl: z.string().nullable(),
+  httpStatus: z.number().nullable(),
+  bytes: z.number(),
+  durationMs: z.number().nullable(),
+  rendered: z.boolean(),
+  error: z.string().nullable(),
+  hasScreenshot: z.boolean(),
+});
+
+export const screenshotSchema = z.object({ contentType: z.string(), base64: z.string() });

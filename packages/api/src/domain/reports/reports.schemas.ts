@@ -1,5 +1,8 @@
-import { REPORT_FORMATS } from "@techscaniq/contracts/report";
+import { REPORT_FORMATS, ReportDocument, ReportModels, ScanDiff } from "@techscaniq/contracts/report";
 import { z } from "zod";
+import { pageOutput } from "../../schemas";
+
+/** The report area's inputs and outputs: what the report router accepts and returns. */
 
 const reportId = z.uuid({ error: "reportId must be a report id (uuid)" });
 const scanId = (name: string) => z.uuid({ error: `${name} must be a scan id (uuid)` });
@@ -53,3 +56,49 @@ export const diffInput = z
     message: "afterScanId must differ from beforeScanId",
     path: ["afterScanId"],
   });
+
+export const reportViewSchema = z.object({
+  id: z.uuid(),
+  scanId: z.uuid(),
+  status: z.enum(reportStatuses),
+  latestVersion: z.number(),
+  requestedVersion: z.number(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const reportPageSchema = pageOutput(reportViewSchema);
+
+export const reportVersionSchema = z.object({
+  version: z.number(),
+  createdAt: z.string(),
+  models: ReportModels,
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  costUsd: z.number(),
+  claimsPublished: z.number(),
+  claimsDropped: z.number(),
+  comparedScanId: z.uuid().nullable(),
+});
+
+/** A report with one version as the self-contained report document (null before the first version). */
+export const reportWithDocumentSchema = z.object({
+  report: reportViewSchema,
+  version: reportVersionSchema.nullable(),
+  document: ReportDocument.nullable(),
+});
+
+/** md, html and json inline as UTF-8 text, pdf as base64. */
+export const reportExportSchema = z.object({
+  format: z.enum(REPORT_FORMATS),
+  version: z.number(),
+  contentType: z.string(),
+  fileName: z.string(),
+  /** utf8 for md, html and json; base64 for pdf. */
+  encoding: z.enum(["utf8", "base64"]),
+  content: z.string(),
+});
+
+/** What changed between two scans of the same target. */
+export const scanDiffSchema = ScanDiff;
