@@ -19,7 +19,17 @@ export function agentRunTask(settings: AgentRunSettings): TaskDefinition<typeof 
     payload: AgentRunPayload,
     handler: async (payload, { helpers }) => {
       try {
-        const status = await executeAgentRun(settings, payload.runId, helpers.abortSignal);
+        const status = await executeAgentRun(settings, payload.runId, {
+          signal: helpers.abortSignal,
+          requeue: async (runAt) => {
+            await helpers.addJob(AGENT_RUN_TASK, payload, {
+              jobKey: `agent_run:${payload.runId}`,
+              jobKeyMode: "replace",
+              runAt,
+              maxAttempts: 5,
+            });
+          },
+        });
         helpers.logger.info(`agent.run ${payload.runId}: ${status}`);
       } catch (error) {
         if (isLastAttempt(helpers))

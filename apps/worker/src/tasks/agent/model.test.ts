@@ -50,6 +50,11 @@ function settingsFor(vendor: Vendor): AgentRunSettings {
   };
 }
 
+/** These runs use no tool that waits for the pipeline, so nothing is queued again. */
+const noRequeue = {
+  requeue: () => Promise.reject(new Error("a model test run asked to be queued again")),
+};
+
 const READER: AgentSpecInput = {
   instructions: "Read the scan's findings and summarise the technology.",
   inputSchema: { type: "object", properties: { scanId: { type: "string" } }, required: ["scanId"] },
@@ -105,7 +110,7 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
         { text: "WordPress 6.4.2 runs the site [ev-generator].", inputTokens: 1000, outputTokens: 15 },
       );
       const started = performance.now();
-      expect(await executeAgentRun(settingsFor(vendor), runId)).toBe("succeeded");
+      expect(await executeAgentRun(settingsFor(vendor), runId, noRequeue)).toBe("succeeded");
       const seconds = (performance.now() - started) / 1000;
 
       const { spec, agentName } = (await loadRun(database.db, runId))!;
@@ -146,7 +151,7 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
     });
     const runId = await triggerRun(database.db, member, agentId, { scanId });
     fake.enqueue({ toolCalls: [{ name: "read_findings", arguments: { scanId } }], inputTokens: 5_500 });
-    expect(await executeAgentRun(settingsFor("openai"), runId)).toBe("budget_exceeded");
+    expect(await executeAgentRun(settingsFor("openai"), runId, noRequeue)).toBe("budget_exceeded");
     expect(fake.requests).toHaveLength(1);
     const steps = await stepsOf(database.db, runId);
     expect(steps.map((step) => `${step.kind} ${step.status}`)).toEqual(["model_call ok", "tool_call ok"]);
@@ -163,7 +168,7 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
     const runId = await triggerRun(database.db, member, agentId, { scanId });
     // A model that would answer in 10 minutes, with a tool call that must never run.
     fake.enqueue({ toolCalls: [{ name: "read_findings", arguments: { scanId } }], delayMs: 600_000 });
-    const running = executeAgentRun(settingsFor("anthropic"), runId);
+    const running = executeAgentRun(settingsFor("anthropic"), runId, noRequeue);
     await eventually(async () => (await stepsOf(database.db, runId))[0]?.status === "running");
     await eventually(async () => fake.requests.length === 1);
     await requestCancel(database.db, member, runId);
@@ -175,7 +180,7 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
     const run = await runRow(database.db, runId);
     expect(run.status).toBe("cancelled");
     // A re-delivered job finds the run ended and starts nothing.
-    expect(await executeAgentRun(settingsFor("anthropic"), runId)).toBe("cancelled");
+    expect(await executeAgentRun(settingsFor("anthropic"), runId, noRequeue)).toBe("cancelled");
     expect(await stepsOf(database.db, runId)).toHaveLength(1);
     expect(fake.requests).toHaveLength(1);
   });
@@ -199,7 +204,7 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
       { text: "Proposed an upgrade issue." },
     );
     const settings = settingsFor("openai");
-    expect(await executeAgentRun(settings, runId)).toBe("waiting_approval");
+    expect(await executeAgentRun(settings, runId, noRequeue)).toBe("waiting_approval");
     expect((await stepsOf(database.db, runId)).map((step) => `${step.kind} ${step.status}`)).toEqual([
       "model_call ok",
       "tool_call ok",
@@ -210,7 +215,7 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
 
     await decideApproval(database.db, member, runId, true, "go ahead");
     expect((await runRow(database.db, runId)).status).toBe("queued");
-    expect(await executeAgentRun(settings, runId)).toBe("succeeded");
+    expect(await executeAgentRun(settings, runId, noRequeue)).toBe("succeeded");
     // The first model call and the finished tool call were not made again.
     expect(fake.requests).toHaveLength(2);
     expect((await stepsOf(database.db, runId)).map((step) => `${step.kind} ${step.status}`)).toEqual([

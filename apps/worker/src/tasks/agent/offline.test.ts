@@ -169,7 +169,7 @@ describe("agents: offline runner", () => {
       spec: spec as ToolContext["spec"],
       seq: 1,
       saved: null,
-      signal: new AbortController().signal,
+      startedAt: new Date(),
       allowPrivate: "loopback",
       waitMs: 1000,
     });

@@ -114,7 +114,6 @@ export async function startStep(db: Db, run: AgentRunRow, step: StepStart): Prom
         conflict.columns(["run_id", "seq"]).doUpdateSet({
           request: JSON.stringify(step.request ?? {}),
           status,
-          started_at: sql<Date>`now()`,
           ended_at: null,
           error_message: null,
         }),

@@ -32,8 +32,9 @@ export interface ToolContext {
   seq: number;
   /** What an interrupted attempt of this step saved (the scan it started), else null. */
   saved: unknown;
-  signal: AbortSignal;
   allowPrivate: AllowPrivate;
+  /** When the step started (a step that waits for the pipeline runs again until it is done). */
+  startedAt: Date;
   /** How long scan_url and get_report wait for the pipeline before giving up. */
   waitMs: number;
   /** For propose_action under `approve`: the member's decision, read from the approval step. */
@@ -47,37 +48,23 @@ type ToolImplementation<Name extends AgentToolName> = (
 
 /** Pages, renders and depth of a scan an agent starts: a watch, not a full due-diligence crawl. */
 const AGENT_SCAN_OPTIONS = { maxPages: 10, renderCount: 1, maxDepth: 2 };
-const POLL_MS = 500;
 const TERMINAL_SCAN_STATUSES = ["succeeded", "failed", "cancelled"];
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+/**
+ * The pipeline (a scan, a report) has not finished yet. The run's job ends and comes back shortly
+ * (its worker slot is free meanwhile, so the scan it waits for can run); the step continues then.
+ */
+export class PipelineWait extends Error {
+  override name = "PipelineWait";
 }
 
-/** Polls `check` until it returns a value, the deadline passes (ToolError `what`) or the signal aborts. */
-async function waitFor<T>(
-  context: ToolContext,
-  what: string,
-  check: () => Promise<T | null>,
-): Promise<T> {
-  const deadline = Date.now() + context.waitMs;
-  for (;;) {
-    const value = await check();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new ToolError(`${what} did not finish within ${context.waitMs / 1000} s`);
-    await pause(POLL_MS, context.signal);
-  }
+/** `check`'s value when ready; otherwise a PipelineWait, or a ToolError once the step waited `waitMs`. */
+async function waitFor<T>(context: ToolContext, what: string, check: () => Promise<T | null>): Promise<T> {
+  const value = await check();
+  if (value !== null) return value;
+  if (Date.now() - context.startedAt.getTime() > context.waitMs)
+    throw new ToolError(`${what} did not finish within ${context.waitMs / 1000} s`);
+  throw new PipelineWait(`waiting for ${what}`);
 }
 
 async function tenantScan(context: ToolContext, scanId: string) {
@@ -207,9 +194,8 @@ const scanUrl: ToolImplementation<"scan_url"> = async ({ url }, context) => {
     });
     return await scanSummary(context, scan);
   } catch (error) {
-    // The run stops waiting (cancelled, or the wait ran out): the scan it started stops too.
-    if (context.signal.aborted || error instanceof ToolError)
-      await cancelAgentScan(context.db, context.run.tenant_id, id);
+    // The wait ran out: the scan it started stops too (a cancelled run stops it as it ends).
+    if (error instanceof ToolError) await cancelAgentScan(context.db, context.run.tenant_id, id);
     throw error;
   }
 };
