@@ -203,7 +203,7 @@ export function anthropicAgentClient(config: {
   };
 }
 
-/** The function-calling client of a network provider; null for the offline analyst (the plan runs instead). */
+/** The function-calling client of a network provider; null for the offline analyst (the plan runs). */
 export function agentModelClientFor(config: ProviderConfig, fetch?: ProviderFetch): AgentModelClient | null {
   switch (config.kind) {
     case "openai":

@@ -33,7 +33,11 @@ export function agentRunTask(settings: AgentRunSettings): TaskDefinition<typeof 
         helpers.logger.info(`agent.run ${payload.runId}: ${status}`);
       } catch (error) {
         if (isLastAttempt(helpers))
-          await failAgentRun(settings.db, payload.runId, error instanceof Error ? error.message : String(error));
+          await failAgentRun(
+            settings.db,
+            payload.runId,
+            error instanceof Error ? error.message : String(error),
+          );
         throw error;
       }
     },

@@ -2,7 +2,12 @@ import { AiConfig, DEFAULT_PRICES, TASKS } from "@techscaniq/ai";
 import { agentCallCost } from "@techscaniq/ai/agents";
 import { buildAgentPrompt, type AgentSpecInput } from "@techscaniq/contracts/agents";
 import { withServiceTx } from "@techscaniq/db";
-import { createTestDatabase, createTestTenant, createTestUser, type TestDatabase } from "@techscaniq/db/testing";
+import {
+  createTestDatabase,
+  createTestTenant,
+  createTestUser,
+  type TestDatabase,
+} from "@techscaniq/db/testing";
 import { startFakeLlm, type FakeLlmServer } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { checkpointerFor, closeReportCheckpointers } from "../report/generate";
@@ -136,7 +141,9 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
       const cost = agentCallCost(DEFAULT_PRICES, MODELS[vendor], 1800, 35);
       expect(Number(run.cost_usd)).toBeCloseTo(cost, 6);
       expect(run.price_table_version).toMatch(/^prices-/);
-      expect((run.output as { summary: string }).summary).toBe("WordPress 6.4.2 runs the site [ev-generator].");
+      expect((run.output as { summary: string }).summary).toBe(
+        "WordPress 6.4.2 runs the site [ev-generator].",
+      );
       console.log(
         `model run (${vendor}, fake provider): ${seconds.toFixed(2)} s, ` +
           `${run.input_tokens}+${run.output_tokens} tokens, $${Number(run.cost_usd).toFixed(6)}`,

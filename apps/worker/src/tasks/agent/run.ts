@@ -1,9 +1,4 @@
-import {
-  classifyFailure,
-  type AiConfig,
-  type ProviderConfig,
-  type ProviderFetch,
-} from "@techscaniq/ai";
+import { classifyFailure, type AiConfig, type ProviderConfig, type ProviderFetch } from "@techscaniq/ai";
 import {
   agentModelClientFor,
   priceTableVersion,
@@ -65,7 +60,7 @@ export const PIPELINE_POLL_MS = 2_000;
 export interface AgentRunJob {
   /** The worker's shutdown signal: the run is left to resume, not ended. */
   signal?: AbortSignal;
-  /** Queues the run's job again at `runAt` (it waits for a scan or report meanwhile, without a worker slot). */
+  /** Queues the run's job again at `runAt`: it waits for a scan or report without holding a worker slot. */
   requeue(runAt: Date): Promise<void>;
 }
 
@@ -131,9 +126,11 @@ function planSummary(output: RunOutput["results"]): string {
     }
     if (tool === "compare_scans") {
       const { changes } = result as AgentToolOutput<"compare_scans">;
-      const subject = (input as { url?: string; scanId?: string }).url ?? (input as { scanId: string }).scanId;
+      const subject =
+        (input as { url?: string; scanId?: string }).url ?? (input as { scanId: string }).scanId;
       if (changes.length === 0) return `${subject}: nothing changed since the previous scan.`;
-      return `${subject}: ${changes.map((change) => `${change.change} ${change.subject} (${change.detail})`).join("; ")}.`;
+      const listed = changes.map((change) => `${change.change} ${change.subject} (${change.detail})`);
+      return `${subject}: ${listed.join("; ")}.`;
     }
     if (tool === "propose_action") {
       const action = result as AgentToolOutput<"propose_action">;
@@ -230,7 +227,8 @@ async function executeLocked(
     if (existing?.status === "error") return { error: existing.error_message ?? "failed", steps };
     await beforeStep();
     // A step that waited for the pipeline continues as it is (same start, what it saved).
-    const continuing = existing?.status === "running" && existing.kind === "tool_call" && existing.name === name;
+    const continuing =
+      existing?.status === "running" && existing.kind === "tool_call" && existing.name === name;
     if (!continuing) await startStep(db, run, { seq, kind: "tool_call", name, request: rawInput });
     try {
       if (!allowed)
@@ -315,7 +313,10 @@ async function executeLocked(
           modelStep: async (seq, request, call) => {
             const existing = recorded.get(seq);
             if (existing?.status === "ok")
-              return { answer: existing.response as unknown as AgentModelAnswer, costUsd: Number(existing.cost_usd) };
+              return {
+                answer: existing.response as unknown as AgentModelAnswer,
+                costUsd: Number(existing.cost_usd),
+              };
             await beforeStep();
             await startStep(db, run, { seq, kind: "model_call", name: `${provider}/${model}`, request });
             try {

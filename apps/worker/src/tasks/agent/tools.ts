@@ -126,7 +126,11 @@ export async function cancelAgentScan(db: Db, tenantId: string, scanId: string):
     const now = new Date();
     const updated = await tx
       .updateTable("scans")
-      .set(queued ? { status: "cancelled", cancel_requested_at: now, finished_at: now } : { cancel_requested_at: now })
+      .set(
+        queued
+          ? { status: "cancelled", cancel_requested_at: now, finished_at: now }
+          : { cancel_requested_at: now },
+      )
       .where("id", "=", scanId)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -207,7 +211,11 @@ function diffChanges(diff: ScanDiff): AgentToolOutput<"compare_scans">["changes"
     detail: `${v.severity}${v.identifiers.length ? ` (${v.identifiers.join(", ")})` : ""}`,
   });
   return [
-    ...tech.added.map((t) => ({ change: "technology_added", subject: t.name, detail: t.version ?? "no version" })),
+    ...tech.added.map((t) => ({
+      change: "technology_added",
+      subject: t.name,
+      detail: t.version ?? "no version",
+    })),
     ...tech.removed.map((t) => ({
       change: "technology_removed",
       subject: t.name,
@@ -229,7 +237,11 @@ function diffChanges(diff: ScanDiff): AgentToolOutput<"compare_scans">["changes"
       : []),
     ...diff.vulnerabilities.new.map((v) => ({ change: "vulnerability_new", ...vulnerability(v) })),
     ...diff.vulnerabilities.fixed.map((v) => ({ change: "vulnerability_fixed", ...vulnerability(v) })),
-    ...diff.thirdParties.added.map((p) => ({ change: "third_party_added", subject: p.host, detail: p.owner })),
+    ...diff.thirdParties.added.map((p) => ({
+      change: "third_party_added",
+      subject: p.host,
+      detail: p.owner,
+    })),
     ...diff.thirdParties.removed.map((p) => ({
       change: "third_party_removed",
       subject: p.host,
@@ -266,7 +278,13 @@ const compareScans: ToolImplementation<"compare_scans"> = async (input, context)
     return {
       scanId,
       baseScanId: null,
-      changes: [{ change: "first_scan", subject: after.scan.requestedUrl, detail: "no earlier completed scan to compare with" }],
+      changes: [
+        {
+          change: "first_scan",
+          subject: after.scan.requestedUrl,
+          detail: "no earlier completed scan to compare with",
+        },
+      ],
     };
   const before = await loadScanInput(context.db, tenantId, baseScanId);
   if (!before) throw new ToolError(`scan ${baseScanId} was not found in this tenant`);
@@ -304,7 +322,8 @@ const getReport: ToolImplementation<"get_report"> = async ({ scanId }, context) 
       .where("tenant_id", "=", tenantId)
       .where("scan_id", "=", scanId)
       .executeTakeFirst();
-    if (failed?.status === "failed") throw new ToolError(`the report failed: ${failed.error_message ?? "unknown"}`);
+    if (failed?.status === "failed")
+      throw new ToolError(`the report failed: ${failed.error_message ?? "unknown"}`);
     return null;
   });
   const content = ReportContent.parse(ready.content);
@@ -381,7 +400,9 @@ export async function runAgentTool(
   const parsed = tool.input.safeParse(rawInput);
   if (!parsed.success)
     throw new ToolError(
-      `${name}: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("; ")}`,
+      `${name}: ${parsed.error.issues
+        .map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`)
+        .join("; ")}`,
     );
   const implementation = AGENT_TOOL_IMPLEMENTATIONS[name] as ToolImplementation<AgentToolName>;
   const output = await implementation(parsed.data as never, context);
