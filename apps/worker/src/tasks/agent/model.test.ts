@@ -63,7 +63,7 @@ const noRequeue = {
 const READER: AgentSpecInput = {
   instructions: "Read the scan's findings and summarise the technology.",
   inputSchema: { type: "object", properties: { scanId: { type: "string" } }, required: ["scanId"] },
-  tools: ["read_findings", "search_evidence"],
+  tools: ["read_findings", "search_evidence", "compare_scans"],
 };
 
 beforeAll(async () => {
@@ -128,12 +128,24 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
       ]);
       const first = steps[0]!.request as { messages: unknown[]; tools: { name: string }[] };
       expect(JSON.stringify(first.messages)).toBe(JSON.stringify(preview.messages));
-      expect(first.tools.map((tool) => tool.name)).toEqual(["read_findings", "search_evidence"]);
+      expect(first.tools.map((tool) => tool.name)).toEqual([
+        "read_findings",
+        "search_evidence",
+        "compare_scans",
+      ]);
       // The vendor received the same system prompt and the tool's result on the second call.
       const sent = fake.requests[0]!.body;
       const system = vendor === "openai" ? (sent.messages as { content: string }[])[0]!.content : sent.system;
       expect(system).toBe(preview.messages[0]!.content);
       expect(fake.requests[1]!.text).toContain('"name":"WordPress"');
+      // Every tool reaches the vendor as an object schema (compare_scans' union too), without $schema.
+      const schemas = (sent.tools as Record<string, Record<string, unknown>>[]).map((tool) =>
+        vendor === "openai"
+          ? (tool.function as Record<string, Record<string, unknown>>).parameters!
+          : tool.input_schema!,
+      );
+      for (const schema of schemas) expect(schema).toMatchObject({ type: "object" });
+      for (const schema of schemas) expect(schema).not.toHaveProperty("$schema");
 
       const run = await runRow(database.db, runId);
       expect(run.input_tokens).toBe(1800);
