@@ -4,9 +4,7 @@ import { env as scannerEnv } from "@techscaniq/scanner/env";
 import type { WorkerEnv } from "../../env";
 import { defineTask, isLastAttempt, type TaskDefinition } from "../define";
 import { aiSettingsFromEnv } from "../report/index";
-import { executeAgentRun, failAgentRun, type AgentRunSettings } from "./run";
-
-export { executeAgentRun, failAgentRun, RunFailure, type AgentRunSettings } from "./run";
+import { executeAgentRun, failAgentRun, RunBusy, type AgentRunSettings } from "./run";
 
 /**
  * `agent.run` ({ runId }), queued by private.enqueue_agent_run_job under job key agent_run:<id>: runs
@@ -32,7 +30,7 @@ export function agentRunTask(settings: AgentRunSettings): TaskDefinition<typeof 
         });
         helpers.logger.info(`agent.run ${payload.runId}: ${status}`);
       } catch (error) {
-        if (isLastAttempt(helpers))
+        if (isLastAttempt(helpers) && !(error instanceof RunBusy))
           await failAgentRun(
             settings.db,
             payload.runId,

@@ -248,4 +248,27 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
     expect((run.output as { actions: unknown[] }).actions).toEqual([{ ...proposal, state: "approved" }]);
     expect(fake.requests[1]!.text).toContain('"state":"approved"');
   });
+
+  it("agents: cancelling a run that waits for approval ends it cancelled without the action", async () => {
+    const agentId = await createPublishedAgent(database.db, member, {
+      ...READER,
+      tools: ["propose_action"],
+      outputs: { actions: ["issue.create"] },
+      autonomy: "approve",
+    });
+    const runId = await triggerRun(database.db, member, agentId, { scanId });
+    fake.enqueue({
+      toolCalls: [{ name: "propose_action", arguments: { action: "issue.create", title: "t", body: "b" } }],
+    });
+    expect(await executeAgentRun(settingsFor("openai"), runId, noRequeue)).toBe("waiting_approval");
+    await requestCancel(database.db, member, runId);
+    // The job the cancel queues (agent-api) finds the run waiting and ends it.
+    expect(await executeAgentRun(settingsFor("openai"), runId, noRequeue)).toBe("cancelled");
+    expect((await stepsOf(database.db, runId)).map((step) => `${step.kind} ${step.status}`)).toEqual([
+      "model_call ok",
+      "approval cancelled",
+    ]);
+    expect((await runRow(database.db, runId)).output).toMatchObject({ actions: [] });
+    expect(fake.requests).toHaveLength(1);
+  });
 });

@@ -55,7 +55,7 @@ export interface AgentRunSettings {
 }
 
 /** How soon a run waiting for a scan or report is looked at again. */
-export const PIPELINE_POLL_MS = 2_000;
+const PIPELINE_POLL_MS = 2_000;
 
 export interface AgentRunJob {
   /** The worker's shutdown signal: the run is left to resume, not ended. */
@@ -70,8 +70,13 @@ class WaitingForApproval extends Error {
 }
 
 /** A failure no retry can fix (bad input, a plan reference, a refused model): the run ends failed. */
-export class RunFailure extends Error {
+class RunFailure extends Error {
   override name = "RunFailure";
+}
+
+/** Another attempt holds the run: this one is retried later, and never ends the run. */
+export class RunBusy extends Error {
+  override name = "RunBusy";
 }
 
 class RunCancelled extends Error {
@@ -156,8 +161,10 @@ export async function executeAgentRun(
   const loaded = await loadRun(db, runId);
   if (!loaded) return "gone";
   const { run, spec, agentName } = loaded;
-  if (isTerminal(run.status) || run.status === "waiting_approval") return run.status;
+  if (isTerminal(run.status)) return run.status;
+  // Also a run waiting for approval: the cancel's job ends it rather than leaving it waiting.
   if (run.cancel_requested_at) return endCancelled(db, run, "Cancelled.");
+  if (run.status === "waiting_approval") return run.status;
   // One attempt at a time: a job released by recovery while its first attempt still runs waits its turn.
   const lock = await db.pool.connect();
   try {
@@ -165,7 +172,7 @@ export async function executeAgentRun(
       "select pg_try_advisory_lock(hashtextextended($1, 0)) as locked",
       [`agent_run:${run.id}`],
     );
-    if (!rows[0]?.locked) throw new Error(`agent run ${run.id} is being run by another attempt`);
+    if (!rows[0]?.locked) throw new RunBusy(`agent run ${run.id} is being run by another attempt`);
     try {
       return await executeLocked(settings, { run, spec, agentName }, job);
     } finally {
