@@ -249,6 +249,23 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
     expect(fake.requests[1]!.text).toContain('"state":"approved"');
   });
 
+  it("agents: a run stops at its step limit, and its retry (retry_of) runs the same version afresh", async () => {
+    const agentId = await createPublishedAgent(database.db, member, { ...READER, maxSteps: 1 });
+    const runId = await triggerRun(database.db, member, agentId, { scanId });
+    fake.enqueue({ toolCalls: [{ name: "read_findings", arguments: { scanId } }] });
+    expect(await executeAgentRun(settingsFor("openai"), runId, noRequeue)).toBe("failed");
+    const stopped = await runRow(database.db, runId);
+    expect(stopped.error_message).toBe("the run reached its step limit of 1 model calls");
+    expect((stopped.output as { results: unknown[] }).results).toHaveLength(1);
+
+    const retryId = await triggerRun(database.db, member, agentId, { scanId }, runId);
+    fake.enqueue({ text: "Nothing to call this time." });
+    expect(await executeAgentRun(settingsFor("openai"), retryId, noRequeue)).toBe("succeeded");
+    const retry = await runRow(database.db, retryId);
+    expect(retry).toMatchObject({ retry_of: runId, agent_version: 1 });
+    expect((await stepsOf(database.db, retryId)).map((step) => step.kind)).toEqual(["model_call"]);
+  });
+
   it("agents: cancelling a run that waits for approval ends it cancelled without the action", async () => {
     const agentId = await createPublishedAgent(database.db, member, {
       ...READER,
