@@ -15,7 +15,7 @@ import { agentCallCost } from "./route";
 type ToolCall = NonNullable<AgentMessage["toolCalls"]>[number];
 
 export interface AgentGraphHooks {
-  /** Records the model call at `seq` around `call`; a call already recorded as done is answered from the record. */
+  /** Records the model call at `seq` around `call`; a call recorded as done is answered from the record. */
   modelStep(
     seq: number,
     request: { messages: AgentMessage[]; tools: AgentToolDeclaration[] },

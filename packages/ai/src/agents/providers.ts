@@ -32,6 +32,15 @@ export interface AgentModelClient {
   call(request: AgentModelRequest): Promise<AgentModelAnswer>;
 }
 
+/**
+ * A tool's input schema as the vendors accept it: both want an object schema at the root (a union
+ * such as compare_scans' becomes `type: object` with its `anyOf`), and neither needs `$schema`.
+ */
+export function vendorToolParameters(parameters: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _dialect, ...schema } = parameters;
+  return schema.type === "object" ? schema : { type: "object", ...schema };
+}
+
 function openAiMessages(messages: readonly AgentMessage[]): OpenAI.Chat.ChatCompletionMessageParam[] {
   return messages.map((message): OpenAI.Chat.ChatCompletionMessageParam => {
     switch (message.role) {
@@ -79,7 +88,11 @@ export function openAiAgentClient(config: {
             ? {
                 tools: request.tools.map((tool) => ({
                   type: "function" as const,
-                  function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+                  function: {
+                    name: tool.name,
+                    description: tool.description,
+                    parameters: vendorToolParameters(tool.parameters),
+                  },
                 })),
               }
             : {}),
@@ -182,7 +195,7 @@ export function anthropicAgentClient(config: {
           tools: request.tools.map((tool) => ({
             name: tool.name,
             description: tool.description,
-            input_schema: tool.parameters as Anthropic.Messages.Tool.InputSchema,
+            input_schema: vendorToolParameters(tool.parameters) as Anthropic.Messages.Tool.InputSchema,
           })),
         },
         { timeout: request.timeoutMs, signal: request.signal },
@@ -203,7 +216,7 @@ export function anthropicAgentClient(config: {
   };
 }
 
-/** The function-calling client of a network provider; null for the offline analyst (the plan runs instead). */
+/** The function-calling client of a network provider; null for the offline analyst (the plan runs). */
 export function agentModelClientFor(config: ProviderConfig, fetch?: ProviderFetch): AgentModelClient | null {
   switch (config.kind) {
     case "openai":

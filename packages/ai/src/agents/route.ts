@@ -4,8 +4,7 @@ import type { AiConfig, ModelPrice, ProviderConfig, TenantAiSettings } from "../
 
 /** The model an agent's calls go to, or `offline` when the run follows its declared plan instead. */
 export type AgentModelChoice =
-  | { kind: "offline" }
-  | { kind: "model"; provider: string; model: string; config: ProviderConfig };
+  { kind: "offline" } | { kind: "model"; provider: string; model: string; config: ProviderConfig };
 
 /**
  * Resolves an agent's model route against the tenant's AI config. `tenant` follows the tenant's
@@ -38,7 +37,9 @@ export function resolveAgentModel(
       );
     model ??= chain.find((step) => step.provider === provider)?.model;
     if (!model)
-      throw new Error(`the agent's model route names provider "${provider}" but no model; set modelRoute.model`);
+      throw new Error(
+        `the agent's model route names provider "${provider}" but no model; set modelRoute.model`,
+      );
   }
   const providerConfig = config.providers[provider]!;
   if (

@@ -4,9 +4,7 @@ import { env as scannerEnv } from "@techscaniq/scanner/env";
 import type { WorkerEnv } from "../../env";
 import { defineTask, isLastAttempt, type TaskDefinition } from "../define";
 import { aiSettingsFromEnv } from "../report/index";
-import { executeAgentRun, failAgentRun, type AgentRunSettings } from "./run";
-
-export { executeAgentRun, failAgentRun, RunFailure, type AgentRunSettings } from "./run";
+import { executeAgentRun, failAgentRun, RunBusy, type AgentRunSettings } from "./run";
 
 /**
  * `agent.run` ({ runId }), queued by private.enqueue_agent_run_job under job key agent_run:<id>: runs
@@ -19,11 +17,25 @@ export function agentRunTask(settings: AgentRunSettings): TaskDefinition<typeof 
     payload: AgentRunPayload,
     handler: async (payload, { helpers }) => {
       try {
-        const status = await executeAgentRun(settings, payload.runId, helpers.abortSignal);
+        const status = await executeAgentRun(settings, payload.runId, {
+          signal: helpers.abortSignal,
+          requeue: async (runAt) => {
+            await helpers.addJob(AGENT_RUN_TASK, payload, {
+              jobKey: `agent_run:${payload.runId}`,
+              jobKeyMode: "replace",
+              runAt,
+              maxAttempts: 5,
+            });
+          },
+        });
         helpers.logger.info(`agent.run ${payload.runId}: ${status}`);
       } catch (error) {
-        if (isLastAttempt(helpers))
-          await failAgentRun(settings.db, payload.runId, error instanceof Error ? error.message : String(error));
+        if (isLastAttempt(helpers) && !(error instanceof RunBusy))
+          await failAgentRun(
+            settings.db,
+            payload.runId,
+            error instanceof Error ? error.message : String(error),
+          );
         throw error;
       }
     },

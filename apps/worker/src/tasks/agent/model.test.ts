@@ -2,7 +2,12 @@ import { AiConfig, DEFAULT_PRICES, TASKS } from "@techscaniq/ai";
 import { agentCallCost } from "@techscaniq/ai/agents";
 import { buildAgentPrompt, type AgentSpecInput } from "@techscaniq/contracts/agents";
 import { withServiceTx } from "@techscaniq/db";
-import { createTestDatabase, createTestTenant, createTestUser, type TestDatabase } from "@techscaniq/db/testing";
+import {
+  createTestDatabase,
+  createTestTenant,
+  createTestUser,
+  type TestDatabase,
+} from "@techscaniq/db/testing";
 import { startFakeLlm, type FakeLlmServer } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { checkpointerFor, closeReportCheckpointers } from "../report/generate";
@@ -50,10 +55,15 @@ function settingsFor(vendor: Vendor): AgentRunSettings {
   };
 }
 
+/** These runs use no tool that waits for the pipeline, so nothing is queued again. */
+const noRequeue = {
+  requeue: () => Promise.reject(new Error("a model test run asked to be queued again")),
+};
+
 const READER: AgentSpecInput = {
   instructions: "Read the scan's findings and summarise the technology.",
   inputSchema: { type: "object", properties: { scanId: { type: "string" } }, required: ["scanId"] },
-  tools: ["read_findings", "search_evidence"],
+  tools: ["read_findings", "search_evidence", "compare_scans"],
 };
 
 beforeAll(async () => {
@@ -105,7 +115,7 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
         { text: "WordPress 6.4.2 runs the site [ev-generator].", inputTokens: 1000, outputTokens: 15 },
       );
       const started = performance.now();
-      expect(await executeAgentRun(settingsFor(vendor), runId)).toBe("succeeded");
+      expect(await executeAgentRun(settingsFor(vendor), runId, noRequeue)).toBe("succeeded");
       const seconds = (performance.now() - started) / 1000;
 
       const { spec, agentName } = (await loadRun(database.db, runId))!;
@@ -118,12 +128,24 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
       ]);
       const first = steps[0]!.request as { messages: unknown[]; tools: { name: string }[] };
       expect(JSON.stringify(first.messages)).toBe(JSON.stringify(preview.messages));
-      expect(first.tools.map((tool) => tool.name)).toEqual(["read_findings", "search_evidence"]);
+      expect(first.tools.map((tool) => tool.name)).toEqual([
+        "read_findings",
+        "search_evidence",
+        "compare_scans",
+      ]);
       // The vendor received the same system prompt and the tool's result on the second call.
       const sent = fake.requests[0]!.body;
       const system = vendor === "openai" ? (sent.messages as { content: string }[])[0]!.content : sent.system;
       expect(system).toBe(preview.messages[0]!.content);
       expect(fake.requests[1]!.text).toContain('"name":"WordPress"');
+      // Every tool reaches the vendor as an object schema (compare_scans' union too), without $schema.
+      const schemas = (sent.tools as Record<string, Record<string, unknown>>[]).map((tool) =>
+        vendor === "openai"
+          ? (tool.function as Record<string, Record<string, unknown>>).parameters!
+          : tool.input_schema!,
+      );
+      for (const schema of schemas) expect(schema).toMatchObject({ type: "object" });
+      for (const schema of schemas) expect(schema).not.toHaveProperty("$schema");
 
       const run = await runRow(database.db, runId);
       expect(run.input_tokens).toBe(1800);
@@ -131,7 +153,9 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
       const cost = agentCallCost(DEFAULT_PRICES, MODELS[vendor], 1800, 35);
       expect(Number(run.cost_usd)).toBeCloseTo(cost, 6);
       expect(run.price_table_version).toMatch(/^prices-/);
-      expect((run.output as { summary: string }).summary).toBe("WordPress 6.4.2 runs the site [ev-generator].");
+      expect((run.output as { summary: string }).summary).toBe(
+        "WordPress 6.4.2 runs the site [ev-generator].",
+      );
       console.log(
         `model run (${vendor}, fake provider): ${seconds.toFixed(2)} s, ` +
           `${run.input_tokens}+${run.output_tokens} tokens, $${Number(run.cost_usd).toFixed(6)}`,
@@ -146,7 +170,7 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
     });
     const runId = await triggerRun(database.db, member, agentId, { scanId });
     fake.enqueue({ toolCalls: [{ name: "read_findings", arguments: { scanId } }], inputTokens: 5_500 });
-    expect(await executeAgentRun(settingsFor("openai"), runId)).toBe("budget_exceeded");
+    expect(await executeAgentRun(settingsFor("openai"), runId, noRequeue)).toBe("budget_exceeded");
     expect(fake.requests).toHaveLength(1);
     const steps = await stepsOf(database.db, runId);
     expect(steps.map((step) => `${step.kind} ${step.status}`)).toEqual(["model_call ok", "tool_call ok"]);
@@ -163,7 +187,7 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
     const runId = await triggerRun(database.db, member, agentId, { scanId });
     // A model that would answer in 10 minutes, with a tool call that must never run.
     fake.enqueue({ toolCalls: [{ name: "read_findings", arguments: { scanId } }], delayMs: 600_000 });
-    const running = executeAgentRun(settingsFor("anthropic"), runId);
+    const running = executeAgentRun(settingsFor("anthropic"), runId, noRequeue);
     await eventually(async () => (await stepsOf(database.db, runId))[0]?.status === "running");
     await eventually(async () => fake.requests.length === 1);
     await requestCancel(database.db, member, runId);
@@ -175,7 +199,7 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
     const run = await runRow(database.db, runId);
     expect(run.status).toBe("cancelled");
     // A re-delivered job finds the run ended and starts nothing.
-    expect(await executeAgentRun(settingsFor("anthropic"), runId)).toBe("cancelled");
+    expect(await executeAgentRun(settingsFor("anthropic"), runId, noRequeue)).toBe("cancelled");
     expect(await stepsOf(database.db, runId)).toHaveLength(1);
     expect(fake.requests).toHaveLength(1);
   });
@@ -199,7 +223,7 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
       { text: "Proposed an upgrade issue." },
     );
     const settings = settingsFor("openai");
-    expect(await executeAgentRun(settings, runId)).toBe("waiting_approval");
+    expect(await executeAgentRun(settings, runId, noRequeue)).toBe("waiting_approval");
     expect((await stepsOf(database.db, runId)).map((step) => `${step.kind} ${step.status}`)).toEqual([
       "model_call ok",
       "tool_call ok",
@@ -210,7 +234,7 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
 
     await decideApproval(database.db, member, runId, true, "go ahead");
     expect((await runRow(database.db, runId)).status).toBe("queued");
-    expect(await executeAgentRun(settings, runId)).toBe("succeeded");
+    expect(await executeAgentRun(settings, runId, noRequeue)).toBe("succeeded");
     // The first model call and the finished tool call were not made again.
     expect(fake.requests).toHaveLength(2);
     expect((await stepsOf(database.db, runId)).map((step) => `${step.kind} ${step.status}`)).toEqual([
@@ -223,5 +247,45 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
     const run = await runRow(database.db, runId);
     expect((run.output as { actions: unknown[] }).actions).toEqual([{ ...proposal, state: "approved" }]);
     expect(fake.requests[1]!.text).toContain('"state":"approved"');
+  });
+
+  it("agents: a run stops at its step limit, and its retry (retry_of) runs the same version afresh", async () => {
+    const agentId = await createPublishedAgent(database.db, member, { ...READER, maxSteps: 1 });
+    const runId = await triggerRun(database.db, member, agentId, { scanId });
+    fake.enqueue({ toolCalls: [{ name: "read_findings", arguments: { scanId } }] });
+    expect(await executeAgentRun(settingsFor("openai"), runId, noRequeue)).toBe("failed");
+    const stopped = await runRow(database.db, runId);
+    expect(stopped.error_message).toBe("the run reached its step limit of 1 model calls");
+    expect((stopped.output as { results: unknown[] }).results).toHaveLength(1);
+
+    const retryId = await triggerRun(database.db, member, agentId, { scanId }, runId);
+    fake.enqueue({ text: "Nothing to call this time." });
+    expect(await executeAgentRun(settingsFor("openai"), retryId, noRequeue)).toBe("succeeded");
+    const retry = await runRow(database.db, retryId);
+    expect(retry).toMatchObject({ retry_of: runId, agent_version: 1 });
+    expect((await stepsOf(database.db, retryId)).map((step) => step.kind)).toEqual(["model_call"]);
+  });
+
+  it("agents: cancelling a run that waits for approval ends it cancelled without the action", async () => {
+    const agentId = await createPublishedAgent(database.db, member, {
+      ...READER,
+      tools: ["propose_action"],
+      outputs: { actions: ["issue.create"] },
+      autonomy: "approve",
+    });
+    const runId = await triggerRun(database.db, member, agentId, { scanId });
+    fake.enqueue({
+      toolCalls: [{ name: "propose_action", arguments: { action: "issue.create", title: "t", body: "b" } }],
+    });
+    expect(await executeAgentRun(settingsFor("openai"), runId, noRequeue)).toBe("waiting_approval");
+    await requestCancel(database.db, member, runId);
+    // The job the cancel queues (agent-api) finds the run waiting and ends it.
+    expect(await executeAgentRun(settingsFor("openai"), runId, noRequeue)).toBe("cancelled");
+    expect((await stepsOf(database.db, runId)).map((step) => `${step.kind} ${step.status}`)).toEqual([
+      "model_call ok",
+      "approval cancelled",
+    ]);
+    expect((await runRow(database.db, runId)).output).toMatchObject({ actions: [] });
+    expect(fake.requests).toHaveLength(1);
   });
 });

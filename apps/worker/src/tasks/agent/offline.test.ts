@@ -2,7 +2,12 @@ import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/pro
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { agentTemplate, type AgentSpecInput } from "@techscaniq/contracts/agents";
-import { createTestDatabase, createTestTenant, createTestUser, type TestDatabase } from "@techscaniq/db/testing";
+import {
+  createTestDatabase,
+  createTestTenant,
+  createTestUser,
+  type TestDatabase,
+} from "@techscaniq/db/testing";
 import { SITES_DIR, startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { stepsOf } from "./store";
@@ -117,14 +122,17 @@ describe("agents: offline runner", () => {
       expect(events.at(-1)).toBe("agent_run.succeeded");
       expect(events.filter((type) => type === "agent_run.step")).toHaveLength(8);
 
-      // The site releases a new WordPress; the next run sees the version change, and nothing on the other site.
+      // The site releases a new WordPress: the next run sees the version change, and nothing else.
       await editSite("wordpress-like", "6.4.2", "6.5.0");
       const second = await triggerRun(database.db, member, agentId, { urls });
       const secondRun = await runReaches(database.db, second, ["succeeded", "failed", "cancelled"]);
       expect(secondRun.status).toBe("succeeded");
       const secondOutput = secondRun.output as {
         summary: string;
-        results: { tool: string; output: { changes?: { change: string; subject: string; detail: string }[] } }[];
+        results: {
+          tool: string;
+          output: { changes?: { change: string; subject: string; detail: string }[] };
+        }[];
       };
       const [wordpress, legacy] = secondOutput.results.filter((result) => result.tool === "compare_scans");
       expect(wordpress!.output.changes).toContainEqual({
@@ -158,18 +166,20 @@ describe("agents: offline runner", () => {
       .selectAll()
       .where("id", "=", runId)
       .executeTakeFirstOrThrow();
-    const spec = (await database.db.kysely
-      .selectFrom("agent_versions")
-      .select("spec")
-      .where("agent_id", "=", agentId)
-      .executeTakeFirstOrThrow()).spec;
+    const spec = (
+      await database.db.kysely
+        .selectFrom("agent_versions")
+        .select("spec")
+        .where("agent_id", "=", agentId)
+        .executeTakeFirstOrThrow()
+    ).spec;
     const context = (forRun: typeof run): ToolContext => ({
       db: database.db,
       run: forRun,
       spec: spec as ToolContext["spec"],
       seq: 1,
       saved: null,
-      signal: new AbortController().signal,
+      startedAt: new Date(),
       allowPrivate: "loopback",
       waitMs: 1000,
     });
@@ -180,9 +190,9 @@ describe("agents: offline runner", () => {
       runAgentTool("compare_scans", { scanId: theirs, baseScanId: scans[1]!.id }, context(run)),
     ).rejects.toThrow(notFound);
     await expect(runAgentTool("get_report", { scanId: theirs }, context(run))).rejects.toThrow(notFound);
-    expect(
-      await runAgentTool("compare_scans", { url: scans[0]!.target_url }, context(run)),
-    ).toMatchObject({ output: { scanId: null, baseScanId: null } });
+    expect(await runAgentTool("compare_scans", { url: scans[0]!.target_url }, context(run))).toMatchObject({
+      output: { scanId: null, baseScanId: null },
+    });
     expect(await runAgentTool("search_evidence", { query: "WordPress" }, context(run))).toMatchObject({
       output: { matches: [] },
     });
@@ -207,7 +217,9 @@ describe("agents: offline runner", () => {
         tools: ["propose_action"],
         outputs: { report: false, findings: false, actions: ["issue.create"] },
         autonomy,
-        plan: [{ tool: "propose_action", input: { action: "issue.create", title: "{{input.title}}", body: "b" } }],
+        plan: [
+          { tool: "propose_action", input: { action: "issue.create", title: "{{input.title}}", body: "b" } },
+        ],
       });
       const approving = await createPublishedAgent(database.db, member, spec("approve"));
       const outcomes: Record<string, unknown> = {};
@@ -241,7 +253,9 @@ describe("agents: offline runner", () => {
         const agentId = await createPublishedAgent(database.db, member, spec(autonomy));
         const runId = await triggerRun(database.db, member, agentId, { title: autonomy });
         const done = await runReaches(database.db, runId, ["succeeded", "failed", "waiting_approval"]);
-        expect((done.output as { actions: { state: string }[] }).actions.map((a) => a.state)).toEqual([state]);
+        expect((done.output as { actions: { state: string }[] }).actions.map((a) => a.state)).toEqual([
+          state,
+        ]);
       }
     },
     RUN_TIMEOUT_MS,
@@ -257,13 +271,17 @@ describe("agents: offline runner", () => {
       });
       const scanStep = await eventually(async () => {
         const [step] = await stepsOf(database.db, runId);
-        return step?.status === "running" && (step.response as { scanId?: string } | null)?.scanId ? step : null;
+        return step?.status === "running" && (step.response as { scanId?: string } | null)?.scanId
+          ? step
+          : null;
       });
       await requestCancel(database.db, member, runId);
       const done = await runReaches(database.db, runId, ["succeeded", "failed", "cancelled"]);
       expect(done.status).toBe("cancelled");
       const steps = await stepsOf(database.db, runId);
-      expect(steps.map((step) => `${step.seq} ${step.name} ${step.status}`)).toEqual(["1 scan_url cancelled"]);
+      expect(steps.map((step) => `${step.seq} ${step.name} ${step.status}`)).toEqual([
+        "1 scan_url cancelled",
+      ]);
       const scanId = (scanStep.response as { scanId: string }).scanId;
       const scan = await database.db.kysely
         .selectFrom("scans")

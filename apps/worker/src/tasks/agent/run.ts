@@ -1,9 +1,4 @@
-import {
-  classifyFailure,
-  type AiConfig,
-  type ProviderConfig,
-  type ProviderFetch,
-} from "@techscaniq/ai";
+import { classifyFailure, type AiConfig, type ProviderConfig, type ProviderFetch } from "@techscaniq/ai";
 import {
   agentModelClientFor,
   priceTableVersion,
@@ -37,10 +32,11 @@ import {
   markWaitingApproval,
   startStep,
   stepsOf,
+  type AgentRunRow,
   type AgentStepRow,
   type RunOutput,
 } from "./store";
-import { runAgentTool, ToolError, type ToolContext } from "./tools";
+import { cancelAgentScan, PipelineWait, runAgentTool, ToolError, type ToolContext } from "./tools";
 
 export interface AgentRunSettings {
   db: Db;
@@ -58,14 +54,29 @@ export interface AgentRunSettings {
   cancelPollMs?: number;
 }
 
+/** How soon a run waiting for a scan or report is looked at again. */
+const PIPELINE_POLL_MS = 2_000;
+
+export interface AgentRunJob {
+  /** The worker's shutdown signal: the run is left to resume, not ended. */
+  signal?: AbortSignal;
+  /** Queues the run's job again at `runAt`: it waits for a scan or report without holding a worker slot. */
+  requeue(runAt: Date): Promise<void>;
+}
+
 /** The run waits for a member's decision; its job ends here. */
 class WaitingForApproval extends Error {
   override name = "WaitingForApproval";
 }
 
 /** A failure no retry can fix (bad input, a plan reference, a refused model): the run ends failed. */
-export class RunFailure extends Error {
+class RunFailure extends Error {
   override name = "RunFailure";
+}
+
+/** Another attempt holds the run: this one is retried later, and never ends the run. */
+export class RunBusy extends Error {
+  override name = "RunBusy";
 }
 
 class RunCancelled extends Error {
@@ -76,6 +87,21 @@ class RunCancelled extends Error {
 }
 
 type ToolResult = { output: unknown; steps: number } | { error: string; steps: number };
+
+/** A cancelled run stops the scans its unfinished scan_url steps started. */
+async function cancelStartedScans(db: Db, run: { id: string; tenant_id: string }): Promise<void> {
+  for (const step of await stepsOf(db, run.id)) {
+    const scanId = (step.response as { scanId?: unknown } | null)?.scanId;
+    if (step.name === "scan_url" && step.status === "running" && typeof scanId === "string")
+      await cancelAgentScan(db, run.tenant_id, scanId);
+  }
+}
+
+async function endCancelled(db: Db, run: AgentRunRow, summary: string): Promise<"cancelled"> {
+  await cancelStartedScans(db, run);
+  await finishRun(db, run, "cancelled", await collectOutput(db, run.id, summary));
+  return "cancelled";
+}
 
 /** What the run produced, read back from its steps: every tool result, every proposed action. */
 async function collectOutput(db: Db, runId: string, summary: string): Promise<RunOutput> {
@@ -105,9 +131,11 @@ function planSummary(output: RunOutput["results"]): string {
     }
     if (tool === "compare_scans") {
       const { changes } = result as AgentToolOutput<"compare_scans">;
-      const subject = (input as { url?: string; scanId?: string }).url ?? (input as { scanId: string }).scanId;
+      const subject =
+        (input as { url?: string; scanId?: string }).url ?? (input as { scanId: string }).scanId;
       if (changes.length === 0) return `${subject}: nothing changed since the previous scan.`;
-      return `${subject}: ${changes.map((change) => `${change.change} ${change.subject} (${change.detail})`).join("; ")}.`;
+      const listed = changes.map((change) => `${change.change} ${change.subject} (${change.detail})`);
+      return `${subject}: ${listed.join("; ")}.`;
     }
     if (tool === "propose_action") {
       const action = result as AgentToolOutput<"propose_action">;
@@ -127,24 +155,47 @@ function planSummary(output: RunOutput["results"]): string {
 export async function executeAgentRun(
   settings: AgentRunSettings,
   runId: string,
-  jobSignal?: AbortSignal,
+  job: AgentRunJob,
 ): Promise<AgentRunStatus | "gone"> {
   const { db } = settings;
   const loaded = await loadRun(db, runId);
   if (!loaded) return "gone";
   const { run, spec, agentName } = loaded;
-  if (isTerminal(run.status) || run.status === "waiting_approval") return run.status;
-  if (run.cancel_requested_at) {
-    await finishRun(db, run, "cancelled", await collectOutput(db, run.id, "Cancelled before it ran."));
-    return "cancelled";
+  if (isTerminal(run.status)) return run.status;
+  // Also a run waiting for approval: the cancel's job ends it rather than leaving it waiting.
+  if (run.cancel_requested_at) return endCancelled(db, run, "Cancelled.");
+  if (run.status === "waiting_approval") return run.status;
+  // One attempt at a time: a job released by recovery while its first attempt still runs waits its turn.
+  const lock = await db.pool.connect();
+  try {
+    const { rows } = await lock.query<{ locked: boolean }>(
+      "select pg_try_advisory_lock(hashtextextended($1, 0)) as locked",
+      [`agent_run:${run.id}`],
+    );
+    if (!rows[0]?.locked) throw new RunBusy(`agent run ${run.id} is being run by another attempt`);
+    try {
+      return await executeLocked(settings, { run, spec, agentName }, job);
+    } finally {
+      await lock.query("select pg_advisory_unlock(hashtextextended($1, 0))", [`agent_run:${run.id}`]);
+    }
+  } finally {
+    lock.release();
   }
+}
+
+async function executeLocked(
+  settings: AgentRunSettings,
+  { run, spec, agentName }: NonNullable<Awaited<ReturnType<typeof loadRun>>>,
+  job: AgentRunJob,
+): Promise<AgentRunStatus> {
+  const { db } = settings;
   const { config, tenantSettings } = settings.tenantAi
     ? await settings.tenantAi(run.tenant_id)
     : { config: settings.aiConfig, tenantSettings: {} };
   await markRunning(db, run, priceTableVersion(config.prices));
 
   const cancel = new AbortController();
-  const signal = jobSignal ? AbortSignal.any([cancel.signal, jobSignal]) : cancel.signal;
+  const signal = job.signal ? AbortSignal.any([cancel.signal, job.signal]) : cancel.signal;
   const watcher = setInterval(() => {
     cancelRequested(db, run.id).then(
       (requested) => requested && cancel.abort(new RunCancelled()),
@@ -182,7 +233,10 @@ export async function executeAgentRun(
     if (existing?.status === "ok") return { output: existing.response, steps };
     if (existing?.status === "error") return { error: existing.error_message ?? "failed", steps };
     await beforeStep();
-    await startStep(db, run, { seq, kind: "tool_call", name, request: rawInput });
+    // A step that waited for the pipeline continues as it is (same start, what it saved).
+    const continuing =
+      existing?.status === "running" && existing.kind === "tool_call" && existing.name === name;
+    if (!continuing) await startStep(db, run, { seq, kind: "tool_call", name, request: rawInput });
     try {
       if (!allowed)
         throw new ToolError(`tool ${name} is not one this agent may use (${spec.tools.join(", ")})`);
@@ -191,8 +245,8 @@ export async function executeAgentRun(
         run,
         spec,
         seq,
-        saved: existing?.response ?? null,
-        signal,
+        saved: continuing ? existing.response : null,
+        startedAt: continuing ? existing.started_at : new Date(),
         allowPrivate: settings.allowPrivate,
         waitMs: settings.toolWaitMs,
         decision,
@@ -200,7 +254,7 @@ export async function executeAgentRun(
       await finishStep(db, run, seq, { status: "ok", response: output });
       return { output, steps };
     } catch (error) {
-      if (signal.aborted || !(error instanceof ToolError)) throw error;
+      if (!(error instanceof ToolError)) throw error;
       await finishStep(db, run, seq, { status: "error", error: error.message });
       return { error: error.message, steps };
     }
@@ -266,7 +320,10 @@ export async function executeAgentRun(
           modelStep: async (seq, request, call) => {
             const existing = recorded.get(seq);
             if (existing?.status === "ok")
-              return { answer: existing.response as unknown as AgentModelAnswer, costUsd: Number(existing.cost_usd) };
+              return {
+                answer: existing.response as unknown as AgentModelAnswer,
+                costUsd: Number(existing.cost_usd),
+              };
             await beforeStep();
             await startStep(db, run, { seq, kind: "model_call", name: `${provider}/${model}`, request });
             try {
@@ -314,10 +371,11 @@ export async function executeAgentRun(
     return status;
   } catch (error) {
     if (error instanceof WaitingForApproval) return "waiting_approval";
-    if (cancel.signal.aborted) {
-      await finishRun(db, run, "cancelled", await collectOutput(db, run.id, "Cancelled."));
-      return "cancelled";
+    if (error instanceof PipelineWait && !cancel.signal.aborted) {
+      await job.requeue(new Date(Date.now() + PIPELINE_POLL_MS));
+      return "running";
     }
+    if (cancel.signal.aborted) return endCancelled(db, run, "Cancelled.");
     if (error instanceof RunFailure) {
       await finishRun(db, run, "failed", await collectOutput(db, run.id, ""), error.message);
       return "failed";

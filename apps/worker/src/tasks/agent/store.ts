@@ -35,7 +35,9 @@ export async function loadRun(db: Db, runId: string): Promise<LoadedRun | null> 
         .onRef("v.agent_id", "=", "r.agent_id")
         .onRef("v.version", "=", "r.agent_version"),
     )
-    .innerJoin("agents as a", (join) => join.onRef("a.tenant_id", "=", "r.tenant_id").onRef("a.id", "=", "r.agent_id"))
+    .innerJoin("agents as a", (join) =>
+      join.onRef("a.tenant_id", "=", "r.tenant_id").onRef("a.id", "=", "r.agent_id"),
+    )
     .selectAll("r")
     .select(["v.spec as spec", "a.name as agent_name"])
     .where("r.id", "=", runId)
@@ -74,7 +76,8 @@ export async function markRunning(db: Db, run: AgentRunRow, priceTable: string):
       .where("status", "in", ["queued", "running"])
       .returning(["status"])
       .executeTakeFirst();
-    if (updated && run.status === "queued") await runEvent(tx, run, "agent_run.started", { status: "running" });
+    if (updated && run.status === "queued")
+      await runEvent(tx, run, "agent_run.started", { status: "running" });
   });
 }
 
@@ -95,7 +98,7 @@ export interface StepStart {
   status?: StepStatus;
 }
 
-/** Writes a step as started (or waiting, for an approval), replacing an unfinished one at the same position. */
+/** Writes a step as started (or waiting, for an approval), replacing an unfinished one at its position. */
 export async function startStep(db: Db, run: AgentRunRow, step: StepStart): Promise<void> {
   const status = step.status ?? "running";
   await withServiceTx(db, async (tx) => {
@@ -114,7 +117,6 @@ export async function startStep(db: Db, run: AgentRunRow, step: StepStart): Prom
         conflict.columns(["run_id", "seq"]).doUpdateSet({
           request: JSON.stringify(step.request ?? {}),
           status,
-          started_at: sql<Date>`now()`,
           ended_at: null,
           error_message: null,
         }),
@@ -133,7 +135,7 @@ export interface StepEnd {
   costUsd?: number;
 }
 
-/** Ends a step and adds its tokens and cost to the run's totals (recomputed from the steps, so never twice). */
+/** Ends a step and adds its tokens and cost to the run's totals (summed from the steps: never twice). */
 export async function finishStep(db: Db, run: AgentRunRow, seq: number, end: StepEnd): Promise<AgentStepRow> {
   return withServiceTx(db, async (tx) => {
     const step = await tx
@@ -154,7 +156,8 @@ export async function finishStep(db: Db, run: AgentRunRow, seq: number, end: Ste
     await sql`
       update public.agent_runs r
          set input_tokens = s.input_tokens, output_tokens = s.output_tokens, cost_usd = s.cost_usd
-        from (select coalesce(sum(input_tokens), 0) as input_tokens, coalesce(sum(output_tokens), 0) as output_tokens,
+        from (select coalesce(sum(input_tokens), 0) as input_tokens,
+                     coalesce(sum(output_tokens), 0) as output_tokens,
                      coalesce(sum(cost_usd), 0) as cost_usd
                 from public.agent_run_steps where run_id = ${run.id}) s
        where r.id = ${run.id}`.execute(tx);
@@ -177,7 +180,7 @@ export interface RunOutput {
   actions: { action: string; title: string; body: string; state: string }[];
 }
 
-/** Ends the run (once): its status, output and error, steps still open marked cancelled, the terminal event. */
+/** Ends the run (once): status, output and error, steps still open marked cancelled, the terminal event. */
 export async function finishRun(
   db: Db,
   run: AgentRunRow,

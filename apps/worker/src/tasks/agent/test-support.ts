@@ -60,6 +60,7 @@ export async function triggerRun(
   member: TestMember,
   agentId: string,
   input: Record<string, unknown>,
+  retryOf: string | null = null,
 ): Promise<string> {
   return withRlsTx(
     db,
@@ -73,6 +74,7 @@ export async function triggerRun(
           agent_version: 1,
           input: JSON.stringify(input),
           created_by: member.userId,
+          retry_of: retryOf,
         })
         .returning("id")
         .executeTakeFirstOrThrow();

@@ -32,8 +32,9 @@ export interface ToolContext {
   seq: number;
   /** What an interrupted attempt of this step saved (the scan it started), else null. */
   saved: unknown;
-  signal: AbortSignal;
   allowPrivate: AllowPrivate;
+  /** When the step started (a step that waits for the pipeline runs again until it is done). */
+  startedAt: Date;
   /** How long scan_url and get_report wait for the pipeline before giving up. */
   waitMs: number;
   /** For propose_action under `approve`: the member's decision, read from the approval step. */
@@ -47,37 +48,23 @@ type ToolImplementation<Name extends AgentToolName> = (
 
 /** Pages, renders and depth of a scan an agent starts: a watch, not a full due-diligence crawl. */
 const AGENT_SCAN_OPTIONS = { maxPages: 10, renderCount: 1, maxDepth: 2 };
-const POLL_MS = 500;
 const TERMINAL_SCAN_STATUSES = ["succeeded", "failed", "cancelled"];
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+/**
+ * The pipeline (a scan, a report) has not finished yet. The run's job ends and comes back shortly
+ * (its worker slot is free meanwhile, so the scan it waits for can run); the step continues then.
+ */
+export class PipelineWait extends Error {
+  override name = "PipelineWait";
 }
 
-/** Polls `check` until it returns a value, the deadline passes (ToolError `what`) or the signal aborts. */
-async function waitFor<T>(
-  context: ToolContext,
-  what: string,
-  check: () => Promise<T | null>,
-): Promise<T> {
-  const deadline = Date.now() + context.waitMs;
-  for (;;) {
-    const value = await check();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new ToolError(`${what} did not finish within ${context.waitMs / 1000} s`);
-    await pause(POLL_MS, context.signal);
-  }
+/** `check`'s value when ready; otherwise a PipelineWait, or a ToolError once the step waited `waitMs`. */
+async function waitFor<T>(context: ToolContext, what: string, check: () => Promise<T | null>): Promise<T> {
+  const value = await check();
+  if (value !== null) return value;
+  if (Date.now() - context.startedAt.getTime() > context.waitMs)
+    throw new ToolError(`${what} did not finish within ${context.waitMs / 1000} s`);
+  throw new PipelineWait(`waiting for ${what}`);
 }
 
 async function tenantScan(context: ToolContext, scanId: string) {
@@ -139,7 +126,11 @@ export async function cancelAgentScan(db: Db, tenantId: string, scanId: string):
     const now = new Date();
     const updated = await tx
       .updateTable("scans")
-      .set(queued ? { status: "cancelled", cancel_requested_at: now, finished_at: now } : { cancel_requested_at: now })
+      .set(
+        queued
+          ? { status: "cancelled", cancel_requested_at: now, finished_at: now }
+          : { cancel_requested_at: now },
+      )
       .where("id", "=", scanId)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -207,9 +198,8 @@ const scanUrl: ToolImplementation<"scan_url"> = async ({ url }, context) => {
     });
     return await scanSummary(context, scan);
   } catch (error) {
-    // The run stops waiting (cancelled, or the wait ran out): the scan it started stops too.
-    if (context.signal.aborted || error instanceof ToolError)
-      await cancelAgentScan(context.db, context.run.tenant_id, id);
+    // The wait ran out: the scan it started stops too (a cancelled run stops it as it ends).
+    if (error instanceof ToolError) await cancelAgentScan(context.db, context.run.tenant_id, id);
     throw error;
   }
 };
@@ -221,7 +211,11 @@ function diffChanges(diff: ScanDiff): AgentToolOutput<"compare_scans">["changes"
     detail: `${v.severity}${v.identifiers.length ? ` (${v.identifiers.join(", ")})` : ""}`,
   });
   return [
-    ...tech.added.map((t) => ({ change: "technology_added", subject: t.name, detail: t.version ?? "no version" })),
+    ...tech.added.map((t) => ({
+      change: "technology_added",
+      subject: t.name,
+      detail: t.version ?? "no version",
+    })),
     ...tech.removed.map((t) => ({
       change: "technology_removed",
       subject: t.name,
@@ -243,7 +237,11 @@ function diffChanges(diff: ScanDiff): AgentToolOutput<"compare_scans">["changes"
       : []),
     ...diff.vulnerabilities.new.map((v) => ({ change: "vulnerability_new", ...vulnerability(v) })),
     ...diff.vulnerabilities.fixed.map((v) => ({ change: "vulnerability_fixed", ...vulnerability(v) })),
-    ...diff.thirdParties.added.map((p) => ({ change: "third_party_added", subject: p.host, detail: p.owner })),
+    ...diff.thirdParties.added.map((p) => ({
+      change: "third_party_added",
+      subject: p.host,
+      detail: p.owner,
+    })),
     ...diff.thirdParties.removed.map((p) => ({
       change: "third_party_removed",
       subject: p.host,
@@ -280,7 +278,13 @@ const compareScans: ToolImplementation<"compare_scans"> = async (input, context)
     return {
       scanId,
       baseScanId: null,
-      changes: [{ change: "first_scan", subject: after.scan.requestedUrl, detail: "no earlier completed scan to compare with" }],
+      changes: [
+        {
+          change: "first_scan",
+          subject: after.scan.requestedUrl,
+          detail: "no earlier completed scan to compare with",
+        },
+      ],
     };
   const before = await loadScanInput(context.db, tenantId, baseScanId);
   if (!before) throw new ToolError(`scan ${baseScanId} was not found in this tenant`);
@@ -318,7 +322,8 @@ const getReport: ToolImplementation<"get_report"> = async ({ scanId }, context) 
       .where("tenant_id", "=", tenantId)
       .where("scan_id", "=", scanId)
       .executeTakeFirst();
-    if (failed?.status === "failed") throw new ToolError(`the report failed: ${failed.error_message ?? "unknown"}`);
+    if (failed?.status === "failed")
+      throw new ToolError(`the report failed: ${failed.error_message ?? "unknown"}`);
     return null;
   });
   const content = ReportContent.parse(ready.content);
@@ -395,7 +400,9 @@ export async function runAgentTool(
   const parsed = tool.input.safeParse(rawInput);
   if (!parsed.success)
     throw new ToolError(
-      `${name}: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("; ")}`,
+      `${name}: ${parsed.error.issues
+        .map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`)
+        .join("; ")}`,
     );
   const implementation = AGENT_TOOL_IMPLEMENTATIONS[name] as ToolImplementation<AgentToolName>;
   const output = await implementation(parsed.data as never, context);

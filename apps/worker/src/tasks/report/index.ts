@@ -51,7 +51,9 @@ export function reportGenerateTask(
 }
 
 /** The AI providers tasks run with, from the environment: the offline analyst unless AI keys are set. */
-export function aiSettingsFromEnv(db: Db): Pick<ReportTaskSettings, "aiConfig" | "tenantAi" | "providerFetch"> {
+export function aiSettingsFromEnv(
+  db: Db,
+): Pick<ReportTaskSettings, "aiConfig" | "tenantAi" | "providerFetch"> {
   const aiConfig = defaultAiConfig(aiEnv);
   const secretBox = once(() => loadSecretBox());
   const defaultModels = {
