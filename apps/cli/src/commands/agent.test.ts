@@ -60,8 +60,6 @@ beforeAll(async () => {
       TECHSCANIQ_ALLOW_PRIVATE: "1",
       TECHSCANIQ_DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
-      // An agent's scan_url waits in its job slot for the scan's own jobs: leave slots for those.
-      WORKER_CONCURRENCY: "3",
     },
     stdio: "ignore",
   });
