@@ -82,7 +82,8 @@ afterAll(async () => {
   await rm(sitesDir, { recursive: true, force: true });
 });
 
-const RUN_TIMEOUT_MS = 300_000;
+/** Two runs of real scans with Chromium; on a loaded machine that takes minutes. */
+const RUN_TIMEOUT_MS = 600_000;
 
 describe("agents: offline runner", () => {
   it(

@@ -144,7 +144,15 @@ export async function cancelAgentScan(db: Db, tenantId: string, scanId: string):
   });
 }
 
-const scanUrl: ToolImplementation<"scan_url"> = async ({ url }, context) => {
+/** A URL as the API stores a scan's target (parsed, no fragment), so the same site is the same URL. */
+function targetUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.hash = "";
+  return parsed.toString();
+}
+
+const scanUrl: ToolImplementation<"scan_url"> = async (input, context) => {
+  const url = targetUrl(input.url);
   const refusal = hostRefusalWithoutDns(new URL(url).hostname, context.allowPrivate);
   if (refusal) throw new ToolError(`cannot scan ${url}: ${refusal}`);
   const saved = z.object({ scanId: z.uuid() }).safeParse(context.saved);
@@ -258,7 +266,7 @@ const compareScans: ToolImplementation<"compare_scans"> = async (input, context)
       .selectFrom("scans")
       .select("id")
       .where("tenant_id", "=", tenantId)
-      .where("target_url", "=", input.url)
+      .where("target_url", "=", targetUrl(input.url))
       .where("status", "=", "succeeded")
       .orderBy("finished_at", "desc")
       .limit(2)
