@@ -116,7 +116,7 @@ export interface HttpProbe {
   url: string;
   status: number;
   /** Redirect chain, first hop first, excluding the final URL. */
-  redirects: { url: string; status: number; location: string }[];
+  redirects: { url: string; status: number; location: string; setCookie?: string[] }[];
   /**
    * False when the chain met a certificate that did not verify and was
    * followed without verification (the Observatory's retriever does that).

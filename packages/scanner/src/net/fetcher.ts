@@ -84,6 +84,8 @@ export interface RedirectHop {
   url: string;
   status: number;
   location: string;
+  /** Set-Cookie lines of the redirect response, when it had any. */
+  setCookie?: string[];
 }
 
 export interface FetchedResponse {
@@ -280,7 +282,13 @@ export class SafeFetcher {
         if (redirects.length >= this.policy.maxRedirects) {
           throw new FetchError("redirects", `too many redirects (${this.policy.maxRedirects})`, rawUrl);
         }
-        redirects.push({ url: url.href, status: response.statusCode, location });
+        const setCookie = headers["set-cookie"];
+        redirects.push({
+          url: url.href,
+          status: response.statusCode,
+          location,
+          ...(setCookie ? { setCookie } : {}),
+        });
         let next: URL;
         try {
           next = new URL(location, url);

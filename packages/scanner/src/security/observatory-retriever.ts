@@ -1,7 +1,8 @@
+import { getDomain } from "tldts";
 import { parseSetCookie } from "../crawl";
 import { snapshotFromHtml } from "../fingerprints/snapshot";
 import { FetchError, type SafeFetcher } from "../net";
-import type { Headers, ObservatoryResponse, ObservatoryRetrieval, PageSnapshot } from "../types";
+import type { CookieInfo, Headers, ObservatoryResponse, ObservatoryRetrieval, PageSnapshot } from "../types";
 
 /**
  * The MDN HTTP Observatory's retriever (src/retriever/*.js of
@@ -157,7 +158,63 @@ export async function retrieveForObservatory(
   return { http, https, cors: graded ? await corsProbe(graded, open) : null };
 }
 
-/** The graded response as a page for the header tests (cookies from its Set-Cookie lines). */
+/** RFC 6761 special-use names, which tough-cookie accepts as a cookie's Domain. */
+const SPECIAL_USE_DOMAINS = ["local", "example", "invalid", "localhost", "test"];
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** tough-cookie's public-suffix check: may a cookie name this Domain at all? */
+function isSettableDomain(domain: string): boolean {
+  const labels = domain.split(".");
+  const top = labels.at(-1)!;
+  if (SPECIAL_USE_DOMAINS.includes(top) && (labels.length > 1 || ["localhost", "invalid"].includes(top)))
+    return true;
+  return (
+    getDomain(domain, { allowIcannDomains: true, allowPrivateDomains: true }) !== null || domain.includes(":")
+  );
+}
+
+/** RFC 6265 domain-match: the host itself, or a subdomain of it when the host is a name. */
+function domainMatches(host: string, domain: string): boolean {
+  return host === domain || (host.endsWith(`.${domain}`) && !IPV4.test(host) && !host.includes(":"));
+}
+
+/** RFC 6265 default-path: the request path up to its last "/". */
+function defaultPath(pathname: string): string {
+  const slash = pathname.lastIndexOf("/");
+  return slash <= 0 ? "/" : pathname.slice(0, slash);
+}
+
+/**
+ * The cookies a session's jar holds at the end, as the Observatory's jar
+ * (tough-cookie 5, errors ignored) keeps them: every Set-Cookie of the chain,
+ * redirects included; a Domain that is a public suffix or does not match the
+ * host, or a __Secure-/__Host- prefix whose conditions fail, drops the
+ * cookie; a later cookie replaces an earlier one of the same name, domain and
+ * path.
+ */
+function sessionCookies(response: ObservatoryResponse): CookieInfo[] {
+  const responses = [
+    ...response.redirects.map((hop) => ({ url: hop.url, lines: hop.setCookie ?? [] })),
+    { url: response.url, lines: response.headers["set-cookie"] ?? [] },
+  ];
+  const jar = new Map<string, CookieInfo>();
+  for (const { url, lines } of responses) {
+    const { hostname, pathname } = new URL(url);
+    const host = hostname.replace(/^\[|\]$/g, "");
+    for (const cookie of lines.map(parseSetCookie)) {
+      if (!cookie) continue;
+      const domain = cookie.domain?.trim().toLowerCase().replace(/^\./, "") || null;
+      if (domain && (!isSettableDomain(domain) || !domainMatches(host, domain))) continue;
+      const path = cookie.path?.startsWith("/") ? cookie.path : defaultPath(pathname);
+      if (cookie.name.startsWith("__Secure-") && !cookie.secure) continue;
+      if (cookie.name.startsWith("__Host-") && !(cookie.secure && !domain && path === "/")) continue;
+      jar.set(`${domain ?? host}|${path}|${cookie.name}`, cookie);
+    }
+  }
+  return [...jar.values()];
+}
+
+/** The graded response as a page for the header tests, with its session's cookies. */
 export function observatoryPage(response: ObservatoryResponse): PageSnapshot {
   const page = snapshotFromHtml({
     url: response.url,
@@ -169,6 +226,6 @@ export function observatoryPage(response: ObservatoryResponse): PageSnapshot {
     ...page,
     requestedUrl: response.requestedUrl,
     redirects: response.redirects,
-    cookies: (response.headers["set-cookie"] ?? []).map(parseSetCookie).filter((cookie) => cookie !== null),
+    cookies: sessionCookies(response),
   };
 }

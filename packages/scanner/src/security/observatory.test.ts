@@ -12,6 +12,7 @@ import { assessSecurity } from "./index";
 import { gradeHeaders, type HeaderGradeInput } from "./observatory";
 import {
   OBSERVATORY_CORS_ORIGIN,
+  observatoryPage,
   retrieveForObservatory,
   type ObservatoryPorts,
 } from "./observatory-retriever";
@@ -864,5 +865,60 @@ describe("truth: observatory grade through the scan stages", () => {
     const { security } = securityStage(home, site);
     expect(security!.tests.find((t) => t.name === "redirection")!.result).toBe("redirection-missing");
     expect({ score: security!.score, grade: security!.grade }).toEqual({ score: 0, grade: "F" });
+  });
+});
+
+describe("truth: observatory session cookie jar", () => {
+  /** The graded response of a session that went through `hops` (url, Set-Cookie lines) to `final`. */
+  const jar = (hops: [string, string[]][], final: [string, string[]]) =>
+    observatoryPage({
+      requestedUrl: hops[0]?.[0] ?? final[0],
+      url: final[0],
+      status: 200,
+      redirects: hops.map(([url, setCookie], i) => ({
+        url,
+        status: 301,
+        location: hops[i + 1]?.[0] ?? final[0],
+        setCookie,
+      })),
+      headers: { "content-type": ["text/html"], "set-cookie": final[1] },
+      html: "",
+      verified: true,
+    }).cookies.map((c) => c.name);
+
+  it("keeps cookies set on redirects, as the Observatory's cookie jar does", () => {
+    expect(
+      jar([["http://www.example.com/", ["hop_session=1; Path=/"]]], ["https://www.example.com/", []]),
+    ).toEqual(["hop_session"]);
+  });
+  it("a later cookie of the same name, domain and path replaces an earlier one", () => {
+    const names = jar(
+      [["http://www.example.com/", ["SESSIONID=a; Path=/"]]],
+      ["https://www.example.com/", ["SESSIONID=b; Path=/; Secure; HttpOnly", "SESSIONID=c; Path=/other"]],
+    );
+    expect(names).toEqual(["SESSIONID", "SESSIONID"]);
+  });
+  it("drops a Domain that is another site or a public suffix, and failed __Secure-/__Host- prefixes", () => {
+    expect(
+      jar(
+        [],
+        [
+          "https://www.example.com/a/b",
+          [
+            "other=1; Domain=other.example.org",
+            "suffix=1; Domain=com",
+            "parent=1; Domain=.example.com",
+            "__Secure-no=1",
+            "__Secure-yes=1; Secure",
+            "__Host-domain=1; Secure; Path=/; Domain=example.com",
+            "__Host-path=1; Secure",
+            "__Host-yes=1; Secure; Path=/",
+          ],
+        ],
+      ),
+    ).toEqual(["parent", "__Secure-yes", "__Host-yes"]);
+  });
+  it("a Domain on an IP address host is refused (no registrable domain)", () => {
+    expect(jar([], ["http://127.0.0.1/", ["ip=1; Domain=127.0.0.1", "host=1"]])).toEqual(["host"]);
   });
 });
