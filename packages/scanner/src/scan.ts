@@ -292,8 +292,10 @@ export async function siteContextStage(
           collectDns(origin.hostname, { timeoutMs: Math.min(settings.requestTimeoutMs, 5_000) }),
         )
       : null;
+  // Its requests (one fetcher each) share one byte budget: the scan's, or this stage's own.
+  const budget = runtime.budget ?? new ByteBudget(settings.maxTotalBytes);
   const observatory = await retrieveForObservatory(crawl.startUrl, (verify) =>
-    fetcherFor(settings, runtime, verify),
+    fetcherFor(settings, { ...runtime, budget }, verify),
   );
   return { site: { origin: crawl.origin, robotsTxt: crawl.robots.text, tls, dns, observatory }, errors };
 }

@@ -5,7 +5,7 @@ import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
 import { EvidenceSet } from "../evidence";
-import { SafeFetcher } from "../net";
+import { ByteBudget, SafeFetcher } from "../net";
 import { crawlStage, parseScanOptions, securityStage, siteContextStage } from "../scan";
 import type { Headers, HttpProbe, ObservatoryRetrieval } from "../types";
 import { assessSecurity } from "./index";
@@ -865,6 +865,24 @@ describe("truth: observatory grade through the scan stages", () => {
     const { security } = securityStage(home, site);
     expect(security!.tests.find((t) => t.name === "redirection")!.result).toBe("redirection-missing");
     expect({ score: security!.score, grade: security!.grade }).toEqual({ score: 0, grade: "F" });
+  });
+
+  it("the Observatory's requests draw on the scan's byte budget", async () => {
+    const url = server.url("legacy-weak");
+    const settings = parseScanOptions({
+      allowPrivate: "loopback",
+      maxPages: 1,
+      collectTls: false,
+      collectDns: false,
+    });
+    const crawl = await crawlStage(url, settings);
+    const budget = new ByteBudget(2048);
+    const { site } = await siteContextStage(crawl, settings, { budget });
+    expect(site.observatory!.http).not.toBeNull();
+    expect(budget.used).toBeGreaterThanOrEqual(1589);
+    // A budget smaller than the home page (1,589 bytes) leaves nothing to grade from.
+    const starved = await siteContextStage(crawl, settings, { budget: new ByteBudget(1024) });
+    expect(starved.site.observatory).toEqual({ http: null, https: null, cors: null });
   });
 });
 
