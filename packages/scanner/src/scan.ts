@@ -23,9 +23,9 @@ import type {
   ThirdPartyFinding,
   VulnerabilityFinding,
 } from "./result";
-import { assessSecurity, collectDns, collectTls } from "./security";
+import { assessSecurity, collectDns, collectTls, retrieveForObservatory } from "./security";
 import { summarisePerformance, summariseThirdParties } from "./thirdparty";
-import type { DnsInfo, HttpProbe, PageSnapshot, SiteContext, TlsInfo } from "./types";
+import type { DnsInfo, PageSnapshot, SiteContext, TlsInfo } from "./types";
 import { findVulnerableLibraries } from "./vulns";
 
 const MAX_URL_LENGTH = 2048;
@@ -142,8 +142,9 @@ export function parseScanOptions(options: unknown): ScanSettings {
   return parsed.data;
 }
 
-function fetcherFor(settings: ScanSettings, runtime: ScanRuntime): SafeFetcher {
+function fetcherFor(settings: ScanSettings, runtime: ScanRuntime, verifyCertificates = true): SafeFetcher {
   return new SafeFetcher({
+    verifyCertificates,
     allowPrivate: settings.allowPrivate,
     maxRedirects: settings.maxRedirects,
     maxResponseBytes: settings.maxResponseBytes,
@@ -254,7 +255,11 @@ export interface SiteContextStageResult {
   errors: ScanError[];
 }
 
-/** Stage 3: site-level context — robots.txt (from the crawl), TLS, DNS and the plain-http probe. */
+/**
+ * Stage 3: site-level context — robots.txt (from the crawl), TLS, DNS and the
+ * Observatory's requests for the header grade (http:// and https:// forms of
+ * the start URL, CORS probe).
+ */
 export async function siteContextStage(
   crawl: CrawlResult,
   settings: ScanSettings,
@@ -287,43 +292,12 @@ export async function siteContextStage(
           collectDns(origin.hostname, { timeoutMs: Math.min(settings.requestTimeoutMs, 5_000) }),
         )
       : null;
-  const httpProbe = await httpProbeOf(crawl, settings, runtime);
-  return { site: { origin: crawl.origin, robotsTxt: crawl.robots.text, tls, dns, httpProbe }, errors };
-}
-
-/** The home page as reached from plain http:// (the Observatory's redirection test); null when it does not answer. */
-async function httpProbeOf(
-  crawl: CrawlResult,
-  settings: ScanSettings,
-  runtime: ScanRuntime,
-): Promise<HttpProbe | null> {
-  const home = new URL(crawl.pages[0]?.url ?? crawl.origin);
-  if (home.protocol === "http:")
-    return {
-      requestedUrl: crawl.startUrl,
-      url: home.href,
-      status: crawl.pages[0]?.status ?? 0,
-      redirects: crawl.pages[0]?.redirects ?? [],
-    };
-  const probeUrl = `http://${home.host}/`;
-  const fetcher = fetcherFor(settings, runtime);
-  try {
-    const response = await fetcher.fetch(probeUrl, {
-      method: "GET",
-      allowedContentTypes: null,
-      maxResponseBytes: 1024 * 1024,
-    });
-    return {
-      requestedUrl: probeUrl,
-      url: response.url,
-      status: response.status,
-      redirects: response.redirects,
-    };
-  } catch {
-    return null;
-  } finally {
-    await fetcher.close();
-  }
+  // Its requests (one fetcher each) share one byte budget: the scan's, or this stage's own.
+  const budget = runtime.budget ?? new ByteBudget(settings.maxTotalBytes);
+  const observatory = await retrieveForObservatory(crawl.startUrl, (verify) =>
+    fetcherFor(settings, { ...runtime, budget }, verify),
+  );
+  return { site: { origin: crawl.origin, robotsTxt: crawl.robots.text, tls, dns, observatory }, errors };
 }
 
 export interface AnalysisResult {

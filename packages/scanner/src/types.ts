@@ -109,14 +109,40 @@ export interface DnsInfo {
   errors: string[];
 }
 
-/** The site's home fetched from its plain http:// URL, to see where it redirects. */
+/** A redirect chain: where a request went, first hop first. */
 export interface HttpProbe {
   requestedUrl: string;
   /** URL after redirects. */
   url: string;
   status: number;
   /** Redirect chain, first hop first, excluding the final URL. */
-  redirects: { url: string; status: number; location: string }[];
+  redirects: { url: string; status: number; location: string; setCookie?: string[] }[];
+  /**
+   * False when the chain met a certificate that did not verify and was
+   * followed without verification (the Observatory's retriever does that).
+   */
+  verified?: boolean;
+}
+
+/** One of the Observatory's two requests (http:// or https://), after its redirects. */
+export interface ObservatoryResponse extends HttpProbe {
+  headers: Headers;
+  /** The body when it is HTML (the grader reads meta tags and scripts), else "". */
+  html: string;
+  verified: boolean;
+}
+
+/**
+ * What the MDN HTTP Observatory's retriever collects for a host and path:
+ * the http:// and https:// forms requested separately (null when that
+ * scheme did not answer), and its CORS probe, an OPTIONS request with an
+ * Origin header to the graded response's URL (null when it failed or was
+ * not 2xx).
+ */
+export interface ObservatoryRetrieval {
+  http: ObservatoryResponse | null;
+  https: ObservatoryResponse | null;
+  cors: { url: string; status: number; headers: Headers } | null;
 }
 
 /** Site-level context shared by every page of a scan. */
@@ -125,9 +151,6 @@ export interface SiteContext {
   robotsTxt: string | null;
   tls: TlsInfo | null;
   dns: DnsInfo | null;
-  /**
-   * The home fetched over http:// (for the Observatory's redirection test):
-   * null when http:// did not answer, absent when it was not tried.
-   */
-  httpProbe?: HttpProbe | null;
+  /** The Observatory's own requests for the header grade; absent when not made. */
+  observatory?: ObservatoryRetrieval;
 }

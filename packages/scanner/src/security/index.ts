@@ -3,7 +3,8 @@ import type { SecurityReport } from "../result";
 import type { DnsInfo, PageSnapshot, SiteContext, TlsInfo } from "../types";
 import { analyseCookies } from "./cookies";
 import { summariseMixedContent } from "./mixed-content";
-import { gradeHeaders } from "./observatory";
+import { gradeHeaders, type HeaderGradeInput } from "./observatory";
+import { gradedResponse, observatoryPage } from "./observatory-retriever";
 
 export { analyseCsp, parseCsp, type CspAnalysis } from "./csp";
 export { analyseCookies, isSessionCookie } from "./cookies";
@@ -11,6 +12,13 @@ export { collectDns, type CollectDnsOptions } from "./dns";
 export { summariseMixedContent } from "./mixed-content";
 export { gradeHeaders, type HeaderGrade, type HeaderGradeInput } from "./observatory";
 export { gradeForScore, OBSERVATORY_SCORES } from "./observatory-scores";
+export {
+  OBSERVATORY_CORS_ORIGIN,
+  observatoryUrls,
+  retrieveForObservatory,
+  type ObservatoryPorts,
+  type OpenFetcher,
+} from "./observatory-retriever";
 export { collectTls, type CollectTlsOptions } from "./tls";
 
 function tlsEvidence(tls: TlsInfo, evidence: EvidenceSet): string {
@@ -65,15 +73,31 @@ function dnsEvidence(dns: DnsInfo, evidence: EvidenceSet): string[] {
 }
 
 /**
+ * What the header grade reads: the Observatory's own requests when the scan
+ * made them and either scheme answered, else the crawled home page.
+ */
+function headerGradeInput(home: PageSnapshot, site: SiteContext): HeaderGradeInput {
+  const retrieval = site.observatory;
+  const graded = retrieval ? gradedResponse(retrieval) : null;
+  if (!retrieval || !graded) return { page: home, certificateValid: site.tls ? site.tls.authorized : null };
+  return {
+    page: observatoryPage(graded),
+    certificateValid: retrieval.https?.verified ?? null,
+    httpProbe: retrieval.http,
+    // The Observatory's analyzer reads the probe's Origin back from the request object, which its
+    // HTTP client (axios on Node) does not expose, so it never sees one: an origin-reflecting
+    // policy with credentials is graded restricted-access there, and here.
+    cors: retrieval.cors ? { ...retrieval.cors, requestOrigin: null } : null,
+  };
+}
+
+/**
  * The site's security posture from its home page and site context: the
  * Observatory header grade, TLS, cookies, DNS and mixed content, each citing
  * its evidence.
  */
 export function assessSecurity(home: PageSnapshot, site: SiteContext, evidence: EvidenceSet): SecurityReport {
-  const grade = gradeHeaders(
-    { page: home, certificateValid: site.tls ? site.tls.authorized : null, httpProbe: site.httpProbe },
-    evidence,
-  );
+  const grade = gradeHeaders(headerGradeInput(home, site), evidence);
   return {
     grade: grade.grade,
     score: grade.score,

@@ -1,6 +1,7 @@
 /**
- * The MDN HTTP Observatory's score table (algorithm version 4): every result
- * identifier with its score modifier, and the letter-grade chart.
+ * The MDN HTTP Observatory's score table (@mdn/mdn-http-observatory 1.4.8,
+ * algorithm version 4): every result identifier with its score modifier, and
+ * the letter-grade chart.
  */
 export const OBSERVATORY_SCORES: Record<string, { modifier: number; description: string }> = {
   // content-security-policy
@@ -249,6 +250,8 @@ export const OBSERVATORY_SCORES: Record<string, { modifier: number; description:
     description: "CORP implemented, prevents leaks into cross-site contexts.",
   },
   "corp-not-implemented": { modifier: 0, description: "CORP not implemented (defaults to cross-origin)." },
+  // generic: the Observatory's SRI test when its HTML parser throws (JSDOM, like cheerio, parses any string)
+  "html-not-parseable": { modifier: -20, description: "Claims to be HTML, but cannot be parsed." },
 };
 
 /** Bonus points count only when the score without them is at least this (an A). */

@@ -1,8 +1,21 @@
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo, Server } from "node:net";
+import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
 import { EvidenceSet } from "../evidence";
-import type { Headers, HttpProbe } from "../types";
+import { ByteBudget, SafeFetcher } from "../net";
+import { crawlStage, parseScanOptions, securityStage, siteContextStage } from "../scan";
+import type { Headers, HttpProbe, ObservatoryRetrieval } from "../types";
+import { assessSecurity } from "./index";
 import { gradeHeaders, type HeaderGradeInput } from "./observatory";
+import {
+  OBSERVATORY_CORS_ORIGIN,
+  observatoryPage,
+  retrieveForObservatory,
+  type ObservatoryPorts,
+} from "./observatory-retriever";
 import { gradeForScore, scoreModifiers } from "./observatory-scores";
 import { cookie, fetchSnapshot, snapshot } from "./test-support";
 
@@ -119,7 +132,7 @@ describe("cookies", () => {
   });
 });
 
-describe("redirection", () => {
+describe("truth: observatory redirection (its redirection.test.js)", () => {
   const redirection = (probe: HttpProbe | null) => outcome("redirection", { input: { httpProbe: probe } });
   const chain = (...hops: string[]): HttpProbe => ({
     requestedUrl: hops[0]!,
@@ -426,10 +439,12 @@ describe("x-content-type-options, x-frame-options, CORP, CORS", () => {
     expect(corp("same-origin")).toEqual({ result: "corp-implemented-with-same-origin", pass: true });
     expect(corp("cross-origin")).toEqual({ result: "corp-implemented-with-cross-origin", pass: true });
   });
-  it("cross-origin-resource-sharing", () => {
+  it("truth: observatory CORS analyzer (its cors.test.js)", () => {
     const origin = "https://http-observatory.security.mozilla.org";
     const cors = (headers: Headers) =>
-      outcome("cross-origin-resource-sharing", { input: { cors: { requestOrigin: origin, headers } } });
+      outcome("cross-origin-resource-sharing", {
+        input: { cors: { requestOrigin: origin, url: "https://mozilla.org/", headers } },
+      });
     expect(cors({})).toEqual({ result: "cross-origin-resource-sharing-not-implemented", pass: true });
     expect(cors({ "access-control-allow-origin": ["*"] })).toEqual({
       result: "cross-origin-resource-sharing-implemented-with-public-access",
@@ -558,5 +573,370 @@ describe("fixture: legacy-weak", () => {
     expect(csp.snippet).toMatch(/^HTTP 200 http:\/\/127\.0\.0\.1:\d+\/\n/);
     expect(csp.snippet).toContain("server");
     expect(csp.snippet).not.toContain("content-security-policy");
+  });
+});
+
+// ---- End to end: the Observatory's retriever against real servers on 127.0.0.1. ----
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+
+/** A port nothing listens on: bound once, then released. */
+async function closedPort(): Promise<number> {
+  const server = createHttpServer();
+  const port = await listen(server);
+  await close(server);
+  return port;
+}
+
+const STRONG_HEADERS = {
+  "content-type": "text/html; charset=utf-8",
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+  "strict-transport-security": "max-age=63072000",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};
+const WEAK_HEADERS = { "content-type": "text/html; charset=utf-8" };
+const PAGE = "<!doctype html><html><head><title>t</title></head><body></body></html>";
+
+function page(headers: Record<string, string>): Handler {
+  return (_req, res) => {
+    res.writeHead(200, headers);
+    res.end(PAGE);
+  };
+}
+
+function redirectTo(location: (req: IncomingMessage) => string): Handler {
+  return (req, res) => {
+    res.writeHead(301, { location: location(req) });
+    res.end();
+  };
+}
+
+describe("truth: observatory both schemes", () => {
+  let cert: string;
+  let key: string;
+  const servers: Server[] = [];
+
+  beforeAll(async () => {
+    const notBefore = new Date(Date.now() - 86_400_000);
+    const pems = await generate([{ name: "commonName", value: "127.0.0.1" }], {
+      keySize: 2048,
+      algorithm: "sha256",
+      notBeforeDate: notBefore,
+      notAfterDate: new Date(notBefore.getTime() + 30 * 86_400_000),
+      extensions: [
+        {
+          name: "subjectAltName",
+          altNames: [
+            { type: 7, ip: "127.0.0.1" },
+            { type: 2, value: "www.observatory.test" },
+          ],
+        },
+      ],
+    });
+    cert = pems.cert;
+    key = pems.private;
+  });
+  afterAll(() => Promise.all(servers.map(close)));
+
+  async function http(handler: Handler): Promise<number> {
+    const server = createHttpServer(handler);
+    servers.push(server);
+    return listen(server);
+  }
+  async function https(handler: Handler): Promise<number> {
+    const server = createHttpsServer({ key, cert }, handler);
+    servers.push(server);
+    return listen(server);
+  }
+
+  /** Retrieve as the Observatory would (trusting the test certificate unless told not to), then grade. */
+  async function observe(url: string, ports: ObservatoryPorts, opts: { trust?: boolean } = {}) {
+    const open = (verifyCertificates: boolean) =>
+      new SafeFetcher({
+        allowPrivate: "loopback",
+        verifyCertificates,
+        // Every name is this machine, so a redirect to another host name stays on loopback.
+        resolver: async () => [{ address: "127.0.0.1", family: 4 as const }],
+        ...(opts.trust === false ? {} : { ca: [cert] }),
+      });
+    const retrieval = await retrieveForObservatory(url, open, ports);
+    const evidence = new EvidenceSet();
+    const home = snapshot({ url, requestedUrl: url });
+    const security = assessSecurity(
+      home,
+      { origin: new URL(url).origin, robotsTxt: null, tls: null, dns: null, observatory: retrieval },
+      evidence,
+    );
+    const result = (name: string) => security.tests.find((t) => t.name === name)!.result;
+    return { retrieval, security, result, evidence };
+  }
+
+  it("an http:// input that redirects to https is redirection-to-https and graded on https", async () => {
+    const httpsPort = await https(page(STRONG_HEADERS));
+    const httpPort = await http(redirectTo((req) => `https://127.0.0.1:${httpsPort}${req.url}`));
+    const { retrieval, security, result, evidence } = await observe(`http://127.0.0.1:${httpPort}/app/?q=1`, {
+      https: httpsPort,
+    });
+    expect(retrieval.http).toMatchObject({
+      requestedUrl: `http://127.0.0.1:${httpPort}/app/?q=1`,
+      url: `https://127.0.0.1:${httpsPort}/app/?q=1`,
+      verified: true,
+    });
+    expect(retrieval.https?.requestedUrl).toBe(`https://127.0.0.1:${httpsPort}/app/?q=1`);
+    expect(result("redirection")).toBe("redirection-to-https");
+    expect(result("strict-transport-security")).toBe("hsts-implemented-max-age-at-least-six-months");
+    expect(result("content-security-policy")).toBe("csp-implemented-with-no-unsafe-default-src-none");
+    // 100 + 10 (CSP) + 5 (referrer) + 5 (XFO via CSP); nothing is penalised.
+    expect({ score: security.score, grade: security.grade }).toEqual({ score: 120, grade: "A+" });
+    const route = security.tests.find((t) => t.name === "redirection")!.evidence[0]!;
+    expect(evidence.get(route)!.snippet).toBe(
+      `301 http://127.0.0.1:${httpPort}/app/?q=1 -> https://127.0.0.1:${httpsPort}/app/?q=1\n` +
+        `200 https://127.0.0.1:${httpsPort}/app/?q=1`,
+    );
+  });
+
+  it("both schemes serve: graded on https, and http:// is redirection-missing", async () => {
+    const httpsPort = await https(page(STRONG_HEADERS));
+    const httpPort = await http(page(WEAK_HEADERS));
+    const { result, security } = await observe(`http://127.0.0.1:${httpPort}/`, { https: httpsPort });
+    expect(result("redirection")).toBe("redirection-missing");
+    expect(result("strict-transport-security")).toBe("hsts-implemented-max-age-at-least-six-months");
+    expect(result("x-content-type-options")).toBe("x-content-type-options-nosniff");
+    // -20 for the missing redirection drops the bonus: 100 - 20 = 80.
+    expect({ score: security.score, grade: security.grade }).toEqual({ score: 80, grade: "B+" });
+  });
+
+  it("an https:// input still has its http:// form requested for the redirection test", async () => {
+    const httpsPort = await https(page(STRONG_HEADERS));
+    const httpPort = await http(redirectTo((req) => `https://127.0.0.1:${httpsPort}${req.url}`));
+    const { result } = await observe(`https://127.0.0.1:${httpsPort}/`, { http: httpPort });
+    expect(result("redirection")).toBe("redirection-to-https");
+  });
+
+  it("https only: redirection-not-needed-no-http", async () => {
+    const httpsPort = await https(page(STRONG_HEADERS));
+    const { retrieval, result } = await observe(`https://127.0.0.1:${httpsPort}/`, {
+      http: await closedPort(),
+    });
+    expect(retrieval.http).toBeNull();
+    expect(result("redirection")).toBe("redirection-not-needed-no-http");
+    expect(result("strict-transport-security")).toBe("hsts-implemented-max-age-at-least-six-months");
+  });
+
+  it("http only: graded on http, hsts-not-implemented-no-https", async () => {
+    const httpPort = await http(page(STRONG_HEADERS));
+    const { retrieval, result } = await observe(`http://127.0.0.1:${httpPort}/`, {
+      https: await closedPort(),
+    });
+    expect(retrieval.https).toBeNull();
+    expect(result("redirection")).toBe("redirection-missing");
+    expect(result("strict-transport-security")).toBe("hsts-not-implemented-no-https");
+    expect(result("content-security-policy")).toBe("csp-implemented-with-no-unsafe-default-src-none");
+  });
+
+  it("redirects that stay on http, or leave the host first, as the Observatory names them", async () => {
+    const httpsPort = await https(page(STRONG_HEADERS));
+    const viaHttp = await http((req, res) => {
+      const location = req.url === "/" ? "/next" : `https://127.0.0.1:${httpsPort}/`;
+      res.writeHead(302, { location });
+      res.end();
+    });
+    expect((await observe(`http://127.0.0.1:${viaHttp}/`, { https: httpsPort })).result("redirection")).toBe(
+      "redirection-not-to-https-on-initial-redirection",
+    );
+    const offHost = await http(redirectTo(() => `https://www.observatory.test:${httpsPort}/`));
+    expect((await observe(`http://127.0.0.1:${offHost}/`, { https: httpsPort })).result("redirection")).toBe(
+      "redirection-off-host-from-http",
+    );
+    const target = await http(page(WEAK_HEADERS));
+    const toHttp = await http(redirectTo(() => `http://127.0.0.1:${target}/`));
+    expect((await observe(`http://127.0.0.1:${toHttp}/`, { https: httpsPort })).result("redirection")).toBe(
+      "redirection-not-to-https",
+    );
+  });
+
+  it("untrusted certificate: retried unverified; hsts-invalid-cert, redirection-invalid-cert", async () => {
+    const httpsPort = await https(page(STRONG_HEADERS));
+    const httpPort = await http(redirectTo((req) => `https://127.0.0.1:${httpsPort}${req.url}`));
+    const { retrieval, result } = await observe(
+      `http://127.0.0.1:${httpPort}/`,
+      { https: httpsPort },
+      { trust: false },
+    );
+    expect(retrieval.https?.verified).toBe(false);
+    expect(retrieval.http?.verified).toBe(false);
+    expect(result("strict-transport-security")).toBe("hsts-invalid-cert");
+    expect(result("redirection")).toBe("redirection-invalid-cert");
+  });
+});
+
+describe("truth: observatory CORS probe", () => {
+  const servers: Server[] = [];
+  afterAll(() => Promise.all(servers.map(close)));
+
+  async function corsOf(handler: Handler) {
+    const server = createHttpServer(handler);
+    servers.push(server);
+    const port = await listen(server);
+    const open = () => new SafeFetcher({ allowPrivate: "loopback" });
+    const retrieval = await retrieveForObservatory(`http://127.0.0.1:${port}/`, open, {
+      https: await closedPort(),
+    });
+    const security = assessSecurity(
+      snapshot(),
+      { origin: "", robotsTxt: null, tls: null, dns: null, observatory: retrieval },
+      new EvidenceSet(),
+    );
+    return {
+      retrieval,
+      result: security.tests.find((t) => t.name === "cross-origin-resource-sharing")!.result,
+    };
+  }
+
+  it("OPTIONS with the Observatory's Origin; an origin-only policy is seen by the probe", async () => {
+    const seen: { method?: string; origin?: string; acrm?: string }[] = [];
+    const { retrieval, result } = await corsOf((req, res) => {
+      seen.push({
+        method: req.method,
+        origin: req.headers.origin,
+        acrm: req.headers["access-control-request-method"] as string | undefined,
+      });
+      const cors: Record<string, string> = req.headers.origin
+        ? { "access-control-allow-origin": req.headers.origin, "access-control-allow-credentials": "true" }
+        : {};
+      res.writeHead(200, { "content-type": "text/html", ...cors });
+      res.end(PAGE);
+    });
+    expect(seen).toContainEqual({ method: "OPTIONS", origin: OBSERVATORY_CORS_ORIGIN, acrm: "GET" });
+    expect(retrieval.cors?.headers["access-control-allow-origin"]).toEqual([OBSERVATORY_CORS_ORIGIN]);
+    // The Observatory's analyzer cannot read its own request's Origin back (see headerGradeInput),
+    // so even this reflecting policy with credentials is restricted-access there.
+    expect(result).toBe("cross-origin-resource-sharing-implemented-with-restricted-access");
+  });
+
+  it("public access from the probe's answer", async () => {
+    const { result } = await corsOf(
+      page({ "content-type": "text/html", "access-control-allow-origin": "*" }),
+    );
+    expect(result).toBe("cross-origin-resource-sharing-implemented-with-public-access");
+  });
+
+  it("a probe answered with a non-2xx status counts as not implemented, whatever GET says", async () => {
+    const { retrieval, result } = await corsOf((req, res) => {
+      res.writeHead(req.method === "OPTIONS" ? 405 : 200, {
+        "content-type": "text/html",
+        "access-control-allow-origin": "*",
+      });
+      res.end(PAGE);
+    });
+    expect(retrieval.cors).toBeNull();
+    expect(result).toBe("cross-origin-resource-sharing-not-implemented");
+  });
+});
+
+describe("truth: observatory grade through the scan stages", () => {
+  let server: FixtureServer;
+  beforeAll(async () => {
+    server = await startFixtureServer({ sites: ["legacy-weak"] });
+  });
+  afterAll(() => server.close());
+
+  it("siteContextStage records the Observatory's requests and securityStage grades from them", async () => {
+    const url = server.url("legacy-weak");
+    const settings = parseScanOptions({
+      allowPrivate: "loopback",
+      maxPages: 1,
+      collectTls: false,
+      collectDns: false,
+    });
+    const crawl = await crawlStage(url, settings);
+    const home = crawl.pages[0]!;
+    const { site } = await siteContextStage(crawl, settings);
+    const observatory: ObservatoryRetrieval = site.observatory!;
+    expect(observatory.http).toMatchObject({ requestedUrl: url, status: 200, verified: true });
+    const { security } = securityStage(home, site);
+    expect(security!.tests.find((t) => t.name === "redirection")!.result).toBe("redirection-missing");
+    expect({ score: security!.score, grade: security!.grade }).toEqual({ score: 0, grade: "F" });
+  });
+
+  it("the Observatory's requests draw on the scan's byte budget", async () => {
+    const url = server.url("legacy-weak");
+    const settings = parseScanOptions({
+      allowPrivate: "loopback",
+      maxPages: 1,
+      collectTls: false,
+      collectDns: false,
+    });
+    const crawl = await crawlStage(url, settings);
+    const budget = new ByteBudget(2048);
+    const { site } = await siteContextStage(crawl, settings, { budget });
+    expect(site.observatory!.http).not.toBeNull();
+    expect(budget.used).toBeGreaterThanOrEqual(1589);
+    // A budget smaller than the home page (1,589 bytes) leaves nothing to grade from.
+    const starved = await siteContextStage(crawl, settings, { budget: new ByteBudget(1024) });
+    expect(starved.site.observatory).toEqual({ http: null, https: null, cors: null });
+  });
+});
+
+describe("truth: observatory session cookie jar", () => {
+  /** The graded response of a session that went through `hops` (url, Set-Cookie lines) to `final`. */
+  const jar = (hops: [string, string[]][], final: [string, string[]]) =>
+    observatoryPage({
+      requestedUrl: hops[0]?.[0] ?? final[0],
+      url: final[0],
+      status: 200,
+      redirects: hops.map(([url, setCookie], i) => ({
+        url,
+        status: 301,
+        location: hops[i + 1]?.[0] ?? final[0],
+        setCookie,
+      })),
+      headers: { "content-type": ["text/html"], "set-cookie": final[1] },
+      html: "",
+      verified: true,
+    }).cookies.map((c) => c.name);
+
+  it("keeps cookies set on redirects, as the Observatory's cookie jar does", () => {
+    expect(
+      jar([["http://www.example.com/", ["hop_session=1; Path=/"]]], ["https://www.example.com/", []]),
+    ).toEqual(["hop_session"]);
+  });
+  it("a later cookie of the same name, domain and path replaces an earlier one", () => {
+    const names = jar(
+      [["http://www.example.com/", ["SESSIONID=a; Path=/"]]],
+      ["https://www.example.com/", ["SESSIONID=b; Path=/; Secure; HttpOnly", "SESSIONID=c; Path=/other"]],
+    );
+    expect(names).toEqual(["SESSIONID", "SESSIONID"]);
+  });
+  it("drops a Domain that is another site or a public suffix, and failed __Secure-/__Host- prefixes", () => {
+    expect(
+      jar(
+        [],
+        [
+          "https://www.example.com/a/b",
+          [
+            "other=1; Domain=other.example.org",
+            "suffix=1; Domain=com",
+            "parent=1; Domain=.example.com",
+            "__Secure-no=1",
+            "__Secure-yes=1; Secure",
+            "__Host-domain=1; Secure; Path=/; Domain=example.com",
+            "__Host-path=1; Secure",
+            "__Host-yes=1; Secure; Path=/",
+          ],
+        ],
+      ),
+    ).toEqual(["parent", "__Secure-yes", "__Host-yes"]);
+  });
+  it("a Domain on an IP address host is refused (no registrable domain)", () => {
+    expect(jar([], ["http://127.0.0.1/", ["ip=1; Domain=127.0.0.1", "host=1"]])).toEqual(["host"]);
   });
 });

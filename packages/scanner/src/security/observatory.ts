@@ -5,30 +5,35 @@ import type { SecurityTest } from "../result";
 import type { Headers, HttpProbe, PageSnapshot } from "../types";
 import { analyseCsp } from "./csp";
 import { cookieEvidence, hasInvalidSameSite, isAntiCsrfCookie, isSessionCookie } from "./cookies";
+import { isHtmlResponse } from "./observatory-retriever";
 import { OBSERVATORY_SCORES, gradeForScore, scoreModifiers } from "./observatory-scores";
 
 /**
- * Grades a page's HTTP response the way the MDN HTTP Observatory (v2,
- * algorithm 4) does. Each test mirrors the Observatory's analyzer; where our
- * inputs differ from its own retrieval, the input docs below say how.
+ * Grades a page's HTTP response the way the MDN HTTP Observatory
+ * (@mdn/mdn-http-observatory 1.4.8, algorithm 4) does. Each test mirrors the
+ * Observatory's analyzer; `retrieveForObservatory` collects its inputs as the
+ * Observatory's retriever does, and the input docs below say what each is.
  */
 export interface HeaderGradeInput {
-  /** The home page: its final response after redirects, and its HTML as fetched. */
+  /**
+   * The graded response (after redirects) and its HTML. It counts as https
+   * when it was requested over https://, as the Observatory's session URL.
+   */
   page: PageSnapshot;
   /** Whether the https response's certificate chain verified; unknown counts as verified. */
   certificateValid?: boolean | null;
   /**
-   * The site fetched over http:// for the redirection test: null when http://
-   * did not answer. When absent and `page` itself was requested over http://,
-   * the page's own redirect chain is used.
+   * The redirect chain of the http:// request, for the redirection test: null
+   * when http:// did not answer. When absent and `page` itself was requested
+   * over http://, the page's own redirect chain is used.
    */
   httpProbe?: HttpProbe | null;
   /**
-   * A response to a request sent with an Origin header (the Observatory's CORS
-   * probe). Without it the page's own headers are used, which cannot reveal an
-   * origin-reflecting policy.
+   * The answer to the CORS probe (OPTIONS with an Origin header): null when
+   * it failed or was not 2xx. `requestOrigin` is the Origin the analyzer can
+   * read back from the request. When absent, the page's own headers are used.
    */
-  cors?: { requestOrigin: string; headers: Headers } | null;
+  cors?: { requestOrigin: string | null; url: string; headers: Headers } | null;
 }
 
 export interface HeaderGrade {
@@ -38,7 +43,6 @@ export interface HeaderGrade {
 }
 
 const COLLECTOR = "observatory";
-const HTML_TYPES = new Set(["text/html", "application/xhtml+xml"]);
 /** Cookies the Observatory ignores (mozilla/http-observatory#282). */
 const IGNORED_COOKIES = new Set(["heroku-session-affinity"]);
 /** 15768000 s is six months, but many sites use 15552000; the Observatory accepts that. */
@@ -56,13 +60,13 @@ class ObservedResponse {
     this.$ = this.isHtml() ? load(page.html) : null;
   }
 
+  /** Requested over https:// (the Observatory asks its session's URL, not where it ended). */
   get https(): boolean {
-    return this.page.url.startsWith("https:");
+    return this.page.requestedUrl.startsWith("https:");
   }
 
-  /** The media type exactly as the Observatory compares it: the first Content-Type, before any ";". */
   isHtml(): boolean {
-    return HTML_TYPES.has((this.page.headers["content-type"]?.[0] ?? "").split(";")[0]!);
+    return isHtmlResponse(this.page.headers);
   }
 
   /**
@@ -154,6 +158,19 @@ class ObservedResponse {
       collector: COLLECTOR,
       url: probe.requestedUrl,
       locator: "redirect chain",
+      snippet: lines.join("\n"),
+    }).id;
+  }
+
+  corsEvidence(cors: NonNullable<HeaderGradeInput["cors"]>): string {
+    const lines = Object.entries(cors.headers)
+      .filter(([name]) => name.startsWith("access-control-"))
+      .flatMap(([name, values]) => values.map((v) => `${name}: ${v}`));
+    return this.#evidence.add({
+      kind: "header",
+      collector: COLLECTOR,
+      url: cors.url,
+      locator: "OPTIONS with Origin",
       snippet: lines.join("\n"),
     }).id;
   }
@@ -296,7 +313,7 @@ function cookiesOutcome(r: ObservedResponse, hstsPass: boolean): Outcome {
 }
 
 function corsOutcome(r: ObservedResponse, cors: HeaderGradeInput["cors"]): Outcome {
-  const headers = cors?.headers ?? r.page.headers;
+  const headers = cors === undefined ? r.page.headers : (cors?.headers ?? {});
   const acao = headers["access-control-allow-origin"]?.join(", ") ?? null;
   const credentials = headers["access-control-allow-credentials"]?.join(", ") ?? null;
   if (!acao)
@@ -306,7 +323,7 @@ function corsOutcome(r: ObservedResponse, cors: HeaderGradeInput["cors"]): Outco
       evidence: [r.responseEvidence()],
     };
   const evidence = cors
-    ? []
+    ? [r.corsEvidence(cors)]
     : [
         ...r.headerEvidence("access-control-allow-origin"),
         ...r.headerEvidence("access-control-allow-credentials"),
@@ -314,7 +331,7 @@ function corsOutcome(r: ObservedResponse, cors: HeaderGradeInput["cors"]): Outco
   const data = acao.slice(0, 256).trim().toLowerCase();
   if (data === "*")
     return { result: "cross-origin-resource-sharing-implemented-with-public-access", pass: true, evidence };
-  if (cors && cors.requestOrigin === acao && credentials?.toLowerCase().trim() === "true") {
+  if (cors?.requestOrigin && cors.requestOrigin === acao && credentials?.toLowerCase().trim() === "true") {
     return {
       result: "cross-origin-resource-sharing-implemented-with-universal-access",
       pass: false,
@@ -342,8 +359,8 @@ function redirectionOutcome(
   const evidence = [r.routeEvidence(probe)];
   const route = [...probe.redirects.map((h) => new URL(h.url)), new URL(probe.url)];
   const last = route[route.length - 1]!;
-  if (last.protocol === "https:" && !certificateValid)
-    return { result: "redirection-invalid-cert", pass: false, evidence };
+  const verified = probe.verified ?? (last.protocol !== "https:" || certificateValid);
+  if (!verified) return { result: "redirection-invalid-cert", pass: false, evidence };
   // (The Observatory first checks every host against the HSTS preload list; that list is not available offline.)
   if (route.length === 1) return { result: "redirection-missing", pass: false, evidence };
   if (last.protocol !== "https:") return { result: "redirection-not-to-https", pass: false, evidence };
