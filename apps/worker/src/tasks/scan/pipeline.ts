@@ -1,6 +1,6 @@
 import { sql, withServiceTx, type Db } from "@techscaniq/db";
 import type { ObjectStorage } from "@techscaniq/db/storage";
-import { SCAN_STAGES } from "@techscaniq/contracts/scan";
+import { SCAN_STAGE_PROGRESS, SCAN_STAGES } from "@techscaniq/contracts/scan";
 import { ScanStagePayload, scanTaskName } from "@techscaniq/contracts/tasks";
 import type { Evidence } from "@techscaniq/scanner";
 import type { JobHelpers } from "graphile-worker";
@@ -17,19 +17,9 @@ import {
   type ScanStage,
 } from "./persist";
 
-/** Stages a scan runs in order; each is its own task (`scan.<stage>`) and checkpoint. */
+/** Stages a scan runs in order (contracts' stage table); each is a task (`scan.<stage>`) and checkpoint. */
 export const PIPELINE = SCAN_STAGES satisfies readonly ScanStage[];
 export type PipelineStage = (typeof PIPELINE)[number];
-
-/** Overall progress when each stage has finished (crawl and render dominate the wall time). */
-const PROGRESS_AFTER: Record<PipelineStage, number> = {
-  crawl: 35,
-  render: 70,
-  detect: 78,
-  security: 86,
-  vulns: 92,
-  store: 100,
-};
 
 const CANCEL_POLL_MS = 1000;
 const PROGRESS_EVENT_MS = 1000;
@@ -298,8 +288,8 @@ async function runStage(
     );
   }, CANCEL_POLL_MS);
 
-  const base = PIPELINE.indexOf(stage) === 0 ? 0 : PROGRESS_AFTER[PIPELINE[PIPELINE.indexOf(stage) - 1]!];
-  const span = PROGRESS_AFTER[stage] - base;
+  const { from: base, to: stageEnd } = SCAN_STAGE_PROGRESS[stage];
+  const span = stageEnd - base;
   let lastProgressAt = 0;
   let progressWrite: Promise<void> = Promise.resolve();
   const onProgress = (fraction: number, message?: string) => {
@@ -381,7 +371,7 @@ async function runStage(
       .execute();
     const progressed = await tx
       .updateTable("scans")
-      .set({ progress: PROGRESS_AFTER[stage], ...NO_RETRY })
+      .set({ progress: stageEnd, ...NO_RETRY })
       .where("id", "=", scanId)
       .returningAll()
       .executeTakeFirstOrThrow();

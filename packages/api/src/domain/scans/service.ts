@@ -3,7 +3,8 @@ import type { ObjectRef, ObjectStorage } from "@techscaniq/db/storage";
 import type { z } from "zod";
 import { loadApiEnv } from "../../env";
 import { DomainError } from "../../errors";
-import type { ScanRetry } from "@techscaniq/contracts/scan";
+import { SCAN_STAGES, type ScanRetry } from "@techscaniq/contracts/scan";
+import { scanTaskName } from "@techscaniq/contracts/tasks";
 import { enforceHourlyTenantLimit } from "../tenant-rate";
 import {
   decodeCursor,
@@ -35,7 +36,7 @@ export const scanActorOf = (ctx: {
 });
 
 /** The first pipeline stage; the worker chains the rest. */
-export const FIRST_SCAN_TASK = "scan.crawl";
+export const FIRST_SCAN_TASK = scanTaskName(SCAN_STAGES[0]);
 
 export interface ScanView {
   id: string;
