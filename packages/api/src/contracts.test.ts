@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { FINDING_KINDS, FINDING_SEVERITIES, SCAN_STAGES } from "@techscaniq/contracts/scan";
+import { FINDING_KINDS, FINDING_SEVERITIES } from "@techscaniq/contracts/scan";
 import { sql } from "@techscaniq/db";
 import { createTestDatabase } from "@techscaniq/db/testing";
 import { describe, expect, it } from "vitest";
@@ -42,7 +42,7 @@ describe("contracts: a leaf contracts package", () => {
 });
 
 describe("shapes: stored-data shapes from contracts", () => {
-  it("finding kinds, severities and scan stages are the database's", async () => {
+  it("finding kinds and severities are the database's", async () => {
     const database = await createTestDatabase();
     try {
       const enumValues = async (type: string) =>
@@ -52,7 +52,6 @@ describe("shapes: stored-data shapes from contracts", () => {
           }>`select unnest(enum_range(null::${sql.raw(type)}))::text as value`.execute(database.db.kysely)
         ).rows.map((r) => r.value);
       expect(await enumValues("public.finding_kind")).toEqual([...FINDING_KINDS]);
-      expect(await enumValues("public.scan_stage")).toEqual([...SCAN_STAGES, "report"]);
       const { rows } = await sql<{ definition: string }>`
         select pg_get_constraintdef(oid) as definition from pg_constraint
         where conrelid = 'public.findings'::regclass and contype = 'c' and pg_get_constraintdef(oid) like '%severity%'`.execute(

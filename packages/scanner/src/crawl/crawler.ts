@@ -1,7 +1,7 @@
 import { FetchError, type FetchedResponse, type SafeFetcher } from "../net";
 import type { PageSnapshot } from "../types";
 import { parseSetCookie } from "./cookies";
-import { extractPageAssets } from "./html";
+import { extractPageAssets, type PageAssets } from "./html";
 import { fetchRobots, type RobotsRules } from "./robots";
 import { readSitemaps } from "./sitemap";
 import { isSameSite, normalizeUrl, urlPattern } from "./url";
@@ -65,6 +65,12 @@ interface QueueItem {
   depth: number;
 }
 
+/** A fetched page the crawl keeps: its normalised final URL and what its HTML links to. */
+interface AcceptedPage {
+  finalUrl: string;
+  assets: PageAssets;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function describeError(error: unknown, url: string): CrawlFailure {
@@ -88,102 +94,189 @@ export async function crawlSite(
   fetcher: SafeFetcher,
   options: Partial<CrawlOptions> = {},
 ): Promise<CrawlResult> {
-  const opts: CrawlOptions = { ...DEFAULT_CRAWL_OPTIONS, ...options };
   const start = normalizeUrl(startUrl);
   if (!start) throw new FetchError("invalid-url", `invalid URL: ${startUrl.slice(0, 200)}`, startUrl);
+  return new SiteCrawl(start, fetcher, { ...DEFAULT_CRAWL_OPTIONS, ...options }).run();
+}
 
-  const result: CrawlResult = {
-    startUrl: start,
-    origin: new URL(start).origin,
-    pages: [],
-    failures: [],
-    skipped: [],
-    robots: { url: new URL("/robots.txt", start).href, text: null, sitemaps: [] },
-    sitemapUrls: [],
-    fetchMs: {},
-  };
-  const queued = new Set<string>([start]);
-  const pageKeys = new Set<string>();
-  const patternCounts = new Map<string, number>();
-  const scriptCache = new Map<string, Promise<string | null>>();
-  let robots: RobotsRules | null = null;
-  let attempts = 0;
-  let delayMs = opts.delayMs;
+/** One crawl's state: what it queued, saw and found, and the pace robots.txt set. */
+class SiteCrawl {
+  private readonly result: CrawlResult;
+  private readonly fetcher: SafeFetcher;
+  private readonly opts: CrawlOptions;
+  private readonly queued: Set<string>;
+  private readonly pageKeys = new Set<string>();
+  private readonly patternCounts = new Map<string, number>();
+  private readonly scriptBodies = new Map<string, Promise<string | null>>();
+  private robots: RobotsRules | null = null;
+  private attempts = 0;
+  private delayMs: number;
 
-  const enqueue = (queue: QueueItem[], url: string, depth: number) => {
-    if (queued.has(url)) return;
-    queued.add(url);
-    if (!isSameSite(url, result.origin)) return;
-    if (depth > opts.maxDepth)
-      return void result.skipped.push({ url, reason: `deeper than ${opts.maxDepth} links` });
-    if (robots && !robots.isAllowed(url))
-      return void result.skipped.push({ url, reason: "disallowed by robots.txt" });
+  constructor(start: string, fetcher: SafeFetcher, opts: CrawlOptions) {
+    this.fetcher = fetcher;
+    this.opts = opts;
+    this.delayMs = opts.delayMs;
+    this.queued = new Set([start]);
+    this.result = {
+      startUrl: start,
+      origin: new URL(start).origin,
+      pages: [],
+      failures: [],
+      skipped: [],
+      robots: { url: new URL("/robots.txt", start).href, text: null, sitemaps: [] },
+      sitemapUrls: [],
+      fetchMs: {},
+    };
+  }
+
+  async run(): Promise<CrawlResult> {
+    // The start page goes first (alone) so redirects settle the origin before robots.txt is read.
+    const linkedFromStart: QueueItem[] = [];
+    await this.visit({ url: this.result.startUrl, depth: 0 }, linkedFromStart);
+    if (this.result.pages.length === 0) return this.result;
+    const allowedLinks = await this.readRobots(linkedFromStart);
+    const pending = [...(await this.sitemapPages()), ...allowedLinks];
+    await this.crawlBreadthFirst(pending);
+    return this.result;
+  }
+
+  /** Reads robots.txt: its rules, sitemaps and crawl delay; returns the start page's links it allows. */
+  private async readRobots(linkedFromStart: QueueItem[]): Promise<QueueItem[]> {
+    const robots = await fetchRobots(this.result.origin, this.fetcher);
+    this.robots = robots;
+    this.result.robots = { url: robots.url, text: robots.text, sitemaps: robots.sitemaps };
+    if (robots.crawlDelayMs !== null) {
+      this.delayMs = Math.min(Math.max(this.delayMs, robots.crawlDelayMs), this.opts.maxCrawlDelayMs);
+    }
+    for (const item of linkedFromStart.filter((link) => !robots.isAllowed(link.url))) {
+      this.result.skipped.push({ url: item.url, reason: "disallowed by robots.txt" });
+    }
+    return linkedFromStart.filter((link) => robots.isAllowed(link.url));
+  }
+
+  /** The sitemaps' same-site URLs as depth-1 pages (robots.txt's sitemaps, else /sitemap.xml). */
+  private async sitemapPages(): Promise<QueueItem[]> {
+    const pages: QueueItem[] = [];
+    if (!this.opts.useSitemap || this.opts.maxDepth < 1) return pages;
+    const { sitemaps: listed } = this.result.robots;
+    const sitemapStarts = listed.length ? listed : [new URL("/sitemap.xml", this.result.origin).href];
+    const sitemaps = await readSitemaps(sitemapStarts, this.result.origin, this.fetcher, {
+      maxSitemaps: this.opts.maxSitemaps,
+      maxUrls: this.opts.maxPages * 5,
+    });
+    this.result.sitemapUrls = sitemaps.urls;
+    for (const url of sitemaps.urls) this.admit(pages, url, 1);
+    return pages;
+  }
+
+  /** Visits `pending` in paced batches (new links join it) until the page limit, cancellation or the end. */
+  private async crawlBreadthFirst(pending: QueueItem[]): Promise<void> {
+    const { concurrency, maxPages } = this.opts;
+    while (pending.length && this.attempts < maxPages && !this.fetcher.signal?.aborted) {
+      const batch = pending.splice(0, Math.min(concurrency, maxPages - this.attempts));
+      await Promise.all(
+        batch.map(async (item, index) => {
+          if (index > 0) await sleep(this.delayMs * index);
+          await this.visit(item, pending);
+        }),
+      );
+      if (pending.length) await sleep(this.delayMs);
+    }
+    for (const item of pending) {
+      this.result.skipped.push({ url: item.url, reason: `page limit of ${maxPages} reached` });
+    }
+  }
+
+  /**
+   * Queues a URL not seen before when it is same-site and neither too deep,
+   * disallowed by robots.txt (once read) nor over its URL pattern's quota;
+   * a refused one is recorded in `skipped`.
+   */
+  private admit(queue: QueueItem[], url: string, depth: number): void {
+    if (this.queued.has(url)) return;
+    this.queued.add(url);
+    if (!isSameSite(url, this.result.origin)) return;
+    const skip = (reason: string) => void this.result.skipped.push({ url, reason });
+    if (depth > this.opts.maxDepth) return skip(`deeper than ${this.opts.maxDepth} links`);
+    if (this.robots && !this.robots.isAllowed(url)) return skip("disallowed by robots.txt");
     const pattern = urlPattern(url);
-    const count = patternCounts.get(pattern) ?? 0;
-    if (count >= opts.maxPagesPerPattern) {
-      return void result.skipped.push({
-        url,
-        reason: `more than ${opts.maxPagesPerPattern} pages like ${pattern}`,
-      });
+    const count = this.patternCounts.get(pattern) ?? 0;
+    if (count >= this.opts.maxPagesPerPattern) {
+      return skip(`more than ${this.opts.maxPagesPerPattern} pages like ${pattern}`);
     }
-    patternCounts.set(pattern, count + 1);
+    this.patternCounts.set(pattern, count + 1);
     queue.push({ url, depth });
-  };
+  }
 
-  const scriptBody = (url: string): Promise<string | null> => {
-    let pending = scriptCache.get(url);
-    if (!pending) {
-      pending = fetcher
-        .fetch(url, { allowedContentTypes: null, maxResponseBytes: opts.maxScriptBytes })
-        .then((response) => (response.status === 200 ? response.text : null))
-        .catch(() => null);
-      scriptCache.set(url, pending);
-    }
-    return pending;
-  };
-
-  const visit = async (item: QueueItem, queue: QueueItem[]): Promise<void> => {
-    attempts += 1;
-    let response: FetchedResponse;
+  /** Fetches one page and, when it is a new same-site HTML page, records it and queues its links. */
+  private async visit(item: QueueItem, queue: QueueItem[]): Promise<void> {
+    this.attempts += 1;
     const startedAt = Date.now();
+    const response = await this.fetchPage(item);
+    if (!response) return;
+    const accepted = this.acceptPage(item, response);
+    if (!accepted) return;
+    this.result.fetchMs[response.url] = Date.now() - startedAt;
+    this.result.pages.push(await this.snapshot(item, response, accepted));
+    this.reportPage(response.url, null);
+    if (!accepted.assets.noFollow) {
+      for (const link of accepted.assets.links) this.admit(queue, link, item.depth + 1);
+    }
+  }
+
+  /** The page's response, or null when the fetch failed (recorded as a failure, or skipped if not HTML). */
+  private async fetchPage(item: QueueItem): Promise<FetchedResponse | null> {
     try {
-      response = await fetcher.fetch(item.url);
+      return await this.fetcher.fetch(item.url);
     } catch (error) {
       const failure = describeError(error, item.url);
-      if (failure.code === "content-type") result.skipped.push({ url: item.url, reason: failure.message });
-      else result.failures.push(failure);
-      opts.onPage?.({
-        url: item.url,
-        pagesDone: result.pages.length,
-        maxPages: opts.maxPages,
-        error: failure.message,
-      });
-      return;
+      if (failure.code === "content-type")
+        this.result.skipped.push({ url: item.url, reason: failure.message });
+      else this.result.failures.push(failure);
+      this.reportPage(item.url, failure.message);
+      return null;
     }
+  }
+
+  /**
+   * The response's final URL and assets when it is a page to keep; null (and
+   * `skipped`) for an off-site redirect, a body that is not HTML or a duplicate.
+   * The start page's final URL sets the crawl's origin.
+   */
+  private acceptPage(item: QueueItem, response: FetchedResponse): AcceptedPage | null {
+    const skip = (reason: string): null => {
+      this.result.skipped.push({ url: item.url, reason });
+      return null;
+    };
     const finalUrl = normalizeUrl(response.url) ?? response.url;
-    if (item.depth === 0) result.origin = new URL(finalUrl).origin;
-    else if (!isSameSite(finalUrl, result.origin)) {
-      return void result.skipped.push({ url: item.url, reason: `redirects off-site to ${finalUrl}` });
-    }
-    queued.add(finalUrl);
-    if (!isHtml(response))
-      return void result.skipped.push({ url: item.url, reason: `not HTML (${response.contentType})` });
+    if (item.depth === 0) this.result.origin = new URL(finalUrl).origin;
+    else if (!isSameSite(finalUrl, this.result.origin)) return skip(`redirects off-site to ${finalUrl}`);
+    this.queued.add(finalUrl);
+    if (!isHtml(response)) return skip(`not HTML (${response.contentType})`);
 
     const assets = extractPageAssets(response.text, response.url);
-    const key = assets.canonical && isSameSite(assets.canonical, result.origin) ? assets.canonical : finalUrl;
-    if (pageKeys.has(key) || (key !== finalUrl && pageKeys.has(finalUrl))) {
-      return void result.skipped.push({ url: item.url, reason: `duplicate of ${key}` });
+    const { canonical } = assets;
+    const key = canonical && isSameSite(canonical, this.result.origin) ? canonical : finalUrl;
+    if (this.pageKeys.has(key) || (key !== finalUrl && this.pageKeys.has(finalUrl))) {
+      return skip(`duplicate of ${key}`);
     }
-    pageKeys.add(key);
-    pageKeys.add(finalUrl);
-    result.fetchMs[response.url] = Date.now() - startedAt;
+    this.pageKeys.add(key);
+    this.pageKeys.add(finalUrl);
+    return { finalUrl, assets };
+  }
 
-    const external = opts.fetchScripts ? assets.scriptSrc.slice(0, opts.maxScriptsPerPage) : [];
+  /** The page as detectors read it, with the bodies of its first external scripts. */
+  private async snapshot(
+    item: QueueItem,
+    response: FetchedResponse,
+    { finalUrl, assets }: AcceptedPage,
+  ): Promise<PageSnapshot> {
+    const external = this.opts.fetchScripts ? assets.scriptSrc.slice(0, this.opts.maxScriptsPerPage) : [];
     const externalBodies = await Promise.all(
-      external.map(async (url) => ({ url, content: await scriptBody(url) })),
+      external.map(async (url) => ({ url, content: await this.scriptBody(url) })),
     );
     const securePage = finalUrl.startsWith("https:") || (assets.canonical?.startsWith("https:") ?? false);
-    result.pages.push({
+    return {
       requestedUrl: item.url,
       url: response.url,
       status: response.status,
@@ -207,54 +300,23 @@ export async function crawlSite(
       consoleErrors: [],
       mixedContent: securePage ? assets.insecureSubresources : [],
       fetchedAt: new Date().toISOString(),
-    });
-    opts.onPage?.({
-      url: response.url,
-      pagesDone: result.pages.length,
-      maxPages: opts.maxPages,
-      error: null,
-    });
-    if (!assets.noFollow) for (const link of assets.links) enqueue(queue, link, item.depth + 1);
-  };
-
-  // The start page goes first (alone) so redirects settle the origin before robots.txt is read.
-  const queue: QueueItem[] = [];
-  await visit({ url: start, depth: 0 }, queue);
-  if (result.pages.length === 0) return result;
-
-  robots = await fetchRobots(result.origin, fetcher);
-  result.robots = { url: robots.url, text: robots.text, sitemaps: robots.sitemaps };
-  if (robots.crawlDelayMs !== null)
-    delayMs = Math.min(Math.max(delayMs, robots.crawlDelayMs), opts.maxCrawlDelayMs);
-  const disallowed = queue.filter((item) => !robots!.isAllowed(item.url));
-  for (const item of disallowed) result.skipped.push({ url: item.url, reason: "disallowed by robots.txt" });
-  const linked = queue.filter((item) => robots!.isAllowed(item.url));
-
-  const pending: QueueItem[] = [];
-  if (opts.useSitemap && opts.maxDepth >= 1) {
-    const sitemapStarts = robots.sitemaps.length
-      ? robots.sitemaps
-      : [new URL("/sitemap.xml", result.origin).href];
-    const sitemaps = await readSitemaps(sitemapStarts, result.origin, fetcher, {
-      maxSitemaps: opts.maxSitemaps,
-      maxUrls: opts.maxPages * 5,
-    });
-    result.sitemapUrls = sitemaps.urls;
-    for (const url of sitemaps.urls) enqueue(pending, url, 1);
+    };
   }
-  pending.push(...linked);
 
-  while (pending.length && attempts < opts.maxPages && !fetcher.signal?.aborted) {
-    const batch = pending.splice(0, Math.min(opts.concurrency, opts.maxPages - attempts));
-    await Promise.all(
-      batch.map(async (item, index) => {
-        if (index > 0) await sleep(delayMs * index);
-        await visit(item, pending);
-      }),
-    );
-    if (pending.length) await sleep(delayMs);
+  /** One external script's body, fetched once per crawl (bounded); null when it cannot be had. */
+  private scriptBody(url: string): Promise<string | null> {
+    let pending = this.scriptBodies.get(url);
+    if (!pending) {
+      pending = this.fetcher
+        .fetch(url, { allowedContentTypes: null, maxResponseBytes: this.opts.maxScriptBytes })
+        .then((response) => (response.status === 200 ? response.text : null))
+        .catch(() => null);
+      this.scriptBodies.set(url, pending);
+    }
+    return pending;
   }
-  for (const item of pending)
-    result.skipped.push({ url: item.url, reason: `page limit of ${opts.maxPages} reached` });
-  return result;
+
+  private reportPage(url: string, error: string | null): void {
+    this.opts.onPage?.({ url, pagesDone: this.result.pages.length, maxPages: this.opts.maxPages, error });
+  }
 }

@@ -1,21 +1,9 @@
 "use client";
 
-import { describeRetry } from "@techscaniq/contracts/scan";
+import { describeRetry, SCAN_STEPS, type ScanStageValue } from "@techscaniq/contracts/scan";
 import { cn } from "../../lib/cn";
 import { formatDuration } from "../../lib/format";
 import type { ScanView } from "./findings-summary";
-
-export const STAGES = [
-  { id: "crawl", label: "Crawl the site" },
-  { id: "render", label: "Render pages in Chromium" },
-  { id: "detect", label: "Detect technologies" },
-  { id: "security", label: "Security checks" },
-  { id: "vulns", label: "Vulnerable libraries" },
-  { id: "store", label: "Performance and third parties" },
-  { id: "report", label: "Hand over to the report" },
-] as const;
-
-export type StageId = (typeof STAGES)[number]["id"];
 
 export interface StageOutcome {
   durationMs?: number;
@@ -27,11 +15,11 @@ type StageState = "done" | "active" | "pending" | "stopped";
 function stateOf(
   scan: ScanView,
   index: number,
-  outcomes: Partial<Record<StageId, StageOutcome>>,
+  outcomes: Partial<Record<ScanStageValue, StageOutcome>>,
 ): StageState {
-  const stage = STAGES[index]!;
-  if (outcomes[stage.id] || scan.status === "succeeded") return "done";
-  const current = scan.stage ? STAGES.findIndex((entry) => entry.id === scan.stage) : -1;
+  const stage = SCAN_STEPS[index]!;
+  if (outcomes[stage.name] || scan.status === "succeeded") return "done";
+  const current = scan.stage ? SCAN_STEPS.findIndex((entry) => entry.name === scan.stage) : -1;
   if (index < current) return "done";
   if (index === current) return scan.status === "running" || scan.status === "queued" ? "active" : "stopped";
   return "pending";
@@ -51,7 +39,7 @@ export function ScanProgress({
   live,
 }: {
   scan: ScanView;
-  outcomes: Partial<Record<StageId, StageOutcome>>;
+  outcomes: Partial<Record<ScanStageValue, StageOutcome>>;
   live: boolean;
 }) {
   const active = scan.status === "queued" || scan.status === "running";
@@ -115,14 +103,14 @@ export function ScanProgress({
         </p>
       ) : null}
       <ol className="grid gap-2 sm:grid-cols-2 lg:grid-cols-4" aria-label="Stages">
-        {STAGES.map((stage, index) => {
+        {SCAN_STEPS.map((stage, index) => {
           const state = stateOf(scan, index, outcomes);
-          const outcome = outcomes[stage.id];
+          const outcome = outcomes[stage.name];
           return (
             <li
-              key={stage.id}
+              key={stage.name}
               className="flex items-center gap-2.5 text-sm"
-              data-testid={`stage-${stage.id}`}
+              data-testid={`stage-${stage.name}`}
               data-state={state}
             >
               <span

@@ -1,5 +1,6 @@
 "use client";
 
+import { SCAN_STEPS, type ScanStageValue } from "@techscaniq/contracts/scan";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
@@ -12,7 +13,7 @@ import { ErrorState } from "../ui/states";
 import { StatusBadge } from "./badges";
 import type { ScanView } from "./findings-summary";
 import { ReportCard } from "./report-card";
-import { ScanProgress, STAGES, type StageId, type StageOutcome } from "./scan-progress";
+import { ScanProgress, type StageOutcome } from "./scan-progress";
 import { ScanTabs, TAB_IDS, type TabId } from "./scan-tabs";
 
 const isActive = (scan: ScanView) => scan.status === "queued" || scan.status === "running";
@@ -29,7 +30,7 @@ export function ScanWorkspace({ initialScan, canWrite }: { initialScan: ScanView
   const utils = trpc.useUtils();
   const scanQuery = trpc.scan.get.useQuery({ scanId }, { initialData: initialScan, staleTime: 0 });
   const scan = scanQuery.data;
-  const [outcomes, setOutcomes] = useState<Partial<Record<StageId, StageOutcome>>>({});
+  const [outcomes, setOutcomes] = useState<Partial<Record<ScanStageValue, StageOutcome>>>({});
 
   const subscription = trpc.scan.progress.useSubscription(
     { scanId },
@@ -41,11 +42,11 @@ export function ScanWorkspace({ initialScan, canWrite }: { initialScan: ScanView
         if (
           event.type === "scan.stage_completed" &&
           typeof data.stage === "string" &&
-          STAGES.some((stage) => stage.id === data.stage)
+          SCAN_STEPS.some((stage) => stage.name === data.stage)
         ) {
           setOutcomes((previous) => ({
             ...previous,
-            [data.stage as StageId]: {
+            [data.stage as ScanStageValue]: {
               durationMs: numberOrUndefined(data.durationMs),
               evidence: numberOrUndefined(data.evidence),
             },

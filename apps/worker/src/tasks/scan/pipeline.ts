@@ -1,6 +1,6 @@
 import { sql, withServiceTx, type Db } from "@techscaniq/db";
 import type { ObjectStorage } from "@techscaniq/db/storage";
-import { SCAN_STAGES } from "@techscaniq/contracts/scan";
+import { SCAN_STAGE_PROGRESS, SCAN_STAGES } from "@techscaniq/contracts/scan";
 import { ScanStagePayload, scanTaskName } from "@techscaniq/contracts/tasks";
 import type { Evidence } from "@techscaniq/scanner";
 import type { JobHelpers } from "graphile-worker";
@@ -17,19 +17,9 @@ import {
   type ScanStage,
 } from "./persist";
 
-/** Stages a scan runs in order; each is its own task (`scan.<stage>`) and checkpoint. */
+/** Stages a scan runs in order (contracts' stage table); each is a task (`scan.<stage>`) and checkpoint. */
 export const PIPELINE = SCAN_STAGES satisfies readonly ScanStage[];
 export type PipelineStage = (typeof PIPELINE)[number];
-
-/** Overall progress when each stage has finished (crawl and render dominate the wall time). */
-const PROGRESS_AFTER: Record<PipelineStage, number> = {
-  crawl: 35,
-  render: 70,
-  detect: 78,
-  security: 86,
-  vulns: 92,
-  store: 100,
-};
 
 const CANCEL_POLL_MS = 1000;
 const PROGRESS_EVENT_MS = 1000;
@@ -231,47 +221,66 @@ async function retryOrFail(
   });
 }
 
-async function runStage(
+/**
+ * Whether this job may work on the scan: a deleted or finished scan is left
+ * alone, a cancelled one ends here, a queued one is claimed, or waits when
+ * its tenant already runs its limit of scans.
+ */
+async function admitScan(
   settings: ScanPipelineSettings,
   stage: PipelineStage,
   scanId: string,
   helpers: JobHelpers,
-): Promise<void> {
+): Promise<boolean> {
   const { db } = settings;
   const found = await loadScan(db, scanId);
   // Deleted, or already finished (a duplicate or late job): nothing to do.
-  if (!found || (found.status !== "queued" && found.status !== "running")) return;
-  if (found.cancel_requested_at) return finish(db, scanId, "cancelled", null);
-
-  if (found.status === "queued") {
-    const claimed = await claim(db, found, settings.tenantConcurrency);
-    if (!claimed) {
-      helpers.logger.info(
-        `tenant ${found.tenant_id} runs its limit of ${settings.tenantConcurrency} scans; scan ${scanId} waits`,
-      );
-      await withServiceTx(db, (tx) =>
-        enqueueScanTask(tx, scanId, taskName(stage), new Date(Date.now() + TENANT_BUSY_RETRY_MS)),
-      );
-      return;
-    }
+  if (!found || (found.status !== "queued" && found.status !== "running")) return false;
+  if (found.cancel_requested_at) {
+    await finish(db, scanId, "cancelled", null);
+    return false;
   }
+  if (found.status === "running" || (await claim(db, found, settings.tenantConcurrency))) return true;
+  helpers.logger.info(
+    `tenant ${found.tenant_id} runs its limit of ${settings.tenantConcurrency} scans; scan ${scanId} waits`,
+  );
+  await withServiceTx(db, (tx) =>
+    enqueueScanTask(tx, scanId, taskName(stage), new Date(Date.now() + TENANT_BUSY_RETRY_MS)),
+  );
+  return false;
+}
 
+/**
+ * The scan's checkpoints when `stage` is the next one to run; otherwise null,
+ * and the scan succeeds (every stage done) or goes on at its next stage.
+ */
+async function checkpointsIfDue(
+  db: Db,
+  stage: PipelineStage,
+  scanId: string,
+  helpers: JobHelpers,
+): Promise<Map<PipelineStage, unknown> | null> {
   const done = await checkpoints(db, scanId);
   const next = PIPELINE.find((candidate) => !done.has(candidate));
-  if (next === undefined) return finish(db, scanId, "succeeded", null);
-  if (next !== stage) {
-    // A retry (always queued as scan.crawl) or a stale job: continue where the checkpoints end.
-    const hasLiveJob = await db.kysely
-      .selectFrom(sql`graphile_worker.jobs`.as("jobs"))
-      .select(sql`1`.as("one"))
-      .where(sql.ref("jobs.key"), "=", `scan:${scanId}`)
-      .where(sql.ref("jobs.id"), "<>", helpers.job.id)
-      .executeTakeFirst();
-    if (!hasLiveJob) await withServiceTx(db, (tx) => enqueueScanTask(tx, scanId, taskName(next)));
-    return;
+  if (next === undefined) {
+    await finish(db, scanId, "succeeded", null);
+    return null;
   }
+  if (next === stage) return done;
+  // A retry (always queued as the first stage) or a stale job: continue where the checkpoints end.
+  const hasLiveJob = await db.kysely
+    .selectFrom(sql`graphile_worker.jobs`.as("jobs"))
+    .select(sql`1`.as("one"))
+    .where(sql.ref("jobs.key"), "=", `scan:${scanId}`)
+    .where(sql.ref("jobs.id"), "<>", helpers.job.id)
+    .executeTakeFirst();
+  if (!hasLiveJob) await withServiceTx(db, (tx) => enqueueScanTask(tx, scanId, taskName(next)));
+  return null;
+}
 
-  const scan = await withServiceTx(db, async (tx) => {
+/** Records the stage as the scan's current one and counts the attempt (scan.stage_started). */
+async function markStageStarted(db: Db, stage: PipelineStage, scanId: string): Promise<ScanRow> {
+  return withServiceTx(db, async (tx) => {
     const started = await tx
       .updateTable("scans")
       .set((eb) => ({ stage, attempts: eb("attempts", "+", 1) }))
@@ -281,12 +290,15 @@ async function runStage(
     await scanEvent(tx, started, "scan.stage_started", { attempt: started.retry_attempt ?? 1 });
     return started;
   });
+}
 
+/** Aborts the running stage when the scan is cancelled (polled) or the worker shuts down. */
+function watchForCancel(db: Db, scanId: string, helpers: JobHelpers) {
   const controller = new AbortController();
   let cancelled = false;
   const onShutdown = () => controller.abort(new Error("worker is shutting down"));
   helpers.abortSignal?.addEventListener("abort", onShutdown, { once: true });
-  const cancelWatch = setInterval(() => {
+  const poll = setInterval(() => {
     loadScan(db, scanId).then(
       (current) => {
         if (!current || current.cancel_requested_at) {
@@ -297,17 +309,30 @@ async function runStage(
       () => undefined,
     );
   }, CANCEL_POLL_MS);
+  return {
+    signal: controller.signal,
+    cancelled: () => cancelled,
+    stop: () => {
+      clearInterval(poll);
+      helpers.abortSignal?.removeEventListener("abort", onShutdown);
+    },
+  };
+}
 
-  const base = PIPELINE.indexOf(stage) === 0 ? 0 : PROGRESS_AFTER[PIPELINE[PIPELINE.indexOf(stage) - 1]!];
-  const span = PROGRESS_AFTER[stage] - base;
+/**
+ * The stage's progress (0–1) as the scan's, within the stage's span of the
+ * bar: at most one write and scan.progress event a second, written in order.
+ */
+function progressReporter(db: Db, stage: PipelineStage, scanId: string, helpers: JobHelpers) {
+  const { from, to } = SCAN_STAGE_PROGRESS[stage];
   let lastProgressAt = 0;
-  let progressWrite: Promise<void> = Promise.resolve();
-  const onProgress = (fraction: number, message?: string) => {
+  let writes: Promise<void> = Promise.resolve();
+  const report = (fraction: number, message?: string) => {
     const now = Date.now();
     if (now - lastProgressAt < PROGRESS_EVENT_MS) return;
     lastProgressAt = now;
-    const progress = Math.min(99, Math.round(base + span * Math.max(0, Math.min(1, fraction))));
-    progressWrite = progressWrite.then(() =>
+    const progress = Math.min(99, Math.round(from + (to - from) * Math.max(0, Math.min(1, fraction))));
+    writes = writes.then(() =>
       withServiceTx(db, async (tx) => {
         const updated = await tx
           .updateTable("scans")
@@ -320,42 +345,81 @@ async function runStage(
       }).catch((error: unknown) => helpers.logger.error(`progress write failed: ${String(error)}`)),
     );
   };
+  return { report, written: () => writes };
+}
 
-  const target: ScanTarget = {
-    id: scan.id,
-    tenantId: scan.tenant_id,
-    targetUrl: scan.target_url,
-    options: scan.options as ScanTarget["options"],
-  };
-  const startedAt = performance.now();
+/**
+ * Runs the stage's implementation, cancellable and reporting progress: its
+ * result, or undefined when it failed (the scan is then cancelled, failed or
+ * retried; a worker shutting down rethrows).
+ */
+async function executeStage(
+  settings: ScanPipelineSettings,
+  stage: PipelineStage,
+  scan: ScanRow,
+  done: Map<PipelineStage, unknown>,
+  helpers: JobHelpers,
+): Promise<StageResult | undefined> {
+  const watch = watchForCancel(settings.db, scan.id, helpers);
+  const progress = progressReporter(settings.db, stage, scan.id, helpers);
   let result: StageResult;
   try {
     result = await settings.stages[stage]({
-      scan: target,
+      scan: {
+        id: scan.id,
+        tenantId: scan.tenant_id,
+        targetUrl: scan.target_url,
+        options: scan.options as ScanTarget["options"],
+      },
       previous: Object.fromEntries(done),
       allowPrivate: settings.allowPrivate,
-      signal: controller.signal,
-      onProgress,
+      signal: watch.signal,
+      onProgress: progress.report,
       storage: settings.storage,
     });
     // A stage that noticed the abort late still returns; a cancelled scan keeps what was already stored.
-    if (cancelled) throw controller.signal.reason;
+    if (watch.cancelled()) throw watch.signal.reason;
   } catch (error) {
-    clearInterval(cancelWatch);
-    await progressWrite;
-    if (cancelled) return finish(db, scanId, "cancelled", null);
-    if (error instanceof PermanentScanError)
-      return finish(db, scanId, "failed", { code: error.code, message: error.message });
-    // A worker shutting down is not the site's fault: graphile-worker hands the job on as it is.
-    if (helpers.abortSignal?.aborted) throw error;
-    return retryOrFail(settings, scan, stage, error instanceof Error ? error.message : String(error));
+    watch.stop();
+    await progress.written();
+    await settleFailedStage(settings, scan, stage, error, watch.cancelled(), helpers);
+    return undefined;
   } finally {
-    clearInterval(cancelWatch);
-    helpers.abortSignal?.removeEventListener("abort", onShutdown);
+    watch.stop();
   }
-  await progressWrite;
+  await progress.written();
+  return result;
+}
 
-  const durationMs = Math.round(performance.now() - startedAt);
+/** A failed stage's outcome: the scan cancelled, failed for good, handed back (shutdown) or retried. */
+async function settleFailedStage(
+  settings: ScanPipelineSettings,
+  scan: ScanRow,
+  stage: PipelineStage,
+  error: unknown,
+  cancelled: boolean,
+  helpers: JobHelpers,
+): Promise<void> {
+  if (cancelled) return finish(settings.db, scan.id, "cancelled", null);
+  if (error instanceof PermanentScanError)
+    return finish(settings.db, scan.id, "failed", { code: error.code, message: error.message });
+  // A worker shutting down is not the site's fault: graphile-worker hands the job on as it is.
+  if (helpers.abortSignal?.aborted) throw error;
+  return retryOrFail(settings, scan, stage, error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * Stores what the stage found and its checkpoint, moves the bar to the
+ * stage's end, then queues the next stage, or ends the scan (succeeded, or
+ * cancelled when a cancel arrived while the stage ran).
+ */
+async function checkpointStage(
+  db: Db,
+  stage: PipelineStage,
+  scanId: string,
+  result: StageResult,
+  durationMs: number,
+): Promise<void> {
   const nextStage = PIPELINE[PIPELINE.indexOf(stage) + 1];
   await withServiceTx(db, async (tx) => {
     const current = await tx
@@ -381,7 +445,7 @@ async function runStage(
       .execute();
     const progressed = await tx
       .updateTable("scans")
-      .set({ progress: PROGRESS_AFTER[stage], ...NO_RETRY })
+      .set({ progress: SCAN_STAGE_PROGRESS[stage].to, ...NO_RETRY })
       .where("id", "=", scanId)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -391,6 +455,23 @@ async function runStage(
     else if (nextStage) await enqueueScanTask(tx, scanId, taskName(nextStage));
     else await finishIn(tx, scanId, "succeeded", null);
   });
+}
+
+/** One job of stage `stage`: admit the scan, check it is this stage's turn, run it, checkpoint it. */
+async function runStage(
+  settings: ScanPipelineSettings,
+  stage: PipelineStage,
+  scanId: string,
+  helpers: JobHelpers,
+): Promise<void> {
+  if (!(await admitScan(settings, stage, scanId, helpers))) return;
+  const done = await checkpointsIfDue(settings.db, stage, scanId, helpers);
+  if (!done) return;
+  const scan = await markStageStarted(settings.db, stage, scanId);
+  const startedAt = performance.now();
+  const result = await executeStage(settings, stage, scan, done, helpers);
+  if (!result) return;
+  await checkpointStage(settings.db, stage, scanId, result, Math.round(performance.now() - startedAt));
 }
 
 /** One task per pipeline stage, each parsing `{ scanId }` first and safe to run twice. */

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { FINDING_KINDS, FINDING_SEVERITIES } from "@techscaniq/contracts/scan";
+import { FINDING_KINDS, FINDING_SEVERITIES, SCAN_STAGE_VALUES } from "@techscaniq/contracts/scan";
 import { z } from "zod";
 import { pageOutput } from "../../schemas";
 
@@ -13,8 +13,8 @@ export const scanStatuses = ["queued", "running", "succeeded", "failed", "cancel
 export type ScanStatus = (typeof scanStatuses)[number];
 export const finishedStatuses: readonly ScanStatus[] = ["succeeded", "failed", "cancelled"];
 
-export const scanStages = ["crawl", "render", "detect", "security", "vulns", "store", "report"] as const;
-export type ScanStage = (typeof scanStages)[number];
+/** Every stage a scan row can name (contracts' stage table, then the report hand-over). */
+export const scanStages = SCAN_STAGE_VALUES;
 
 /** A DNS name of at least two labels (or `localhost`), each label 1–63 letters, digits or inner hyphens. */
 const HOSTNAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;

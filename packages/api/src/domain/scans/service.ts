@@ -1,9 +1,10 @@
 import { emitEvent, sql, type Database, type Selectable, type Transaction } from "@techscaniq/db";
 import type { ObjectRef, ObjectStorage } from "@techscaniq/db/storage";
-import { storedEvidenceFromRow } from "@techscaniq/contracts/scan";
+import { SCAN_STAGES, storedEvidenceFromRow } from "@techscaniq/contracts/scan";
 import type { z } from "zod";
 import { loadApiEnv } from "../../env";
 import { DomainError } from "../../errors";
+import { scanTaskName } from "@techscaniq/contracts/tasks";
 import { enforceHourlyTenantLimit } from "../tenant-rate";
 import { decodeCursor, encodeCursor } from "../../schemas";
 import {
@@ -35,7 +36,7 @@ export const scanActorOf = (ctx: {
 });
 
 /** The first pipeline stage; the worker chains the rest. */
-export const FIRST_SCAN_TASK = "scan.crawl";
+export const FIRST_SCAN_TASK = scanTaskName(SCAN_STAGES[0]);
 
 export type ScanView = z.output<typeof scanViewSchema>;
 
