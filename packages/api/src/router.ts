@@ -2,6 +2,7 @@ import { aiSettingsRouter } from "./routers/ai-settings";
 import { apiKeyRouter } from "./routers/api-key";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { designRouter } from "./routers/design";
 import { reportRouter } from "./routers/report";
 import { scanRouter } from "./routers/scan";
 import { tenantRouter } from "./routers/tenant";
@@ -17,6 +18,7 @@ export const appRouter = router({
   report: reportRouter,
   aiSettings: aiSettingsRouter,
   usage: usageRouter,
+  design: designRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,8 +11,8 @@ import {
   parseCapabilityModel,
 } from "./index";
 
-const REQUIREMENTS = `We hold twelve portfolio companies and want to watch their technology stack and library versions.
-- Flag any security regression, such as a worse header grade or a new vulnerable library, and open a Jira ticket.
+const REQUIREMENTS = `We hold twelve portfolio companies; watch their technology stack and library versions.
+- Flag any security regression, such as a worse header grade or a new vulnerable library; open a Jira ticket.
 - Before each deal, check the target's technology against our investment thesis.
 Lunch is at noon.`;
 
@@ -56,7 +56,7 @@ describe("agents: design wizard designer", () => {
     expect(matchTemplate("Lunch is at noon")).toBeNull();
   });
 
-  it("hands off between consecutive agents with a message JSON Schema, and compiles specs AgentSpec accepts", () => {
+  it("hands off between consecutive agents with a message schema; compiles specs AgentSpec accepts", () => {
     const analysis = designFromText(REQUIREMENTS);
     const interactions = designInteractions(analysis);
     expect(interactions.map((interaction) => `${interaction.from}>${interaction.to}`)).toEqual([
@@ -135,7 +135,8 @@ describe("agents: design wizard capability models", () => {
 
   it("reads a CSV with quoted fields", () => {
     const csv =
-      'Name,Description\r\n"Thesis fit","Check targets against the thesis, ""claim by claim"""\r\nVendor review,Supplier posture\r\n';
+      'Name,Description\r\n"Thesis fit","Check targets against the thesis, ""claim by claim"""\r\n' +
+      "Vendor review,Supplier posture\r\n";
     expect(parseCapabilityModel("caps.csv", csv).capabilities).toEqual([
       {
         sourceId: "row-2",

@@ -188,7 +188,7 @@ function proposeAgents(capabilities: DesignCapability[]): ProposedAgent[] {
         name: template.title,
         templateId,
         capabilityIds: covered.map((capability) => capability.id),
-        rationale: `${template.description} Covers: ${covered.map((capability) => capability.name).join("; ")}.`,
+        rationale: `${template.description} Covers: ${covered.map(({ name }) => name).join("; ")}.`,
       },
     ];
   });
