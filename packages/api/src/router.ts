@@ -1,3 +1,5 @@
+import { agentRouter } from "./routers/agent";
+import { agentRunRouter } from "./routers/agent-run";
 import { aiSettingsRouter } from "./routers/ai-settings";
 import { apiKeyRouter } from "./routers/api-key";
 import { auditRouter } from "./routers/audit";
@@ -18,6 +20,8 @@ export const appRouter = router({
   report: reportRouter,
   aiSettings: aiSettingsRouter,
   usage: usageRouter,
+  agent: agentRouter,
+  agentRun: agentRunRouter,
   design: designRouter,
 });
 

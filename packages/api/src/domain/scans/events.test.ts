@@ -8,7 +8,7 @@ import {
   type TestDatabase,
 } from "@techscaniq/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { streamScanEvents } from "./events";
+import { SCAN_EVENTS, streamEvents } from "./events";
 
 let database: TestDatabase;
 
@@ -56,11 +56,12 @@ describe("trust: tenant boundary 5 — a forged scan.completed cannot end a watc
     });
     const controller = new AbortController();
     const seen: string[] = [];
-    for await (const event of streamScanEvents({
+    for await (const event of streamEvents({
       db,
       claims: claimsFor(viewer.id),
       tenantId: tenant.id,
-      scanId: scan.id,
+      family: SCAN_EVENTS,
+      subject: scan.id,
       afterId: "0",
       signal: controller.signal,
     })) {

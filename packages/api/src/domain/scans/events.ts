@@ -10,14 +10,6 @@ export const TERMINAL_SCAN_EVENTS = new Set([
   "scan.deleted",
 ]);
 
-export interface ScanEventView {
-  id: string;
-  type: string;
-  scanId: string;
-  createdAt: string;
-  data: Record<string, unknown>;
-}
-
 /** The part of a pg pool client the hub uses. */
 interface ListenClient {
   query(text: string): Promise<unknown>;
@@ -147,20 +139,41 @@ function hubFor(db: Db): EventHub {
 const POLL_MS = 5000;
 const BATCH = 200;
 
+/** A kind of event stream: its type prefix, and the types after which a subject emits nothing more. */
+export interface EventFamily {
+  prefix: string;
+  terminal: ReadonlySet<string>;
+}
+
+export const SCAN_EVENTS: EventFamily = { prefix: "scan.", terminal: TERMINAL_SCAN_EVENTS };
+
+export interface StreamedEvent {
+  id: string;
+  type: string;
+  subject: string;
+  createdAt: string;
+  data: Record<string, unknown>;
+}
+
+/** `LIKE` treats `_` and `%` as wildcards: `agent_run.` must match itself only. */
+const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+
 /**
- * Scan events of one tenant (optionally one scan) after `afterId`, in id
- * order, read through RLS with the subscriber's claims each time: a user
- * never receives another tenant's events, even if told their ids.
+ * Events of one family of one tenant (optionally about one subject) after
+ * `afterId`, in id order, read through RLS with the subscriber's claims each
+ * time: a user never receives another tenant's events, even if told their ids.
+ * With a subject, the stream ends after the family's terminal event.
  */
-export async function* streamScanEvents(options: {
+export async function* streamEvents(options: {
   db: Db;
   claims: JwtClaims;
   tenantId: string;
-  scanId: string | null;
+  family: EventFamily;
+  subject: string | null;
   afterId: string;
   signal: AbortSignal;
-}): AsyncGenerator<ScanEventView> {
-  const { db, claims, tenantId, scanId, signal } = options;
+}): AsyncGenerator<StreamedEvent> {
+  const { db, claims, tenantId, family, subject, signal } = options;
   const wake = await hubFor(db).subscribe(tenantId, signal);
   let afterId = options.afterId;
   let retryMs = RECONNECT_FIRST_MS;
@@ -173,11 +186,11 @@ export async function* streamScanEvents(options: {
           .selectFrom("events")
           .select(["id", "type", "subject", "data", "created_at"])
           .where("tenant_id", "=", tenantId)
-          .where("type", "like", "scan.%")
+          .where("type", "like", likePrefix(family.prefix))
           .where("id", ">", afterId)
           .orderBy("id")
           .limit(BATCH);
-        if (scanId) query = query.where("subject", "=", scanId);
+        if (subject) query = query.where("subject", "=", subject);
         return query.execute();
       },
       { tenantId },
@@ -192,15 +205,14 @@ export async function* streamScanEvents(options: {
     retryMs = RECONNECT_FIRST_MS;
     for (const row of rows) {
       afterId = row.id;
-      const event: ScanEventView = {
+      yield {
         id: row.id,
         type: row.type,
-        scanId: row.subject,
+        subject: row.subject,
         createdAt: row.created_at.toISOString(),
         data: row.data as Record<string, unknown>,
       };
-      yield event;
-      if (scanId && TERMINAL_SCAN_EVENTS.has(row.type)) return;
+      if (subject && family.terminal.has(row.type)) return;
     }
     if (rows.length === BATCH) continue;
     // Wait for a NOTIFY of this tenant, or the poll interval.
