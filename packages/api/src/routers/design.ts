@@ -25,25 +25,11 @@ import {
   listSessions,
   promptPreview,
 } from "../domain/design/service";
+import { promptPreviewSchema } from "../domain/agents/agents.schemas";
+import { scanActorOf } from "../domain/scans/service";
 import { requireRole, router, tenantProcedure } from "../trpc";
 
 const writeProcedure = tenantProcedure.use(requireRole("member"));
-const actorUserId = (subject: { kind: "user" | "apiKey"; userId: string | null }) =>
-  subject.kind === "user" ? subject.userId : null;
-
-const promptSchema = z.object({
-  messages: z.array(
-    z.object({
-      role: z.enum(["system", "user", "assistant", "tool"]),
-      content: z.string(),
-      toolCallId: z.string().optional(),
-      toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })).optional(),
-    }),
-  ),
-  tools: z.array(
-    z.object({ name: z.string(), description: z.string(), parameters: z.record(z.string(), z.unknown()) }),
-  ),
-});
 
 /**
  * The agent design wizard: analyse (text, capability model, diagram), generate interactions, compile,
@@ -54,7 +40,7 @@ export const designRouter = router({
     .input(analyzeTextInput)
     .output(designSessionSchema)
     .mutation(async ({ ctx, input }) => {
-      const session = await analyzeText(ctx.tx, ctx.tenant, actorUserId(ctx.subject), input);
+      const session = await analyzeText(ctx.tx, scanActorOf(ctx), input);
       ctx.audit.target = `design_session:${session.id}`;
       return session;
     }),
@@ -63,7 +49,7 @@ export const designRouter = router({
     .input(analyzeModelInput)
     .output(designSessionSchema)
     .mutation(async ({ ctx, input }) => {
-      const session = await analyzeModel(ctx.tx, ctx.tenant, actorUserId(ctx.subject), input);
+      const session = await analyzeModel(ctx.tx, scanActorOf(ctx), input);
       ctx.audit.target = `design_session:${session.id}`;
       return session;
     }),
@@ -78,7 +64,7 @@ export const designRouter = router({
     .output(designSessionSchema)
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `design_session:${input.sessionId}`;
-      return generateInteractions(ctx.tx, ctx.tenant, actorUserId(ctx.subject), input);
+      return generateInteractions(ctx.tx, scanActorOf(ctx), input);
     }),
 
   compile: writeProcedure
@@ -86,19 +72,19 @@ export const designRouter = router({
     .output(designSessionSchema)
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `design_session:${input.sessionId}`;
-      return compile(ctx.tx, ctx.tenant, actorUserId(ctx.subject), input);
+      return compile(ctx.tx, scanActorOf(ctx), input);
     }),
 
   promptPreview: tenantProcedure
     .input(promptPreviewInput)
-    .output(promptSchema)
-    .query(({ ctx, input }) => promptPreview(ctx.tx, ctx.tenant, input)),
+    .output(promptPreviewSchema)
+    .query(({ ctx, input }) => promptPreview(ctx.tx, scanActorOf(ctx), input)),
 
   createAgent: writeProcedure
     .input(createAgentInput)
     .output(createdAgentSchema)
     .mutation(async ({ ctx, input }) => {
-      const created = await createAgentFromDesign(ctx.tx, ctx.tenant, actorUserId(ctx.subject), input);
+      const created = await createAgentFromDesign(ctx.tx, scanActorOf(ctx), input);
       ctx.audit.target = `agent:${created.agentId}`;
       return created;
     }),
@@ -106,10 +92,10 @@ export const designRouter = router({
   get: tenantProcedure
     .input(sessionRefInput)
     .output(designSessionSchema)
-    .query(({ ctx, input }) => getSession(ctx.tx, ctx.tenant, input.sessionId)),
+    .query(({ ctx, input }) => getSession(ctx.tx, scanActorOf(ctx), input.sessionId)),
 
   list: tenantProcedure
     .input(listSessionsInput)
     .output(z.array(designSessionSummarySchema))
-    .query(({ ctx, input }) => listSessions(ctx.tx, ctx.tenant, input?.limit ?? 20)),
+    .query(({ ctx, input }) => listSessions(ctx.tx, scanActorOf(ctx), input?.limit ?? 20)),
 });

@@ -1,7 +1,6 @@
 import {
   AgentSpec,
   buildAgentPrompt,
-  agentInputProblems,
   CapabilityModelError,
   compileDesign,
   DesignAnalysis,
@@ -17,7 +16,8 @@ import type { Database, Selectable, Transaction } from "@techscaniq/db";
 import type { DesignSessions } from "@techscaniq/db/schema";
 import { z } from "zod";
 import { DomainError } from "../../errors";
-import type { ActiveTenant } from "../../trpc";
+import { checkRunInput, createAgent, publishAgent } from "../agents/agents";
+import type { ScanActor } from "../scans/service";
 import {
   designSessionSchema,
   designSessionSummarySchema,
@@ -51,11 +51,11 @@ function toView(row: SessionRow): DesignSessionView {
   });
 }
 
-async function loadSession(tx: Tx, tenant: ActiveTenant, sessionId: string): Promise<SessionRow> {
+async function loadSession(tx: Tx, actor: ScanActor, sessionId: string): Promise<SessionRow> {
   const row = await tx
     .selectFrom("design_sessions")
     .selectAll()
-    .where("tenant_id", "=", tenant.id)
+    .where("tenant_id", "=", actor.tenantId)
     .where("id", "=", sessionId)
     .executeTakeFirst();
   if (!row) throw new DomainError("NOT_FOUND", "No such design session in this tenant");
@@ -74,22 +74,21 @@ function requireAgents(analysis: DesignAnalysis, from: string): DesignAnalysis {
 
 async function startSession(
   tx: Tx,
-  tenant: ActiveTenant,
-  userId: string | null,
+  actor: ScanActor,
   values: { title: string; source: "text" | "model"; sourceName: string | null; requirements: string },
   analysis: DesignAnalysis,
 ): Promise<DesignSessionView> {
   const row = await tx
     .insertInto("design_sessions")
     .values({
-      tenant_id: tenant.id,
+      tenant_id: actor.tenantId,
       title: values.title,
       source: values.source,
       source_name: values.sourceName,
       requirements: values.requirements,
       analysis: JSON.stringify(analysis),
-      created_by: userId,
-      updated_by: userId,
+      created_by: actor.userId,
+      updated_by: actor.userId,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -103,15 +102,13 @@ const titleFrom = (text: string) => {
 
 export function analyzeText(
   tx: Tx,
-  tenant: ActiveTenant,
-  userId: string | null,
+  actor: ScanActor,
   input: { title?: string | undefined; text: string },
 ): Promise<DesignSessionView> {
   const analysis = requireAgents(designFromText(input.text), "the text");
   return startSession(
     tx,
-    tenant,
-    userId,
+    actor,
     {
       title: input.title ?? titleFrom(input.text),
       source: "text",
@@ -124,8 +121,7 @@ export function analyzeText(
 
 export function analyzeModel(
   tx: Tx,
-  tenant: ActiveTenant,
-  userId: string | null,
+  actor: ScanActor,
   input: { title?: string | undefined; fileName: string; content: string },
 ): Promise<DesignSessionView> {
   let analysis: DesignAnalysis;
@@ -138,8 +134,7 @@ export function analyzeModel(
   }
   return startSession(
     tx,
-    tenant,
-    userId,
+    actor,
     { title: input.title ?? input.fileName, source: "model", sourceName: input.fileName, requirements: "" },
     requireAgents(analysis, input.fileName),
   );
@@ -194,11 +189,10 @@ export function analyzeImage(input: { fileName: string; contentBase64: string })
 
 export async function generateInteractions(
   tx: Tx,
-  tenant: ActiveTenant,
-  userId: string | null,
+  actor: ScanActor,
   input: { sessionId: string; analysis?: DesignAnalysis | undefined },
 ): Promise<DesignSessionView> {
-  const session = await loadSession(tx, tenant, input.sessionId);
+  const session = await loadSession(tx, actor, input.sessionId);
   const analysis = requireAgents(input.analysis ?? DesignAnalysis.parse(session.analysis), "the analysis");
   const row = await tx
     .updateTable("design_sessions")
@@ -206,7 +200,7 @@ export async function generateInteractions(
       analysis: JSON.stringify(analysis),
       interactions: JSON.stringify(designInteractions(analysis)),
       compiled: null, // compiled from an older analysis
-      updated_by: userId,
+      updated_by: actor.userId,
     })
     .where("id", "=", session.id)
     .returningAll()
@@ -216,11 +210,10 @@ export async function generateInteractions(
 
 export async function compile(
   tx: Tx,
-  tenant: ActiveTenant,
-  userId: string | null,
+  actor: ScanActor,
   input: { sessionId: string; interactions?: DesignInteraction[] | undefined },
 ): Promise<DesignSessionView> {
-  const session = toView(await loadSession(tx, tenant, input.sessionId));
+  const session = toView(await loadSession(tx, actor, input.sessionId));
   const interactions = input.interactions ?? session.interactions;
   if (!interactions)
     throw new DomainError("PRECONDITION_FAILED", "Generate the interactions before compiling");
@@ -239,7 +232,7 @@ export async function compile(
     .set({
       interactions: JSON.stringify(interactions),
       compiled: JSON.stringify(result.agents),
-      updated_by: userId,
+      updated_by: actor.userId,
     })
     .where("id", "=", session.id)
     .returningAll()
@@ -269,7 +262,7 @@ function compiledAgent(session: DesignSessionView, agentKey: string): CompiledAg
 /** The exact first model call a run of the compiled agent (as version 1) would send. */
 export async function promptPreview(
   tx: Tx,
-  tenant: ActiveTenant,
+  actor: ScanActor,
   input: {
     sessionId: string;
     agentKey: string;
@@ -277,73 +270,43 @@ export async function promptPreview(
     input: Record<string, unknown>;
   },
 ): Promise<AgentPrompt> {
-  const agent = compiledAgent(toView(await loadSession(tx, tenant, input.sessionId)), input.agentKey);
+  const agent = compiledAgent(toView(await loadSession(tx, actor, input.sessionId)), input.agentKey);
   const spec = input.spec ?? agent.spec;
-  const problems = agentInputProblems(spec, input.input);
-  if (problems) throw new DomainError("BAD_REQUEST", `input: ${problems}`, { input: [problems] });
+  checkRunInput(spec, 1, input.input);
   return buildAgentPrompt({ name: agent.name, version: 1, spec }, input.input);
 }
 
 /** A compiled agent (with the person's edits) as a new agent, published at version 1. */
 export async function createAgentFromDesign(
   tx: Tx,
-  tenant: ActiveTenant,
-  userId: string | null,
+  actor: ScanActor,
   input: { sessionId: string; agentKey: string; name?: string | undefined; spec?: AgentSpec | undefined },
 ): Promise<{ agentId: string; version: number }> {
-  const session = toView(await loadSession(tx, tenant, input.sessionId));
+  const session = toView(await loadSession(tx, actor, input.sessionId));
   const agent = compiledAgent(session, input.agentKey);
-  const spec = AgentSpec.parse(input.spec ?? agent.spec);
-  const specJson = JSON.stringify(spec);
-  const { id } = await tx
-    .insertInto("agents")
-    .values({
-      tenant_id: tenant.id,
-      name: input.name ?? agent.name,
-      description: agent.description,
-      draft_spec: specJson,
-      created_by: userId,
-      updated_by: userId,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  await tx
-    .insertInto("agent_versions")
-    .values({
-      tenant_id: tenant.id,
-      agent_id: id,
-      version: 1,
-      spec: specJson,
-      template: spec.template,
-      created_by: userId,
-    })
-    .execute();
-  await tx
-    .updateTable("agents")
-    .set({ status: "published", current_version: 1 })
-    .where("id", "=", id)
-    .execute();
+  const draft = await createAgent(tx, actor, {
+    name: input.name ?? agent.name,
+    description: agent.description,
+    spec: input.spec ?? agent.spec,
+  });
+  const { version } = await publishAgent(tx, actor, draft.id);
   await tx
     .updateTable("design_sessions")
-    .set({ created_agent_ids: [...session.createdAgentIds, id], updated_by: userId })
+    .set({ created_agent_ids: [...session.createdAgentIds, draft.id], updated_by: actor.userId })
     .where("id", "=", session.id)
     .execute();
-  return { agentId: id, version: 1 };
+  return { agentId: draft.id, version };
 }
 
-export async function getSession(
-  tx: Tx,
-  tenant: ActiveTenant,
-  sessionId: string,
-): Promise<DesignSessionView> {
-  return toView(await loadSession(tx, tenant, sessionId));
+export async function getSession(tx: Tx, actor: ScanActor, sessionId: string): Promise<DesignSessionView> {
+  return toView(await loadSession(tx, actor, sessionId));
 }
 
-export async function listSessions(tx: Tx, tenant: ActiveTenant, limit: number) {
+export async function listSessions(tx: Tx, actor: ScanActor, limit: number) {
   const rows = await tx
     .selectFrom("design_sessions")
     .select(["id", "title", "source", "created_agent_ids", "updated_at"])
-    .where("tenant_id", "=", tenant.id)
+    .where("tenant_id", "=", actor.tenantId)
     .orderBy("updated_at", "desc")
     .limit(limit)
     .execute();
