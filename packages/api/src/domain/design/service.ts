@@ -1,5 +1,5 @@
+import type { AgentSpec } from "@techscaniq/contracts/agents";
 import {
-  AgentSpec,
   buildAgentPrompt,
   CapabilityModelError,
   compileDesign,
