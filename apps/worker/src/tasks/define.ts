@@ -26,6 +26,9 @@ export function defineTask<Schema extends z.ZodType>(
   return definition;
 }
 
+/** True on the job's last attempt: a failure now is final, so the task records it. */
+export const isLastAttempt = (helpers: JobHelpers) => helpers.job.attempts >= helpers.job.max_attempts;
+
 /** Thrown for failures that no retry can fix; the job is failed for good. */
 export class PermanentTaskError extends Error {
   override name = "PermanentTaskError";

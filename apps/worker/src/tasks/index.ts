@@ -3,6 +3,7 @@ import { storageFromEnv } from "@techscaniq/db/storage";
 import type { WorkerEnv } from "../env";
 import type { Logger } from "../logger";
 import type { CronItem, TaskList } from "graphile-worker";
+import { agentTasks } from "./agent/index";
 import { toGraphileTask, type TaskDefinition } from "./define";
 import { pruneHeartbeatsTask } from "./prune-heartbeats";
 import { reportTasks } from "./report/index";
@@ -22,6 +23,7 @@ export function defineTasks({ db, env, logger }: TaskDependencies): TaskDefiniti
     pruneHeartbeatsTask(db),
     ...scanTasks({ db, env, logger, storage }),
     ...reportTasks({ db, env, logger, storage }),
+    ...agentTasks({ db, env }),
   ];
 }
 

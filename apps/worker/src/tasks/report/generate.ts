@@ -57,7 +57,7 @@ export type ReportOutcome =
  * for the diff. The service role bypasses RLS, so every read names the tenant: a reference that
  * points at another tenant's scan (refused by the composite foreign keys) still reads nothing.
  */
-async function loadScanInput(
+export async function loadScanInput(
   db: Db,
   tenantId: string,
   scanId: string,
@@ -151,7 +151,7 @@ async function storeExports(
 type PostgresSaver = Awaited<ReturnType<typeof postgresCheckpointer>>;
 const checkpointers = new Map<string, Promise<PostgresSaver>>();
 /** One saver (and pool) per database per worker process. */
-function checkpointerFor(connectionString: string): Promise<PostgresSaver> {
+export function checkpointerFor(connectionString: string): Promise<PostgresSaver> {
   if (!checkpointers.has(connectionString)) {
     // createDb's pool survives a database restart; saver.end() closes it.
     const db = createDb(connectionString);

@@ -5,10 +5,9 @@ import type { Db } from "@techscaniq/db";
 import { loadSecretBox } from "@techscaniq/db/secrets";
 import { env as scannerEnv } from "@techscaniq/scanner/env";
 import type { ObjectStorage } from "@techscaniq/db/storage";
-import type { JobHelpers } from "graphile-worker";
 import type { WorkerEnv } from "../../env";
 import type { Logger } from "../../logger";
-import { defineTask, type TaskDefinition } from "../define";
+import { defineTask, isLastAttempt, type TaskDefinition } from "../define";
 import { markReportFailed, produceReportVersion, type ReportTaskSettings } from "./generate";
 import { providerFetchFor } from "./provider-fetch";
 import { tenantAiLoader } from "./tenant-ai";
@@ -23,8 +22,6 @@ export {
   type ReportRequest,
   type ReportTaskSettings,
 } from "./generate";
-
-const isLastAttempt = (helpers: JobHelpers) => helpers.job.attempts >= helpers.job.max_attempts;
 
 /** `report.generate` ({ scanId, reportId? }), queued by private.queue_report under job key report:<scan id>. */
 export function reportGenerateTask(
@@ -53,22 +50,11 @@ export function reportGenerateTask(
   });
 }
 
-/** The report.* tasks, configured from the environment: the offline analyst unless AI keys are set. */
-export function reportTasks({
-  db,
-  env,
-  logger,
-  storage,
-}: {
-  db: Db;
-  env: WorkerEnv;
-  logger: Logger;
-  storage: ObjectStorage;
-}): TaskDefinition[] {
+/** The AI providers tasks run with, from the environment: the offline analyst unless AI keys are set. */
+export function aiSettingsFromEnv(
+  db: Db,
+): Pick<ReportTaskSettings, "aiConfig" | "tenantAi" | "providerFetch"> {
   const aiConfig = defaultAiConfig(aiEnv);
-  logger.info(
-    `reports are written by: ${aiConfig.routes.writeSection?.map((step) => step.provider).join(" → ") ?? "offline"}`,
-  );
   const secretBox = once(() => loadSecretBox());
   const defaultModels = {
     openai: aiEnv.TECHSCANIQ_OPENAI_MODEL,
@@ -84,16 +70,26 @@ export function reportTasks({
   });
   // Tenant-chosen provider URLs follow the same private-address switch as scans.
   const providerFetch = providerFetchFor(scannerEnv.TECHSCANIQ_ALLOW_PRIVATE === "1");
-  return [
-    reportGenerateTask({
-      db,
-      storage,
-      connectionString: env.DATABASE_URL,
-      aiConfig,
-      tenantAi,
-      providerFetch,
-    }),
-  ];
+  return { aiConfig, tenantAi, providerFetch };
+}
+
+/** The report.* tasks, configured from the environment. */
+export function reportTasks({
+  db,
+  env,
+  logger,
+  storage,
+}: {
+  db: Db;
+  env: WorkerEnv;
+  logger: Logger;
+  storage: ObjectStorage;
+}): TaskDefinition[] {
+  const ai = aiSettingsFromEnv(db);
+  logger.info(
+    `reports are written by: ${ai.aiConfig.routes.writeSection?.map((step) => step.provider).join(" → ") ?? "offline"}`,
+  );
+  return [reportGenerateTask({ db, storage, connectionString: env.DATABASE_URL, ...ai })];
 }
 
 /** The first call's promise for every call; a failed load is retried by the next call. */

@@ -1,0 +1,58 @@
+import { AGENT_RUN_TASK, AgentRunPayload } from "@techscaniq/contracts/tasks";
+import type { Db } from "@techscaniq/db";
+import { env as scannerEnv } from "@techscaniq/scanner/env";
+import type { WorkerEnv } from "../../env";
+import { defineTask, isLastAttempt, type TaskDefinition } from "../define";
+import { aiSettingsFromEnv } from "../report/index";
+import { executeAgentRun, failAgentRun, type AgentRunSettings } from "./run";
+
+export { executeAgentRun, failAgentRun, RunFailure, type AgentRunSettings } from "./run";
+
+/**
+ * `agent.run` ({ runId }), queued by private.enqueue_agent_run_job under job key agent_run:<id>: runs
+ * the run, or resumes it after a restart or an approval. Transient failures are retried by
+ * graphile-worker (the run continues from its steps and checkpoint); the last attempt ends it failed.
+ */
+export function agentRunTask(settings: AgentRunSettings): TaskDefinition<typeof AgentRunPayload> {
+  return defineTask({
+    name: AGENT_RUN_TASK,
+    payload: AgentRunPayload,
+    handler: async (payload, { helpers }) => {
+      try {
+        const status = await executeAgentRun(settings, payload.runId, {
+          signal: helpers.abortSignal,
+          requeue: async (runAt) => {
+            await helpers.addJob(AGENT_RUN_TASK, payload, {
+              jobKey: `agent_run:${payload.runId}`,
+              jobKeyMode: "replace",
+              runAt,
+              maxAttempts: 5,
+            });
+          },
+        });
+        helpers.logger.info(`agent.run ${payload.runId}: ${status}`);
+      } catch (error) {
+        if (isLastAttempt(helpers))
+          await failAgentRun(
+            settings.db,
+            payload.runId,
+            error instanceof Error ? error.message : String(error),
+          );
+        throw error;
+      }
+    },
+  });
+}
+
+/** The agent.* tasks: tools wait for scans and reports as long as a scan may take, plus a margin. */
+export function agentTasks({ db, env }: { db: Db; env: WorkerEnv }): TaskDefinition[] {
+  return [
+    agentRunTask({
+      db,
+      connectionString: env.DATABASE_URL,
+      ...aiSettingsFromEnv(db),
+      allowPrivate: scannerEnv.TECHSCANIQ_ALLOW_PRIVATE === "1",
+      toolWaitMs: (env.SCAN_DEADLINE_SECONDS + 300) * 1000,
+    }),
+  ];
+}

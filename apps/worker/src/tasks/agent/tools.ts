@@ -1,0 +1,410 @@
+import { hostRefusalWithoutDns, type AllowPrivate } from "@techscaniq/contracts/address";
+import {
+  AGENT_TOOLS,
+  type AgentSpec,
+  type AgentToolInput,
+  type AgentToolName,
+  type AgentToolOutput,
+} from "@techscaniq/contracts/agents";
+import { diffScans, storedFindingFromRow, type ScanDiff } from "@techscaniq/contracts";
+import { ReportContent } from "@techscaniq/contracts/report";
+import { FINDING_SEVERITIES } from "@techscaniq/contracts/scan";
+import { emitEvent, sql, withServiceTx, type Db } from "@techscaniq/db";
+import { z } from "zod";
+import { loadScanInput } from "../report/generate";
+import type { AgentRunRow } from "./store";
+
+/**
+ * The worker's implementations of the agent tool registry (contracts). Every read and write names the
+ * run's tenant: the worker is the service role, so a scan id of another tenant simply finds nothing.
+ */
+
+/** A failure the agent is told about (bad input, a scan of another tenant, an undeclared action). */
+export class ToolError extends Error {
+  override name = "ToolError";
+}
+
+export interface ToolContext {
+  db: Db;
+  run: AgentRunRow;
+  spec: AgentSpec;
+  /** The step's position in the run. */
+  seq: number;
+  /** What an interrupted attempt of this step saved (the scan it started), else null. */
+  saved: unknown;
+  allowPrivate: AllowPrivate;
+  /** When the step started (a step that waits for the pipeline runs again until it is done). */
+  startedAt: Date;
+  /** How long scan_url and get_report wait for the pipeline before giving up. */
+  waitMs: number;
+  /** For propose_action under `approve`: the member's decision, read from the approval step. */
+  decision?: "approved" | "rejected";
+}
+
+type ToolImplementation<Name extends AgentToolName> = (
+  input: AgentToolInput<Name>,
+  context: ToolContext,
+) => Promise<AgentToolOutput<Name>>;
+
+/** Pages, renders and depth of a scan an agent starts: a watch, not a full due-diligence crawl. */
+const AGENT_SCAN_OPTIONS = { maxPages: 10, renderCount: 1, maxDepth: 2 };
+const TERMINAL_SCAN_STATUSES = ["succeeded", "failed", "cancelled"];
+
+/**
+ * The pipeline (a scan, a report) has not finished yet. The run's job ends and comes back shortly
+ * (its worker slot is free meanwhile, so the scan it waits for can run); the step continues then.
+ */
+export class PipelineWait extends Error {
+  override name = "PipelineWait";
+}
+
+/** `check`'s value when ready; otherwise a PipelineWait, or a ToolError once the step waited `waitMs`. */
+async function waitFor<T>(context: ToolContext, what: string, check: () => Promise<T | null>): Promise<T> {
+  const value = await check();
+  if (value !== null) return value;
+  if (Date.now() - context.startedAt.getTime() > context.waitMs)
+    throw new ToolError(`${what} did not finish within ${context.waitMs / 1000} s`);
+  throw new PipelineWait(`waiting for ${what}`);
+}
+
+async function tenantScan(context: ToolContext, scanId: string) {
+  const scan = await context.db.kysely
+    .selectFrom("scans")
+    .select(["id", "target_url", "status"])
+    .where("tenant_id", "=", context.run.tenant_id)
+    .where("id", "=", scanId)
+    .executeTakeFirst();
+  if (!scan) throw new ToolError(`scan ${scanId} was not found in this tenant`);
+  return scan;
+}
+
+async function scanSummary(
+  context: ToolContext,
+  scan: { id: string; target_url: string; status: string },
+  filter: { kind?: string; minSeverity?: string } = {},
+): Promise<AgentToolOutput<"read_findings">> {
+  const rank = (severity: string | null) => FINDING_SEVERITIES.indexOf(severity as never);
+  const rows = await context.db.kysely
+    .selectFrom("findings")
+    .selectAll()
+    .where("tenant_id", "=", context.run.tenant_id)
+    .where("scan_id", "=", scan.id)
+    .$if(filter.kind !== undefined, (query) => query.where("kind", "=", filter.kind as never))
+    .orderBy("kind")
+    .orderBy("finding_key")
+    .execute();
+  return {
+    scanId: scan.id,
+    url: scan.target_url,
+    status: scan.status,
+    findings: rows
+      .map(storedFindingFromRow)
+      .filter((finding) => !filter.minSeverity || rank(finding.severity) >= rank(filter.minSeverity))
+      .map((finding) => ({
+        kind: finding.kind,
+        key: finding.key,
+        name: finding.name,
+        version: finding.version,
+        severity: finding.severity,
+        evidenceIds: finding.evidenceIds,
+      })),
+  };
+}
+
+/** Asks a scan that an agent started, and no longer waits for, to stop (as the API's cancel does). */
+export async function cancelAgentScan(db: Db, tenantId: string, scanId: string): Promise<void> {
+  await withServiceTx(db, async (tx) => {
+    const scan = await tx
+      .selectFrom("scans")
+      .selectAll()
+      .where("tenant_id", "=", tenantId)
+      .where("id", "=", scanId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!scan || TERMINAL_SCAN_STATUSES.includes(scan.status)) return;
+    const queued = scan.status === "queued";
+    const now = new Date();
+    const updated = await tx
+      .updateTable("scans")
+      .set(
+        queued
+          ? { status: "cancelled", cancel_requested_at: now, finished_at: now }
+          : { cancel_requested_at: now },
+      )
+      .where("id", "=", scanId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await emitEvent(tx, {
+      type: queued ? "scan.cancelled" : "scan.cancel_requested",
+      tenantId,
+      userId: null,
+      subject: scanId,
+      data: { scanId, status: updated.status, stage: updated.stage, progress: updated.progress },
+    });
+  });
+}
+
+const scanUrl: ToolImplementation<"scan_url"> = async ({ url }, context) => {
+  const refusal = hostRefusalWithoutDns(new URL(url).hostname, context.allowPrivate);
+  if (refusal) throw new ToolError(`cannot scan ${url}: ${refusal}`);
+  const saved = z.object({ scanId: z.uuid() }).safeParse(context.saved);
+  let scanId = saved.success ? saved.data.scanId : null;
+  if (!scanId) {
+    const { tenant_id: tenantId, created_by: createdBy } = context.run;
+    scanId = await withServiceTx(context.db, async (tx) => {
+      // A re-scan of a URL points at its last good scan, as the API's re-scan does (the report's diff).
+      const parent = await tx
+        .selectFrom("scans")
+        .select("id")
+        .where("tenant_id", "=", tenantId)
+        .where("target_url", "=", url)
+        .where("status", "=", "succeeded")
+        .orderBy("finished_at", "desc")
+        .limit(1)
+        .executeTakeFirst();
+      const scan = await tx
+        .insertInto("scans")
+        .values({
+          tenant_id: tenantId,
+          created_by: createdBy,
+          target_url: url,
+          options: JSON.stringify(AGENT_SCAN_OPTIONS),
+          parent_scan_id: parent?.id ?? null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await emitEvent(tx, {
+        type: "scan.queued",
+        tenantId,
+        userId: null,
+        subject: scan.id,
+        data: { scanId: scan.id, status: scan.status, stage: scan.stage, progress: 0, targetUrl: url },
+      });
+      await sql`select private.enqueue_scan_job(${scan.id}::uuid, 'scan.crawl')`.execute(tx);
+      await tx
+        .updateTable("agent_run_steps")
+        .set({ response: JSON.stringify({ scanId: scan.id }) })
+        .where("run_id", "=", context.run.id)
+        .where("seq", "=", context.seq)
+        .execute();
+      return scan.id;
+    });
+  }
+  const id = scanId;
+  try {
+    const scan = await waitFor(context, `the scan of ${url}`, async () => {
+      const row = await tenantScan(context, id);
+      return TERMINAL_SCAN_STATUSES.includes(row.status) ? row : null;
+    });
+    return await scanSummary(context, scan);
+  } catch (error) {
+    // The wait ran out: the scan it started stops too (a cancelled run stops it as it ends).
+    if (error instanceof ToolError) await cancelAgentScan(context.db, context.run.tenant_id, id);
+    throw error;
+  }
+};
+
+function diffChanges(diff: ScanDiff): AgentToolOutput<"compare_scans">["changes"] {
+  const tech = diff.technologies;
+  const vulnerability = (v: ScanDiff["vulnerabilities"]["new"][number]) => ({
+    subject: `${v.library} ${v.version}`,
+    detail: `${v.severity}${v.identifiers.length ? ` (${v.identifiers.join(", ")})` : ""}`,
+  });
+  return [
+    ...tech.added.map((t) => ({
+      change: "technology_added",
+      subject: t.name,
+      detail: t.version ?? "no version",
+    })),
+    ...tech.removed.map((t) => ({
+      change: "technology_removed",
+      subject: t.name,
+      detail: t.version ?? "no version",
+    })),
+    ...tech.versionChanged.map((t) => ({
+      change: "version_changed",
+      subject: t.name,
+      detail: `${t.from ?? "unknown"} → ${t.to ?? "unknown"}`,
+    })),
+    ...(diff.headerGrade.changed
+      ? [
+          {
+            change: "header_grade_changed",
+            subject: "HTTP security headers",
+            detail: `${diff.headerGrade.before ?? "none"} → ${diff.headerGrade.after ?? "none"}`,
+          },
+        ]
+      : []),
+    ...diff.vulnerabilities.new.map((v) => ({ change: "vulnerability_new", ...vulnerability(v) })),
+    ...diff.vulnerabilities.fixed.map((v) => ({ change: "vulnerability_fixed", ...vulnerability(v) })),
+    ...diff.thirdParties.added.map((p) => ({
+      change: "third_party_added",
+      subject: p.host,
+      detail: p.owner,
+    })),
+    ...diff.thirdParties.removed.map((p) => ({
+      change: "third_party_removed",
+      subject: p.host,
+      detail: p.owner,
+    })),
+  ];
+}
+
+const compareScans: ToolImplementation<"compare_scans"> = async (input, context) => {
+  const tenantId = context.run.tenant_id;
+  let pair: [string, string | null];
+  if ("url" in input) {
+    const latest = await context.db.kysely
+      .selectFrom("scans")
+      .select("id")
+      .where("tenant_id", "=", tenantId)
+      .where("target_url", "=", input.url)
+      .where("status", "=", "succeeded")
+      .orderBy("finished_at", "desc")
+      .limit(2)
+      .execute();
+    if (latest.length === 0)
+      return {
+        scanId: null,
+        baseScanId: null,
+        changes: [{ change: "no_scan", subject: input.url, detail: "no completed scan of this URL yet" }],
+      };
+    pair = [latest[0]!.id, latest[1]?.id ?? null];
+  } else pair = [input.scanId, input.baseScanId];
+  const [scanId, baseScanId] = pair;
+  const after = await loadScanInput(context.db, tenantId, scanId);
+  if (!after) throw new ToolError(`scan ${scanId} was not found in this tenant`);
+  if (!baseScanId)
+    return {
+      scanId,
+      baseScanId: null,
+      changes: [
+        {
+          change: "first_scan",
+          subject: after.scan.requestedUrl,
+          detail: "no earlier completed scan to compare with",
+        },
+      ],
+    };
+  const before = await loadScanInput(context.db, tenantId, baseScanId);
+  if (!before) throw new ToolError(`scan ${baseScanId} was not found in this tenant`);
+  const diff = diffScans({ scanId: baseScanId, scan: before.scan }, { scanId, scan: after.scan });
+  return { scanId, baseScanId, changes: diffChanges(diff) };
+};
+
+const getReport: ToolImplementation<"get_report"> = async ({ scanId }, context) => {
+  const tenantId = context.run.tenant_id;
+  const scan = await tenantScan(context, scanId);
+  if (scan.status !== "succeeded")
+    throw new ToolError(`scan ${scanId} is ${scan.status}; a report needs a scan that succeeded`);
+  const report = await context.db.kysely
+    .selectFrom("reports")
+    .select(["id", "status", "latest_version"])
+    .where("tenant_id", "=", tenantId)
+    .where("scan_id", "=", scanId)
+    .executeTakeFirst();
+  if (!report || (report.latest_version === 0 && report.status === "failed"))
+    await withServiceTx(context.db, (tx) => sql`select private.queue_report(${scanId}::uuid)`.execute(tx));
+  const ready = await waitFor(context, `the report of scan ${scanId}`, async () => {
+    const row = await context.db.kysely
+      .selectFrom("reports as r")
+      .innerJoin("report_versions as v", (join) =>
+        join.onRef("v.report_id", "=", "r.id").onRef("v.version", "=", "r.latest_version"),
+      )
+      .select(["r.id", "r.latest_version", "v.content"])
+      .where("r.tenant_id", "=", tenantId)
+      .where("r.scan_id", "=", scanId)
+      .executeTakeFirst();
+    if (row) return row;
+    const failed = await context.db.kysely
+      .selectFrom("reports")
+      .select(["status", "error_message"])
+      .where("tenant_id", "=", tenantId)
+      .where("scan_id", "=", scanId)
+      .executeTakeFirst();
+    if (failed?.status === "failed")
+      throw new ToolError(`the report failed: ${failed.error_message ?? "unknown"}`);
+    return null;
+  });
+  const content = ReportContent.parse(ready.content);
+  return {
+    reportId: ready.id,
+    version: ready.latest_version,
+    sections: content.sections.map((section) => ({
+      id: section.id,
+      title: section.title,
+      claims: content.claims.filter((claim) => claim.section === section.id).map((claim) => claim.text),
+    })),
+  };
+};
+
+const searchEvidence: ToolImplementation<"search_evidence"> = async ({ query, limit }, context) => {
+  const pattern = `%${query.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+  const rows = await context.db.kysely
+    .selectFrom("evidence_items")
+    .select(["evidence_id", "scan_id", "kind", "snippet"])
+    .where("tenant_id", "=", context.run.tenant_id)
+    .where((eb) =>
+      eb.or([eb("snippet", "ilike", pattern), eb("url", "ilike", pattern), eb("locator", "ilike", pattern)]),
+    )
+    .orderBy("observed_at", "desc")
+    .limit(limit)
+    .execute();
+  return {
+    matches: rows.map((row) => ({
+      evidenceId: row.evidence_id,
+      scanId: row.scan_id,
+      kind: row.kind,
+      excerpt: row.snippet.slice(0, 500),
+    })),
+  };
+};
+
+/** Records the proposal; integrations that carry actions out come later (they read the run's output). */
+const proposeAction: ToolImplementation<"propose_action"> = async (input, context) => {
+  const declared = context.spec.outputs.actions;
+  if (!declared.includes(input.action))
+    throw new ToolError(
+      `action ${input.action} is not one this agent declares (${declared.join(", ") || "none"})`,
+    );
+  const autonomy = context.spec.autonomy;
+  if (autonomy === "suggest")
+    return { action: input.action, state: "drafted", detail: "drafted for a person to review" };
+  if (autonomy === "act")
+    return { action: input.action, state: "carried_out", detail: "recorded as carried out" };
+  if (!context.decision) throw new Error("propose_action under approve autonomy needs a decision");
+  return {
+    action: input.action,
+    state: context.decision,
+    detail: context.decision === "approved" ? "approved by a member" : "rejected by a member",
+  };
+};
+
+export const AGENT_TOOL_IMPLEMENTATIONS = {
+  scan_url: scanUrl,
+  read_findings: async ({ scanId, kind, minSeverity }, context) =>
+    scanSummary(context, await tenantScan(context, scanId), { kind, minSeverity }),
+  compare_scans: compareScans,
+  get_report: getReport,
+  search_evidence: searchEvidence,
+  propose_action: proposeAction,
+} satisfies { [Name in AgentToolName]: ToolImplementation<Name> };
+
+/** Input parsed with the registry's schema (a ToolError naming each problem), output checked by it too. */
+export async function runAgentTool(
+  name: AgentToolName,
+  rawInput: unknown,
+  context: ToolContext,
+): Promise<{ input: unknown; output: unknown }> {
+  const tool = AGENT_TOOLS[name];
+  const parsed = tool.input.safeParse(rawInput);
+  if (!parsed.success)
+    throw new ToolError(
+      `${name}: ${parsed.error.issues
+        .map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`)
+        .join("; ")}`,
+    );
+  const implementation = AGENT_TOOL_IMPLEMENTATIONS[name] as ToolImplementation<AgentToolName>;
+  const output = await implementation(parsed.data as never, context);
+  return { input: parsed.data, output: tool.output.parse(output) };
+}

@@ -1,0 +1,3 @@
+export * from "./graph";
+export * from "./providers";
+export * from "./route";
