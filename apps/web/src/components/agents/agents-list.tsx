@@ -18,8 +18,6 @@ import { AgentStatusBadge, RunStatusBadge } from "./badges";
 /** The tenant's agents with their last run, and new agents from a template or the wizard. */
 export function AgentsList({ canWrite }: { canWrite: boolean }) {
   const agents = trpc.agent.list.useQuery();
-  const runs = trpc.agentRun.list.useQuery({ limit: 100 });
-  const lastRunOf = (agentId: string) => runs.data?.items.find((run) => run.agentId === agentId);
 
   return (
     <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
@@ -44,38 +42,22 @@ export function AgentsList({ canWrite }: { canWrite: boolean }) {
                 </tr>
               </thead>
               <tbody>
-                {agents.data.map((agent) => {
-                  const lastRun = lastRunOf(agent.id);
-                  return (
-                    <tr key={agent.id} className="border-t border-border" data-testid="agent-row">
-                      <td className="px-4 py-2">
-                        <Link
-                          href={`/agents/${agent.id}`}
-                          className="font-medium text-primary hover:underline"
-                        >
-                          {agent.name}
-                        </Link>
-                      </td>
-                      <td className="px-4 py-2">
-                        <AgentStatusBadge status={agent.status} />
-                      </td>
-                      <td className="px-4 py-2 tabular-nums">{agent.currentVersion ?? "—"}</td>
-                      <td className="px-4 py-2">
-                        {lastRun ? (
-                          <Link
-                            href={`/agents/${agent.id}/runs/${lastRun.id}`}
-                            className="inline-flex items-center gap-2"
-                          >
-                            <RunStatusBadge status={lastRun.status} />
-                            <span className="text-muted-foreground">{formatDateTime(lastRun.createdAt)}</span>
-                          </Link>
-                        ) : (
-                          <span className="text-muted-foreground">never</span>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
+                {agents.data.map((agent) => (
+                  <tr key={agent.id} className="border-t border-border" data-testid="agent-row">
+                    <td className="px-4 py-2">
+                      <Link href={`/agents/${agent.id}`} className="font-medium text-primary hover:underline">
+                        {agent.name}
+                      </Link>
+                    </td>
+                    <td className="px-4 py-2">
+                      <AgentStatusBadge status={agent.status} />
+                    </td>
+                    <td className="px-4 py-2 tabular-nums">{agent.currentVersion ?? "—"}</td>
+                    <td className="px-4 py-2">
+                      <LastRun agentId={agent.id} />
+                    </td>
+                  </tr>
+                ))}
               </tbody>
             </table>
           </Card>
@@ -83,6 +65,20 @@ export function AgentsList({ canWrite }: { canWrite: boolean }) {
       </section>
       {canWrite ? <NewAgentCard /> : null}
     </div>
+  );
+}
+
+/** From the agent's status (batched with the other rows into one request). */
+function LastRun({ agentId }: { agentId: string }) {
+  const status = trpc.agent.status.useQuery({ agentId });
+  const lastRun = status.data?.lastRun;
+  if (!status.data) return <span className="text-muted-foreground">…</span>;
+  if (!lastRun) return <span className="text-muted-foreground">never</span>;
+  return (
+    <Link href={`/agents/${agentId}/runs/${lastRun.id}`} className="inline-flex items-center gap-2">
+      <RunStatusBadge status={lastRun.status} />
+      <span className="text-muted-foreground">{formatDateTime(lastRun.createdAt)}</span>
+    </Link>
   );
 }
 
