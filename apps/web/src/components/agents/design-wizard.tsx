@@ -425,7 +425,10 @@ function CompiledAgentStep({
   const createAgent = trpc.design.createAgent.useMutation({
     onSuccess: (result) => {
       setCreatedAgentId(result.agentId);
-      void utils.design.get.invalidate({ sessionId });
+      // Not a refetch: a new updatedAt would remount the steps and drop what the person sees here.
+      utils.design.get.setData({ sessionId }, (session) =>
+        session ? { ...session, createdAgentIds: [...session.createdAgentIds, result.agentId] } : session,
+      );
     },
   });
 
@@ -482,7 +485,14 @@ function CompiledAgentStep({
             </Link>
           </p>
         ) : created.length > 0 ? (
-          <p className="text-sm text-muted-foreground">This design has created {created.length} agent(s).</p>
+          <p className="text-sm text-muted-foreground">
+            Agents created from this design:{" "}
+            {created.map((id, index) => (
+              <Link key={id} href={`/agents/${id}`} className="mr-2 text-primary hover:underline">
+                agent {index + 1}
+              </Link>
+            ))}
+          </p>
         ) : null}
         <div className="flex flex-col gap-2">
           <Label htmlFor={`preview-input-${agent.key}`}>Run input for the prompt preview (JSON)</Label>
