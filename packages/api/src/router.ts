@@ -5,6 +5,7 @@ import { aiSettingsRouter } from "./routers/ai-settings";
 import { apiKeyRouter } from "./routers/api-key";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { designRouter } from "./routers/design";
 import { reportRouter } from "./routers/report";
 import { scanRouter } from "./routers/scan";
 import { tenantRouter } from "./routers/tenant";
@@ -22,6 +23,7 @@ export const appRouter = router({
   usage: usageRouter,
   agent: agentRouter,
   agentRun: agentRunRouter,
+  design: designRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -165,6 +165,23 @@ export interface AuthThrottle {
   blocked_until: Timestamp | null;
 }
 
+export interface DesignSessions {
+  id: Generated<string>;
+  tenant_id: string;
+  title: string;
+  source: "text" | "model";
+  source_name: string | null;
+  requirements: Generated<string>;
+  analysis: Json;
+  interactions: Json | null;
+  compiled: Json | null;
+  created_agent_ids: Generated<string[]>;
+  created_by: string | null;
+  updated_by: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface Events {
   id: GeneratedAlways<Int8>;
   type: string;
@@ -393,6 +410,7 @@ export interface Database {
   audit_log: AuditLog;
   "auth.users": AuthUsers;
   auth_throttle: AuthThrottle;
+  design_sessions: DesignSessions;
   events: Events;
   evidence_items: EvidenceItems;
   findings: Findings;

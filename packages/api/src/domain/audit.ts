@@ -13,8 +13,15 @@ export interface AuditEntry {
 
 const SECRET_FIELD = /password|secret|token|apikey$/i;
 
-/** Audit details never hold secrets, whatever the caller sent. */
+const MAX_AUDIT_STRING = 2_000;
+
+/**
+ * Audit details never hold secrets, whatever the caller sent, nor whole uploads: a string longer than
+ * 2,000 characters (a capability model file, an image) is kept as its start and its length.
+ */
 export function redactSecrets(value: unknown): unknown {
+  if (typeof value === "string" && value.length > MAX_AUDIT_STRING)
+    return `${value.slice(0, 200)}… [${value.length} characters]`;
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (typeof value !== "object" || value === null) return value;
   return Object.fromEntries(

@@ -1,3 +1,5 @@
+export * from "./capability-model";
+export * from "./design";
 export * from "./prompt";
 export * from "./spec";
 export * from "./templates";
