@@ -6,7 +6,7 @@ import { useState } from "react";
 import { errorMessageOf } from "../../lib/api-error";
 import { formatDateTime } from "../../lib/format";
 import { trpc } from "../../lib/trpc";
-import type { RouterOutputs } from "../scan/findings-summary";
+import type { RouterOutputs } from "@techscaniq/api/client";
 import { Button } from "../ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "../ui/card";
 import { Label } from "../ui/label";
