@@ -70,7 +70,12 @@ export default {
       ["^packages/contracts/"],
       "the scanner imports only the shared address policy",
     ),
-    only("db-is-a-leaf", "^packages/db/", [], "db imports no other package of ours"),
+    only(
+      "db-is-a-leaf",
+      "^packages/db/",
+      ["^packages/contracts/src/env\\.ts$"],
+      "db imports no other package of ours but the shared env helper (zod only)",
+    ),
     only("contracts-is-a-leaf", "^packages/contracts/", [], "contracts imports no other package of ours"),
     only(
       "cli-arrows",

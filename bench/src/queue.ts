@@ -25,17 +25,14 @@ import { createDb, JOB_QUEUE_SCHEMA, sql, withServiceTx, type Db } from "@techsc
 import { cloneTemplate, createTestTenant, createTestUser, startTestServer } from "@techscaniq/db/testing";
 import { fixtureSitePages, largestFixtureSite, startFixtureServer } from "@techscaniq/fixtures";
 import { makeWorkerUtils, run, runMigrations, type Runner } from "graphile-worker";
+import { loadWorkerEnv } from "@techscaniq/worker/src/env";
+import { createLogger, toGraphileLogger } from "@techscaniq/worker/src/logger";
+import { defineTask } from "@techscaniq/worker/src/tasks/define";
+import { startWorker } from "@techscaniq/worker/src/worker";
 import { z } from "zod";
 
-// The worker scans 127.0.0.1 fixtures; the scanner reads this switch when first imported.
-process.env.TECHSCANIQ_ALLOW_PRIVATE = "1";
 const dataDir = await mkdtemp(path.join(tmpdir(), "tsiq-bench-queue-"));
-process.env.TECHSCANIQ_DATA_DIR = dataDir;
-const { startWorker } = await import("@techscaniq/worker/src/worker");
-const { loadWorkerEnv } = await import("@techscaniq/worker/src/env");
-const { createLogger, toGraphileLogger } = await import("@techscaniq/worker/src/logger");
 const silent = toGraphileLogger(createLogger("silent", "bench"));
-const { defineTask } = await import("@techscaniq/worker/src/tasks/define");
 
 const CONCURRENCY = 4;
 const LATENCY_JOBS = 200;
@@ -103,6 +100,10 @@ try {
 
   const payload = z.object({ key: z.string().min(1) }).strict();
   const env = loadWorkerEnv({
+    ...process.env,
+    // The worker scans 127.0.0.1 fixtures and keeps its screenshots in this run's own dir.
+    TECHSCANIQ_ALLOW_PRIVATE: "1",
+    TECHSCANIQ_DATA_DIR: dataDir,
     DATABASE_URL: url,
     WORKER_HEALTH_PORT: "0",
     WORKER_CONCURRENCY: String(CONCURRENCY),
@@ -198,6 +199,7 @@ try {
       await db.kysely.selectFrom("scans").select("status").where("id", "=", scanId).executeTakeFirstOrThrow()
     ).status;
   }
+
   const scanWallMs = performance.now() - scanStarted;
   const stages = await db.kysely
     .selectFrom("scan_stage_results")

@@ -30,6 +30,7 @@ describe("worker task runner", () => {
     database = await createTestDatabase();
     seen.length = 0;
     const env = loadWorkerEnv({
+      ...process.env,
       DATABASE_URL: database.url,
       WORKER_HEALTH_PORT: "0",
       WORKER_CONCURRENCY: "1",

@@ -3,6 +3,7 @@ import { TRPCClientError } from "@trpc/client";
 import { expect } from "vitest";
 import type { AuthConfig } from "./auth/config";
 import { createTechScanClient, type TechScanClientOptions } from "./client";
+import type { ApiEnv } from "./env";
 import type { AppRouter } from "./router";
 import { localTestAuthConfig, startTestApiServer, type TestApiServer } from "./testing";
 
@@ -23,12 +24,13 @@ export interface SignedInUser extends TestUser {
 }
 
 export async function startApiTestBed(
-  options: { auth?: AuthConfig; authRecheckMs?: number } = {},
+  options: { auth?: AuthConfig; authRecheckMs?: number; env?: ApiEnv } = {},
 ): Promise<ApiTestBed> {
   const database = await createTestDatabase();
   const auth = options.auth ?? localTestAuthConfig();
   const server = await startTestApiServer(database.db, {
     auth,
+    ...(options.env ? { env: options.env } : {}),
     ...(options.authRecheckMs ? { authRecheckMs: options.authRecheckMs } : {}),
   });
   const client = (clientOptions: Omit<TechScanClientOptions, "url"> = {}) =>

@@ -6,6 +6,7 @@ import pino from "pino";
 import { PEER_ADDRESS_HEADER } from "./auth/client-address";
 import { LOCAL_ISSUER, type AuthConfig, type LocalAuthConfig } from "./auth/config";
 import { createApiServices } from "./context";
+import type { ApiEnv } from "./env";
 import { createApiHandler } from "./http";
 
 export interface TestApiServer {
@@ -43,6 +44,8 @@ async function toFetchRequest(req: IncomingMessage, origin: string, signal: Abor
 export async function startTestApiServer(
   db: Db,
   options: {
+    /** Default: the test process's environment. */
+    env?: ApiEnv;
     auth?: AuthConfig;
     router?: AnyTRPCRouter;
     logger?: pino.Logger;
@@ -52,6 +55,7 @@ export async function startTestApiServer(
 ): Promise<TestApiServer> {
   const services = await createApiServices({
     db,
+    ...(options.env ? { env: options.env } : {}),
     auth: options.auth ?? localTestAuthConfig(),
     logger: options.logger ?? pino({ level: "silent" }),
     trustedProxies: options.trustedProxies ?? 0,

@@ -1,6 +1,7 @@
 /** What several packages must agree on; zod schemas and pure functions only (no I/O, no other package of ours). */
 export * from "./address";
 export * from "./ai";
+export * from "./env";
 export * from "./report/index";
 export * from "./scan/index";
 export * from "./tasks";

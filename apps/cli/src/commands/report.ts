@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { z } from "zod";
 import { createTechScanClient } from "@techscaniq/api/client";
-import { env } from "../env";
+import type { CliEnv } from "../env";
 import type { ScanConnection } from "./scan";
 
 const ReportFlags = z.object({
@@ -75,7 +75,7 @@ export async function runReport(
   }
 }
 
-export function registerReportCommand(program: Command): void {
+export function registerReportCommand(program: Command, env: CliEnv): void {
   program
     .command("report")
     .description("download a scan's report (latest version) via the API (TECHSCANIQ_URL, TECHSCANIQ_API_KEY)")

@@ -17,7 +17,6 @@ import {
   regenerateReport,
 } from "../domain/reports/service";
 import { scanActorOf } from "../domain/scans/service";
-import { apiStorage } from "../storage";
 import { requireRole, router, tenantProcedure } from "../trpc";
 
 const reportSchema = z.object({
@@ -73,7 +72,8 @@ export const reportRouter = router({
     .output(reportSchema)
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `report:${input.reportId}`;
-      return regenerateReport(ctx.tx, scanActorOf(ctx), input.reportId);
+      const limit = ctx.env.TECHSCANIQ_REPORT_REGENERATIONS_PER_HOUR;
+      return regenerateReport(ctx.tx, scanActorOf(ctx), input.reportId, limit);
     }),
 
   /**
@@ -92,7 +92,7 @@ export const reportRouter = router({
         content: z.string(),
       }),
     )
-    .query(({ ctx, input }) => exportReport(ctx.tx, scanActorOf(ctx), apiStorage(), input)),
+    .query(({ ctx, input }) => exportReport(ctx.tx, scanActorOf(ctx), ctx.storage, input)),
 
   /** What changed between two finished scans of the same target. */
   diff: tenantProcedure

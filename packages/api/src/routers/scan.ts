@@ -30,7 +30,6 @@ import {
   toScanView,
   scanActorOf,
 } from "../domain/scans/service";
-import { apiStorage } from "../storage";
 import { DomainError } from "../errors";
 import { tenantRoleOf } from "../domain/roles";
 import { activeTenantId, protectedProcedure, requireRole, router, tenantProcedure } from "../trpc";
@@ -103,7 +102,7 @@ export const scanRouter = router({
     .input(createScanInput)
     .output(scanSchema)
     .mutation(async ({ ctx, input }) => {
-      const scan = await createScan(ctx.tx, scanActorOf(ctx), input);
+      const scan = await createScan(ctx.tx, scanActorOf(ctx), input, ctx.env.TECHSCANIQ_SCANS_PER_HOUR);
       ctx.audit.target = `scan:${scan.id}`;
       return scan;
     }),
@@ -138,7 +137,7 @@ export const scanRouter = router({
     .input(scanRefInput)
     .output(scanSchema)
     .mutation(async ({ ctx, input }) => {
-      const scan = await rescan(ctx.tx, scanActorOf(ctx), input.scanId);
+      const scan = await rescan(ctx.tx, scanActorOf(ctx), input.scanId, ctx.env.TECHSCANIQ_SCANS_PER_HOUR);
       ctx.audit.target = `scan:${scan.id}`;
       return scan;
     }),
@@ -151,7 +150,7 @@ export const scanRouter = router({
       ctx.audit.target = `scan:${input.scanId}`;
       const { objectRefs } = await deleteScan(ctx.tx, scanActorOf(ctx), input.scanId);
       // Objects go after the rows: a failure here leaves orphan files, never rows pointing at nothing.
-      await deleteScanObjects(apiStorage(), ctx.tenant.id, input.scanId, objectRefs);
+      await deleteScanObjects(ctx.storage, ctx.tenant.id, input.scanId, objectRefs);
       return { deleted: true as const };
     }),
 
@@ -178,7 +177,7 @@ export const scanRouter = router({
     .output(z.object({ contentType: z.string(), base64: z.string() }))
     .query(async ({ ctx, input }) => {
       const ref = await screenshotRef(ctx.tx, scanActorOf(ctx), input.scanId, input.pageId);
-      const object = await apiStorage().get(ref);
+      const object = await ctx.storage.get(ref);
       if (!object)
         throw new DomainError("NOT_FOUND", `The screenshot of page ${input.pageId} is no longer stored`);
       return { contentType: object.contentType, base64: Buffer.from(object.body).toString("base64") };

@@ -1,9 +1,7 @@
 import { defaultAiConfig, operatorAiPolicy } from "@techscaniq/ai";
-import { env as aiEnv } from "@techscaniq/ai/env";
 import { REPORT_GENERATE_TASK, ReportGeneratePayload } from "@techscaniq/contracts/tasks";
 import type { Db } from "@techscaniq/db";
 import { loadSecretBox } from "@techscaniq/db/secrets";
-import { env as scannerEnv } from "@techscaniq/scanner/env";
 import type { ObjectStorage } from "@techscaniq/db/storage";
 import type { JobHelpers } from "graphile-worker";
 import type { WorkerEnv } from "../../env";
@@ -65,11 +63,12 @@ export function reportTasks({
   logger: Logger;
   storage: ObjectStorage;
 }): TaskDefinition[] {
+  const aiEnv = env.ai;
   const aiConfig = defaultAiConfig(aiEnv);
   logger.info(
     `reports are written by: ${aiConfig.routes.writeSection?.map((step) => step.provider).join(" → ") ?? "offline"}`,
   );
-  const secretBox = once(() => loadSecretBox());
+  const secretBox = once(() => loadSecretBox(env.db));
   const defaultModels = {
     openai: aiEnv.TECHSCANIQ_OPENAI_MODEL,
     anthropic: aiEnv.TECHSCANIQ_ANTHROPIC_MODEL,
@@ -83,12 +82,13 @@ export function reportTasks({
     policy: operatorAiPolicy(aiEnv),
   });
   // Tenant-chosen provider URLs follow the same private-address switch as scans.
-  const providerFetch = providerFetchFor(scannerEnv.TECHSCANIQ_ALLOW_PRIVATE === "1");
+  const providerFetch = providerFetchFor(env.scanner.scanOptions.allowPrivate);
   return [
     reportGenerateTask({
       db,
       storage,
       connectionString: env.DATABASE_URL,
+      chromiumPath: env.scanner.browser.executablePath,
       aiConfig,
       tenantAi,
       providerFetch,

@@ -1,4 +1,6 @@
+import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { AiConfig, TASKS } from "@techscaniq/ai";
 import { countPdfPages } from "@techscaniq/ai/render/pdf";
@@ -13,24 +15,17 @@ import {
   type FakeLlmServer,
   type FixtureServer,
 } from "@techscaniq/fixtures";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadWorkerEnv } from "../../env";
+import { createLogger } from "../../logger";
+import { startWorker } from "../../worker";
 import { followScan, startScanTestBed, type ScanTestBed } from "../scan/test-support";
+import { closeReportCheckpointers, produceReportVersion } from "./generate";
+import { providerFetchFor } from "./provider-fetch";
 
-// Tests scan 127.0.0.1 fixtures (the operator switch, read at import) and share one storage dir between API and worker.
-const dataDir = await vi.hoisted(async () => {
-  const [{ mkdtempSync }, { tmpdir }, { join }] = await Promise.all([
-    import("node:fs"),
-    import("node:os"),
-    import("node:path"),
-  ]);
-  process.env.TECHSCANIQ_ALLOW_PRIVATE = "1";
-  return (process.env.TECHSCANIQ_DATA_DIR = mkdtempSync(join(tmpdir(), "tsiq-report-")));
-});
-const { loadWorkerEnv } = await import("../../env");
-const { createLogger } = await import("../../logger");
-const { startWorker } = await import("../../worker");
-const { closeReportCheckpointers, produceReportVersion } = await import("./generate");
-const { providerFetchFor } = await import("./provider-fetch");
+// Tests scan 127.0.0.1 fixtures (the operator switch) and share one storage dir between API and worker.
+process.env.TECHSCANIQ_ALLOW_PRIVATE = "1";
+const dataDir = (process.env.TECHSCANIQ_DATA_DIR = mkdtempSync(path.join(tmpdir(), "tsiq-report-")));
 
 let bed: ScanTestBed;
 let fixtures: FixtureServer;
@@ -132,6 +127,7 @@ beforeAll(async () => {
   fixtures = await startFixtureServer();
   fake = await startFakeLlm();
   const env = loadWorkerEnv({
+    ...process.env,
     DATABASE_URL: bed.database.url,
     WORKER_HEALTH_PORT: "0",
     WORKER_CONCURRENCY: "2",

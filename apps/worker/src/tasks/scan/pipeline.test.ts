@@ -1,6 +1,9 @@
 import { sql, withServiceTx } from "@techscaniq/db";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadWorkerEnv } from "../../env";
+import { createLogger } from "../../logger";
+import { startWorker } from "../../worker";
 import {
   chromiumDescendants,
   evidenceIds,
@@ -11,13 +14,6 @@ import {
   type ScanTestBed,
 } from "./test-support";
 
-// Tests scan 127.0.0.1 fixtures: the operator switch, read by the scanner's env at import.
-vi.hoisted(() => {
-  process.env.TECHSCANIQ_ALLOW_PRIVATE = "1";
-});
-const { loadWorkerEnv } = await import("../../env");
-const { createLogger } = await import("../../logger");
-const { startWorker } = await import("../../worker");
 type RunningWorker = Awaited<ReturnType<typeof startWorker>>;
 
 let bed: ScanTestBed;
@@ -26,6 +22,9 @@ let worker: RunningWorker | undefined;
 
 async function startInProcessWorker(): Promise<RunningWorker> {
   const env = loadWorkerEnv({
+    ...process.env,
+    // The tests scan 127.0.0.1 fixtures: the operator's switch.
+    TECHSCANIQ_ALLOW_PRIVATE: "1",
     DATABASE_URL: bed.database.url,
     WORKER_HEALTH_PORT: "0",
     WORKER_CONCURRENCY: "2",
