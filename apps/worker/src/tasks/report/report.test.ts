@@ -7,7 +7,7 @@ import { countPdfPages } from "@techscaniq/ai/render/pdf";
 import { createTechScanClient } from "@techscaniq/api/client";
 import { sql, withRlsTx, withServiceTx } from "@techscaniq/db";
 import { createLocalStorage } from "@techscaniq/db/storage";
-import { claimsFor, createTestTenant, createTestUser } from "@techscaniq/db/testing";
+import { claimsFor, createTestTenant, createTestUser, waitUntil } from "@techscaniq/db/testing";
 import {
   startFakeLlm,
   startFixtureServer,
@@ -38,14 +38,9 @@ let tenantB: ReturnType<typeof createTechScanClient>;
 
 type Client = ScanTestBed["client"];
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null>): Promise<T> {
-  for (let i = 0; i < 300; i += 1) {
-    const value = await probe();
-    if (value !== null) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** 300 polls of 200 ms, as before the shared helper. */
+const waitFor = <T>(what: string, probe: () => Promise<T | null>): Promise<T> =>
+  waitUntil(probe, { what, timeoutMs: 60_000 });
 
 /** The report of a scan once its version exists and its exports (PDF last) are stored. */
 async function readyReport(client: Client, id: string) {

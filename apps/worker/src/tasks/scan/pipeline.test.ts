@@ -1,4 +1,5 @@
 import { sql, withServiceTx } from "@techscaniq/db";
+import { waitUntil } from "@techscaniq/db/testing";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWorkerEnv } from "../../env";
@@ -184,8 +185,10 @@ describe("scan pipeline (worker in-process, API over HTTP)", () => {
     async () => {
       await ensureWorker();
       // The earlier scans' reports render PDFs in this process: their Chromium must be gone before we count ours.
-      while ((await chromiumDescendants(process.pid)).length > 0)
-        await new Promise((resolve) => setTimeout(resolve, 200));
+      await waitUntil(async () => (await chromiumDescendants(process.pid)).length === 0, {
+        what: "the earlier reports' Chromium to exit",
+        timeoutMs: 60_000,
+      });
       const scan = await bed.client.scan.create.mutate({
         url: fixtures.url("wordpress-like"),
         options: { maxPages: 10, renderCount: 3 },
