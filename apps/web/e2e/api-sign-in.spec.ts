@@ -1,6 +1,8 @@
 import { expect, PASSWORD, signInThroughApi, signUp, test, uniqueEmail } from "./fixtures";
 
 test("style: e2e sign-in through the API", async ({ page, browser, baseURL }) => {
+  // Three sign-ins (bcrypt) and two page loads: on 2 loaded cores one step can take 10 s.
+  test.setTimeout(180_000);
   const email = uniqueEmail("api-sign-in");
   await signUp(page, email);
   // The session is the form's: httpOnly cookies on the browser context, no page was needed to get them.
