@@ -9,8 +9,8 @@ import { createDb, sql, type Db } from "@techscaniq/db";
 import { createTestTenant, createTestUser, waitUntil } from "@techscaniq/db/testing";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { startRestartablePostgres, type RestartablePostgres } from "./restart-support";
-import { followScan, noJobsLeft, spawnWorker } from "./tasks/scan/test-support";
+import { startRestartablePostgres, type RestartablePostgres } from "./testing/restart";
+import { followScan, noJobsLeft, spawnWorker } from "./testing/scan";
 
 let postgres: RestartablePostgres;
 let db: Db;

@@ -116,8 +116,8 @@ export async function noJobsLeft(db: Db, scanId: string): Promise<true> {
   });
 }
 
-const mainFile = fileURLToPath(new URL("../../main.ts", import.meta.url));
-const workerDir = fileURLToPath(new URL("../../..", import.meta.url));
+const mainFile = fileURLToPath(new URL("../main.ts", import.meta.url));
+const workerDir = fileURLToPath(new URL("../..", import.meta.url));
 
 /** The real worker as a child process (`node --import tsx src/main.ts`), allowed to scan 127.0.0.1 fixtures. */
 export function spawnWorker(

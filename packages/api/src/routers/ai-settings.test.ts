@@ -7,7 +7,7 @@ import { addTestMember, claimsFor } from "@techscaniq/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assignOperatorAiKey } from "../domain/ai-settings/service";
 import { loadApiEnv } from "../env";
-import { expectTrpcError, startApiTestBed, type ApiTestBed, type SignedInUser } from "../test-fixtures";
+import { expectTrpcError, startApiTestBed, type ApiTestBed, type SignedInUser } from "../testing";
 
 // A data dir of this run's own (the generated secrets key lands there), and a fixed secrets key to open stored values with.
 const SECRETS_KEY = "test-secrets-key-0123456789abcdef0123456789";

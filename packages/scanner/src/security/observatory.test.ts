@@ -4,7 +4,7 @@ import { EvidenceSet } from "../evidence";
 import type { Headers, HttpProbe } from "../types";
 import { gradeHeaders, type HeaderGradeInput } from "./observatory";
 import { gradeForScore, scoreModifiers } from "./observatory-scores";
-import { cookie, fetchSnapshot, snapshot } from "./test-support";
+import { cookie, fetchSnapshot, snapshot } from "../testing";
 
 // Cases from the MDN HTTP Observatory's own suite (its test/*.test.js): the
 // site is mozilla.org, fetched over https, and http:// redirects

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWorkerEnv } from "../../env";
 import { createLogger } from "../../logger";
 import { startWorker } from "../../worker";
-import { followScan, startScanTestBed, type ScanTestBed } from "../scan/test-support";
+import { followScan, startScanTestBed, type ScanTestBed } from "../../testing/scan";
 import { closeReportCheckpointers, produceReportVersion } from "./generate";
 import { providerFetchFor } from "./provider-fetch";
 

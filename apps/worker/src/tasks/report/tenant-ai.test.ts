@@ -14,7 +14,7 @@ import { createLocalStorage } from "@techscaniq/db/storage";
 import { createTestTenant, createTestUser } from "@techscaniq/db/testing";
 import { startFakeLlm, type FakeLlmRequest, type FakeLlmServer } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startScanTestBed, type ScanTestBed } from "../scan/test-support";
+import { startScanTestBed, type ScanTestBed } from "../../testing/scan";
 import { closeReportCheckpointers, produceReportVersion, type ReportTaskSettings } from "./generate";
 import { providerFetchFor } from "./provider-fetch";
 import { tenantAiLoader } from "./tenant-ai";

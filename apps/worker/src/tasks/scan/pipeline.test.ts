@@ -13,7 +13,7 @@ import {
   noJobsLeft,
   startScanTestBed,
   type ScanTestBed,
-} from "./test-support";
+} from "../../testing/scan";
 
 type RunningWorker = Awaited<ReturnType<typeof startWorker>>;
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWorkerEnv } from "../../env";
 import { createLogger } from "../../logger";
 import { startWorker } from "../../worker";
-import { followScan, noJobsLeft, startScanTestBed, type ScanTestBed } from "./test-support";
+import { followScan, noJobsLeft, startScanTestBed, type ScanTestBed } from "../../testing/scan";
 
 let bed: ScanTestBed;
 let worker: Awaited<ReturnType<typeof startWorker>>;
