@@ -22,20 +22,23 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createDb, JOB_QUEUE_SCHEMA, sql, withServiceTx, type Db } from "@techscaniq/db";
-import { cloneTemplate, createTestTenant, createTestUser, startTestServer } from "@techscaniq/db/testing";
+import {
+  cloneTemplate,
+  createTestTenant,
+  createTestUser,
+  startTestServer,
+  waitUntil,
+} from "@techscaniq/db/testing";
 import { fixtureSitePages, largestFixtureSite, startFixtureServer } from "@techscaniq/fixtures";
 import { makeWorkerUtils, run, runMigrations, type Runner } from "graphile-worker";
+import { loadWorkerEnv } from "@techscaniq/worker/src/env";
+import { createLogger, toGraphileLogger } from "@techscaniq/worker/src/logger";
+import { defineTask } from "@techscaniq/worker/src/tasks/define";
+import { startWorker } from "@techscaniq/worker/src/worker";
 import { z } from "zod";
 
-// The worker scans 127.0.0.1 fixtures; the scanner reads this switch when first imported.
-process.env.TECHSCANIQ_ALLOW_PRIVATE = "1";
 const dataDir = await mkdtemp(path.join(tmpdir(), "tsiq-bench-queue-"));
-process.env.TECHSCANIQ_DATA_DIR = dataDir;
-const { startWorker } = await import("@techscaniq/worker/src/worker");
-const { loadWorkerEnv } = await import("@techscaniq/worker/src/env");
-const { createLogger, toGraphileLogger } = await import("@techscaniq/worker/src/logger");
 const silent = toGraphileLogger(createLogger("silent", "bench"));
-const { defineTask } = await import("@techscaniq/worker/src/tasks/define");
 
 const CONCURRENCY = 4;
 const LATENCY_JOBS = 200;
@@ -56,7 +59,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function waitUntil(done: () => boolean): Promise<void> {
+async function wokenUntil(done: () => boolean): Promise<void> {
   while (!done()) {
     await new Promise<void>((resolve) => {
       wake = resolve;
@@ -74,7 +77,7 @@ interface Path {
 async function measureLatency(path: Path, key: string): Promise<number> {
   const addedAt = performance.now();
   await path.add(key);
-  await waitUntil(() => started.has(key));
+  await wokenUntil(() => started.has(key));
   return started.get(key)! - addedAt;
 }
 
@@ -83,7 +86,7 @@ async function measureThroughput(path: Path, label: string): Promise<number> {
   const before = finishedCount;
   const t0 = performance.now();
   await path.addMany(keys);
-  await waitUntil(() => finishedCount - before >= THROUGHPUT_JOBS);
+  await wokenUntil(() => finishedCount - before >= THROUGHPUT_JOBS);
   return THROUGHPUT_JOBS / ((performance.now() - t0) / 1000);
 }
 
@@ -103,6 +106,10 @@ try {
 
   const payload = z.object({ key: z.string().min(1) }).strict();
   const env = loadWorkerEnv({
+    ...process.env,
+    // The worker scans 127.0.0.1 fixtures and keeps its screenshots in this run's own dir.
+    TECHSCANIQ_ALLOW_PRIVATE: "1",
+    TECHSCANIQ_DATA_DIR: dataDir,
     DATABASE_URL: url,
     WORKER_HEALTH_PORT: "0",
     WORKER_CONCURRENCY: String(CONCURRENCY),
@@ -192,12 +199,19 @@ try {
     return scan.id;
   });
   let status = "queued";
-  while (status === "queued" || status === "running") {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    status = (
-      await db.kysely.selectFrom("scans").select("status").where("id", "=", scanId).executeTakeFirstOrThrow()
-    ).status;
-  }
+  await waitUntil(
+    async () => {
+      status = (
+        await db.kysely
+          .selectFrom("scans")
+          .select("status")
+          .where("id", "=", scanId)
+          .executeTakeFirstOrThrow()
+      ).status;
+      return status !== "queued" && status !== "running";
+    },
+    { what: `scan ${scanId} to finish`, timeoutMs: 600_000, intervalMs: 50 },
+  );
   const scanWallMs = performance.now() - scanStarted;
   const stages = await db.kysely
     .selectFrom("scan_stage_results")

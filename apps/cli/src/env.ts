@@ -1,6 +1,7 @@
+import { defineEnv, type EnvSource } from "@techscaniq/contracts/env";
 import { z } from "zod";
 
-const Env = z.object({
+export const cliEnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   WORKER_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).default(3101),
@@ -13,7 +14,17 @@ const Env = z.object({
   CI: z.string().optional(),
 });
 
-export const env = Env.parse(process.env);
+export type CliEnv = z.infer<typeof cliEnvSchema>;
+
+const cliEnv = defineEnv("CLI", cliEnvSchema);
+
+/**
+ * Parsed once by main.ts and handed to the commands. Commands that run another package's code
+ * parse that package's settings in their action (`detect`: the scanner's; `db`, `admin`: the database's).
+ */
+export function loadCliEnv(source: EnvSource = process.env): CliEnv {
+  return cliEnv.load(source);
+}
 
 /** The environment children inherit (the CLI passes it on unchanged plus what it sets). */
 export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {

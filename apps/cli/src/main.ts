@@ -8,19 +8,28 @@ import { registerReportCommand } from "./commands/report";
 import { registerScanCommand } from "./commands/scan";
 import { registerTestCommand } from "./commands/test";
 import { registerUpCommand } from "./commands/up";
+import { loadCliEnv, type CliEnv } from "./env";
+
+let env: CliEnv;
+try {
+  env = loadCliEnv();
+} catch (error) {
+  console.error(`techscaniq: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 
 const program = new Command("techscaniq")
   .description("TechScanIQ: technology due diligence from a company's website")
   .showHelpAfterError()
   .exitOverride();
 
-registerUpCommand(program);
+registerUpCommand(program, env);
 registerTestCommand(program);
 registerDbCommands(program);
 registerDetectCommand(program);
-registerScanCommand(program);
-registerReportCommand(program);
-registerAgentCommands(program);
+registerScanCommand(program, env);
+registerReportCommand(program, env);
+registerAgentCommands(program, env);
 registerAdminCommands(program);
 registerBenchCommand(program);
 

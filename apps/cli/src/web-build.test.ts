@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { afterEach, describe, expect, it } from "vitest";
 import { registerUpCommand } from "./commands/up";
+import { loadCliEnv } from "./env";
 import { buildIsCurrent, hashBuildInputs, recordBuild, webBuildInputs } from "./web-build";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
@@ -83,7 +84,7 @@ describe("trust: up serves the production build", () => {
 
   it("`up --help` offers --dev for the development server", () => {
     const program = new Command("techscaniq");
-    registerUpCommand(program);
+    registerUpCommand(program, loadCliEnv({}));
     const help = program.commands.find((command) => command.name() === "up")!.helpInformation();
     expect(help).toMatch(/--dev\s+run the Next\.js development server \(hot reload\)/);
     expect(help).toMatch(/the web app's production build/);

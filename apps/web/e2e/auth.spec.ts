@@ -1,11 +1,11 @@
-import { expect, PASSWORD, signUp, snapshot, test, uniqueEmail } from "./fixtures";
+import { expect, PASSWORD, signUpThroughForm, snapshot, test, uniqueEmail } from "./fixtures";
 
 test("sign up, sign out, sign in, create and switch workspaces, sign out", async ({ page, context }) => {
   const email = uniqueEmail("analyst");
 
   await page.goto("/sign-up");
   await snapshot(page, "sign-up");
-  await signUp(page, email);
+  await signUpThroughForm(page, email);
   await expect(page.getByRole("heading", { name: "Create your first workspace" })).toBeVisible();
   await snapshot(page, "dashboard-no-workspace");
 
@@ -53,7 +53,7 @@ test("sign up, sign out, sign in, create and switch workspaces, sign out", async
 
 test("a wrong password shows an error and signs nobody in", async ({ page, context }) => {
   const email = uniqueEmail("wrong-password");
-  await signUp(page, email);
+  await signUpThroughForm(page, email);
   await context.clearCookies();
 
   await page.goto("/sign-in");
@@ -84,7 +84,7 @@ test("bad sign-up input shows the API's field errors next to the fields", async 
 
 test("a signed-out visitor of an app page is sent to sign-in and back afterwards", async ({ page }) => {
   const email = uniqueEmail("redirect");
-  await signUp(page, email);
+  await signUpThroughForm(page, email);
   await page.context().clearCookies();
 
   await page.goto("/tenants/new");
@@ -101,7 +101,7 @@ test("an expired access token is refreshed transparently, on page loads and on A
   context,
   baseURL,
 }) => {
-  await signUp(page, uniqueEmail("refresh"));
+  await signUpThroughForm(page, uniqueEmail("refresh"));
   const cookie = async (name: string) =>
     (await context.cookies()).find((entry) => entry.name === name)?.value;
   const expiredToken = (token: string) => {

@@ -1,4 +1,4 @@
-import { demoAccount, expect, fixtureUrl, startScan, test } from "./fixtures";
+import { demoAccount, expect, fixtureUrl, signInThroughApi, startScan, test } from "./fixtures";
 
 /** A fixture scan runs the whole pipeline (crawl, Chromium render, detection); give it room on 2 shared cores. */
 const SCAN_DONE = { timeout: 120_000 };
@@ -6,12 +6,11 @@ const SCAN_DONE = { timeout: 120_000 };
 test("trust: seeded demo user gets live progress", async ({ page }) => {
   test.setTimeout(240_000);
   // The stranger's walk: sign in as the seeded user (no sign-up, no tenant chosen yet) and watch a scan finish.
-  const { email, password } = demoAccount();
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("signed-in-as")).toHaveText(email);
+  // The sign-in form itself is auth.spec.ts's; this signs in through the endpoint the form posts to.
+  const account = demoAccount();
+  await signInThroughApi(page, account);
+  await page.goto("/");
+  await expect(page.getByTestId("signed-in-as")).toHaveText(account.email);
   await expect(page.getByTestId("active-tenant-name")).toHaveText("Demo Company");
 
   await startScan(page, fixtureUrl("wordpressLike"), { maxPages: 2, renderCount: 1 });

@@ -6,15 +6,19 @@ import { test as base, expect, type Page } from "@playwright/test";
 /** Screenshots of the main pages are kept here (not per test) so they can be reviewed after a run. */
 export const screenshotDir = fileURLToPath(new URL("../test-results/screenshots", import.meta.url));
 
+function e2eBaseUrl(): string {
+  const url = process.env.E2E_BASE_URL;
+  if (!url)
+    throw new Error(
+      "E2E_BASE_URL is not set: run through playwright.config.ts (its global setup starts the app)",
+    );
+  return url;
+}
+
 export const test = base.extend({
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this destructuring.
   baseURL: async ({}, use) => {
-    const url = process.env.E2E_BASE_URL;
-    if (!url)
-      throw new Error(
-        "E2E_BASE_URL is not set: run through playwright.config.ts (its global setup starts the app)",
-      );
-    await use(url);
+    await use(e2eBaseUrl());
   },
 });
 
@@ -34,12 +38,40 @@ export function uniqueEmail(label: string): string {
 
 export const PASSWORD = "correct horse battery";
 
-export async function signUp(page: Page, email: string, password = PASSWORD): Promise<void> {
+/**
+ * Signs in (with `signUp`: creates the account) through the endpoint the auth form posts to, as
+ * the form does (same origin, JSON): the session cookies land on the page's browser context
+ * without loading a page. Only auth.spec.ts and supabase-auth.spec.ts go through the form itself.
+ */
+export async function signInThroughApi(
+  page: Page,
+  account: { email: string; password: string },
+  { signUp = false }: { signUp?: boolean } = {},
+): Promise<void> {
+  const base = e2eBaseUrl();
+  const action = signUp ? "sign-up" : "sign-in";
+  const response = await page.context().request.post(new URL(`/api/auth/${action}`, base).href, {
+    data: account,
+    headers: { origin: new URL(base).origin },
+  });
+  if (!response.ok())
+    throw new Error(`${action} of ${account.email} failed: ${response.status()} ${await response.text()}`);
+}
+
+/** The sign-up form, filled in as a person does (auth.spec.ts tests the form; others use `signUp`). */
+export async function signUpThroughForm(page: Page, email: string, password = PASSWORD): Promise<void> {
   await page.goto("/sign-up");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/$/);
+}
+
+/** A new account, signed in through the API, on the dashboard. */
+export async function signUp(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await signInThroughApi(page, { email, password }, { signUp: true });
+  await page.goto("/");
+  await expect(page.getByTestId("signed-in-as")).toHaveText(email);
 }
 
 /** The fixture sites the stack serves on 127.0.0.1 (see e2e/stack.ts). */

@@ -1,11 +1,11 @@
+import { defineEnv, emptyAsUnset, type EnvSource } from "@techscaniq/contracts/env";
 import { z } from "zod";
 
-const emptyAsUnset = (value: unknown) => (value === "" ? undefined : value);
 const booleanFlag = z
   .enum(["true", "false", "1", "0"])
   .transform((value) => value === "true" || value === "1");
 
-const webEnvSchema = z
+export const webEnvSchema = z
   .object({
     NODE_ENV: z.preprocess(
       emptyAsUnset,
@@ -61,24 +61,31 @@ export type WebEnv = z.infer<typeof webEnvSchema> & {
   supabase: SupabasePublicConfig | null;
 };
 
-let cached: WebEnv | undefined;
-
-/** Validated once per process; throws naming every bad variable. */
-export function webEnv(): WebEnv {
-  if (cached) return cached;
-  const parsed = webEnvSchema.safeParse(process.env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`Invalid web environment: ${problems.join("; ")}`);
-  }
-  const { SUPABASE_URL, SUPABASE_ANON_KEY } = parsed.data;
-  cached = {
-    ...parsed.data,
-    sessionCookieSecure: parsed.data.SESSION_COOKIE_SECURE ?? parsed.data.NODE_ENV === "production",
+const webEnv = defineEnv("web", webEnvSchema, (parsed): WebEnv => {
+  const { SUPABASE_URL, SUPABASE_ANON_KEY } = parsed;
+  return {
+    ...parsed,
+    sessionCookieSecure: parsed.SESSION_COOKIE_SECURE ?? parsed.NODE_ENV === "production",
     supabase:
       SUPABASE_URL && SUPABASE_ANON_KEY
         ? { url: SUPABASE_URL.replace(/\/+$/, ""), anonKey: SUPABASE_ANON_KEY }
         : null,
   };
+});
+
+export function loadWebEnv(source: EnvSource = process.env): WebEnv {
+  return webEnv.load(source);
+}
+
+let cached: WebEnv | undefined;
+
+/**
+ * The web app's settings, parsed on first use and kept for the process. Next.js has no single
+ * entry we call into (every page and route handler is one), so pages and routes read this
+ * memoised parse rather than having it passed down; the API's settings are parsed once where
+ * its services are created (`handleTrpcRequest`). Throws naming every bad variable.
+ */
+export function webEnvFromProcess(): WebEnv {
+  cached ??= loadWebEnv();
   return cached;
 }

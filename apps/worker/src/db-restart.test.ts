@@ -6,11 +6,11 @@ import { createTechScanClient } from "@techscaniq/api/client";
 import { REPORT_GENERATE_TASK } from "@techscaniq/contracts/tasks";
 import { startTestApiServer, type TestApiServer } from "@techscaniq/api/testing";
 import { createDb, sql, type Db } from "@techscaniq/db";
-import { createTestTenant, createTestUser } from "@techscaniq/db/testing";
+import { createTestTenant, createTestUser, waitUntil } from "@techscaniq/db/testing";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { startRestartablePostgres, type RestartablePostgres } from "./restart-support";
-import { followScan, noJobsLeft, spawnWorker } from "./tasks/scan/test-support";
+import { startRestartablePostgres, type RestartablePostgres } from "./testing/restart";
+import { followScan, noJobsLeft, spawnWorker } from "./testing/scan";
 
 let postgres: RestartablePostgres;
 let db: Db;
@@ -35,12 +35,14 @@ beforeAll(async () => {
   client = createTechScanClient({ url: api.url, accessToken: session.accessToken, tenantId: tenant.id });
   worker = spawnWorker(postgres.url, `restart-test-${process.pid}`, dataDir);
   // graphile-worker installs its schema on start: then the worker takes jobs.
-  for (;;) {
-    const { rows } = await sql<{ ready: boolean }>`
-      select to_regclass('graphile_worker._private_jobs') is not null as ready`.execute(db.kysely);
-    if (rows[0]!.ready) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await waitUntil(
+    async () => {
+      const { rows } = await sql<{ ready: boolean }>`
+        select to_regclass('graphile_worker._private_jobs') is not null as ready`.execute(db.kysely);
+      return rows[0]!.ready;
+    },
+    { what: "graphile-worker's schema", timeoutMs: 150_000 },
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -55,15 +57,6 @@ afterAll(async () => {
   await postgres?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }, 180_000);
-
-/** Polls until `probe` returns a value; the test's own timeout bounds the wait. */
-async function waitFor<T>(probe: () => Promise<T | null | undefined>): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (value !== null && value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /** `promise`, or a rejection naming the wait once `ms` have passed (the timer is cleared either way). */
 async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
@@ -109,11 +102,13 @@ describe("trust: a Postgres restart kills neither web nor worker", () => {
   it("a restart once the report checkpointer holds connections: the worker keeps running", async () => {
     showWorkerOutput();
     // The first scan's report writes LangGraph checkpoints: its saver's pool then holds idle clients.
-    await waitFor(() =>
-      sql<{ n: number }>`select count(*)::int as n from langgraph.checkpoints`.execute(db.kysely).then(
-        ({ rows }) => (rows[0]!.n > 0 ? true : null),
-        () => null, // the saver has not created its tables yet
-      ),
+    await waitUntil(
+      () =>
+        sql<{ n: number }>`select count(*)::int as n from langgraph.checkpoints`.execute(db.kysely).then(
+          ({ rows }) => rows[0]!.n > 0,
+          () => false, // the saver has not created its tables yet
+        ),
+      { what: "the first report's LangGraph checkpoints", timeoutMs: 240_000, intervalMs: 250 },
     );
     await postgres.restart();
 
@@ -130,12 +125,14 @@ describe("trust: a Postgres restart kills neither web nor worker", () => {
     await followScan(client, first.id);
     // The scan queues its report; restart while graphile-worker holds that job, so the job's own
     // queries and graphile-worker's completing or failing of it meet the dropped connections.
-    await waitFor(() =>
-      sql<{ n: number }>`
-        select count(*)::int as n from graphile_worker.jobs
-         where task_identifier = ${REPORT_GENERATE_TASK} and locked_at is not null`
-        .execute(db.kysely)
-        .then(({ rows }) => (rows[0]!.n > 0 ? true : null)),
+    await waitUntil(
+      () =>
+        sql<{ n: number }>`
+          select count(*)::int as n from graphile_worker.jobs
+           where task_identifier = ${REPORT_GENERATE_TASK} and locked_at is not null`
+          .execute(db.kysely)
+          .then(({ rows }) => rows[0]!.n > 0),
+      { what: "a running report.generate job", timeoutMs: 120_000, intervalMs: 250 },
     );
     await postgres.restart();
 

@@ -1,9 +1,11 @@
 import { hostname } from "node:os";
+import { loadAiEnv, type AiEnv } from "@techscaniq/ai/env";
+import { defineEnv, emptyAsUnset, type EnvSource } from "@techscaniq/contracts/env";
+import { loadDbEnv, type DbEnv } from "@techscaniq/db/env";
+import { loadScannerEnv, type ScannerEnv } from "@techscaniq/scanner/env";
 import { z } from "zod";
 
-const emptyAsUnset = (value: unknown) => (value === "" ? undefined : value);
-
-const workerEnvSchema = z.object({
+export const workerEnvSchema = z.object({
   /** The Postgres holding the data and graphile-worker's queue (direct or session-pooler URL: LISTEN/NOTIFY is needed). */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
   /** Jobs run at the same time by this process. */
@@ -27,13 +29,17 @@ const workerEnvSchema = z.object({
   ),
 });
 
-export type WorkerEnv = z.infer<typeof workerEnvSchema>;
+/** The worker's own settings and those of the packages it runs, parsed together at start. */
+export type WorkerEnv = z.infer<typeof workerEnvSchema> & { db: DbEnv; scanner: ScannerEnv; ai: AiEnv };
 
-export function loadWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
-  const parsed = workerEnvSchema.safeParse(source);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`Invalid worker environment: ${problems.join("; ")}`);
-  }
-  return parsed.data;
+const workerEnv = defineEnv("worker", workerEnvSchema, (parsed, source) => ({
+  ...parsed,
+  db: loadDbEnv(source),
+  scanner: loadScannerEnv(source),
+  ai: loadAiEnv(source),
+}));
+
+/** Called once by main.ts (tests and the queue benchmark pass their own source). */
+export function loadWorkerEnv(source: EnvSource = process.env): WorkerEnv {
+  return workerEnv.load(source);
 }

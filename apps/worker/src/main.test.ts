@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
-import { createTestDatabase, type TestDatabase } from "@techscaniq/db/testing";
+import { createTestDatabase, waitUntil, type TestDatabase } from "@techscaniq/db/testing";
 import { withServiceTx } from "@techscaniq/db";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
@@ -12,19 +12,23 @@ const workerDir = fileURLToPath(new URL("..", import.meta.url));
 // 30 ms deadline and SIGKILLs it when a loaded machine misses it, which would hide our own exit code.
 const startArgs = ["--import", "tsx", mainFile];
 
+/** `waitUntil`, ended at once (with the worker's output) when the worker process exits. */
 async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   child: ChildProcess,
   output: string[],
 ): Promise<T> {
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`worker exited (${child.exitCode}) while waiting for ${what}:\n${output.join("")}`);
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return waitUntil(
+    async () => {
+      if (child.exitCode !== null)
+        throw new Error(`worker exited (${child.exitCode}) while waiting for ${what}`);
+      return probe().catch(() => undefined);
+    },
+    { what, timeoutMs: 45_000 },
+  ).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; worker output:\n${output.join("")}`);
+  });
 }
 
 describe("worker process", () => {

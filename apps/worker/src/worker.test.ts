@@ -1,5 +1,5 @@
 import { withServiceTx } from "@techscaniq/db";
-import { createTestDatabase, type TestDatabase } from "@techscaniq/db/testing";
+import { createTestDatabase, waitUntil, type TestDatabase } from "@techscaniq/db/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { loadWorkerEnv } from "./env";
@@ -13,13 +13,7 @@ interface JobRow {
   last_error: string | null;
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const JOB_WAIT_MS = 30_000;
 
 describe("worker task runner", () => {
   let database: TestDatabase;
@@ -30,6 +24,7 @@ describe("worker task runner", () => {
     database = await createTestDatabase();
     seen.length = 0;
     const env = loadWorkerEnv({
+      ...process.env,
       DATABASE_URL: database.url,
       WORKER_HEALTH_PORT: "0",
       WORKER_CONCURRENCY: "1",
@@ -63,16 +58,19 @@ describe("worker task runner", () => {
 
   it("runs a job with a valid payload, parsed by the task's schema", async () => {
     await worker!.runner.addJob("test.record", { n: 7 });
-    await eventually(async () => (seen.length > 0 ? true : undefined));
+    await waitUntil(() => seen.length > 0, { what: "the job to run", timeoutMs: JOB_WAIT_MS });
     expect(seen).toEqual([7]);
   });
 
   it("fails a bad payload for good, with a message naming the field, without running the handler", async () => {
     const job = await worker!.runner.addJob("test.record", { n: "seven" }, { maxAttempts: 5 });
-    const failed = await eventually(async () => {
-      const state = await jobState(job.id);
-      return state?.last_error ? state : undefined;
-    });
+    const failed = await waitUntil(
+      async () => {
+        const state = await jobState(job.id);
+        return state?.last_error ? state : undefined;
+      },
+      { what: "the job to fail", timeoutMs: JOB_WAIT_MS },
+    );
     expect(failed.last_error).toMatch(/^Invalid payload for task test\.record: n: /);
     expect(failed.attempts).toBe(failed.max_attempts);
     expect(seen).toEqual([]);
@@ -91,7 +89,10 @@ describe("worker task runner", () => {
         .execute(),
     );
     const job = await worker!.runner.addJob("maintenance.prune_heartbeats", { olderThanMinutes: 60 });
-    await eventually(async () => ((await jobState(job.id)) === undefined ? true : undefined));
+    await waitUntil(async () => (await jobState(job.id)) === undefined, {
+      what: "the prune job to complete",
+      timeoutMs: JOB_WAIT_MS,
+    });
     const ids = await withServiceTx(database.db, (trx) =>
       trx.selectFrom("worker_heartbeats").select("worker_id").orderBy("worker_id").execute(),
     );

@@ -1,4 +1,5 @@
 import { OperatorAiPolicyEnv } from "@techscaniq/contracts/ai";
+import { defineEnv, type EnvSource } from "@techscaniq/contracts/env";
 import { z } from "zod";
 
 /**
@@ -6,7 +7,7 @@ import { z } from "zod";
  * offline analyst, so the product is whole without any account. Models,
  * budgets, the allowlist and prices are the operator policy's (contracts).
  */
-const Env = OperatorAiPolicyEnv.extend({
+export const aiEnvSchema = OperatorAiPolicyEnv.extend({
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
@@ -15,10 +16,11 @@ const Env = OperatorAiPolicyEnv.extend({
   TECHSCANIQ_LOCAL_LLM_URL: z.string().url().optional(),
 });
 
-export type AiEnv = z.infer<typeof Env>;
+export type AiEnv = z.infer<typeof aiEnvSchema>;
 
-export function loadAiEnv(source: NodeJS.ProcessEnv = process.env): AiEnv {
-  return Env.parse(source);
+const aiEnv = defineEnv("AI", aiEnvSchema);
+
+/** Validates the AI settings; the worker parses them once at start and passes them to `defaultAiConfig`. */
+export function loadAiEnv(source: EnvSource = process.env): AiEnv {
+  return aiEnv.load(source);
 }
-
-export const env: AiEnv = loadAiEnv();

@@ -1,6 +1,6 @@
 import { createTestTenant } from "@techscaniq/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectTrpcError, startApiTestBed, type ApiTestBed } from "./test-fixtures";
+import { expectTrpcError, startApiTestBed, type ApiTestBed } from "./testing";
 
 /**
  * Bad input on every procedure: BAD_REQUEST, a message naming the field,

@@ -1,16 +1,24 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "@techscaniq/db";
+import { loadSecretBox, type SecretBox } from "@techscaniq/db/secrets";
+import { storageFromEnv, type ObjectStorage } from "@techscaniq/db/storage";
 import pino, { type Logger } from "pino";
 import { createAuthenticator, type Authenticator } from "./auth/authenticate";
 import { clientAddressFrom } from "./auth/client-address";
 import { loadAuthConfig, type AuthConfig } from "./auth/config";
 import { SignInThrottle } from "./auth/sign-in-throttle";
-import { loadApiEnv } from "./env";
+import { loadApiEnv, type ApiEnv } from "./env";
 import type { Context } from "./trpc";
 
 /** What every request shares: the database, the auth settings (with the JWKS cache) and the root logger. */
 export interface ApiServices {
   db: Db;
+  /** Parsed once, when the services are created. */
+  env: ApiEnv;
+  /** Where the worker stores screenshots, artifacts and report exports. */
+  storage: ObjectStorage;
+  /** The deployment's secret box (tenants' AI keys), loaded on first use; a failed load is retried. */
+  secretBox(): Promise<SecretBox>;
   authConfig: AuthConfig;
   authenticate: Authenticator;
   signInThrottle: SignInThrottle;
@@ -26,22 +34,32 @@ const AUTH_RECHECK_MS = 30_000;
 
 export async function createApiServices(options: {
   db: Db;
+  /** Default: parsed from the process environment, here, once. */
+  env?: ApiEnv;
   auth?: AuthConfig;
   logger?: Logger;
   authRecheckMs?: number;
   trustedProxies?: number;
 }): Promise<ApiServices> {
-  const env = options.auth && options.logger && options.trustedProxies !== undefined ? null : loadApiEnv();
-  const authConfig = options.auth ?? (await loadAuthConfig(env ?? loadApiEnv()));
-  const logger = options.logger ?? pino({ level: env?.LOG_LEVEL ?? "info", base: { service: "api" } });
+  const env = options.env ?? loadApiEnv();
+  const authConfig = options.auth ?? (await loadAuthConfig(env));
+  const logger = options.logger ?? pino({ level: env.LOG_LEVEL, base: { service: "api" } });
+  let secretBox: Promise<SecretBox> | undefined;
   return {
     db: options.db,
+    env,
+    storage: storageFromEnv(env.db),
+    secretBox: () =>
+      (secretBox ??= loadSecretBox(env.db).catch((error: unknown) => {
+        secretBox = undefined;
+        throw error;
+      })),
     authConfig,
     authenticate: createAuthenticator(options.db, authConfig),
     signInThrottle: new SignInThrottle(options.db),
     logger,
     authRecheckMs: options.authRecheckMs ?? AUTH_RECHECK_MS,
-    trustedProxies: options.trustedProxies ?? env?.TECHSCANIQ_TRUSTED_PROXIES ?? 0,
+    trustedProxies: options.trustedProxies ?? env.TECHSCANIQ_TRUSTED_PROXIES,
   };
 }
 
@@ -63,6 +81,9 @@ export async function createContext(options: {
   const { subject, failure } = await services.authenticate(req.headers);
   return {
     db: services.db,
+    env: services.env,
+    storage: services.storage,
+    secretBox: services.secretBox,
     authConfig: services.authConfig,
     signInThrottle: services.signInThrottle,
     requestId,

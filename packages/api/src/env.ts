@@ -1,8 +1,7 @@
 import { OperatorAiPolicyEnv } from "@techscaniq/contracts/ai";
-import { loadDbEnv } from "@techscaniq/db/env";
+import { defineEnv, emptyAsUnset, type EnvSource } from "@techscaniq/contracts/env";
+import { loadDbEnv, type DbEnv } from "@techscaniq/db/env";
 import { z } from "zod";
-
-const emptyAsUnset = (value: unknown) => (value === "" ? undefined : value);
 
 const durationUnits = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 
@@ -16,7 +15,7 @@ const durationSeconds = z
   })
   .refine((seconds) => seconds > 0, "must be longer than 0 seconds");
 
-const envSchema = z.object({
+export const apiEnvSchema = z.object({
   NODE_ENV: z.preprocess(emptyAsUnset, z.enum(["development", "test", "production"]).default("development")),
   /**
    * Local mode only: the HS256 secret for access tokens. Optional outside
@@ -73,14 +72,15 @@ const envSchema = z.object({
   ...OperatorAiPolicyEnv.shape,
 });
 
-export type ApiEnv = z.infer<typeof envSchema> & { TECHSCANIQ_DATA_DIR: string };
+/** The API's settings and the database package's (storage, secrets key, data dir), parsed together. */
+export type ApiEnv = z.infer<typeof apiEnvSchema> & { db: DbEnv };
 
-/** Reads and validates the API's settings; throws naming every bad variable. */
-export function loadApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
-  const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`Invalid API environment: ${problems.join("; ")}`);
-  }
-  return { ...parsed.data, TECHSCANIQ_DATA_DIR: loadDbEnv(source).TECHSCANIQ_DATA_DIR };
+const apiEnv = defineEnv("API", apiEnvSchema, (parsed, source) => ({ ...parsed, db: loadDbEnv(source) }));
+
+/**
+ * Reads and validates the API's settings; throws naming every bad variable. Called once, where
+ * the API's services are created (`createApiServices`), which hands the result to every request.
+ */
+export function loadApiEnv(source: EnvSource = process.env): ApiEnv {
+  return apiEnv.load(source);
 }

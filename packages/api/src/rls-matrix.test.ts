@@ -3,7 +3,7 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUTHENTICATED_AUDIENCE, LOCAL_ISSUER, type LocalAuthConfig } from "./auth/config";
 import { createApiKey } from "./domain/api-keys";
-import { expectTrpcError, startApiTestBed, type ApiTestBed } from "./test-fixtures";
+import { expectTrpcError, startApiTestBed, type ApiTestBed } from "./testing";
 import type { TechScanClientOptions } from "./client";
 
 /**

@@ -1,12 +1,18 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Db } from "@techscaniq/db";
+import { createTestDatabase, createTestUser, type TestDatabase, type TestUser } from "@techscaniq/db/testing";
+import { TRPCClientError } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import pino from "pino";
+import { expect } from "vitest";
 import { PEER_ADDRESS_HEADER } from "./auth/client-address";
 import { LOCAL_ISSUER, type AuthConfig, type LocalAuthConfig } from "./auth/config";
+import { createTechScanClient, type TechScanClientOptions } from "./client";
 import { createApiServices } from "./context";
+import type { ApiEnv } from "./env";
 import { createApiHandler } from "./http";
+import type { AppRouter } from "./router";
 
 export interface TestApiServer {
   /** The tRPC endpoint URL, e.g. `http://127.0.0.1:39123/api/trpc`. */
@@ -43,6 +49,8 @@ async function toFetchRequest(req: IncomingMessage, origin: string, signal: Abor
 export async function startTestApiServer(
   db: Db,
   options: {
+    /** Default: the test process's environment. */
+    env?: ApiEnv;
     auth?: AuthConfig;
     router?: AnyTRPCRouter;
     logger?: pino.Logger;
@@ -52,6 +60,7 @@ export async function startTestApiServer(
 ): Promise<TestApiServer> {
   const services = await createApiServices({
     db,
+    ...(options.env ? { env: options.env } : {}),
     auth: options.auth ?? localTestAuthConfig(),
     logger: options.logger ?? pino({ level: "silent" }),
     trustedProxies: options.trustedProxies ?? 0,
@@ -104,4 +113,66 @@ export function localTestAuthConfig(overrides: Partial<Omit<LocalAuthConfig, "mo
     refreshTokenReuseIntervalSeconds: 10,
     ...overrides,
   };
+}
+
+/** Test-only: a migrated database of its own, the API over real HTTP, and typed clients. */
+export interface ApiTestBed {
+  database: TestDatabase;
+  server: TestApiServer;
+  auth: AuthConfig;
+  client(options?: Omit<TechScanClientOptions, "url">): ReturnType<typeof createTechScanClient>;
+  /** A new user (in auth.users), signed in over HTTP. */
+  signedInUser(): Promise<SignedInUser>;
+  close(): Promise<void>;
+}
+
+export interface SignedInUser extends TestUser {
+  accessToken: string;
+  refreshToken: string;
+}
+
+export async function startApiTestBed(
+  options: { auth?: AuthConfig; authRecheckMs?: number; env?: ApiEnv } = {},
+): Promise<ApiTestBed> {
+  const database = await createTestDatabase();
+  const auth = options.auth ?? localTestAuthConfig();
+  const server = await startTestApiServer(database.db, {
+    auth,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.authRecheckMs ? { authRecheckMs: options.authRecheckMs } : {}),
+  });
+  const client = (clientOptions: Omit<TechScanClientOptions, "url"> = {}) =>
+    createTechScanClient({ url: server.url, ...clientOptions });
+  return {
+    database,
+    server,
+    auth,
+    client,
+    async signedInUser() {
+      const user = await createTestUser(database.db);
+      const session = await client().auth.signIn.mutate({ email: user.email, password: user.password });
+      return { ...user, accessToken: session.accessToken, refreshToken: session.refreshToken };
+    },
+    async close() {
+      await server.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Awaits a call that must fail with this tRPC code (and message, when given); returns the error. */
+export async function expectTrpcError(
+  call: Promise<unknown>,
+  code: string,
+  message?: string | RegExp,
+): Promise<TRPCClientError<AppRouter>> {
+  const error = await call.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error, `expected ${code}, but the call succeeded`).toBeInstanceOf(TRPCClientError);
+  const trpcError = error as TRPCClientError<AppRouter>;
+  expect({ code: trpcError.data?.code, message: trpcError.message }).toMatchObject({ code });
+  if (message !== undefined) expect(trpcError.message).toMatch(message);
+  return trpcError;
 }

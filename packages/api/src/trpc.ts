@@ -1,4 +1,6 @@
 import { withRlsTx, type Db } from "@techscaniq/db";
+import type { SecretBox } from "@techscaniq/db/secrets";
+import type { ObjectStorage } from "@techscaniq/db/storage";
 import { experimental_standaloneMiddleware, initTRPC, TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
@@ -10,10 +12,14 @@ import type { ClientInfo } from "./auth/sessions";
 import type { SignInThrottle } from "./auth/sign-in-throttle";
 import { writeAuditEntry } from "./domain/audit";
 import { hasRole, type TenantRole } from "./domain/roles";
+import type { ApiEnv } from "./env";
 import { DomainError, domainErrorCodes, toDomainError, type FieldErrors } from "./errors";
 
 export interface Context {
   db: Db;
+  env: ApiEnv;
+  storage: ObjectStorage;
+  secretBox(): Promise<SecretBox>;
   authConfig: AuthConfig;
   signInThrottle: SignInThrottle;
   requestId: string;

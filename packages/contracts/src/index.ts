@@ -2,6 +2,7 @@
 export * from "./address";
 export * from "./agents/index";
 export * from "./ai";
+export * from "./env";
 export * from "./report/index";
 export * from "./scan/index";
 export * from "./tasks";

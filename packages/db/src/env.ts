@@ -1,18 +1,17 @@
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { defineEnv, emptyAsUnset, type EnvSource } from "@techscaniq/contracts/env";
 import { z } from "zod";
 
 /** The monorepo root: this file lives at packages/db/src/env.ts. */
 // Not `new URL("../../../", import.meta.url)`: bundlers (Next's Turbopack) read that as an asset import and fail.
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
-const emptyAsUnset = (value: unknown) => (value === "" ? undefined : value);
-
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL");
 
 const port = z.coerce.number().int().min(1).max(65535);
 
-const envSchema = z.object({
+export const dbEnvSchema = z.object({
   /** Use this Postgres (e.g. Supabase direct or session-pooler URL) instead of the embedded one. */
   DATABASE_URL: z.preprocess(emptyAsUnset, postgresUrl.optional()),
   /** Where local state (embedded Postgres data) lives; git-ignored. */
@@ -44,17 +43,14 @@ const envSchema = z.object({
   ),
 });
 
-export type DbEnv = z.infer<typeof envSchema>;
+export type DbEnv = z.infer<typeof dbEnvSchema>;
 
-/** Reads the environment on each call, so values set by a vitest global setup are seen. */
-export function loadDbEnv(source: NodeJS.ProcessEnv = process.env): DbEnv {
-  const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`Invalid database environment: ${problems.join("; ")}`);
-  }
-  return {
-    ...parsed.data,
-    TECHSCANIQ_DATA_DIR: path.resolve(parsed.data.TECHSCANIQ_DATA_DIR),
-  };
+const dbEnv = defineEnv("database", dbEnvSchema, (parsed) => ({
+  ...parsed,
+  TECHSCANIQ_DATA_DIR: path.resolve(parsed.TECHSCANIQ_DATA_DIR),
+}));
+
+/** Parses on each call (no cache), so values set by a vitest global setup are seen. */
+export function loadDbEnv(source: EnvSource = process.env): DbEnv {
+  return dbEnv.load(source);
 }

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { loadDbEnv, type DbEnv } from "./env";
+import type { DbEnv } from "./env";
 
 /**
  * A server secret: the configured value, or outside production one generated
@@ -98,7 +98,7 @@ export function createSecretBox(keyMaterial: string): SecretBox {
 }
 
 /** The deployment's box: TECHSCANIQ_SECRETS_KEY, or the generated `<data dir>/secrets-key` outside production. */
-export async function loadSecretBox(env: DbEnv = loadDbEnv()): Promise<SecretBox> {
+export async function loadSecretBox(env: DbEnv): Promise<SecretBox> {
   const key = await dataDirSecret({
     configured: env.TECHSCANIQ_SECRETS_KEY,
     variable: "TECHSCANIQ_SECRETS_KEY",

@@ -298,3 +298,31 @@ export function claimsForApiKey(
     app_metadata: { api_key_id: key.id, tenant_id: key.tenantId, scopes: key.scopes },
   });
 }
+
+export interface WaitOptions {
+  /** What is awaited, for the timeout error: "the worker's health port", "no jobs left for scan …". */
+  what: string;
+  /** The deadline; keep it below the test's own timeout so this error, not vitest's, is reported. */
+  timeoutMs: number;
+  intervalMs?: number;
+}
+
+/**
+ * Polls `probe` until it returns a value other than undefined, null or false, and returns it;
+ * after `timeoutMs` it throws naming what it waited for. Every poll in tests goes through this,
+ * so none runs unbounded. An error thrown by `probe` ends the wait at once (e.g. a child died).
+ */
+export async function waitUntil<T>(
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  { what, timeoutMs, intervalMs = 200 }: WaitOptions,
+): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (performance.now() >= deadline) {
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -1,6 +1,11 @@
 import { z } from "zod";
 import { crawlSite, type CrawlResult } from "./crawl";
-import { env } from "./env";
+import {
+  DEFAULT_RENDER_MAX_HTML_CHARS,
+  DEFAULT_RENDER_PAGE_TIMEOUT_MS,
+  DEFAULT_USER_AGENT,
+  type BrowserLaunch,
+} from "./env";
 import { EvidenceSet, type Evidence } from "./evidence";
 import { detectTechnologies, fingerprintDomProperties, fingerprintJsGlobals } from "./fingerprints";
 import {
@@ -58,7 +63,8 @@ export const ScanOptionsSchema = z.object({
   render: z.boolean().default(true),
   /** Pages rendered besides the home page. */
   renderPages: z.number().int().min(0).max(20, "renderPages must be at most 20").default(2),
-  allowPrivate: z.union([z.boolean(), z.literal("loopback")]).default(env.TECHSCANIQ_ALLOW_PRIVATE === "1"),
+  /** The operator's setting is `loadScannerEnv().scanOptions`, which callers spread in. */
+  allowPrivate: z.union([z.boolean(), z.literal("loopback")]).default(false),
   requestTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
   scanTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(300_000),
   maxResponseBytes: z
@@ -78,23 +84,13 @@ export const ScanOptionsSchema = z.object({
   concurrency: z.number().int().min(1).max(8).default(2),
   screenshots: z.boolean().default(true),
   /** Deadline of one page's render; a page that holds the browser longer is recorded as timed out. */
-  renderPageTimeoutMs: z
-    .number()
-    .int()
-    .min(1_000)
-    .max(600_000)
-    .default(env.TECHSCANIQ_RENDER_PAGE_TIMEOUT_MS),
+  renderPageTimeoutMs: z.number().int().min(1_000).max(600_000).default(DEFAULT_RENDER_PAGE_TIMEOUT_MS),
   /** Characters of rendered HTML kept per page. */
-  renderMaxHtmlChars: z
-    .number()
-    .int()
-    .min(10_000)
-    .max(50_000_000)
-    .default(env.TECHSCANIQ_RENDER_MAX_HTML_CHARS),
+  renderMaxHtmlChars: z.number().int().min(10_000).max(50_000_000).default(DEFAULT_RENDER_MAX_HTML_CHARS),
   /** TLS handshake and DNS records of the host (network; off for offline tests). */
   collectTls: z.boolean().default(true),
   collectDns: z.boolean().default(true),
-  userAgent: z.string().min(1).max(300).default(env.TECHSCANIQ_USER_AGENT),
+  userAgent: z.string().min(1).max(300).default(DEFAULT_USER_AGENT),
 });
 
 export type ScanSettings = z.output<typeof ScanOptionsSchema>;
@@ -114,6 +110,8 @@ export interface ScanRuntime {
   resolver?: Resolver;
   /** Shared by every stage of one scan; a fresh one per stage when absent. */
   budget?: ByteBudget;
+  /** How Chromium starts (`loadScannerEnv().browser`); default: `browserLaunchFromProcess()`. */
+  browser?: BrowserLaunch;
 }
 
 export type ScanOptions = z.input<typeof ScanOptionsSchema> & ScanRuntime;
@@ -215,6 +213,7 @@ export async function renderStage(
       navigationTimeoutMs: Math.min(settings.requestTimeoutMs * 2, settings.renderPageTimeoutMs),
       pageTimeoutMs: settings.renderPageTimeoutMs,
       maxHtmlChars: settings.renderMaxHtmlChars,
+      ...(runtime.browser ? { browser: runtime.browser } : {}),
     });
     return {
       pages: outcomes.flatMap((outcome) => (outcome.page ? [outcome.page] : [])),
@@ -399,7 +398,7 @@ function pageOutcomes(crawl: CrawlResult, rendered: RenderStageResult): PageOutc
  * or FetchError), and so does cancelling through `signal`.
  */
 export async function scanSite(url: string, options: ScanOptions = {}): Promise<ScanResult> {
-  const { onProgress, signal, resolver, budget, ...plain } = options;
+  const { onProgress, signal, resolver, budget, browser, ...plain } = options;
   const target = parseScanUrl(url);
   const settings = parseScanOptions(plain);
   const deadline = AbortSignal.timeout(settings.scanTimeoutMs);
@@ -408,6 +407,7 @@ export async function scanSite(url: string, options: ScanOptions = {}): Promise<
     budget: budget ?? new ByteBudget(settings.maxTotalBytes),
     ...(onProgress ? { onProgress } : {}),
     ...(resolver ? { resolver } : {}),
+    ...(browser ? { browser } : {}),
   };
   const cancelled = () => {
     if (signal?.aborted) throw new FetchError("aborted", "aborted: scan cancelled", target);

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { apiKeyScopes, assignOperatorAiKey, createApiKey } from "@techscaniq/api";
-import { createDb, resolveDatabaseUrl } from "@techscaniq/db";
+import { createDb, loadDbEnv, resolveDatabaseUrl } from "@techscaniq/db";
 import { loadSecretBox } from "@techscaniq/db/secrets";
 
 const CreateApiKeyOptions = z.object({
@@ -78,7 +78,7 @@ export function registerAdminCommands(program: Command): void {
             apiKey: apiKey.trim(),
             baseUrl: raw.baseUrl ?? null,
           },
-          await loadSecretBox(),
+          await loadSecretBox(loadDbEnv()),
         );
         console.error(
           `assigned the ${assigned.provider} key …${assigned.last4} to tenant ${raw.tenant}; it is sent only to ${assigned.baseUrl ?? "the vendor's official API"}`,

@@ -3,7 +3,7 @@ import { createTechScanClient } from "@techscaniq/api/client";
 import { TERMINAL_AGENT_RUN_STATUSES } from "@techscaniq/contracts/agents";
 import type { Command } from "commander";
 import { z } from "zod";
-import { env } from "../env";
+import type { CliEnv } from "../env";
 import type { ScanConnection } from "./scan";
 
 type Client = ReturnType<typeof createTechScanClient>;
@@ -197,7 +197,7 @@ export function runAgentPreview(
   });
 }
 
-export function registerAgentCommands(program: Command): void {
+export function registerAgentCommands(program: Command, env: CliEnv): void {
   const connection = (): ScanConnection => ({ url: env.TECHSCANIQ_URL, apiKey: env.TECHSCANIQ_API_KEY });
   const io: AgentIo = {
     stdout: (text) => process.stdout.write(text),

@@ -12,6 +12,7 @@ import {
   createTestDatabase,
   createTestTenant,
   createTestUser,
+  waitUntil,
   type TestDatabase,
 } from "@techscaniq/db/testing";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
@@ -60,13 +61,17 @@ beforeAll(async () => {
     },
     stdio: "ignore",
   });
-  for (;;) {
-    const { rows } = await sql<{
-      ready: boolean;
-    }>`select to_regclass('graphile_worker._private_jobs') is not null as ready`.execute(database.db.kysely);
-    if (rows[0]!.ready) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await waitUntil(
+    async () => {
+      const { rows } = await sql<{
+        ready: boolean;
+      }>`select to_regclass('graphile_worker._private_jobs') is not null as ready`.execute(
+        database.db.kysely,
+      );
+      return rows[0]!.ready;
+    },
+    { what: "graphile-worker's schema", timeoutMs: 100_000 },
+  );
   // The API reads the exports the worker stored: both use the same data directory.
   process.env.TECHSCANIQ_DATA_DIR = dataDir;
   api = await startTestApiServer(database.db);

@@ -8,6 +8,7 @@ import {
   type ScanProgress,
   type ScanResult,
 } from "@techscaniq/scanner";
+import { loadScannerEnv, type ScannerEnv } from "@techscaniq/scanner/env";
 
 const DetectFlags = z.object({
   render: z.boolean().default(false),
@@ -219,6 +220,8 @@ export async function runDetect(
   flags: DetectFlags,
   io: DetectIo,
   signal?: AbortSignal,
+  /** The operator's scan settings and browser; default: the scanner's built-in defaults and fallback. */
+  scanner?: Pick<ScannerEnv, "scanOptions" | "browser">,
 ): Promise<number> {
   const parsed = DetectFlags.safeParse(flags);
   if (!parsed.success) {
@@ -230,6 +233,7 @@ export async function runDetect(
   const json: Record<string, DetectJson> = {};
   for (const url of urls) {
     const scanOptions: ScanOptions = {
+      ...(scanner ? { ...scanner.scanOptions, browser: scanner.browser } : {}),
       render: options.render,
       renderPages: 0,
       allowPrivate: options.allowPrivate,
@@ -289,6 +293,7 @@ export function registerDetectCommand(program: Command): void {
               interactive: process.stderr.isTTY === true,
             },
             controller.signal,
+            loadScannerEnv(),
           );
         } finally {
           process.off("SIGINT", cancel);

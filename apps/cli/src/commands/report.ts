@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { createTechScanClient } from "@techscaniq/api/client";
 import { REPORT_FORMATS } from "@techscaniq/contracts/report";
-import { env } from "../env";
+import type { CliEnv } from "../env";
 import type { ScanConnection } from "./scan";
 
 const ReportFlags = z.object({
@@ -76,7 +76,7 @@ export async function runReport(
   }
 }
 
-export function registerReportCommand(program: Command): void {
+export function registerReportCommand(program: Command, env: CliEnv): void {
   program
     .command("report")
     .description("download a scan's report (latest version) via the API (TECHSCANIQ_URL, TECHSCANIQ_API_KEY)")

@@ -3,7 +3,7 @@ import { createTechScanClient, type RouterOutputs } from "@techscaniq/api/client
 import { describeRetry } from "@techscaniq/contracts/scan";
 import type { Command } from "commander";
 import { z } from "zod";
-import { env } from "../env";
+import type { CliEnv } from "../env";
 
 type Client = ReturnType<typeof createTechScanClient>;
 type Scan = RouterOutputs["scan"]["get"];
@@ -203,7 +203,7 @@ export async function runScan(
   }
 }
 
-export function registerScanCommand(program: Command): void {
+export function registerScanCommand(program: Command, env: CliEnv): void {
   program
     .command("scan")
     .description(

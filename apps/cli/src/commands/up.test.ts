@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { startTestApiServer, type TestApiServer } from "@techscaniq/api/testing";
 import { createDb, loadDbEnv, type Db } from "@techscaniq/db";
 import { findFreePort, runningPostmaster, stopPostmaster } from "@techscaniq/db/embedded";
+import { waitUntil } from "@techscaniq/db/testing";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runScan } from "./scan";
@@ -72,12 +73,10 @@ async function health(): Promise<number> {
 }
 
 /** Bounded: gives up (with what the stack printed) well before the test's own timeout. */
-async function waitFor(what: string, probe: () => Promise<boolean>, attempts = 300): Promise<void> {
-  for (let attempt = 0; attempt < attempts; attempt += 1) {
-    if (await probe()) return;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  throw new Error(`gave up waiting for ${what}; output:\n${output.join("")}`);
+async function waitFor(what: string, probe: () => Promise<boolean>): Promise<void> {
+  await waitUntil(probe, { what, timeoutMs: 90_000, intervalMs: 300 }).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; output:\n${output.join("")}`);
+  });
 }
 
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { loadDbEnv, migrate, seed } from "@techscaniq/db";
 import { dataDirSecret } from "@techscaniq/db/secrets";
-import { env, childEnv } from "../env";
+import { childEnv, type CliEnv } from "../env";
 import { printDemoAccount } from "./db";
 import { repoRoot, run, startDetachedPostgres, startService, stopService } from "../process";
 import type { DetachedPostgres } from "../process";
@@ -104,7 +104,7 @@ export function superviseServices(
   }
 }
 
-export function registerUpCommand(program: Command): void {
+export function registerUpCommand(program: Command, env: CliEnv): void {
   program
     .command("up")
     .description(

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { pino, type Logger } from "pino";
-import { webEnv } from "../env";
+import { webEnvFromProcess } from "../env";
 
 export type { Logger };
 
@@ -9,7 +9,7 @@ export const REQUEST_ID_HEADER = "x-request-id";
 const holder = globalThis as typeof globalThis & { __techscaniqWebLogger?: Logger };
 
 export function baseLogger(): Logger {
-  holder.__techscaniqWebLogger ??= pino({ level: webEnv().LOG_LEVEL, base: { service: "web" } });
+  holder.__techscaniqWebLogger ??= pino({ level: webEnvFromProcess().LOG_LEVEL, base: { service: "web" } });
   return holder.__techscaniqWebLogger;
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { webEnv } from "../env";
+import { webEnvFromProcess } from "../env";
 
 export const ACCESS_COOKIE = "tsiq_access";
 export const REFRESH_COOKIE = "tsiq_refresh";
@@ -58,7 +58,7 @@ function cookieOptions(maxAgeSeconds: number): CookieOptions {
   return {
     httpOnly: true,
     sameSite: "lax",
-    secure: webEnv().sessionCookieSecure,
+    secure: webEnvFromProcess().sessionCookieSecure,
     path: "/",
     maxAge: Math.max(0, Math.floor(maxAgeSeconds)),
   };

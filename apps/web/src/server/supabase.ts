@@ -1,6 +1,6 @@
 import { createServerClient, type CookieOptions } from "@supabase/ssr";
 import { isAuthRetryableFetchError, type SupabaseClient } from "@supabase/supabase-js";
-import { webEnv, type SupabasePublicConfig } from "../env";
+import { webEnvFromProcess, type SupabasePublicConfig } from "../env";
 
 /**
  * Supabase mode on the server: the session lives in `@supabase/ssr`'s
@@ -29,7 +29,7 @@ export interface SupabaseServerOptions extends SupabasePublicConfig {
 
 /** The Supabase settings from the web env, or null in local auth mode. */
 export function supabaseServerOptions(): SupabaseServerOptions | null {
-  const env = webEnv();
+  const env = webEnvFromProcess();
   return env.supabase ? { ...env.supabase, secureCookies: env.sessionCookieSecure } : null;
 }
 

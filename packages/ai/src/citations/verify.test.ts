@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeLlm, type FakeLlmServer } from "@techscaniq/fixtures";
 import { createModelRouter, type UsageRecord } from "../router";
 import { buildScanContext } from "../scan-context";
-import { fakeConfig, promptTask } from "../test-support/fake-config";
-import { legacyShopScan, wordpressScan } from "../test-support/scans";
+import { fakeConfig, promptTask } from "../testing/fake-config";
+import { legacyShopScan, wordpressScan } from "../testing/scans";
 import { citationChecker, verifyClaims, type Claim } from "./verify";
 
 const wp = wordpressScan();

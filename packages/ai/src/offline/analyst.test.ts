@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { citationChecker } from "../citations";
 import { buildScanContext } from "../scan-context";
 import { planSections } from "../sections";
-import { injectedSpaScan, INJECTION_TEXTS, legacyShopScan, wordpressScan } from "../test-support/scans";
+import { injectedSpaScan, INJECTION_TEXTS, legacyShopScan, wordpressScan } from "../testing/scans";
 import { writeSectionOffline } from "./analyst";
 import { scoreReport } from "./scores";
 

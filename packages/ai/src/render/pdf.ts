@@ -1,8 +1,11 @@
-import { env as scannerEnv } from "@techscaniq/scanner/env";
+import { browserLaunchFromProcess } from "@techscaniq/scanner/env";
 import { chromium } from "playwright-core";
 
 export interface PdfOptions {
-  /** Chromium binary; default: the scanner's choice (CHROMIUM_PATH, Playwright's browser, else Debian's /usr/bin/chromium). */
+  /**
+   * Chromium binary (the worker passes its scanner env's); default: the scanner's choice from the
+   * process environment (CHROMIUM_PATH, Playwright's browser, else Debian's /usr/bin/chromium).
+   */
   executablePath?: string;
   signal?: AbortSignal;
 }
@@ -14,7 +17,7 @@ export interface PdfOptions {
  */
 export async function renderPdf(html: string, options: PdfOptions = {}): Promise<Uint8Array> {
   const browser = await chromium.launch({
-    executablePath: options.executablePath ?? scannerEnv.chromiumPath,
+    executablePath: options.executablePath ?? browserLaunchFromProcess().executablePath,
     args: [
       "--no-sandbox",
       "--disable-gpu",

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { AiConfig, TASKS } from "../config";
 import type { ReportContent } from "../report";
 import { generateReport } from "../report";
-import { legacyShopScan, wordpressScan } from "../test-support/scans";
+import { legacyShopScan, wordpressScan } from "../testing/scans";
 import {
   buildReportDocument,
   diffScans,

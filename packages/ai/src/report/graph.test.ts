@@ -6,8 +6,8 @@ import { AiConfig } from "../config";
 import { isFindingsSection, planSections, SECTION_IDS, sectionModule } from "../sections";
 import { DATA_FENCE_CLOSE } from "../prompts";
 import type { UsageRecord } from "../router";
-import { fakeConfig, promptTask } from "../test-support/fake-config";
-import { injectedSpaScan, INJECTION_TEXTS, wordpressScan } from "../test-support/scans";
+import { fakeConfig, promptTask } from "../testing/fake-config";
+import { injectedSpaScan, INJECTION_TEXTS, wordpressScan } from "../testing/scans";
 import { generateReport } from "./graph";
 import { ReportContent, reportContentJsonSchema } from "@techscaniq/contracts/report";
 

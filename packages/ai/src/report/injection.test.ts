@@ -13,7 +13,7 @@ import { scanSite, type ScanResult } from "@techscaniq/scanner";
 import { scoreReport } from "../offline/scores";
 import { DATA_FENCE_CLOSE, DATA_FENCE_OPEN } from "../prompts";
 import { buildScanContext } from "../scan-context";
-import { fakeConfig, promptTask } from "../test-support/fake-config";
+import { fakeConfig, promptTask } from "../testing/fake-config";
 import { generateReport } from "./graph";
 import type { ReportContent } from "@techscaniq/contracts/report";
 

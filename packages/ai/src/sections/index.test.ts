@@ -3,7 +3,7 @@ import { REPORT_SECTIONS, SECTION_IDS, SECTION_TITLES } from "@techscaniq/contra
 import { writeSectionOffline } from "../offline/analyst";
 import { sectionPrompt } from "../report/graph";
 import { buildScanContext } from "../scan-context";
-import { legacyShopScan, wordpressScan } from "../test-support/scans";
+import { legacyShopScan, wordpressScan } from "../testing/scans";
 import { architecture } from "./architecture";
 import {
   isFindingsSection,

@@ -1,5 +1,5 @@
 import { dataDirSecret } from "@techscaniq/db/secrets";
-import { loadApiEnv, type ApiEnv } from "../env";
+import type { ApiEnv } from "../env";
 
 /** Local mode: this server signs users in against auth.users and issues the tokens. */
 export interface LocalAuthConfig {
@@ -47,12 +47,12 @@ async function localJwtSecret(env: ApiEnv): Promise<string> {
     variable: "TECHSCANIQ_JWT_SECRET",
     production: env.NODE_ENV === "production",
     productionHint: "local-auth mode (or set SUPABASE_URL to use Supabase Auth)",
-    dataDir: env.TECHSCANIQ_DATA_DIR,
+    dataDir: env.db.TECHSCANIQ_DATA_DIR,
     file: "jwt-secret",
   });
 }
 
-export async function loadAuthConfig(env: ApiEnv = loadApiEnv()): Promise<AuthConfig> {
+export async function loadAuthConfig(env: ApiEnv): Promise<AuthConfig> {
   if (env.SUPABASE_URL) {
     const base = env.SUPABASE_URL.replace(/\/+$/, "");
     return {

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { createTestTenant, createTestUser } from "@techscaniq/db/testing";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectTrpcError, startApiTestBed, type ApiTestBed } from "../test-fixtures";
+import { expectTrpcError, startApiTestBed, type ApiTestBed } from "../testing";
 import type { SupabaseAuthConfig } from "./config";
 
 /**

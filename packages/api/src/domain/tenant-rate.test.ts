@@ -4,7 +4,7 @@ import path from "node:path";
 import { sql, withServiceTx } from "@techscaniq/db";
 import { createTestTenant } from "@techscaniq/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectTrpcError, startApiTestBed, type ApiTestBed, type SignedInUser } from "../test-fixtures";
+import { expectTrpcError, startApiTestBed, type ApiTestBed, type SignedInUser } from "../testing";
 
 const dataDir = await mkdtemp(path.join(tmpdir(), "tsiq-tenant-rate-"));
 process.env.TECHSCANIQ_DATA_DIR = dataDir;

@@ -3,7 +3,7 @@ import { emitEvent, sql, withServiceTx } from "@techscaniq/db";
 import { addTestMember, createTestTenant } from "@techscaniq/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../domain/api-keys";
-import { expectTrpcError, startApiTestBed, type ApiTestBed, type SignedInUser } from "../test-fixtures";
+import { expectTrpcError, startApiTestBed, type ApiTestBed, type SignedInUser } from "../testing";
 
 let bed: ApiTestBed;
 let alice: SignedInUser;

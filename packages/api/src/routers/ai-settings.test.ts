@@ -4,18 +4,19 @@ import path from "node:path";
 import { sql, withRlsTx } from "@techscaniq/db";
 import { createSecretBox } from "@techscaniq/db/secrets";
 import { addTestMember, claimsFor } from "@techscaniq/db/testing";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assignOperatorAiKey } from "../domain/ai-settings/service";
-import { expectTrpcError, startApiTestBed, type ApiTestBed, type SignedInUser } from "../test-fixtures";
+import { loadApiEnv } from "../env";
+import { expectTrpcError, startApiTestBed, type ApiTestBed, type SignedInUser } from "../testing";
 
 // A data dir of this run's own (the generated secrets key lands there), and a fixed secrets key to open stored values with.
-const SECRETS_KEY = vi.hoisted(() => {
-  const key = "test-secrets-key-0123456789abcdef0123456789";
-  process.env.TECHSCANIQ_SECRETS_KEY = key;
-  process.env.TECHSCANIQ_ALLOW_PRIVATE = "0";
-  return key;
+const SECRETS_KEY = "test-secrets-key-0123456789abcdef0123456789";
+const env = loadApiEnv({
+  ...process.env,
+  TECHSCANIQ_SECRETS_KEY: SECRETS_KEY,
+  TECHSCANIQ_ALLOW_PRIVATE: "0",
+  TECHSCANIQ_DATA_DIR: mkdtempSync(path.join(tmpdir(), "tsiq-ai-settings-")),
 });
-process.env.TECHSCANIQ_DATA_DIR = mkdtempSync(path.join(tmpdir(), "tsiq-ai-settings-"));
 
 const OPENAI_KEY = "sk-tenant-a-SECRET-material-9f3Q";
 
@@ -23,7 +24,7 @@ let bed: ApiTestBed;
 let owner: SignedInUser;
 let tenantA: { id: string };
 beforeAll(async () => {
-  bed = await startApiTestBed();
+  bed = await startApiTestBed({ env });
   owner = await bed.signedInUser();
   tenantA = await bed
     .client({ accessToken: owner.accessToken })

@@ -23,7 +23,7 @@ export const aiSettingsRouter = router({
     .output(aiSettingsViewSchema)
     .mutation(async ({ ctx, input }) => {
       ctx.audit.target = `tenant_ai_settings:${ctx.tenant.id}`;
-      return updateAiSettings(ctx.tx, ctx.tenant, actorUserId(ctx.subject), input, await aiSettingsDeps());
+      return updateAiSettings(ctx.tx, ctx.tenant, actorUserId(ctx.subject), input, await aiSettingsDeps(ctx));
     }),
 
   clearKey: tenantProcedure

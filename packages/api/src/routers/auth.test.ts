@@ -6,8 +6,13 @@ import { AUTHENTICATED_AUDIENCE, LOCAL_ISSUER, type LocalAuthConfig } from "../a
 import { createApiKey } from "../domain/api-keys";
 import { createTechScanClient } from "../client";
 import type { AppRouter } from "../router";
-import { localTestAuthConfig, startTestApiServer } from "../testing";
-import { expectTrpcError, startApiTestBed, type ApiTestBed } from "../test-fixtures";
+import {
+  expectTrpcError,
+  localTestAuthConfig,
+  startApiTestBed,
+  startTestApiServer,
+  type ApiTestBed,
+} from "../testing";
 
 let bed: ApiTestBed;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { AgentSpec, buildAgentPrompt } from "@techscaniq/contracts/agents";
 import { withServiceTx } from "@techscaniq/db";
 import { addTestMember } from "@techscaniq/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectTrpcError, startApiTestBed, type ApiTestBed } from "../test-fixtures";
+import { expectTrpcError, startApiTestBed, type ApiTestBed } from "../testing";
 
 let bed: ApiTestBed;
 let clientA: ReturnType<ApiTestBed["client"]>;

@@ -2,7 +2,7 @@ import { createTestTenant } from "@techscaniq/db/testing";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { createTechScanClient } from "../client";
-import { startApiTestBed, type ApiTestBed } from "../test-fixtures";
+import { startApiTestBed, type ApiTestBed } from "../testing";
 
 let bed: ApiTestBed;
 beforeAll(async () => {

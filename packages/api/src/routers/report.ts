@@ -20,7 +20,6 @@ import {
   regenerateReport,
 } from "../domain/reports/service";
 import { scanActorOf } from "../domain/scans/service";
-import { apiStorage } from "../storage";
 import { requireRole, router, tenantProcedure } from "../trpc";
 
 export const reportRouter = router({
@@ -47,7 +46,8 @@ export const reportRouter = router({
     .output(reportViewSchema)
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `report:${input.reportId}`;
-      return regenerateReport(ctx.tx, scanActorOf(ctx), input.reportId);
+      const limit = ctx.env.TECHSCANIQ_REPORT_REGENERATIONS_PER_HOUR;
+      return regenerateReport(ctx.tx, scanActorOf(ctx), input.reportId, limit);
     }),
 
   /**
@@ -57,7 +57,7 @@ export const reportRouter = router({
   export: tenantProcedure
     .input(exportInput)
     .output(reportExportSchema)
-    .query(({ ctx, input }) => exportReport(ctx.tx, scanActorOf(ctx), apiStorage(), input)),
+    .query(({ ctx, input }) => exportReport(ctx.tx, scanActorOf(ctx), ctx.storage, input)),
 
   /** What changed between two finished scans of the same target. */
   diff: tenantProcedure

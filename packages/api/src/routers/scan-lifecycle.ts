@@ -18,7 +18,6 @@ import {
   scanActorOf,
   toScanView,
 } from "../domain/scans/service";
-import { apiStorage } from "../storage";
 import { requireRole, router, tenantProcedure } from "../trpc";
 
 const writeProcedure = tenantProcedure.use(requireRole("member"));
@@ -30,7 +29,7 @@ export const scanLifecycleRouter = router({
     .input(createScanInput)
     .output(scanViewSchema)
     .mutation(async ({ ctx, input }) => {
-      const scan = await createScan(ctx.tx, scanActorOf(ctx), input);
+      const scan = await createScan(ctx.tx, scanActorOf(ctx), input, ctx.env.TECHSCANIQ_SCANS_PER_HOUR);
       ctx.audit.target = `scan:${scan.id}`;
       return scan;
     }),
@@ -65,7 +64,7 @@ export const scanLifecycleRouter = router({
     .input(scanRefInput)
     .output(scanViewSchema)
     .mutation(async ({ ctx, input }) => {
-      const scan = await rescan(ctx.tx, scanActorOf(ctx), input.scanId);
+      const scan = await rescan(ctx.tx, scanActorOf(ctx), input.scanId, ctx.env.TECHSCANIQ_SCANS_PER_HOUR);
       ctx.audit.target = `scan:${scan.id}`;
       return scan;
     }),
@@ -78,7 +77,7 @@ export const scanLifecycleRouter = router({
       ctx.audit.target = `scan:${input.scanId}`;
       const { objectRefs } = await deleteScan(ctx.tx, scanActorOf(ctx), input.scanId);
       // Objects go after the rows: a failure here leaves orphan files, never rows pointing at nothing.
-      await deleteScanObjects(apiStorage(), ctx.tenant.id, input.scanId, objectRefs);
+      await deleteScanObjects(ctx.storage, ctx.tenant.id, input.scanId, objectRefs);
       return { deleted: true as const };
     }),
 });

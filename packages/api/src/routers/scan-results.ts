@@ -10,7 +10,6 @@ import {
 } from "../domain/scans/scans.schemas";
 import { listEvidence, listFindings, listPages, scanActorOf, screenshotRef } from "../domain/scans/service";
 import { DomainError } from "../errors";
-import { apiStorage } from "../storage";
 import { router, tenantProcedure } from "../trpc";
 
 /** What a scan found: findings, crawled pages, evidence and screenshots (merged into `scan`). */
@@ -38,7 +37,7 @@ export const scanResultsRouter = router({
     .output(screenshotSchema)
     .query(async ({ ctx, input }) => {
       const ref = await screenshotRef(ctx.tx, scanActorOf(ctx), input.scanId, input.pageId);
-      const object = await apiStorage().get(ref);
+      const object = await ctx.storage.get(ref);
       if (!object)
         throw new DomainError("NOT_FOUND", `The screenshot of page ${input.pageId} is no longer stored`);
       return { contentType: object.contentType, base64: Buffer.from(object.body).toString("base64") };

@@ -5,7 +5,7 @@ import { sql, withServiceTx } from "@techscaniq/db";
 import { createLocalStorage, scanObjectPath } from "@techscaniq/db/storage";
 import { addTestMember, createTestTenant, createTestUser } from "@techscaniq/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectTrpcError, startApiTestBed, type ApiTestBed, type SignedInUser } from "../test-fixtures";
+import { expectTrpcError, startApiTestBed, type ApiTestBed, type SignedInUser } from "../testing";
 
 // The API stores objects under the data dir; this run gets its own.
 const dataDir = await mkdtemp(path.join(tmpdir(), "tsiq-scan-api-"));

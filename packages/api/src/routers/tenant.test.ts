@@ -1,6 +1,6 @@
 import { addTestMember, createTestUser } from "@techscaniq/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectTrpcError, startApiTestBed, type ApiTestBed } from "../test-fixtures";
+import { expectTrpcError, startApiTestBed, type ApiTestBed } from "../testing";
 
 let bed: ApiTestBed;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { withServiceTx } from "@techscaniq/db";
 import { addTestMember } from "@techscaniq/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectTrpcError, startApiTestBed, type ApiTestBed, type SignedInUser } from "../test-fixtures";
+import { expectTrpcError, startApiTestBed, type ApiTestBed, type SignedInUser } from "../testing";
 
 let bed: ApiTestBed;
 let owner: SignedInUser;

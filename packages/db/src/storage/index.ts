@@ -2,7 +2,7 @@ import path from "node:path";
 import { createLocalStorage } from "./local";
 import { createSupabaseStorage, type SupabaseStorageOptions } from "./supabase";
 import type { ObjectStorage } from "./types";
-import { loadDbEnv, type DbEnv } from "../env";
+import type { DbEnv } from "../env";
 
 export * from "./types";
 export { createLocalStorage } from "./local";
@@ -22,7 +22,7 @@ export function createObjectStorage(config: ObjectStorageConfig): ObjectStorage 
 }
 
 /** The deployment's storage, as web and workers must agree on it: SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY, else TECHSCANIQ_DATA_DIR. */
-export function storageFromEnv(env: DbEnv = loadDbEnv()): ObjectStorage {
+export function storageFromEnv(env: DbEnv): ObjectStorage {
   return createObjectStorage({
     dataDir: env.TECHSCANIQ_DATA_DIR,
     supabase:

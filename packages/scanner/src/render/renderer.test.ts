@@ -2,6 +2,7 @@ import { createSocket } from "node:dgram";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
+import { browserLaunchFromProcess } from "../env";
 import { SafeFetcher } from "../net";
 import { SiteRenderer, browserSandbox, renderPages } from "./index";
 
@@ -222,7 +223,7 @@ describe("trust: the browser that renders attacker pages is sandboxed", () => {
           tree = browserTree(others);
         }
         const { browser, descendants } = tree;
-        const sandbox = await browserSandbox();
+        const sandbox = await browserSandbox(browserLaunchFromProcess().user);
         const environment = readFileSync(`/proc/${browser.pid}/environ`, "utf8").split("\0").filter(Boolean);
         // Debian's chromium launcher (a shell script, which sets PWD) adds its own variables;
         // none of ours may pass but the allowed few.

@@ -10,7 +10,12 @@ import {
   type Request,
   type Route,
 } from "playwright-core";
-import { env } from "../env";
+import {
+  browserLaunchFromProcess,
+  DEFAULT_RENDER_MAX_HTML_CHARS,
+  DEFAULT_RENDER_PAGE_TIMEOUT_MS,
+  type BrowserLaunch,
+} from "../env";
 import { extractPageAssets } from "../crawl/html";
 import { FetchError, formatSeconds, type FetchedResponse, type SafeFetcher } from "../net";
 import type { CookieInfo, Headers, NetworkRequest, PageSnapshot } from "../types";
@@ -36,10 +41,11 @@ export interface RenderOptions {
   maxScripts: number;
   maxRequests: number;
   maxConsoleMessages: number;
-  executablePath: string;
+  /** Default: `browserLaunchFromProcess()`; the worker and CLI pass their parsed scanner env's. */
+  browser: BrowserLaunch;
 }
 
-export const DEFAULT_RENDER_OPTIONS: RenderOptions = {
+export const DEFAULT_RENDER_OPTIONS: Omit<RenderOptions, "browser"> = {
   jsGlobals: [],
   domProperties: [],
   screenshot: true,
@@ -47,12 +53,11 @@ export const DEFAULT_RENDER_OPTIONS: RenderOptions = {
   settleMs: 1_500,
   viewport: { width: 1280, height: 800 },
   maxScriptBytes: 512 * 1024,
-  pageTimeoutMs: env.TECHSCANIQ_RENDER_PAGE_TIMEOUT_MS,
-  maxHtmlChars: env.TECHSCANIQ_RENDER_MAX_HTML_CHARS,
+  pageTimeoutMs: DEFAULT_RENDER_PAGE_TIMEOUT_MS,
+  maxHtmlChars: DEFAULT_RENDER_MAX_HTML_CHARS,
   maxScripts: 100,
   maxRequests: 2_000,
   maxConsoleMessages: 100,
-  executablePath: env.chromiumPath,
 };
 
 export interface RenderOutcome {
@@ -187,8 +192,8 @@ export class SiteRenderer {
   }
 
   static async launch(fetcher: SafeFetcher, options: Partial<RenderOptions> = {}): Promise<SiteRenderer> {
-    const opts = { ...DEFAULT_RENDER_OPTIONS, ...options };
-    const renderer = new SiteRenderer(await launchBrowser(opts.executablePath), fetcher, opts);
+    const opts = { ...DEFAULT_RENDER_OPTIONS, browser: browserLaunchFromProcess(), ...options };
+    const renderer = new SiteRenderer(await launchBrowser(opts.browser), fetcher, opts);
     // Cancelling the scan closes the browser at once.
     fetcher.signal?.addEventListener("abort", () => void renderer.close(), { once: true });
     return renderer;
@@ -425,14 +430,14 @@ function warnAboutSandbox(sandbox: BrowserSandbox): void {
  * Start Chromium as confined as this machine allows: its own sandbox on, as an unprivileged
  * user when we are root, with a minimal environment (no database URL, no keys) and its own HOME.
  */
-async function launchBrowser(executablePath: string): Promise<LaunchedBrowser> {
-  let sandbox = await browserSandbox();
+async function launchBrowser(browser: BrowserLaunch): Promise<LaunchedBrowser> {
+  let sandbox = await browserSandbox(browser.user);
   warnAboutSandbox(sandbox);
   const home = await mkdtemp(join(tmpdir(), "techscaniq-browser-"));
   try {
     if (sandbox.user) await chown(home, sandbox.user.uid, sandbox.user.gid);
     try {
-      return { browser: await startChromium(executablePath, sandbox, home), home };
+      return { browser: await startChromium(browser, sandbox, home), home };
     } catch (error) {
       const message = (error as Error).message;
       if (!sandbox.sandboxed || !/sandbox/i.test(message)) throw error;
@@ -444,7 +449,7 @@ async function launchBrowser(executablePath: string): Promise<LaunchedBrowser> {
           .trim(),
       );
       warnAboutSandbox(sandbox);
-      return { browser: await startChromium(executablePath, sandbox, home), home };
+      return { browser: await startChromium(browser, sandbox, home), home };
     }
   } catch (error) {
     await rm(home, { recursive: true, force: true });
@@ -452,9 +457,13 @@ async function launchBrowser(executablePath: string): Promise<LaunchedBrowser> {
   }
 }
 
-function startChromium(executablePath: string, sandbox: BrowserSandbox, home: string): Promise<Browser> {
+function startChromium(
+  { executablePath, env }: BrowserLaunch,
+  sandbox: BrowserSandbox,
+  home: string,
+): Promise<Browser> {
   const browserEnv = {
-    ...env.browserEnv,
+    ...env,
     HOME: home,
     XDG_CONFIG_HOME: join(home, ".config"),
     XDG_CACHE_HOME: join(home, ".cache"),

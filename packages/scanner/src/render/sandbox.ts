@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { env } from "../env";
 
 const run = promisify(execFile);
 const PROBE_TIMEOUT_MS = 10_000;
@@ -42,10 +41,9 @@ async function lookupUser(name: string): Promise<BrowserUser> {
  * The sandbox needs user, PID and network namespaces, which containers often forbid: the probe
  * creates them as the browser's user, exactly as Chromium would.
  */
-async function probe(): Promise<BrowserSandbox> {
+async function probe(name: string): Promise<BrowserSandbox> {
   let user: BrowserUser | null = null;
   if (process.getuid?.() === 0) {
-    const name = env.TECHSCANIQ_BROWSER_USER;
     try {
       user = await lookupUser(name);
     } catch (error) {
@@ -87,9 +85,9 @@ async function probe(): Promise<BrowserSandbox> {
 
 let verdict: Promise<BrowserSandbox> | null = null;
 
-/** What this machine allows, probed once per process. */
-export function browserSandbox(): Promise<BrowserSandbox> {
-  verdict ??= probe();
+/** What this machine allows for the browser's user (TECHSCANIQ_BROWSER_USER), probed once per process. */
+export function browserSandbox(user: string): Promise<BrowserSandbox> {
+  verdict ??= probe(user);
   return verdict;
 }
 

@@ -5,7 +5,7 @@ import type { DnsInfo, TlsInfo } from "../types";
 import { analyseCookies } from "./cookies";
 import { assessSecurity } from "./index";
 import { summariseMixedContent } from "./mixed-content";
-import { cookie, fetchSnapshot, snapshot } from "./test-support";
+import { cookie, fetchSnapshot, snapshot } from "../testing";
 
 describe("cookie flags", () => {
   it("lists what is wrong with each cookie", () => {

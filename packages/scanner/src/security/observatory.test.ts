@@ -17,7 +17,7 @@ import {
   type ObservatoryPorts,
 } from "./observatory-retriever";
 import { gradeForScore, scoreModifiers } from "./observatory-scores";
-import { cookie, fetchSnapshot, snapshot } from "./test-support";
+import { cookie, fetchSnapshot, snapshot } from "../testing";
 
 // Cases from the MDN HTTP Observatory's own suite (its test/*.test.js): the
 // site is mozilla.org, fetched over https, and http:// redirects

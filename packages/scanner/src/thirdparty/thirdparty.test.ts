@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EvidenceSet } from "../evidence";
-import { snapshot } from "../security/test-support";
+import { snapshot } from "../testing";
 import type { NetworkRequest } from "../types";
 import { ownerOf, summarisePerformance, summariseThirdParties } from "./index";
 

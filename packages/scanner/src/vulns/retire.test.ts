@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
 import { EvidenceSet } from "../evidence";
-import { fetchSnapshot, snapshot } from "../security/test-support";
+import { fetchSnapshot, snapshot } from "../testing";
 import { detectInContent, detectInUrl, findVulnerableLibraries } from "./retire";
 import { loadRetireRepository, parseRetireRepository } from "./repository";
 import { compareVersions, inRange } from "./version";

@@ -1,6 +1,5 @@
 import { AGENT_RUN_TASK, AgentRunPayload } from "@techscaniq/contracts/tasks";
 import type { Db } from "@techscaniq/db";
-import { env as scannerEnv } from "@techscaniq/scanner/env";
 import type { WorkerEnv } from "../../env";
 import { defineTask, isLastAttempt, type TaskDefinition } from "../define";
 import { aiSettingsFromEnv } from "../report/index";
@@ -48,8 +47,8 @@ export function agentTasks({ db, env }: { db: Db; env: WorkerEnv }): TaskDefinit
     agentRunTask({
       db,
       connectionString: env.DATABASE_URL,
-      ...aiSettingsFromEnv(db),
-      allowPrivate: scannerEnv.TECHSCANIQ_ALLOW_PRIVATE === "1",
+      ...aiSettingsFromEnv(db, env),
+      allowPrivate: env.scanner.scanOptions.allowPrivate,
       toolWaitMs: (env.SCAN_DEADLINE_SECONDS + 300) * 1000,
     }),
   ];

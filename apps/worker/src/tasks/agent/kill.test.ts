@@ -11,9 +11,15 @@ import {
 } from "@techscaniq/db/testing";
 import { startFakeLlm, type FakeLlmServer } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnWorker } from "../scan/test-support";
+import { spawnWorker } from "../../testing/scan";
 import { stepsOf } from "./store";
-import { createPublishedAgent, eventually, runReaches, triggerRun, type TestMember } from "./test-support";
+import {
+  createPublishedAgent,
+  eventually,
+  runReaches,
+  triggerRun,
+  type TestMember,
+} from "../../testing/agent";
 
 let database: TestDatabase;
 let fake: FakeLlmServer;
@@ -80,7 +86,7 @@ describe("agents: a worker killed with SIGKILL mid-run", () => {
     await eventually(async () => {
       const steps = await stepsOf(database.db, runId);
       return steps.length === 3 && steps[2]!.status === "running" && fake.requests.length === 2;
-    });
+    }, "the second model call in flight");
     first.kill("SIGKILL");
     startWorkerProcess("agent-after-kill");
 

@@ -22,7 +22,7 @@ import {
   runRow,
   triggerRun,
   type TestMember,
-} from "./test-support";
+} from "../../testing/agent";
 
 let database: TestDatabase;
 let fake: FakeLlmServer;
@@ -188,8 +188,11 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
     // A model that would answer in 10 minutes, with a tool call that must never run.
     fake.enqueue({ toolCalls: [{ name: "read_findings", arguments: { scanId } }], delayMs: 600_000 });
     const running = executeAgentRun(settingsFor("anthropic"), runId, noRequeue);
-    await eventually(async () => (await stepsOf(database.db, runId))[0]?.status === "running");
-    await eventually(async () => fake.requests.length === 1);
+    await eventually(
+      async () => (await stepsOf(database.db, runId))[0]?.status === "running",
+      "the first model step to start",
+    );
+    await eventually(async () => fake.requests.length === 1, "the slow model call to reach the fake server");
     await requestCancel(database.db, member, runId);
     // Bounded by this test's timeout: the abort reaches the SDK's request, so the call ends now.
     expect(await running).toBe("cancelled");

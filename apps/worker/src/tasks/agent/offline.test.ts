@@ -20,7 +20,7 @@ import {
   runReaches,
   triggerRun,
   type TestMember,
-} from "./test-support";
+} from "../../testing/agent";
 import { runAgentTool, ToolError, type ToolContext } from "./tools";
 
 // Agents scan 127.0.0.1 fixtures: the operator switch, read by the scanner's env at import.
@@ -275,7 +275,7 @@ describe("agents: offline runner", () => {
         return step?.status === "running" && (step.response as { scanId?: string } | null)?.scanId
           ? step
           : null;
-      });
+      }, "the first scan_url step to start its scan");
       await requestCancel(database.db, member, runId);
       const done = await runReaches(database.db, runId, ["succeeded", "failed", "cancelled"]);
       expect(done.status).toBe("cancelled");

@@ -1,9 +1,7 @@
 import { defaultAiConfig, operatorAiPolicy } from "@techscaniq/ai";
-import { env as aiEnv } from "@techscaniq/ai/env";
 import { REPORT_GENERATE_TASK, ReportGeneratePayload } from "@techscaniq/contracts/tasks";
 import type { Db } from "@techscaniq/db";
 import { loadSecretBox } from "@techscaniq/db/secrets";
-import { env as scannerEnv } from "@techscaniq/scanner/env";
 import type { ObjectStorage } from "@techscaniq/db/storage";
 import type { WorkerEnv } from "../../env";
 import type { Logger } from "../../logger";
@@ -53,9 +51,11 @@ export function reportGenerateTask(
 /** The AI providers tasks run with, from the environment: the offline analyst unless AI keys are set. */
 export function aiSettingsFromEnv(
   db: Db,
+  env: WorkerEnv,
 ): Pick<ReportTaskSettings, "aiConfig" | "tenantAi" | "providerFetch"> {
+  const aiEnv = env.ai;
   const aiConfig = defaultAiConfig(aiEnv);
-  const secretBox = once(() => loadSecretBox());
+  const secretBox = once(() => loadSecretBox(env.db));
   const defaultModels = {
     openai: aiEnv.TECHSCANIQ_OPENAI_MODEL,
     anthropic: aiEnv.TECHSCANIQ_ANTHROPIC_MODEL,
@@ -69,7 +69,7 @@ export function aiSettingsFromEnv(
     policy: operatorAiPolicy(aiEnv),
   });
   // Tenant-chosen provider URLs follow the same private-address switch as scans.
-  const providerFetch = providerFetchFor(scannerEnv.TECHSCANIQ_ALLOW_PRIVATE === "1");
+  const providerFetch = providerFetchFor(env.scanner.scanOptions.allowPrivate);
   return { aiConfig, tenantAi, providerFetch };
 }
 
@@ -85,11 +85,19 @@ export function reportTasks({
   logger: Logger;
   storage: ObjectStorage;
 }): TaskDefinition[] {
-  const ai = aiSettingsFromEnv(db);
+  const ai = aiSettingsFromEnv(db, env);
   logger.info(
     `reports are written by: ${ai.aiConfig.routes.writeSection?.map((step) => step.provider).join(" → ") ?? "offline"}`,
   );
-  return [reportGenerateTask({ db, storage, connectionString: env.DATABASE_URL, ...ai })];
+  return [
+    reportGenerateTask({
+      db,
+      storage,
+      connectionString: env.DATABASE_URL,
+      chromiumPath: env.scanner.browser.executablePath,
+      ...ai,
+    }),
+  ];
 }
 
 /** The first call's promise for every call; a failed load is retried by the next call. */

@@ -1,11 +1,13 @@
+import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { AiConfig, TASKS } from "@techscaniq/ai";
 import { countPdfPages } from "@techscaniq/ai/render/pdf";
 import { createTechScanClient } from "@techscaniq/api/client";
 import { sql, withRlsTx, withServiceTx } from "@techscaniq/db";
 import { createLocalStorage } from "@techscaniq/db/storage";
-import { claimsFor, createTestTenant, createTestUser } from "@techscaniq/db/testing";
+import { claimsFor, createTestTenant, createTestUser, waitUntil } from "@techscaniq/db/testing";
 import {
   startFakeLlm,
   startFixtureServer,
@@ -13,24 +15,17 @@ import {
   type FakeLlmServer,
   type FixtureServer,
 } from "@techscaniq/fixtures";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { followScan, startScanTestBed, type ScanTestBed } from "../scan/test-support";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadWorkerEnv } from "../../env";
+import { createLogger } from "../../logger";
+import { startWorker } from "../../worker";
+import { followScan, startScanTestBed, type ScanTestBed } from "../../testing/scan";
+import { closeReportCheckpointers, produceReportVersion } from "./generate";
+import { providerFetchFor } from "./provider-fetch";
 
-// Tests scan 127.0.0.1 fixtures (the operator switch, read at import) and share one storage dir between API and worker.
-const dataDir = await vi.hoisted(async () => {
-  const [{ mkdtempSync }, { tmpdir }, { join }] = await Promise.all([
-    import("node:fs"),
-    import("node:os"),
-    import("node:path"),
-  ]);
-  process.env.TECHSCANIQ_ALLOW_PRIVATE = "1";
-  return (process.env.TECHSCANIQ_DATA_DIR = mkdtempSync(join(tmpdir(), "tsiq-report-")));
-});
-const { loadWorkerEnv } = await import("../../env");
-const { createLogger } = await import("../../logger");
-const { startWorker } = await import("../../worker");
-const { closeReportCheckpointers, produceReportVersion } = await import("./generate");
-const { providerFetchFor } = await import("./provider-fetch");
+// Tests scan 127.0.0.1 fixtures (the operator switch) and share one storage dir between API and worker.
+process.env.TECHSCANIQ_ALLOW_PRIVATE = "1";
+const dataDir = (process.env.TECHSCANIQ_DATA_DIR = mkdtempSync(path.join(tmpdir(), "tsiq-report-")));
 
 let bed: ScanTestBed;
 let fixtures: FixtureServer;
@@ -43,14 +38,9 @@ let tenantB: ReturnType<typeof createTechScanClient>;
 
 type Client = ScanTestBed["client"];
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null>): Promise<T> {
-  for (let i = 0; i < 300; i += 1) {
-    const value = await probe();
-    if (value !== null) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** 300 polls of 200 ms, as before the shared helper. */
+const waitFor = <T>(what: string, probe: () => Promise<T | null>): Promise<T> =>
+  waitUntil(probe, { what, timeoutMs: 60_000 });
 
 /** The report of a scan once its version exists and its exports (PDF last) are stored. */
 async function readyReport(client: Client, id: string) {
@@ -132,6 +122,7 @@ beforeAll(async () => {
   fixtures = await startFixtureServer();
   fake = await startFakeLlm();
   const env = loadWorkerEnv({
+    ...process.env,
     DATABASE_URL: bed.database.url,
     WORKER_HEALTH_PORT: "0",
     WORKER_CONCURRENCY: "2",

@@ -1,32 +1,28 @@
+import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { AiConfig, DEFAULT_PRICES, TASKS, type OperatorAiPolicy } from "@techscaniq/ai";
 import { tenantKeyContext } from "@techscaniq/contracts/ai";
 import { assignOperatorAiKey } from "@techscaniq/api";
 import { withServiceTx } from "@techscaniq/db";
+import { loadDbEnv } from "@techscaniq/db/env";
 import { loadSecretBox } from "@techscaniq/db/secrets";
 import { createLocalStorage } from "@techscaniq/db/storage";
 import { createTestTenant, createTestUser } from "@techscaniq/db/testing";
 import { startFakeLlm, type FakeLlmRequest, type FakeLlmServer } from "@techscaniq/fixtures";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startScanTestBed, type ScanTestBed } from "../scan/test-support";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startScanTestBed, type ScanTestBed } from "../../testing/scan";
 import { closeReportCheckpointers, produceReportVersion, type ReportTaskSettings } from "./generate";
 import { providerFetchFor } from "./provider-fetch";
 import { tenantAiLoader } from "./tenant-ai";
 
 // The fake provider listens on 127.0.0.1 (the operator switch lets a tenant point at it); API and worker share the data dir's secrets key.
-const dataDir = await vi.hoisted(async () => {
-  const [{ mkdtempSync }, { tmpdir }, { join }] = await Promise.all([
-    import("node:fs"),
-    import("node:os"),
-    import("node:path"),
-  ]);
-  process.env.TECHSCANIQ_ALLOW_PRIVATE = "1";
-  delete process.env.TECHSCANIQ_SECRETS_KEY;
-  return (process.env.TECHSCANIQ_DATA_DIR = mkdtempSync(join(tmpdir(), "tsiq-tenant-ai-")));
-});
+process.env.TECHSCANIQ_ALLOW_PRIVATE = "1";
+delete process.env.TECHSCANIQ_SECRETS_KEY;
+const dataDir = (process.env.TECHSCANIQ_DATA_DIR = mkdtempSync(path.join(tmpdir(), "tsiq-tenant-ai-")));
 
 const TENANT_A_KEY = "sk-tenant-a-own-key-7Xq2";
 const offlineOnly = AiConfig.parse({
@@ -113,7 +109,7 @@ beforeAll(async () => {
     tenantAi: tenantAiLoader({
       db: bed.database.db,
       base: offlineOnly,
-      secretBox: () => loadSecretBox(),
+      secretBox: () => loadSecretBox(loadDbEnv()),
       defaultModels: { openai: "gpt-4o-mini", anthropic: "claude-haiku-4-5", local: "llama3.1" },
       policy,
     }),
@@ -170,7 +166,10 @@ describe("report.generate with per-tenant AI settings", { timeout: 120_000 }, ()
     const ownerC = await createTestUser(bed.database.db);
     const tenantC = await createTestTenant(bed.database.db, ownerC.id);
     // Tenant A's sealed key copied onto tenant C: bound to A, it must not open for C.
-    const sealedForA = (await loadSecretBox()).seal(TENANT_A_KEY, tenantKeyContext(bed.tenantId, "openai"));
+    const sealedForA = (await loadSecretBox(loadDbEnv())).seal(
+      TENANT_A_KEY,
+      tenantKeyContext(bed.tenantId, "openai"),
+    );
     await withServiceTx(bed.database.db, (tx) =>
       tx
         .insertInto("tenant_ai_settings")
@@ -201,7 +200,7 @@ describe(
         const assigned = await assignOperatorAiKey(
           bed.database.db,
           { tenantSlug: tenantD.slug, provider: "openai", apiKey: OPERATOR_KEY, baseUrl: fake.openaiBaseUrl },
-          await loadSecretBox(),
+          await loadSecretBox(loadDbEnv()),
         );
         expect(assigned).toEqual({
           tenantId: tenantD.id,
@@ -250,7 +249,7 @@ describe(
 describe("trust: AI provider base URL is an SSRF path", { timeout: 120_000 }, () => {
   it("refuses a tenant base URL on a loopback address at call time, even when it was stored around the API", async () => {
     const tenantF = await newTenant();
-    const sealed = (await loadSecretBox()).seal(
+    const sealed = (await loadSecretBox(loadDbEnv())).seal(
       "sk-tenant-f-key-1111",
       tenantKeyContext(tenantF.id, "openai"),
     );
@@ -283,7 +282,7 @@ describe("trust: AI provider base URL is an SSRF path", { timeout: 120_000 }, ()
       res.writeHead(307, { location: `${fake.openaiBaseUrl}/chat/completions` }).end(),
     );
     try {
-      const sealed = (await loadSecretBox()).seal(
+      const sealed = (await loadSecretBox(loadDbEnv())).seal(
         "sk-tenant-g-key-2222",
         tenantKeyContext(tenantG.id, "openai"),
       );

@@ -1,7 +1,6 @@
 import type { Db } from "@techscaniq/db";
 import type { ObjectStorage } from "@techscaniq/db/storage";
 import { browserSandbox } from "@techscaniq/scanner";
-import { env as scannerEnv } from "@techscaniq/scanner/env";
 import type { WorkerEnv } from "../../env";
 import type { Logger } from "../../logger";
 import type { TaskDefinition } from "../define";
@@ -29,13 +28,12 @@ export function scanTasks({
   logger: Logger;
   storage: ObjectStorage;
 }): TaskDefinition[] {
-  const allowPrivate = scannerEnv.TECHSCANIQ_ALLOW_PRIVATE === "1";
-  if (allowPrivate) {
+  if (env.scanner.scanOptions.allowPrivate) {
     logger.warn(
       "TECHSCANIQ_ALLOW_PRIVATE=1: scans may reach private, loopback and internal addresses. Only for private-network deployments and tests — never on a shared or public worker.",
     );
   }
-  void browserSandbox().then(({ warning }) => {
+  void browserSandbox(env.scanner.browser.user).then(({ warning }) => {
     if (warning)
       logger.warn(`${warning}: rendered pages are less confined than they should be (see README).`);
   });
@@ -43,7 +41,7 @@ export function scanTasks({
     db,
     storage,
     stages: scannerStages,
-    allowPrivate,
+    scanner: env.scanner,
     tenantConcurrency: env.SCAN_TENANT_CONCURRENCY,
     deadlineMs: env.SCAN_DEADLINE_SECONDS * 1000,
   });

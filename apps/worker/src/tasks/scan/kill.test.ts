@@ -11,7 +11,7 @@ import {
   spawnWorker,
   startScanTestBed,
   type ScanTestBed,
-} from "./test-support";
+} from "../../testing/scan";
 
 let bed: ScanTestBed;
 let fixtures: FixtureServer;

@@ -9,7 +9,8 @@ import {
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
 import { createLocalStorage } from "@techscaniq/db/storage";
 import type { Evidence } from "@techscaniq/scanner";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { loadScannerEnv } from "@techscaniq/scanner/env";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PipelineStage, StageInput, StageResult } from "./pipeline";
 import {
   upsertEvidence,
@@ -20,11 +21,7 @@ import {
   type ScanRow,
 } from "./persist";
 
-// The vulns test crawls a 127.0.0.1 fixture: the operator switch, read by the scanner's env at import.
-vi.hoisted(() => {
-  process.env.TECHSCANIQ_ALLOW_PRIVATE = "1";
-});
-const { scannerStages } = await import("./stages");
+import { scannerStages } from "./stages";
 
 let database: TestDatabase;
 let tenantId: string;
@@ -172,7 +169,8 @@ describe("trust: vulnerable-libraries stage and duplicated keys in one batch ups
           options: { maxPages: 3, renderCount: 0, maxDepth: 1 },
         },
         previous,
-        allowPrivate: true,
+        // The vulns test crawls a 127.0.0.1 fixture: the operator's switch.
+        scanner: loadScannerEnv({ ...process.env, TECHSCANIQ_ALLOW_PRIVATE: "1" }),
         signal: new AbortController().signal,
         onProgress: () => undefined,
         storage,

@@ -1,7 +1,11 @@
 import { HEADER_GRADE_FINDING } from "@techscaniq/contracts/scan";
 import { sql, withServiceTx } from "@techscaniq/db";
+import { waitUntil } from "@techscaniq/db/testing";
 import { startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadWorkerEnv } from "../../env";
+import { createLogger } from "../../logger";
+import { startWorker } from "../../worker";
 import {
   chromiumDescendants,
   evidenceIds,
@@ -10,15 +14,8 @@ import {
   noJobsLeft,
   startScanTestBed,
   type ScanTestBed,
-} from "./test-support";
+} from "../../testing/scan";
 
-// Tests scan 127.0.0.1 fixtures: the operator switch, read by the scanner's env at import.
-vi.hoisted(() => {
-  process.env.TECHSCANIQ_ALLOW_PRIVATE = "1";
-});
-const { loadWorkerEnv } = await import("../../env");
-const { createLogger } = await import("../../logger");
-const { startWorker } = await import("../../worker");
 type RunningWorker = Awaited<ReturnType<typeof startWorker>>;
 
 let bed: ScanTestBed;
@@ -27,6 +24,9 @@ let worker: RunningWorker | undefined;
 
 async function startInProcessWorker(): Promise<RunningWorker> {
   const env = loadWorkerEnv({
+    ...process.env,
+    // The tests scan 127.0.0.1 fixtures: the operator's switch.
+    TECHSCANIQ_ALLOW_PRIVATE: "1",
     DATABASE_URL: bed.database.url,
     WORKER_HEALTH_PORT: "0",
     WORKER_CONCURRENCY: "2",
@@ -187,8 +187,10 @@ describe("scan pipeline (worker in-process, API over HTTP)", () => {
     async () => {
       await ensureWorker();
       // The earlier scans' reports render PDFs in this process: their Chromium must be gone before we count ours.
-      while ((await chromiumDescendants(process.pid)).length > 0)
-        await new Promise((resolve) => setTimeout(resolve, 200));
+      await waitUntil(async () => (await chromiumDescendants(process.pid)).length === 0, {
+        what: "the earlier reports' Chromium to exit",
+        timeoutMs: 60_000,
+      });
       const scan = await bed.client.scan.create.mutate({
         url: fixtures.url("wordpress-like"),
         options: { maxPages: 10, renderCount: 3 },

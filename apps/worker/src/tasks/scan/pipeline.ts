@@ -3,6 +3,7 @@ import type { ObjectStorage } from "@techscaniq/db/storage";
 import { SCAN_STAGE_PROGRESS, SCAN_STAGES } from "@techscaniq/contracts/scan";
 import { ScanStagePayload, scanTaskName } from "@techscaniq/contracts/tasks";
 import type { Evidence } from "@techscaniq/scanner";
+import type { ScannerEnv } from "@techscaniq/scanner/env";
 import type { JobHelpers } from "graphile-worker";
 import { defineTask, type TaskDefinition } from "../define";
 import {
@@ -53,7 +54,8 @@ export interface StageInput {
   scan: ScanTarget;
   /** Outputs of the stages already checkpointed, by stage. */
   previous: Partial<Record<PipelineStage, unknown>>;
-  allowPrivate: boolean;
+  /** The operator's scan settings and browser (TECHSCANIQ_ALLOW_PRIVATE, render limits, Chromium). */
+  scanner: ScannerEnv;
   /** Aborted when the scan is cancelled or the worker shuts down: stop, close the browser. */
   signal: AbortSignal;
   /** 0–1 within this stage. */
@@ -86,7 +88,7 @@ export interface ScanPipelineSettings {
   db: Db;
   storage: ObjectStorage;
   stages: StageImplementations;
-  allowPrivate: boolean;
+  scanner: ScannerEnv;
   /** Scans of one tenant running at once; more wait in the queue. */
   tenantConcurrency: number;
   /** From a scan's start: after this no failed stage is tried again (SCAN_DEADLINE_SECONDS). */
@@ -372,7 +374,7 @@ async function executeStage(
         options: scan.options as ScanTarget["options"],
       },
       previous: Object.fromEntries(done),
-      allowPrivate: settings.allowPrivate,
+      scanner: settings.scanner,
       signal: watch.signal,
       onProgress: progress.report,
       storage: settings.storage,

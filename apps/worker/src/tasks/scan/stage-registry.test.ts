@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest"
 import type { ScanStage } from "./persist";
 import { scanPipelineTasks } from "./pipeline";
 import { scannerStages } from "./stages";
+import { loadScannerEnv } from "@techscaniq/scanner/env";
 
 let database: TestDatabase;
 
@@ -38,7 +39,7 @@ describe("architecture: one scan stage registry", () => {
       db: database.db,
       storage: createLocalStorage(tmpdir()),
       stages: scannerStages,
-      allowPrivate: false,
+      scanner: loadScannerEnv({}),
       tenantConcurrency: 1,
       deadlineMs: 60_000,
     });

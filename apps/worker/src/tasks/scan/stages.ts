@@ -61,17 +61,18 @@ function startPageFailure(target: string, failure: { code: string; message: stri
 function settingsFor(input: StageInput): ScanSettings {
   const { maxPages, maxDepth, renderCount } = input.scan.options;
   return parseScanOptions({
+    ...input.scanner.scanOptions,
     maxPages,
     maxDepth,
     render: renderCount > 0,
     renderPages: Math.max(0, renderCount - 1),
-    allowPrivate: input.allowPrivate,
   });
 }
 
 function runtimeFor(input: StageInput) {
   return {
     signal: input.signal,
+    browser: input.scanner.browser,
     onProgress: ({ progress, message }: { progress: number; message: string }) =>
       input.onProgress(progress, message),
   };

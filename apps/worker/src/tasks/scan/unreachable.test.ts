@@ -6,16 +6,11 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { followScan, noJobsLeft, startScanTestBed, type ScanTestBed } from "./test-support";
-
-// Tests scan 127.0.0.1 servers: the operator switch, read by the scanner's env at import.
-vi.hoisted(() => {
-  process.env.TECHSCANIQ_ALLOW_PRIVATE = "1";
-});
-const { loadWorkerEnv } = await import("../../env");
-const { createLogger } = await import("../../logger");
-const { startWorker } = await import("../../worker");
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadWorkerEnv } from "../../env";
+import { createLogger } from "../../logger";
+import { startWorker } from "../../worker";
+import { followScan, noJobsLeft, startScanTestBed, type ScanTestBed } from "../../testing/scan";
 
 let bed: ScanTestBed;
 let worker: Awaited<ReturnType<typeof startWorker>>;
@@ -31,6 +26,9 @@ const SCAN_TIMEOUT_MS = 180_000;
 beforeAll(async () => {
   bed = await startScanTestBed();
   const env = loadWorkerEnv({
+    ...process.env,
+    // The tests scan 127.0.0.1 fixtures: the operator's switch.
+    TECHSCANIQ_ALLOW_PRIVATE: "1",
     DATABASE_URL: bed.database.url,
     WORKER_HEALTH_PORT: "0",
     WORKER_ID: `unreachable-test-${process.pid}`,

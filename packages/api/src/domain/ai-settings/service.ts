@@ -21,8 +21,8 @@ import {
   type Updateable,
 } from "@techscaniq/db";
 import type { TenantAiSettings as TenantAiSettingsTable } from "@techscaniq/db/schema";
-import { loadSecretBox, type SecretBox } from "@techscaniq/db/secrets";
-import { loadApiEnv } from "../../env";
+import type { SecretBox } from "@techscaniq/db/secrets";
+import type { ApiEnv } from "../../env";
 import { DomainError } from "../../errors";
 import type { ActiveTenant } from "../../trpc";
 import { hasRole } from "../roles";
@@ -33,16 +33,6 @@ import {
   type AssignOperatorAiKeyInput,
   type UpdateAiSettingsInput,
 } from "./ai-settings.schemas";
-
-let box: Promise<SecretBox> | undefined;
-/** The deployment's secret box, loaded once per process (TECHSCANIQ_SECRETS_KEY or the generated data-dir key). */
-export function tenantSecretBox(): Promise<SecretBox> {
-  box ??= loadSecretBox().catch((error: unknown) => {
-    box = undefined;
-    throw error;
-  });
-  return box;
-}
 
 type RedactedRow = {
   tenant_id: string;
@@ -109,10 +99,15 @@ export interface UpdateDeps {
   policy: OperatorAiPolicy;
 }
 
-export async function aiSettingsDeps(): Promise<UpdateDeps> {
-  const env = loadApiEnv();
+export async function aiSettingsDeps({
+  env,
+  secretBox,
+}: {
+  env: ApiEnv;
+  secretBox(): Promise<SecretBox>;
+}): Promise<UpdateDeps> {
   return {
-    box: await tenantSecretBox(),
+    box: await secretBox(),
     allowPrivate: env.TECHSCANIQ_ALLOW_PRIVATE === "1",
     policy: operatorAiPolicy(env),
   };

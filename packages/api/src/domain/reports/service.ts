@@ -12,7 +12,6 @@ import { scanInputFromStored, storedFindingFromRow } from "@techscaniq/contracts
 import { emitEvent, sql, type Database, type Selectable, type Transaction } from "@techscaniq/db";
 import type { ObjectStorage } from "@techscaniq/db/storage";
 import type { z } from "zod";
-import { loadApiEnv } from "../../env";
 import { DomainError } from "../../errors";
 import { decodeCursor, encodeCursor } from "../../schemas";
 import { enforceHourlyTenantLimit } from "../tenant-rate";
@@ -168,12 +167,17 @@ const REGENERATE_EVENT = "report.regenerate_requested";
  * Asks for the next version and queues report.generate in this transaction (private.queue_report checks
  * the caller may write), within the tenant's hourly limit: each regeneration spends AI tokens.
  */
-export async function regenerateReport(tx: Tx, actor: ScanActor, reportId: string): Promise<ReportView> {
+export async function regenerateReport(
+  tx: Tx,
+  actor: ScanActor,
+  reportId: string,
+  regenerationsPerHour: number,
+): Promise<ReportView> {
   const report = await findReport(tx, actor, { reportId });
   await enforceHourlyTenantLimit(tx, {
     tenantId: actor.tenantId,
     action: "regenerate reports",
-    limit: loadApiEnv().TECHSCANIQ_REPORT_REGENERATIONS_PER_HOUR,
+    limit: regenerationsPerHour,
     countSince: async (since) => {
       const row = await tx
         .selectFrom("events")

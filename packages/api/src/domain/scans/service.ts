@@ -2,7 +2,6 @@ import { emitEvent, sql, type Database, type Selectable, type Transaction } from
 import type { ObjectRef, ObjectStorage } from "@techscaniq/db/storage";
 import { SCAN_STAGES, storedEvidenceFromRow } from "@techscaniq/contracts/scan";
 import type { z } from "zod";
-import { loadApiEnv } from "../../env";
 import { DomainError } from "../../errors";
 import { scanTaskName } from "@techscaniq/contracts/tasks";
 import { enforceHourlyTenantLimit } from "../tenant-rate";
@@ -102,12 +101,13 @@ export async function createScan(
   tx: Tx,
   actor: ScanActor,
   input: z.output<typeof createScanInput>,
+  scansPerHour: number,
   parentScanId: string | null = null,
 ): Promise<ScanView> {
   await enforceHourlyTenantLimit(tx, {
     tenantId: actor.tenantId,
     action: "start scans",
-    limit: loadApiEnv().TECHSCANIQ_SCANS_PER_HOUR,
+    limit: scansPerHour,
     countSince: async (since) => {
       const row = await tx
         .selectFrom("scans")
@@ -256,7 +256,12 @@ export async function retryScan(tx: Tx, actor: ScanActor, scanId: string): Promi
 }
 
 /** A new scan of the same target and settings, linked to its parent for comparison. */
-export async function rescan(tx: Tx, actor: ScanActor, scanId: string): Promise<ScanView> {
+export async function rescan(
+  tx: Tx,
+  actor: ScanActor,
+  scanId: string,
+  scansPerHour: number,
+): Promise<ScanView> {
   const parent = await findScan(tx, actor, scanId);
   return createScan(
     tx,
@@ -267,6 +272,7 @@ export async function rescan(tx: Tx, actor: ScanActor, scanId: string): Promise<
       repositories: parent.repositories,
       options: parent.options as unknown as ScanOptions,
     },
+    scansPerHour,
     parent.id,
   );
 }

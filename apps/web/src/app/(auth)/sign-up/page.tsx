@@ -9,7 +9,7 @@ import {
   CardHeader,
   CardTitle,
 } from "../../../components/ui/card";
-import { webEnv } from "../../../env";
+import { webEnvFromProcess } from "../../../env";
 import { safeNextPath } from "../../../lib/safe-next";
 import { SupabaseAuthForm } from "../supabase-auth-form";
 
@@ -33,7 +33,7 @@ export default async function SignUpPage({
 }) {
   const next = safeNextPath((await searchParams).next);
   // Read per request, so one build serves local and Supabase mode.
-  const { supabase } = webEnv();
+  const { supabase } = webEnvFromProcess();
   return (
     <Card>
       <CardHeader>

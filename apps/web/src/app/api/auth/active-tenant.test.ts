@@ -5,7 +5,7 @@ import {
   postRequest,
   routeTestEnvironment,
   SAME_ORIGIN_JSON,
-} from "../../../server/route-testing";
+} from "../../../server/testing";
 import type * as SignInRoute from "./sign-in/route";
 import type * as SignUpRoute from "./sign-up/route";
 import type * as ActiveTenantRoute from "../tenant/active/route";

@@ -5,7 +5,7 @@ import {
   postRequest as post,
   routeTestEnvironment,
   SAME_ORIGIN_JSON as OURS,
-} from "../../../server/route-testing";
+} from "../../../server/testing";
 import type * as RefreshRoute from "./refresh/route";
 import type * as SignInRoute from "./sign-in/route";
 import type * as SignOutRoute from "./sign-out/route";

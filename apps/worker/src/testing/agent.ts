@@ -1,7 +1,7 @@
 import { AgentSpec, type AgentSpecInput } from "@techscaniq/contracts/agents";
 import { emitEvent, sql, withRlsTx, type Db } from "@techscaniq/db";
-import { claimsFor } from "@techscaniq/db/testing";
-import type { AgentRunRow } from "./store";
+import { claimsFor, waitUntil } from "@techscaniq/db/testing";
+import type { AgentRunRow } from "../tasks/agent/store";
 
 /** Test-only: what the API does (agent-api branch), done as the member through RLS. */
 
@@ -122,23 +122,24 @@ export async function runRow(db: Db, runId: string): Promise<AgentRunRow> {
   return db.kysely.selectFrom("agent_runs").selectAll().where("id", "=", runId).executeTakeFirstOrThrow();
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Polls until `check` holds; the test's own timeout bounds the wait. */
-export async function eventually<T>(check: () => Promise<T | null | undefined | false>): Promise<T> {
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    await pause(100);
-  }
+export function eventually<T>(
+  check: () => Promise<T | null | undefined | false>,
+  what: string,
+  timeoutMs = 600_000,
+): Promise<T> {
+  return waitUntil(check, { what, timeoutMs, intervalMs: 100 });
 }
 
 /** Resolves with the run once it reaches one of `statuses`. */
 export function runReaches(db: Db, runId: string, statuses: AgentRunRow["status"][]): Promise<AgentRunRow> {
-  return eventually(async () => {
-    const run = await runRow(db, runId);
-    return statuses.includes(run.status) ? run : null;
-  });
+  return eventually(
+    async () => {
+      const run = await runRow(db, runId);
+      return statuses.includes(run.status) ? run : null;
+    },
+    `run ${runId} to reach ${statuses.join(" or ")}`,
+  );
 }
 
 /** The types of the run's events, in order. */

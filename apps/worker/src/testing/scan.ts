@@ -7,6 +7,7 @@ import {
   createTestDatabase,
   createTestTenant,
   createTestUser,
+  waitUntil,
   type TestDatabase,
 } from "@techscaniq/db/testing";
 
@@ -108,12 +109,15 @@ export async function jobsOf(db: Db, scanId: string): Promise<{ task: string; lo
  * one may still be there for a moment; a stuck job makes the test time out.
  */
 export async function noJobsLeft(db: Db, scanId: string): Promise<true> {
-  while ((await jobsOf(db, scanId)).length > 0) await new Promise((resolve) => setTimeout(resolve, 100));
-  return true;
+  return waitUntil(async () => (await jobsOf(db, scanId)).length === 0, {
+    what: `scan ${scanId}'s last job to be deleted`,
+    timeoutMs: 30_000,
+    intervalMs: 100,
+  });
 }
 
-const mainFile = fileURLToPath(new URL("../../main.ts", import.meta.url));
-const workerDir = fileURLToPath(new URL("../../..", import.meta.url));
+const mainFile = fileURLToPath(new URL("../main.ts", import.meta.url));
+const workerDir = fileURLToPath(new URL("../..", import.meta.url));
 
 /** The real worker as a child process (`node --import tsx src/main.ts`), allowed to scan 127.0.0.1 fixtures. */
 export function spawnWorker(

@@ -3,10 +3,10 @@
  * a PageSnapshot builder, and a real static fetch of a fixture page through
  * the scanner's own crawler (loopback allowed, one page).
  */
-import { crawlSite, parseSetCookie } from "../crawl";
-import { snapshotFromHtml } from "../fingerprints/snapshot";
-import { SafeFetcher } from "../net";
-import type { CookieInfo, PageSnapshot } from "../types";
+import { crawlSite, parseSetCookie } from "./crawl";
+import { snapshotFromHtml } from "./fingerprints/snapshot";
+import { SafeFetcher } from "./net";
+import type { CookieInfo, PageSnapshot } from "./types";
 
 export function snapshot(overrides: Partial<PageSnapshot> = {}): PageSnapshot {
   const url = overrides.url ?? "https://mozilla.org/";
