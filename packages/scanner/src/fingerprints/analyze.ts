@@ -2,6 +2,7 @@ import type { EvidenceKind } from "../evidence";
 import type { PageSnapshot, SiteContext } from "../types";
 import {
   type CompiledPattern,
+  type DomSelectorRule,
   type FingerprintDatabase,
   type ListKind,
   getFingerprintDatabase,
@@ -75,9 +76,24 @@ function tryPattern(
   return true;
 }
 
-/** Patterns of a list kind whose literals occur somewhere in the indexed values (all of them when a pattern has none). */
+/**
+ * Patterns of a list kind whose literals occur somewhere in the indexed values
+ * (all of them when a pattern has none), in list order, so matches come out in
+ * the same order whatever the index finds first.
+ */
 function candidates(db: FingerprintDatabase, kind: ListKind, index: TextIndex): CompiledPattern[] {
-  return db.lists[kind].filter((p) => !p.literals || p.literals.some((literal) => index.contains(literal)));
+  const list = db.lists[kind];
+  const { literals, hashes, starts, patternsOf, always } = db.literalIndexes[kind];
+  const chosen = new Uint8Array(list.length);
+  for (const position of always) chosen[position] = 1;
+  for (let i = 0; i < literals.length; i++) {
+    if (!index.containsHashed(literals[i]!, hashes, starts[i]!, starts[i + 1]!)) continue;
+    for (const position of patternsOf[i]!) chosen[position] = 1;
+  }
+  const result: CompiledPattern[] = [];
+  for (let position = 0; position < list.length; position++)
+    if (chosen[position]) result.push(list[position]!);
+  return result;
 }
 
 /** Run a list kind over long texts (pages, scripts, styles): the snippet is the lines around the match. */
@@ -213,15 +229,58 @@ function matchJs(sink: MatchSink, db: FingerprintDatabase, page: PageSnapshot): 
   }
 }
 
+const NO_ELEMENTS: DomNode[] = [];
+const NO_POSITIONS: number[] = [];
+
+/**
+ * The elements `rule.selector` matches, in document order, as a query of the
+ * whole document would return them; but when the rule names its subjects,
+ * only the elements carrying the rarest subject name of each alternative are
+ * tested (most selectors then test a handful of elements, or none).
+ */
+function selectElements(rule: DomSelectorRule, inputs: PageInputs): DomNode[] {
+  if (!rule.readsElements) return NO_ELEMENTS;
+  if (!rule.subjects) return inputs.$(rule.selector).toArray() as unknown as DomNode[];
+  const perAlternative = rule.subjects.map((names) =>
+    names
+      .map((name) => inputs.elementsByName.get(name) ?? NO_ELEMENTS)
+      .reduce((rarest, elements) => (elements.length < rarest.length ? elements : rarest)),
+  );
+  let tried = perAlternative[0]!;
+  if (perAlternative.length > 1) {
+    tried = [...new Set(perAlternative.flat())].sort(
+      (a, b) => inputs.documentOrder.get(a)! - inputs.documentOrder.get(b)!,
+    );
+  }
+  if (tried.length === 0) return NO_ELEMENTS;
+  return inputs
+    .$(tried as unknown as Parameters<PageInputs["$"]>[0])
+    .filter(rule.selector)
+    .toArray() as unknown as DomNode[];
+}
+
+/** The DOM rules that may match: those needing a name the page has, and those needing none; in rule order. */
+function domRulesToCheck(db: FingerprintDatabase, inputs: PageInputs): DomSelectorRule[] {
+  const chosen = new Uint8Array(db.dom.length);
+  for (const position of db.domIndex.always) chosen[position] = 1;
+  for (const name of inputs.elementsByName.keys()) {
+    for (const position of db.domIndex.byName.get(name) ?? NO_POSITIONS) chosen[position] = 1;
+  }
+  const rules: DomSelectorRule[] = [];
+  for (let position = 0; position < db.dom.length; position++)
+    if (chosen[position]) rules.push(db.dom[position]!);
+  return rules;
+}
+
 function matchDom(sink: MatchSink, db: FingerprintDatabase, inputs: PageInputs, page: PageSnapshot): void {
   const present = (token: string) =>
-    token.startsWith("v:") ? inputs.htmlIndex.contains(token.slice(2)) : inputs.names.has(token);
-  for (const rule of db.dom) {
+    token.startsWith("v:") ? inputs.htmlIndex.contains(token.slice(2)) : inputs.elementsByName.has(token);
+  for (const rule of domRulesToCheck(db, inputs)) {
     if (rule.requirements && !rule.requirements.some((tokens) => tokens.every(present))) continue;
     if (rule.attributes && !rule.attributes.some(present)) continue;
     let nodes: DomNode[];
     try {
-      nodes = inputs.$(rule.selector).toArray().slice(0, MAX_DOM_NODES) as unknown as DomNode[];
+      nodes = selectElements(rule, inputs).slice(0, MAX_DOM_NODES);
     } catch {
       continue;
     }
