@@ -5,6 +5,7 @@ import {
   type DomSelectorRule,
   type FingerprintDatabase,
   type ListKind,
+  type LiteralIndex,
   getFingerprintDatabase,
 } from "./compile";
 import { type DomNode, type PageInputs, extractPageInputs, nodeText, openingTagSource } from "./page";
@@ -81,16 +82,25 @@ function tryPattern(
  * (all of them when a pattern has none), in list order, so matches come out in
  * the same order whatever the index finds first.
  */
-function candidates(db: FingerprintDatabase, kind: ListKind, index: TextIndex): CompiledPattern[] {
+export function candidates(db: FingerprintDatabase, kind: ListKind, index: TextIndex): CompiledPattern[] {
   const list = db.lists[kind];
-  const { literals, hashes, starts, patternsOf, always } = db.literalIndexes[kind];
   const chosen = new Uint8Array(list.length);
-  for (const position of always) chosen[position] = 1;
-  for (let i = 0; i < literals.length; i++) {
-    if (!index.containsHashed(literals[i]!, hashes, starts[i]!, starts[i + 1]!)) continue;
-    for (const position of patternsOf[i]!) chosen[position] = 1;
+  chooseByLiterals(db.literalIndexes[kind], index, chosen);
+  return inListOrder(list, chosen);
+}
+
+/** Mark (in `chosen`) the entries of `literals` that the indexed text lets through. */
+function chooseByLiterals(literals: LiteralIndex, index: TextIndex, chosen: Uint8Array): void {
+  for (const position of literals.always) chosen[position] = 1;
+  const { hashes, starts, positionsOf } = literals;
+  for (let i = 0; i < literals.literals.length; i++) {
+    if (!index.containsHashed(literals.literals[i]!, hashes, starts[i]!, starts[i + 1]!)) continue;
+    for (const position of positionsOf[i]!) chosen[position] = 1;
   }
-  const result: CompiledPattern[] = [];
+}
+
+function inListOrder<T>(list: T[], chosen: Uint8Array): T[] {
+  const result: T[] = [];
   for (let position = 0; position < list.length; position++)
     if (chosen[position]) result.push(list[position]!);
   return result;
@@ -154,17 +164,25 @@ function matchHeaders(sink: MatchSink, db: FingerprintDatabase, page: PageSnapsh
   for (const [name, values] of Object.entries(page.headers)) {
     const patterns = db.keyed.headers.get(name.toLowerCase());
     if (!patterns) continue;
+    // Lower-cased once per value, not once per pattern tried on it (a server header meets ~100).
+    const lowered = values.map((value) => value.toLowerCase());
     for (const pattern of patterns) {
-      for (const value of values) {
+      values.forEach((value, i) => {
         const prefix = `${name}: `;
-        tryPattern(sink, pattern, value, (m) => ({
-          evidenceKind: "header",
-          url: page.url,
-          locator: name.toLowerCase(),
-          snippet: prefix + value,
-          focus: prefix.length + m.index,
-        }));
-      }
+        tryPattern(
+          sink,
+          pattern,
+          value,
+          (m) => ({
+            evidenceKind: "header",
+            url: page.url,
+            locator: name.toLowerCase(),
+            snippet: prefix + value,
+            focus: prefix.length + m.index,
+          }),
+          lowered[i],
+        );
+      });
     }
   }
 }
@@ -175,17 +193,24 @@ function matchCookies(sink: MatchSink, db: FingerprintDatabase, inputs: PageInpu
       ...(db.keyed.cookies.get(key) ?? []),
       ...db.cookieGlobs.filter((glob) => glob.name.test(key)).flatMap((glob) => glob.patterns),
     ];
+    const lowered = values.map((value) => value.toLowerCase());
     for (const pattern of patterns) {
-      for (const value of values) {
+      values.forEach((value, i) => {
         const prefix = `${name}=`;
-        tryPattern(sink, pattern, value, (m) => ({
-          evidenceKind: "cookie",
-          url: inputs.url,
-          locator: name,
-          snippet: prefix + value,
-          focus: prefix.length + m.index,
-        }));
-      }
+        tryPattern(
+          sink,
+          pattern,
+          value,
+          (m) => ({
+            evidenceKind: "cookie",
+            url: inputs.url,
+            locator: name,
+            snippet: prefix + value,
+            focus: prefix.length + m.index,
+          }),
+          lowered[i],
+        );
+      });
     }
   }
 }
@@ -194,9 +219,10 @@ function matchMeta(sink: MatchSink, db: FingerprintDatabase, inputs: PageInputs)
   for (const [name, tags] of inputs.meta) {
     const patterns = db.keyed.meta.get(name);
     if (!patterns) continue;
+    const lowered = tags.map((tag) => tag.content.toLowerCase());
     for (const pattern of patterns) {
-      for (const tag of tags) {
-        tryPattern(sink, pattern, tag.content, (m) => {
+      tags.forEach((tag, i) => {
+        const describe: Describe = (m) => {
           const at = tag.source.indexOf(tag.content);
           return {
             evidenceKind: "meta",
@@ -205,8 +231,9 @@ function matchMeta(sink: MatchSink, db: FingerprintDatabase, inputs: PageInputs)
             snippet: tag.source || tag.content,
             focus: Math.max(0, at) + m.index,
           };
-        });
-      }
+        };
+        tryPattern(sink, pattern, tag.content, describe, lowered[i]);
+      });
     }
   }
 }
@@ -238,7 +265,7 @@ const NO_POSITIONS: number[] = [];
  * only the elements carrying the rarest subject name of each alternative are
  * tested (most selectors then test a handful of elements, or none).
  */
-function selectElements(rule: DomSelectorRule, inputs: PageInputs): DomNode[] {
+export function selectElements(rule: DomSelectorRule, inputs: PageInputs): DomNode[] {
   if (!rule.readsElements) return NO_ELEMENTS;
   if (!rule.subjects) return inputs.$(rule.selector).toArray() as unknown as DomNode[];
   const perAlternative = rule.subjects.map((names) =>
@@ -259,17 +286,14 @@ function selectElements(rule: DomSelectorRule, inputs: PageInputs): DomNode[] {
     .toArray() as unknown as DomNode[];
 }
 
-/** The DOM rules that may match: those needing a name the page has, and those needing none; in rule order. */
-function domRulesToCheck(db: FingerprintDatabase, inputs: PageInputs): DomSelectorRule[] {
+/** The DOM rules that may match (needing a value or name the page has, or nothing), in rule order. */
+export function domRulesToCheck(db: FingerprintDatabase, inputs: PageInputs): DomSelectorRule[] {
   const chosen = new Uint8Array(db.dom.length);
-  for (const position of db.domIndex.always) chosen[position] = 1;
+  chooseByLiterals(db.domIndex.byValue, inputs.htmlIndex, chosen);
   for (const name of inputs.elementsByName.keys()) {
     for (const position of db.domIndex.byName.get(name) ?? NO_POSITIONS) chosen[position] = 1;
   }
-  const rules: DomSelectorRule[] = [];
-  for (let position = 0; position < db.dom.length; position++)
-    if (chosen[position]) rules.push(db.dom[position]!);
-  return rules;
+  return inListOrder(db.dom, chosen);
 }
 
 function matchDom(sink: MatchSink, db: FingerprintDatabase, inputs: PageInputs, page: PageSnapshot): void {

@@ -74,20 +74,20 @@ export interface CompiledPattern {
 }
 
 /**
- * The literals of one list kind, each once, pointing at the patterns that need
- * them. A page is checked against each distinct literal once (with trigram
- * hashes computed here, at compile time) instead of testing every pattern's
- * literals per call: selecting candidates then costs one bitset probe per
- * literal, and no closures or hashing per pattern.
+ * Distinct literals, each pointing at the entries (patterns of a list kind,
+ * DOM rules) that need one of theirs. A page is checked against each distinct
+ * literal once, with trigram hashes computed here at compile time, instead of
+ * testing every entry's literals per call: selection costs one bitset probe
+ * per literal, and no closures or hashing per entry.
  */
 export interface LiteralIndex {
   literals: string[];
   /** Trigram hashes of all literals one after another: literal i's are hashes[starts[i] .. starts[i + 1]). */
   hashes: Uint32Array;
   starts: Uint32Array;
-  /** Positions (in the kind's list) of the patterns that literal i lets through. */
-  patternsOf: number[][];
-  /** Positions of the patterns without literals, which are always run. */
+  /** Positions (in the indexed list) of the entries that literal i lets through. */
+  positionsOf: number[][];
+  /** Positions of the entries without literals, always let through. */
   always: number[];
 }
 
@@ -108,15 +108,16 @@ export interface DomSelectorRule {
 }
 
 /**
- * DOM rules by one name each alternative of theirs requires, so a page only
- * looks at the rules whose names it has (a few dozen of ~1,000) instead of
- * checking every rule's requirements.
+ * DOM rules by one thing each alternative of theirs requires: an attribute
+ * value that must occur in the page source, else a name. A page then only
+ * looks at the rules whose value or name it has (a few dozen of ~1,000)
+ * instead of checking every rule's requirements.
  */
 export interface DomRuleIndex {
   /** Name ("#id", ".class", "@attribute", "t:tag") → positions in `dom` of the rules needing it. */
   byName: Map<string, number[]>;
-  /** Positions of the rules without requirements, looked at on every page. */
-  always: number[];
+  /** Attribute values (lower-case) → the rules needing them; `always`: rules without requirements. */
+  byValue: LiteralIndex;
 }
 
 export interface InvalidPattern {
@@ -426,15 +427,16 @@ class Compiler {
   }
 }
 
-function buildLiteralIndex(patterns: CompiledPattern[]): LiteralIndex {
+/** `entries[i]`: the literals of which entry i needs one; null: none, always let through. */
+function buildLiteralIndex(entries: (readonly string[] | null)[]): LiteralIndex {
   const positions = new Map<string, number[]>();
   const always: number[] = [];
-  patterns.forEach((pattern, position) => {
-    if (!pattern.literals) {
+  entries.forEach((entryLiterals, position) => {
+    if (!entryLiterals) {
       always.push(position);
       return;
     }
-    for (const literal of new Set(pattern.literals)) {
+    for (const literal of new Set(entryLiterals)) {
       const list = positions.get(literal);
       if (list) list.push(position);
       else positions.set(literal, [position]);
@@ -448,7 +450,7 @@ function buildLiteralIndex(patterns: CompiledPattern[]): LiteralIndex {
     literals,
     hashes: Uint32Array.from(perLiteral.flat()),
     starts,
-    patternsOf: [...positions.values()],
+    positionsOf: [...positions.values()],
     always,
   };
 }
@@ -456,24 +458,31 @@ function buildLiteralIndex(patterns: CompiledPattern[]): LiteralIndex {
 /** Ids and classes are rarer in a page than attribute names, and those than tag names. */
 const NAME_RARITY = ["#", ".", "@", "t:"];
 
+/** The longest attribute value an alternative requires ("v:" token), else its rarest name. */
+function alternativeKey(tokens: string[]): string | undefined {
+  const values = tokens.filter((token) => token.startsWith("v:"));
+  if (values.length > 0) return values.reduce((a, b) => (b.length > a.length ? b : a));
+  return NAME_RARITY.map((prefix) => tokens.find((token) => token.startsWith(prefix))).find(Boolean);
+}
+
 function buildDomRuleIndex(rules: DomSelectorRule[]): DomRuleIndex {
   const byName = new Map<string, number[]>();
-  const always: number[] = [];
-  rules.forEach((rule, position) => {
-    const keys = rule.requirements?.map((tokens) =>
-      NAME_RARITY.map((prefix) => tokens.find((token) => token.startsWith(prefix))).find(Boolean),
-    );
-    if (!keys || keys.some((key) => key === undefined)) {
-      always.push(position);
-      return;
-    }
+  const values = rules.map((rule, position): string[] | null => {
+    const keys = rule.requirements?.map(alternativeKey);
+    // A rule with an alternative that names nothing is looked at on every page.
+    if (!keys || keys.some((key) => key === undefined)) return null;
+    const ruleValues: string[] = [];
     for (const key of new Set(keys as string[])) {
-      const list = byName.get(key);
-      if (list) list.push(position);
-      else byName.set(key, [position]);
+      if (key.startsWith("v:")) ruleValues.push(key.slice(2));
+      else {
+        const list = byName.get(key);
+        if (list) list.push(position);
+        else byName.set(key, [position]);
+      }
     }
+    return ruleValues;
   });
-  return { byName, always };
+  return { byName, byValue: buildLiteralIndex(values) };
 }
 
 function technologyHeader(
@@ -536,7 +545,7 @@ export function compileRuleSet(ruleSet: RuleSet): FingerprintDatabase {
     cookieGlobs: [...compiler.cookieGlobs.values()],
     lists: compiler.lists,
     literalIndexes: Object.fromEntries(
-      LIST_KINDS.map((kind) => [kind, buildLiteralIndex(compiler.lists[kind])]),
+      LIST_KINDS.map((kind) => [kind, buildLiteralIndex(compiler.lists[kind].map((p) => p.literals))]),
     ) as Record<ListKind, LiteralIndex>,
     dom,
     domIndex: buildDomRuleIndex(dom),

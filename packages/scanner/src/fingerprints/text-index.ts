@@ -1,7 +1,7 @@
-/** The bitset grows with the text up to this many bits (128 KiB), so a URL does not pay for a page's index. */
+/** The bitset grows with the text up to this many bits (128 KiB): a URL does not pay for a page's index. */
 const MAX_BITS = 1 << 20;
 const MIN_BITS = 1 << 10;
-/** Bits per trigram of text: keeps the bitset about 1/16 full, so an absent trigram is rejected ~94% of the time. */
+/** Bits per trigram of text: the bitset stays ~1/16 full, so ~94% of absent trigrams are rejected. */
 const BITS_PER_TRIGRAM = 16;
 
 /** A 32-bit multiplicative hash of the trigram at `i`; an index keeps its top bits. */
