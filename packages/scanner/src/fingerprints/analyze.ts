@@ -2,8 +2,10 @@ import type { EvidenceKind } from "../evidence";
 import type { PageSnapshot, SiteContext } from "../types";
 import {
   type CompiledPattern,
+  type DomSelectorRule,
   type FingerprintDatabase,
   type ListKind,
+  type LiteralIndex,
   getFingerprintDatabase,
 } from "./compile";
 import { type DomNode, type PageInputs, extractPageInputs, nodeText, openingTagSource } from "./page";
@@ -75,9 +77,33 @@ function tryPattern(
   return true;
 }
 
-/** Patterns of a list kind whose literals occur somewhere in the indexed values (all of them when a pattern has none). */
-function candidates(db: FingerprintDatabase, kind: ListKind, index: TextIndex): CompiledPattern[] {
-  return db.lists[kind].filter((p) => !p.literals || p.literals.some((literal) => index.contains(literal)));
+/**
+ * Patterns of a list kind whose literals occur somewhere in the indexed values
+ * (all of them when a pattern has none), in list order, so matches come out in
+ * the same order whatever the index finds first.
+ */
+export function candidates(db: FingerprintDatabase, kind: ListKind, index: TextIndex): CompiledPattern[] {
+  const list = db.lists[kind];
+  const chosen = new Uint8Array(list.length);
+  chooseByLiterals(db.literalIndexes[kind], index, chosen);
+  return inListOrder(list, chosen);
+}
+
+/** Mark (in `chosen`) the entries of `literals` that the indexed text lets through. */
+function chooseByLiterals(literals: LiteralIndex, index: TextIndex, chosen: Uint8Array): void {
+  for (const position of literals.always) chosen[position] = 1;
+  const { hashes, starts, positionsOf } = literals;
+  for (let i = 0; i < literals.literals.length; i++) {
+    if (!index.containsHashed(literals.literals[i]!, hashes, starts[i]!, starts[i + 1]!)) continue;
+    for (const position of positionsOf[i]!) chosen[position] = 1;
+  }
+}
+
+function inListOrder<T>(list: T[], chosen: Uint8Array): T[] {
+  const result: T[] = [];
+  for (let position = 0; position < list.length; position++)
+    if (chosen[position]) result.push(list[position]!);
+  return result;
 }
 
 /** Run a list kind over long texts (pages, scripts, styles): the snippet is the lines around the match. */
@@ -138,17 +164,25 @@ function matchHeaders(sink: MatchSink, db: FingerprintDatabase, page: PageSnapsh
   for (const [name, values] of Object.entries(page.headers)) {
     const patterns = db.keyed.headers.get(name.toLowerCase());
     if (!patterns) continue;
+    // Lower-cased once per value, not once per pattern tried on it (a server header meets ~100).
+    const lowered = values.map((value) => value.toLowerCase());
     for (const pattern of patterns) {
-      for (const value of values) {
+      values.forEach((value, i) => {
         const prefix = `${name}: `;
-        tryPattern(sink, pattern, value, (m) => ({
-          evidenceKind: "header",
-          url: page.url,
-          locator: name.toLowerCase(),
-          snippet: prefix + value,
-          focus: prefix.length + m.index,
-        }));
-      }
+        tryPattern(
+          sink,
+          pattern,
+          value,
+          (m) => ({
+            evidenceKind: "header",
+            url: page.url,
+            locator: name.toLowerCase(),
+            snippet: prefix + value,
+            focus: prefix.length + m.index,
+          }),
+          lowered[i],
+        );
+      });
     }
   }
 }
@@ -159,17 +193,24 @@ function matchCookies(sink: MatchSink, db: FingerprintDatabase, inputs: PageInpu
       ...(db.keyed.cookies.get(key) ?? []),
       ...db.cookieGlobs.filter((glob) => glob.name.test(key)).flatMap((glob) => glob.patterns),
     ];
+    const lowered = values.map((value) => value.toLowerCase());
     for (const pattern of patterns) {
-      for (const value of values) {
+      values.forEach((value, i) => {
         const prefix = `${name}=`;
-        tryPattern(sink, pattern, value, (m) => ({
-          evidenceKind: "cookie",
-          url: inputs.url,
-          locator: name,
-          snippet: prefix + value,
-          focus: prefix.length + m.index,
-        }));
-      }
+        tryPattern(
+          sink,
+          pattern,
+          value,
+          (m) => ({
+            evidenceKind: "cookie",
+            url: inputs.url,
+            locator: name,
+            snippet: prefix + value,
+            focus: prefix.length + m.index,
+          }),
+          lowered[i],
+        );
+      });
     }
   }
 }
@@ -178,9 +219,10 @@ function matchMeta(sink: MatchSink, db: FingerprintDatabase, inputs: PageInputs)
   for (const [name, tags] of inputs.meta) {
     const patterns = db.keyed.meta.get(name);
     if (!patterns) continue;
+    const lowered = tags.map((tag) => tag.content.toLowerCase());
     for (const pattern of patterns) {
-      for (const tag of tags) {
-        tryPattern(sink, pattern, tag.content, (m) => {
+      tags.forEach((tag, i) => {
+        const describe: Describe = (m) => {
           const at = tag.source.indexOf(tag.content);
           return {
             evidenceKind: "meta",
@@ -189,8 +231,9 @@ function matchMeta(sink: MatchSink, db: FingerprintDatabase, inputs: PageInputs)
             snippet: tag.source || tag.content,
             focus: Math.max(0, at) + m.index,
           };
-        });
-      }
+        };
+        tryPattern(sink, pattern, tag.content, describe, lowered[i]);
+      });
     }
   }
 }
@@ -213,15 +256,55 @@ function matchJs(sink: MatchSink, db: FingerprintDatabase, page: PageSnapshot): 
   }
 }
 
+const NO_ELEMENTS: DomNode[] = [];
+const NO_POSITIONS: number[] = [];
+
+/**
+ * The elements `rule.selector` matches, in document order, as a query of the
+ * whole document would return them; but when the rule names its subjects,
+ * only the elements carrying the rarest subject name of each alternative are
+ * tested (most selectors then test a handful of elements, or none).
+ */
+export function selectElements(rule: DomSelectorRule, inputs: PageInputs): DomNode[] {
+  if (!rule.readsElements) return NO_ELEMENTS;
+  if (!rule.subjects) return inputs.$(rule.selector).toArray() as unknown as DomNode[];
+  const perAlternative = rule.subjects.map((names) =>
+    names
+      .map((name) => inputs.elementsByName.get(name) ?? NO_ELEMENTS)
+      .reduce((rarest, elements) => (elements.length < rarest.length ? elements : rarest)),
+  );
+  let tried = perAlternative[0]!;
+  if (perAlternative.length > 1) {
+    tried = [...new Set(perAlternative.flat())].sort(
+      (a, b) => inputs.documentOrder.get(a)! - inputs.documentOrder.get(b)!,
+    );
+  }
+  if (tried.length === 0) return NO_ELEMENTS;
+  return inputs
+    .$(tried as unknown as Parameters<PageInputs["$"]>[0])
+    .filter(rule.selector)
+    .toArray() as unknown as DomNode[];
+}
+
+/** The DOM rules that may match (needing a value or name the page has, or nothing), in rule order. */
+export function domRulesToCheck(db: FingerprintDatabase, inputs: PageInputs): DomSelectorRule[] {
+  const chosen = new Uint8Array(db.dom.length);
+  chooseByLiterals(db.domIndex.byValue, inputs.htmlIndex, chosen);
+  for (const name of inputs.elementsByName.keys()) {
+    for (const position of db.domIndex.byName.get(name) ?? NO_POSITIONS) chosen[position] = 1;
+  }
+  return inListOrder(db.dom, chosen);
+}
+
 function matchDom(sink: MatchSink, db: FingerprintDatabase, inputs: PageInputs, page: PageSnapshot): void {
   const present = (token: string) =>
-    token.startsWith("v:") ? inputs.htmlIndex.contains(token.slice(2)) : inputs.names.has(token);
-  for (const rule of db.dom) {
+    token.startsWith("v:") ? inputs.htmlIndex.contains(token.slice(2)) : inputs.elementsByName.has(token);
+  for (const rule of domRulesToCheck(db, inputs)) {
     if (rule.requirements && !rule.requirements.some((tokens) => tokens.every(present))) continue;
     if (rule.attributes && !rule.attributes.some(present)) continue;
     let nodes: DomNode[];
     try {
-      nodes = inputs.$(rule.selector).toArray().slice(0, MAX_DOM_NODES) as unknown as DomNode[];
+      nodes = selectElements(rule, inputs).slice(0, MAX_DOM_NODES);
     } catch {
       continue;
     }

@@ -1,6 +1,7 @@
 import { load } from "cheerio/slim";
 import { boundQuantifiers, parsePattern, requiredLiterals } from "./pattern";
 import { type Category, type RuleSet, type TechnologyRule, loadRuleSet } from "./rules";
+import { literalTrigramHashes } from "./text-index";
 
 /** Where a pattern looks. Keyed kinds (headers, cookies, meta, js, dns, dom) look at one named value. */
 export type SourceKind =
@@ -72,13 +73,51 @@ export interface CompiledPattern {
   version: string;
 }
 
+/**
+ * Distinct literals, each pointing at the entries (patterns of a list kind,
+ * DOM rules) that need one of theirs. A page is checked against each distinct
+ * literal once, with trigram hashes computed here at compile time, instead of
+ * testing every entry's literals per call: selection costs one bitset probe
+ * per literal, and no closures or hashing per entry.
+ */
+export interface LiteralIndex {
+  literals: string[];
+  /** Trigram hashes of all literals one after another: literal i's are hashes[starts[i] .. starts[i + 1]). */
+  hashes: Uint32Array;
+  starts: Uint32Array;
+  /** Positions (in the indexed list) of the entries that literal i lets through. */
+  positionsOf: number[][];
+  /** Positions of the entries without literals, always let through. */
+  always: number[];
+}
+
 export interface DomSelectorRule {
   selector: string;
   /** Alternatives of names and values (see selectorRequirements) that must all be in the page; null: always query. */
   requirements: string[][] | null;
   /** When every pattern reads attributes: the page must have one of them (this is what filters "*"). */
   attributes: string[] | null;
+  /** Per alternative, the names its matched element itself must carry (see selectorSubjects); null: query. */
+  subjects: string[][] | null;
+  /**
+   * false when every pattern reads a DOM property, which the renderer reads
+   * itself: the matching elements are then of no use, and not looked for.
+   */
+  readsElements: boolean;
   patterns: CompiledPattern[];
+}
+
+/**
+ * DOM rules by one thing each alternative of theirs requires: an attribute
+ * value that must occur in the page source, else a name. A page then only
+ * looks at the rules whose value or name it has (a few dozen of ~1,000)
+ * instead of checking every rule's requirements.
+ */
+export interface DomRuleIndex {
+  /** Name ("#id", ".class", "@attribute", "t:tag") → positions in `dom` of the rules needing it. */
+  byName: Map<string, number[]>;
+  /** Attribute values (lower-case) → the rules needing them; `always`: rules without requirements. */
+  byValue: LiteralIndex;
 }
 
 export interface InvalidPattern {
@@ -95,7 +134,9 @@ export interface FingerprintDatabase {
   /** Cookie names with `*` wildcards (e.g. `_ga_*`). */
   cookieGlobs: { name: RegExp; patterns: CompiledPattern[] }[];
   lists: Record<ListKind, CompiledPattern[]>;
+  literalIndexes: Record<ListKind, LiteralIndex>;
   dom: DomSelectorRule[];
+  domIndex: DomRuleIndex;
   /** Patterns and selectors that are not valid JavaScript regular expressions / CSS selectors, skipped. */
   invalid: InvalidPattern[];
   patternCount: number;
@@ -196,6 +237,38 @@ export function selectorRequirements(selector: string): string[][] | null {
   return result;
 }
 
+/**
+ * Per comma-separated alternative, the names ("t:a", "#id", ".class",
+ * "@attribute") of its subject: the last compound, the element the selector
+ * returns. An element the selector matches carries all of them, so the engine
+ * only tries the selector on elements carrying one (the rarest on the page)
+ * instead of walking the whole document per selector. null (walk the document)
+ * for pseudo-classes, whose meaning can depend on the other elements (":first"),
+ * escaped names, unusual attribute syntax, and alternatives whose subject has no name ("*").
+ */
+export function selectorSubjects(selector: string): string[][] | null {
+  const result: string[][] = [];
+  for (const alternative of splitAlternatives(selector)) {
+    // Escapes inside quoted attribute values go with the values; anywhere else they change names.
+    const names = alternative.replace(ATTRIBUTE_SELECTOR, (_all, name: string) => `[${name}]`).trim();
+    if (/[:"'(\\]/.test(names.replace(/\[[\w:-]+\]/g, "")) || /\[(?![\w:-]+\])/.test(names)) return null;
+    const subject = names.split(/[\s>+~]+/).pop() ?? "";
+    const name = /^([a-zA-Z][\w-]*)|#([\w-]+)|\.([\w-]+)|\[([\w:-]+)\]/g;
+    // Anything but names (and "*") left in the subject is syntax these names do not describe.
+    if (!["", "*"].includes(subject.replace(name, ""))) return null;
+    const tokens: string[] = [];
+    for (const m of subject.matchAll(name)) {
+      if (m[1]) tokens.push("t:" + m[1].toLowerCase());
+      else if (m[2]) tokens.push("#" + m[2]);
+      else if (m[3]) tokens.push("." + m[3]);
+      else if (m[4]) tokens.push("@" + m[4].toLowerCase());
+    }
+    if (tokens.length === 0) return null;
+    result.push(tokens);
+  }
+  return result;
+}
+
 const DOM_QUERY_KEYS = new Set(["exists", "text", "attributes", "properties"]);
 
 class Compiler {
@@ -290,7 +363,14 @@ class Compiler {
       let rule = this.dom.get(selector);
       if (!rule) {
         if (!this.#selectorIsValid(technology.name, selector)) continue;
-        rule = { selector, requirements: selectorRequirements(selector), attributes: null, patterns: [] };
+        rule = {
+          selector,
+          requirements: selectorRequirements(selector),
+          attributes: null,
+          subjects: selectorSubjects(selector),
+          readsElements: true,
+          patterns: [],
+        };
         this.dom.set(selector, rule);
       }
       for (const query of toList(queries) as {
@@ -347,6 +427,64 @@ class Compiler {
   }
 }
 
+/** `entries[i]`: the literals of which entry i needs one; null: none, always let through. */
+function buildLiteralIndex(entries: (readonly string[] | null)[]): LiteralIndex {
+  const positions = new Map<string, number[]>();
+  const always: number[] = [];
+  entries.forEach((entryLiterals, position) => {
+    if (!entryLiterals) {
+      always.push(position);
+      return;
+    }
+    for (const literal of new Set(entryLiterals)) {
+      const list = positions.get(literal);
+      if (list) list.push(position);
+      else positions.set(literal, [position]);
+    }
+  });
+  const literals = [...positions.keys()];
+  const perLiteral = literals.map(literalTrigramHashes);
+  const starts = new Uint32Array(literals.length + 1);
+  perLiteral.forEach((hashes, i) => (starts[i + 1] = starts[i]! + hashes.length));
+  return {
+    literals,
+    hashes: Uint32Array.from(perLiteral.flat()),
+    starts,
+    positionsOf: [...positions.values()],
+    always,
+  };
+}
+
+/** Ids and classes are rarer in a page than attribute names, and those than tag names. */
+const NAME_RARITY = ["#", ".", "@", "t:"];
+
+/** The longest attribute value an alternative requires ("v:" token), else its rarest name. */
+function alternativeKey(tokens: string[]): string | undefined {
+  const values = tokens.filter((token) => token.startsWith("v:"));
+  if (values.length > 0) return values.reduce((a, b) => (b.length > a.length ? b : a));
+  return NAME_RARITY.map((prefix) => tokens.find((token) => token.startsWith(prefix))).find(Boolean);
+}
+
+function buildDomRuleIndex(rules: DomSelectorRule[]): DomRuleIndex {
+  const byName = new Map<string, number[]>();
+  const values = rules.map((rule, position): string[] | null => {
+    const keys = rule.requirements?.map(alternativeKey);
+    // A rule with an alternative that names nothing is looked at on every page.
+    if (!keys || keys.some((key) => key === undefined)) return null;
+    const ruleValues: string[] = [];
+    for (const key of new Set(keys as string[])) {
+      if (key.startsWith("v:")) ruleValues.push(key.slice(2));
+      else {
+        const list = byName.get(key);
+        if (list) list.push(position);
+        else byName.set(key, [position]);
+      }
+    }
+    return ruleValues;
+  });
+  return { byName, byValue: buildLiteralIndex(values) };
+}
+
 function technologyHeader(
   name: string,
   rule: TechnologyRule,
@@ -393,22 +531,24 @@ export function compileRuleSet(ruleSet: RuleSet): FingerprintDatabase {
     technology.excludes = technology.excludes.filter((n) => technologies.has(n));
     technology.requires = technology.requires.filter((n) => technologies.has(n));
   }
+  const dom = [...compiler.dom.values()].map((rule) => ({
+    ...rule,
+    readsElements: !rule.patterns.every((p) => p.domPart?.type === "property"),
+    attributes: rule.patterns.every((p) => p.domPart?.type === "attribute")
+      ? [...new Set(rule.patterns.map((p) => (p.domPart?.type === "attribute" ? "@" + p.domPart.name : "")))]
+      : null,
+  }));
   return {
     technologies,
     categories: ruleSet.categories,
     keyed: compiler.keyed,
     cookieGlobs: [...compiler.cookieGlobs.values()],
     lists: compiler.lists,
-    dom: [...compiler.dom.values()].map((rule) => ({
-      ...rule,
-      attributes: rule.patterns.every((p) => p.domPart?.type === "attribute")
-        ? [
-            ...new Set(
-              rule.patterns.map((p) => (p.domPart?.type === "attribute" ? "@" + p.domPart.name : "")),
-            ),
-          ]
-        : null,
-    })),
+    literalIndexes: Object.fromEntries(
+      LIST_KINDS.map((kind) => [kind, buildLiteralIndex(compiler.lists[kind].map((p) => p.literals))]),
+    ) as Record<ListKind, LiteralIndex>,
+    dom,
+    domIndex: buildDomRuleIndex(dom),
     invalid: compiler.invalid,
     patternCount: compiler.patternCount,
   };

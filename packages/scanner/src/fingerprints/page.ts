@@ -32,8 +32,14 @@ export interface PageInputs {
   /** The lower-cased source, indexed for literal look-ups. */
   htmlIndex: TextIndex;
   $: CheerioAPI;
-  /** Names present in the page: "t:div", "#id", ".class", "@attribute". */
-  names: Set<string>;
+  /**
+   * The elements carrying each name present in the page ("t:div", "#id",
+   * ".class", "@attribute"), in document order: a selector is only tried on
+   * the elements that carry a name it requires, not on the whole document.
+   */
+  elementsByName: Map<string, DomNode[]>;
+  /** Each element's position in document order, to merge element lists back into that order. */
+  documentOrder: Map<DomNode, number>;
   meta: Map<string, MetaTag[]>;
   scriptSrc: string[];
   scripts: Located[];
@@ -82,7 +88,13 @@ export function extractPageInputs(page: PageSnapshot): PageInputs {
   const $ = load(html, {
     xml: { xmlMode: false, withStartIndices: true, withEndIndices: true, decodeEntities: true },
   });
-  const names = new Set<string>();
+  const elementsByName = new Map<string, DomNode[]>();
+  const documentOrder = new Map<DomNode, number>();
+  const addName = (name: string, node: DomNode) => {
+    const list = elementsByName.get(name);
+    if (!list) elementsByName.set(name, [node]);
+    else if (list[list.length - 1] !== node) list.push(node);
+  };
   const meta = new Map<string, MetaTag[]>();
   const scriptSrc = new Set(page.scriptSrc);
   const scripts: Located[] = page.scripts.map((s, i) => ({
@@ -103,12 +115,14 @@ export function extractPageInputs(page: PageSnapshot): PageInputs {
     }
     const name = node.name;
     if (name !== undefined) {
-      names.add("t:" + name);
+      documentOrder.set(node, documentOrder.size);
+      addName("t:" + name, node);
       const attribs = node.attribs ?? {};
       for (const [attribute, value] of Object.entries(attribs)) {
-        names.add("@" + attribute);
-        if (attribute === "id") names.add("#" + value);
-        else if (attribute === "class") for (const cls of value.split(/\s+/)) if (cls) names.add("." + cls);
+        addName("@" + attribute, node);
+        if (attribute === "id") addName("#" + value, node);
+        else if (attribute === "class")
+          for (const cls of value.split(/\s+/)) if (cls) addName("." + cls, node);
       }
       if (name === "meta") {
         const key = (attribs.name ?? attribs.property ?? attribs["http-equiv"])?.toLowerCase();
@@ -156,7 +170,8 @@ export function extractPageInputs(page: PageSnapshot): PageInputs {
     html,
     htmlIndex: new TextIndex(html.toLowerCase()),
     $,
-    names,
+    elementsByName,
+    documentOrder,
     meta,
     scriptSrc: [...scriptSrc],
     scripts,
