@@ -25,6 +25,8 @@ const ScanSummary = z.object({
   scanId: ScanId,
   url: z.string(),
   status: z.string(),
+  /** Why the scan failed, as the scanner said (e.g. the DNS or TLS error); null unless it failed. */
+  error: z.string().nullable(),
   findings: z.array(FindingSummary),
 });
 

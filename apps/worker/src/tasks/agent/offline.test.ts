@@ -1,4 +1,5 @@
 import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { agentTemplate, type AgentSpecInput } from "@techscaniq/contracts/agents";
@@ -9,7 +10,9 @@ import {
   type TestDatabase,
 } from "@techscaniq/db/testing";
 import { SITES_DIR, startFixtureServer, type FixtureServer } from "@techscaniq/fixtures";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadWorkerEnv } from "../../env";
+import { createLogger } from "../../logger";
 import { stepsOf } from "./store";
 import {
   createPublishedAgent,
@@ -22,14 +25,7 @@ import {
   type TestMember,
 } from "../../testing/agent";
 import { runAgentTool, ToolError, type ToolContext } from "./tools";
-
-// Agents scan 127.0.0.1 fixtures: the operator switch, read by the scanner's env at import.
-vi.hoisted(() => {
-  process.env.TECHSCANIQ_ALLOW_PRIVATE = "1";
-});
-const { loadWorkerEnv } = await import("../../env");
-const { createLogger } = await import("../../logger");
-const { startWorker } = await import("../../worker");
+import { startWorker } from "../../worker";
 
 let database: TestDatabase;
 let worker: Awaited<ReturnType<typeof startWorker>>;
@@ -69,6 +65,8 @@ beforeAll(async () => {
     WORKER_HEALTH_PORT: "0",
     WORKER_CONCURRENCY: "3",
     WORKER_ID: `agent-offline-test-${process.pid}`,
+    // Agents scan the 127.0.0.1 fixtures: the operator's switch.
+    TECHSCANIQ_ALLOW_PRIVATE: "1",
   });
   worker = await startWorker(env, { logger: createLogger("silent", env.WORKER_ID) });
 });
@@ -144,6 +142,24 @@ describe("agents: offline runner", () => {
       expect(legacy!.output.changes).toEqual([]);
       expect(secondOutput.summary).toContain("version_changed WordPress (6.4.2 → 6.5.0)");
       console.log(`stack-watch offline run over 2 fixture sites: ${firstSeconds.toFixed(1)} s wall time`);
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
+    "agents: a scan that fails says why in the tool output and the run's summary",
+    async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+      const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/`;
+      await new Promise((resolve) => closed.close(resolve));
+      const agentId = await createPublishedAgent(database.db, member, agentTemplate("stack-watch")!.spec);
+      const runId = await triggerRun(database.db, member, agentId, { urls: [url] });
+      const run = await runReaches(database.db, runId, ["succeeded", "failed", "cancelled"]);
+      const output = run.output as { summary: string; results: { output: { error?: string | null } }[] };
+      const reason = output.results[0]!.output.error;
+      expect(reason).toMatch(/refused/i);
+      expect(output.summary).toContain(`${url}: scan failed: ${reason}`);
     },
     RUN_TIMEOUT_MS,
   );

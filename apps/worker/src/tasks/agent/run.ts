@@ -127,6 +127,7 @@ function planSummary(output: RunOutput["results"]): string {
       const technologies = scan.findings
         .filter((finding) => finding.kind === "technology")
         .map((finding) => (finding.version ? `${finding.name} ${finding.version}` : finding.name));
+      if (scan.error) return `${scan.url}: scan ${scan.status}: ${scan.error}`;
       return `${scan.url}: scan ${scan.status}; technologies: ${technologies.join(", ") || "none found"}.`;
     }
     if (tool === "compare_scans") {

@@ -70,7 +70,7 @@ async function waitFor<T>(context: ToolContext, what: string, check: () => Promi
 async function tenantScan(context: ToolContext, scanId: string) {
   const scan = await context.db.kysely
     .selectFrom("scans")
-    .select(["id", "target_url", "status"])
+    .select(["id", "target_url", "status", "error_message"])
     .where("tenant_id", "=", context.run.tenant_id)
     .where("id", "=", scanId)
     .executeTakeFirst();
@@ -80,7 +80,7 @@ async function tenantScan(context: ToolContext, scanId: string) {
 
 async function scanSummary(
   context: ToolContext,
-  scan: { id: string; target_url: string; status: string },
+  scan: { id: string; target_url: string; status: string; error_message: string | null },
   filter: { kind?: string; minSeverity?: string } = {},
 ): Promise<AgentToolOutput<"read_findings">> {
   const rank = (severity: string | null) => FINDING_SEVERITIES.indexOf(severity as never);
@@ -97,6 +97,7 @@ async function scanSummary(
     scanId: scan.id,
     url: scan.target_url,
     status: scan.status,
+    error: scan.error_message,
     findings: rows
       .map(storedFindingFromRow)
       .filter((finding) => !filter.minSeverity || rank(finding.severity) >= rank(filter.minSeverity))
