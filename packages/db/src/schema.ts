@@ -102,6 +102,7 @@ export interface AiUsage {
   outcome: string;
   error: string | null;
   created_at: Generated<Timestamp>;
+  agent_run_id: string | null;
 }
 
 export interface ApiKeys {
