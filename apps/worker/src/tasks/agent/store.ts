@@ -273,3 +273,21 @@ export async function cancelRequested(db: Db, runId: string): Promise<boolean> {
     .executeTakeFirst();
   return !row || row.cancel_requested_at !== null;
 }
+
+/**
+ * Queues the job of every queued run that has none. private.enqueue_agent_run_job skips queueing while
+ * graphile-worker's schema is missing (runs made before any worker started, e.g. after `supabase db push`),
+ * so the worker calls this once its schema exists. A run whose job exists keeps it (a locked job would
+ * otherwise be duplicated). Returns the runs queued.
+ */
+export async function queueRunsWithoutJob(db: Db): Promise<string[]> {
+  return withServiceTx(db, async (tx) => {
+    const { rows } = await sql<{ id: string }>`
+      select r.id, private.enqueue_agent_run_job(r.id)
+        from public.agent_runs r
+       where r.status = 'queued'
+         and not exists (select 1 from graphile_worker.jobs j where j.key = 'agent_run:' || r.id::text)
+       order by r.created_at`.execute(tx);
+    return rows.map((row) => row.id);
+  });
+}
