@@ -10,4 +10,4 @@ alter table public.ai_usage
 create index ai_usage_agent_run_id_idx on public.ai_usage (agent_run_id);
 
 comment on column public.ai_usage.agent_run_id is 'Agent run whose model step made the call (task runAgent); null for report calls and once the run is deleted.';
-comment on column public.ai_usage.task is 'Task: writeSection, verifyClaim, rewriteClaim, summarise or scoreThesis for reports; runAgent for an agent run''s model step.';
+comment on column public.ai_usage.task is 'Task: writeSection, verifyClaim, rewriteClaim, summarise or scoreThesis for reports; runAgent for an agent run''s model step; analyzeDiagram for the design wizard''s diagram analysis.';

@@ -10,6 +10,8 @@ export type TaskName = z.infer<typeof TaskName>;
  * spec's model route; the name only lets usage tell agent calls from report calls.
  */
 export const AGENT_USAGE_TASK = "runAgent";
+/** The `ai_usage` task of the design wizard's diagram analysis (a vision call, not a routed task either). */
+export const DIAGRAM_USAGE_TASK = "analyzeDiagram";
 
 /** Providers a tenant can choose between: its own keys go to the first three; `local` is any OpenAI-compatible server. */
 export const TENANT_PROVIDERS = ["openai", "anthropic", "local", "offline"] as const;

@@ -38,7 +38,11 @@ export interface DiagramAnalysisResult {
 /** The model's answer did not fit DesignAnalysis, even after it was shown its problems. */
 export class DiagramAnswerError extends Error {
   override name = "DiagramAnswerError";
-  constructor(readonly problems: string) {
+  constructor(
+    readonly problems: string,
+    /** What the refused answers cost, to be metered all the same. */
+    readonly usage: Omit<DiagramAnalysisResult, "analysis">,
+  ) {
     super(`the model's analysis of the diagram is invalid: ${problems}`);
   }
 }
@@ -172,7 +176,7 @@ export async function analyzeDiagram(
     totals.calls += 1;
     const checked = problemsOf(answer.text);
     if ("analysis" in checked) return { analysis: checked.analysis, ...totals };
-    if (totals.calls === 2) throw new DiagramAnswerError(checked.problems);
+    if (totals.calls === 2) throw new DiagramAnswerError(checked.problems, totals);
     turns.push(
       { role: "assistant", text: answer.text },
       {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { AiConfig, DEFAULT_PRICES, TASKS } from "@techscaniq/ai";
+import { agentCallCost } from "@techscaniq/ai/agents";
 import { designFromText } from "@techscaniq/contracts/agents";
 import { withServiceTx } from "@techscaniq/db";
 import { createLocalStorage, type ObjectStorage } from "@techscaniq/db/storage";
@@ -66,6 +67,15 @@ async function imageSession(): Promise<string> {
   return id;
 }
 
+/** This test's metered calls, oldest first; each test reads only its own (the rows are cleared first). */
+const usageRows = () =>
+  database.db.kysely
+    .selectFrom("ai_usage")
+    .select(["task", "provider", "model", "input_tokens", "output_tokens", "cost_usd", "outcome"])
+    .where("tenant_id", "=", tenantId)
+    .orderBy("id")
+    .execute();
+
 const sessionOf = (id: string) =>
   database.db.kysely.selectFrom("design_sessions").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
 
@@ -83,12 +93,15 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-beforeEach(() => fake.reset());
+beforeEach(async () => {
+  fake.reset();
+  await withServiceTx(database.db, (tx) => tx.deleteFrom("ai_usage").execute());
+});
 
 describe("agents: design.analyzeImage through a vision-capable model", { timeout: 60_000 }, () => {
   it("sends the stored diagram to the model and writes the parsed analysis into the session, once", async () => {
     const sessionId = await imageSession();
-    fake.enqueue({ json: ANALYSIS });
+    fake.enqueue({ json: ANALYSIS, inputTokens: 1_000, outputTokens: 200 });
     expect(await analyzeSessionImage(settingsWith("openai"), sessionId)).toBe("analysed");
     expect(fake.requests).toHaveLength(1);
     expect(fake.requests[0]!.images).toEqual([{ mediaType: "image/png", bytes: PNG }]);
@@ -97,6 +110,18 @@ describe("agents: design.analyzeImage through a vision-capable model", { timeout
     // A re-delivered job finds the session analysed and calls nothing.
     expect(await analyzeSessionImage(settingsWith("openai"), sessionId)).toBe("analysed");
     expect(fake.requests).toHaveLength(1);
+    // The call is metered into the tenant's AI usage.
+    expect(await usageRows()).toEqual([
+      {
+        task: "analyzeDiagram",
+        provider: "openai",
+        model: "gpt-4o",
+        input_tokens: 1_000,
+        output_tokens: 200,
+        cost_usd: agentCallCost(DEFAULT_PRICES, "gpt-4o", 1_000, 200).toFixed(6),
+        outcome: "ok",
+      },
+    ]);
   });
 
   it("fails the session with the validation errors when the model's answer stays invalid", async () => {
@@ -107,6 +132,7 @@ describe("agents: design.analyzeImage through a vision-capable model", { timeout
     expect(session.image_status).toBe("failed");
     expect(session.image_error).toMatch(/^the model's analysis of the diagram is invalid: /);
     expect(session.analysis).toEqual({ capabilities: [], agents: [], relations: [] });
+    expect((await usageRows()).map((row) => row.outcome)).toEqual(["invalid_answer"]);
   });
 
   it("fails plainly when the tenant's models cannot read images, without calling any", async () => {

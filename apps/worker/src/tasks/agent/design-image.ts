@@ -1,10 +1,12 @@
 import { classifyFailure, type AiConfig, type ProviderConfig, type ProviderFetch } from "@techscaniq/ai";
 import {
+  agentCallCost,
   analyzeDiagram,
   DIAGRAM_MEDIA_TYPES,
   DiagramAnswerError,
   type DiagramMediaType,
 } from "@techscaniq/ai/agents";
+import { DIAGRAM_USAGE_TASK } from "@techscaniq/contracts/ai";
 import { DESIGN_ANALYZE_IMAGE_TASK, DesignAnalyzeImagePayload } from "@techscaniq/contracts/tasks";
 import { withServiceTx, type Db } from "@techscaniq/db";
 import type { ObjectStorage } from "@techscaniq/db/storage";
@@ -49,11 +51,49 @@ async function endSession(
   return end.status;
 }
 
+type DiagramUsage = { inputTokens: number; outputTokens: number };
+const NO_TOKENS: DiagramUsage = { inputTokens: 0, outputTokens: 0 };
+
+/** One ai_usage row for the diagram's model calls (task analyzeDiagram), billed to the session's tenant. */
+async function meterDiagramCall(
+  db: Db,
+  tenantId: string,
+  call: {
+    config: AiConfig;
+    provider: string;
+    model: string;
+    usage: DiagramUsage;
+    outcome: string;
+    error: string | null;
+    started: number;
+  },
+): Promise<void> {
+  const { inputTokens, outputTokens } = call.usage;
+  await withServiceTx(db, (tx) =>
+    tx
+      .insertInto("ai_usage")
+      .values({
+        tenant_id: tenantId,
+        task: DIAGRAM_USAGE_TASK,
+        provider: call.provider,
+        model: call.model,
+        input_tokens: inputTokens,
+        output_tokens: outputTokens,
+        cost_usd: agentCallCost(call.config.prices, call.model, inputTokens, outputTokens).toFixed(6),
+        priced: Boolean(call.config.prices[call.model]),
+        latency_ms: Math.max(0, Math.round(performance.now() - call.started)),
+        outcome: call.outcome,
+        error: call.error?.slice(0, 2000) ?? null,
+      })
+      .execute(),
+  );
+}
+
 /** The first OpenAI or Anthropic model of the tenant's chain: the providers that read images. */
 function visionModel(
   config: AiConfig,
   tenantSettings: { routes?: AiConfig["routes"]; disabledProviders?: string[] },
-): { provider: ProviderConfig; model: string } {
+): { provider: ProviderConfig; step: string; model: string } {
   const disabled = new Set(tenantSettings.disabledProviders ?? []);
   const chain = tenantSettings.routes?.writeSection ?? config.routes.writeSection ?? [];
   for (const step of chain) {
@@ -64,7 +104,7 @@ function visionModel(
       throw new DiagramFailure(
         `model "${step.model}" has no known price, so the operator's key is not spent on it`,
       );
-    return { provider, model: step.model };
+    return { provider, step: step.provider, model: step.model };
   }
   throw new DiagramFailure("no vision-capable model (OpenAI or Anthropic) is configured for this workspace");
 }
@@ -91,17 +131,39 @@ export async function analyzeSessionImage(
     const { config, tenantSettings } = settings.tenantAi
       ? await settings.tenantAi(session.tenant_id)
       : { config: settings.aiConfig, tenantSettings: {} };
-    const { provider, model } = visionModel(config, tenantSettings);
+    const { provider, step, model } = visionModel(config, tenantSettings);
     const image = await settings.storage.get({ bucket: "artifacts", path: session.image_path });
     if (!image) throw new DiagramFailure("the diagram is no longer in storage; upload it again");
     if (!(DIAGRAM_MEDIA_TYPES as readonly string[]).includes(image.contentType))
       throw new DiagramFailure(`the stored diagram is ${image.contentType}, not a PNG, JPEG or WebP image`);
-    const result = await analyzeDiagram(
-      provider,
-      { mediaType: image.contentType as DiagramMediaType, bytes: image.body },
-      { model, maxOutputTokens: DIAGRAM_OUTPUT_TOKENS, timeoutMs: config.timeoutMs, signal },
-      settings.providerFetch(provider),
-    );
+    const started = performance.now();
+    const meter = (usage: DiagramUsage, outcome: string, error: string | null) =>
+      meterDiagramCall(db, session.tenant_id, {
+        config,
+        provider: step,
+        model,
+        usage,
+        outcome,
+        error,
+        started,
+      });
+    let result;
+    try {
+      result = await analyzeDiagram(
+        provider,
+        { mediaType: image.contentType as DiagramMediaType, bytes: image.body },
+        { model, maxOutputTokens: DIAGRAM_OUTPUT_TOKENS, timeoutMs: config.timeoutMs, signal },
+        settings.providerFetch(provider),
+      );
+    } catch (error) {
+      if (error instanceof DiagramAnswerError) await meter(error.usage, "invalid_answer", error.problems);
+      else {
+        const failure = classifyFailure(error);
+        await meter(NO_TOKENS, failure.kind, failure.message);
+      }
+      throw error;
+    }
+    await meter(result, "ok", null);
     return endSession(db, sessionId, { status: "analysed", analysis: result.analysis });
   } catch (error) {
     if (error instanceof DiagramFailure || error instanceof DiagramAnswerError)
