@@ -20,6 +20,7 @@ const TASK_LABELS: Record<string, string> = {
   summarise: "Summary",
   scoreThesis: "Thesis scoring",
   runAgent: "Agent runs",
+  analyzeDiagram: "Diagram analysis",
 };
 
 function FiguresTable({ caption, rows }: { caption: string; rows: { label: string; figures: Figures }[] }) {

@@ -4,16 +4,20 @@ import path from "node:path";
 import { AiConfig, DEFAULT_PRICES, TASKS } from "@techscaniq/ai";
 import { agentCallCost } from "@techscaniq/ai/agents";
 import { designFromText } from "@techscaniq/contracts/agents";
-import { withServiceTx } from "@techscaniq/db";
+import { sql, withServiceTx } from "@techscaniq/db";
 import { createLocalStorage, type ObjectStorage } from "@techscaniq/db/storage";
 import {
   createTestDatabase,
   createTestTenant,
   createTestUser,
   type TestDatabase,
+  waitUntil,
 } from "@techscaniq/db/testing";
 import { startFakeLlm, type FakeLlmServer } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { loadWorkerEnv } from "../../env";
+import { createLogger } from "../../logger";
+import { startWorker } from "../../worker";
 import { providerFetchFor } from "../report/provider-fetch";
 import { analyzeSessionImage, type DesignImageSettings } from "./design-image";
 
@@ -140,5 +144,39 @@ describe("agents: design.analyzeImage through a vision-capable model", { timeout
     expect(await analyzeSessionImage(settingsWith("local"), sessionId)).toBe("failed");
     expect((await sessionOf(sessionId)).image_error).toMatch(/no vision-capable model/);
     expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe("agents: design.analyze_image runs in the real worker", { timeout: 120_000 }, () => {
+  it("a queued diagram job is taken up by the started worker and its analysis written", async () => {
+    const sessionId = await imageSession();
+    await withServiceTx(database.db, (tx) =>
+      sql`select private.enqueue_design_image_job(${sessionId}::uuid)`.execute(tx),
+    );
+    fake.enqueue({ json: ANALYSIS });
+    const env = loadWorkerEnv({
+      DATABASE_URL: database.url,
+      TECHSCANIQ_DATA_DIR: dataDir,
+      OPENAI_API_KEY: "sk-test",
+      OPENAI_BASE_URL: fake.openaiBaseUrl,
+      TECHSCANIQ_OPENAI_MODEL: "gpt-4o",
+      WORKER_HEALTH_PORT: "0",
+      WORKER_CONCURRENCY: "1",
+      WORKER_ID: `design-image-test-${process.pid}`,
+    });
+    const worker = await startWorker(env, { logger: createLogger("silent", env.WORKER_ID) });
+    try {
+      const session = await waitUntil(
+        async () => {
+          const row = await sessionOf(sessionId);
+          return row.image_status === "analysing" ? null : row;
+        },
+        { what: "the diagram's analysis", timeoutMs: 90_000, intervalMs: 200 },
+      );
+      expect(session).toMatchObject({ image_status: "analysed", analysis: ANALYSIS });
+      expect(fake.requests[0]!.images).toEqual([{ mediaType: "image/png", bytes: PNG }]);
+    } finally {
+      await worker.stop();
+    }
   });
 });
