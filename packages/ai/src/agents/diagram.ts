@@ -181,7 +181,9 @@ export async function analyzeDiagram(
       { role: "assistant", text: answer.text },
       {
         role: "user",
-        text: `Your answer does not match the required structure:\n${checked.problems}\nAnswer again with the complete, corrected JSON object.`,
+        text:
+          `Your answer does not match the required structure:\n${checked.problems}\n` +
+          "Answer again with the complete, corrected JSON object.",
       },
     );
   }

@@ -174,7 +174,10 @@ export async function analyzeSessionImage(
   }
 }
 
-/** `design.analyze_image` ({ sessionId }), queued by private.enqueue_design_image_job (job key design_image:<id>). */
+/**
+ * `design.analyze_image` ({ sessionId }), queued by private.enqueue_design_image_job under job key
+ * design_image:<id>.
+ */
 export function designImageTask(
   settings: DesignImageSettings,
 ): TaskDefinition<typeof DesignAnalyzeImagePayload> {
