@@ -6,6 +6,7 @@ import { startHeartbeat } from "./heartbeat";
 import { toGraphileLogger, type Logger } from "./logger";
 import { startWorkerRecovery } from "./recovery/index";
 import { buildTaskList, cronItems, defineTasks } from "./tasks/index";
+import { queueRunsWithoutJob } from "./tasks/agent/store";
 import { closeReportCheckpointers } from "./tasks/report/index";
 import type { TaskDefinition } from "./tasks/define";
 
@@ -75,6 +76,10 @@ export async function startWorker(
       parsedCronItems: parseCronItems(cronItems),
     });
     cleanups.push(() => runner.stop());
+    // run() has installed the job queue's schema: runs queued before it existed get their jobs now.
+    const backlog = await queueRunsWithoutJob(db);
+    if (backlog.length > 0)
+      logger.info({ runs: backlog }, `queued ${backlog.length} agent run(s) that had no job`);
     ready = true;
     logger.info({ concurrency: env.WORKER_CONCURRENCY, healthPort: health.port }, "worker started");
 

@@ -5,6 +5,14 @@ export const TASKS = ["writeSection", "verifyClaim", "rewriteClaim", "summarise"
 export const TaskName = z.enum(TASKS);
 export type TaskName = z.infer<typeof TaskName>;
 
+/**
+ * The `ai_usage` task of an agent run's model step. Not a routed task: an agent's calls follow its
+ * spec's model route; the name only lets usage tell agent calls from report calls.
+ */
+export const AGENT_USAGE_TASK = "runAgent";
+/** The `ai_usage` task of the design wizard's diagram analysis (a vision call, not a routed task either). */
+export const DIAGRAM_USAGE_TASK = "analyzeDiagram";
+
 /** Providers a tenant can choose between: its own keys go to the first three; `local` is any OpenAI-compatible server. */
 export const TENANT_PROVIDERS = ["openai", "anthropic", "local", "offline"] as const;
 export const TenantProvider = z.enum(TENANT_PROVIDERS);

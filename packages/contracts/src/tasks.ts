@@ -27,6 +27,12 @@ export const AgentRunPayload = z
   .object({ runId: z.uuid({ error: "runId must be an agent run id (uuid)" }) })
   .strict();
 
+/** Sends a design session's diagram to a vision-capable model and stores the analysis in the session. */
+export const DESIGN_ANALYZE_IMAGE_TASK = "design.analyze_image";
+export const DesignAnalyzeImagePayload = z
+  .object({ sessionId: z.uuid({ error: "sessionId must be a design session id (uuid)" }) })
+  .strict();
+
 export const PRUNE_HEARTBEATS_TASK = "maintenance.prune_heartbeats";
 export const PruneHeartbeatsPayload = z.object({
   olderThanMinutes: z
@@ -47,6 +53,7 @@ declare global {
       "report.generate": z.input<typeof ReportGeneratePayload>;
       "maintenance.prune_heartbeats": z.input<typeof PruneHeartbeatsPayload>;
       "agent.run": z.input<typeof AgentRunPayload>;
+      "design.analyze_image": z.input<typeof DesignAnalyzeImagePayload>;
     }
   }
 }

@@ -214,6 +214,18 @@ async function seedTwoTenants(db: Db): Promise<{ tenantA: string; tenantB: strin
       .insertInto("agent_run_steps")
       .values({ tenant_id: tenantA, run_id: retryA.id, seq: 1, kind: "tool_call", name: "scan_url" })
       .execute();
+    await trx
+      .insertInto("ai_usage")
+      .values({
+        tenant_id: tenantA,
+        agent_run_id: retryA.id,
+        task: "runAgent",
+        provider: "openai",
+        model: "gpt-4o-mini",
+        latency_ms: 1,
+        outcome: "ok",
+      })
+      .execute();
 
     await scan(tenantB);
     await agent(tenantB, "bare");

@@ -102,6 +102,7 @@ export interface AiUsage {
   outcome: string;
   error: string | null;
   created_at: Generated<Timestamp>;
+  agent_run_id: string | null;
 }
 
 export interface ApiKeys {
@@ -169,7 +170,7 @@ export interface DesignSessions {
   id: Generated<string>;
   tenant_id: string;
   title: string;
-  source: "text" | "model";
+  source: "text" | "model" | "image";
   source_name: string | null;
   requirements: Generated<string>;
   analysis: Json;
@@ -180,6 +181,9 @@ export interface DesignSessions {
   updated_by: string | null;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
+  image_path: string | null;
+  image_status: "analysing" | "analysed" | "failed" | null;
+  image_error: string | null;
 }
 
 export interface Events {

@@ -17,13 +17,13 @@ export interface TaskDependencies {
 
 /** THE list of tasks this worker runs. New task groups (scan, report, agent…) are added here. */
 export function defineTasks({ db, env, logger }: TaskDependencies): TaskDefinition[] {
-  // One storage for every task group: scans write screenshots, reports their exports.
+  // One storage for every task group: scans write screenshots, reports their exports, designs read diagrams.
   const storage = storageFromEnv(env.db);
   return [
     pruneHeartbeatsTask(db),
     ...scanTasks({ db, env, logger, storage }),
     ...reportTasks({ db, env, logger, storage }),
-    ...agentTasks({ db, env }),
+    ...agentTasks({ db, env, storage }),
   ];
 }
 

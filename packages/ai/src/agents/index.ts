@@ -1,3 +1,4 @@
+export * from "./diagram";
 export * from "./graph";
 export * from "./providers";
 export * from "./route";

@@ -170,7 +170,7 @@ describe("agents: design wizard", () => {
       fileName: "process.png",
       contentBase64: png.toString("base64"),
     });
-    expect(answer).toMatchObject({ analyzed: false, mediaType: "image/png", bytes: 40 });
+    expect(answer).toMatchObject({ analyzed: false, sessionId: null, mediaType: "image/png", bytes: 40 });
     expect(answer.message).toMatch(/^No vision-capable model is configured/);
     await expectTrpcError(
       clientA.design.analyzeImage.mutate({

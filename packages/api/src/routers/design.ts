@@ -57,7 +57,11 @@ export const designRouter = router({
   analyzeImage: writeProcedure
     .input(analyzeImageInput)
     .output(imageAnalysisSchema)
-    .mutation(({ input }) => analyzeImage(input)),
+    .mutation(async ({ ctx, input }) => {
+      const answer = await analyzeImage(ctx.tx, ctx.tenant, scanActorOf(ctx), ctx.storage, input);
+      if (answer.sessionId) ctx.audit.target = `design_session:${answer.sessionId}`;
+      return answer;
+    }),
 
   generateInteractions: writeProcedure
     .input(generateInteractionsInput)

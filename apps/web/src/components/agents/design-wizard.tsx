@@ -48,7 +48,14 @@ export function DesignWizard() {
   const router = useRouter();
   const pathname = usePathname();
   const sessionId = useSearchParams().get("session");
-  const session = trpc.design.get.useQuery({ sessionId: sessionId ?? "" }, { enabled: Boolean(sessionId) });
+  const session = trpc.design.get.useQuery(
+    { sessionId: sessionId ?? "" },
+    {
+      enabled: Boolean(sessionId),
+      // A diagram is analysed by the worker: the session is polled until its analysis is written.
+      refetchInterval: (query) => (query.state.data?.image?.status === "analysing" ? 2000 : false),
+    },
+  );
   const recent = trpc.design.list.useQuery(undefined, { enabled: !sessionId });
   const open = (id: string) => router.push(`${pathname}?session=${id}`);
 
@@ -82,6 +89,24 @@ export function DesignWizard() {
   if (session.error) return <ErrorState message={errorMessageOf(session.error)} />;
   if (!session.data) return <SkeletonRows label="Loading the design" />;
   const data = session.data;
+  if (data.image && data.image.status !== "analysed")
+    return (
+      <div className="flex flex-col gap-6" data-testid="design-session" data-step={STEPS[0]}>
+        <StepBar current={0} />
+        {data.image.status === "analysing" ? (
+          <p role="status" className="text-sm text-muted-foreground" data-testid="image-analysing">
+            Analysing {data.sourceName ?? "the diagram"}…
+          </p>
+        ) : (
+          <FormAlert
+            message={`The diagram could not be analysed: ${data.image.error ?? "unknown failure"}`}
+          />
+        )}
+        <Link href={pathname} className="text-sm text-primary hover:underline">
+          Start another design
+        </Link>
+      </div>
+    );
   const current = data.compiled ? 3 : data.interactions ? 2 : 1;
   return (
     <div className="flex flex-col gap-6" data-testid="design-session" data-step={STEPS[current]}>
@@ -137,7 +162,9 @@ function DescribeStep({ onStarted }: { onStarted: (sessionId: string) => void })
   const analyzeModel = trpc.design.analyzeModel.useMutation({
     onSuccess: (session) => onStarted(session.id),
   });
-  const analyzeImage = trpc.design.analyzeImage.useMutation();
+  const analyzeImage = trpc.design.analyzeImage.useMutation({
+    onSuccess: (answer) => answer.sessionId && onStarted(answer.sessionId),
+  });
   const textErrors = analyzeText.error ? errorBodyOf(analyzeText.error).error : null;
 
   async function chooseModel(event: ChangeEvent<HTMLInputElement>) {

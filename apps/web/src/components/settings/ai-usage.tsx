@@ -19,6 +19,8 @@ const TASK_LABELS: Record<string, string> = {
   rewriteClaim: "Rewriting claims",
   summarise: "Summary",
   scoreThesis: "Thesis scoring",
+  runAgent: "Agent runs",
+  analyzeDiagram: "Diagram analysis",
 };
 
 function FiguresTable({ caption, rows }: { caption: string; rows: { label: string; figures: Figures }[] }) {

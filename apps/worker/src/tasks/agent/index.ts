@@ -1,8 +1,10 @@
 import { AGENT_RUN_TASK, AgentRunPayload } from "@techscaniq/contracts/tasks";
 import type { Db } from "@techscaniq/db";
+import type { ObjectStorage } from "@techscaniq/db/storage";
 import type { WorkerEnv } from "../../env";
 import { defineTask, isLastAttempt, type TaskDefinition } from "../define";
 import { aiSettingsFromEnv } from "../report/index";
+import { designImageTask } from "./design-image";
 import { executeAgentRun, failAgentRun, RunBusy, type AgentRunSettings } from "./run";
 
 /**
@@ -41,13 +43,26 @@ export function agentRunTask(settings: AgentRunSettings): TaskDefinition<typeof 
   });
 }
 
-/** The agent.* tasks: tools wait for scans and reports as long as a scan may take, plus a margin. */
-export function agentTasks({ db, env }: { db: Db; env: WorkerEnv }): TaskDefinition[] {
+/**
+ * The agent.* tasks (tools wait for scans and reports as long as a scan may take, plus a margin) and
+ * the design wizard's diagram analysis.
+ */
+export function agentTasks({
+  db,
+  env,
+  storage,
+}: {
+  db: Db;
+  env: WorkerEnv;
+  storage: ObjectStorage;
+}): TaskDefinition[] {
+  const ai = aiSettingsFromEnv(db, env);
   return [
+    designImageTask({ db, storage, ...ai }),
     agentRunTask({
       db,
       connectionString: env.DATABASE_URL,
-      ...aiSettingsFromEnv(db, env),
+      ...ai,
       allowPrivate: env.scanner.scanOptions.allowPrivate,
       toolWaitMs: (env.SCAN_DEADLINE_SECONDS + 300) * 1000,
     }),

@@ -1,8 +1,9 @@
 import { AiConfig, DEFAULT_PRICES, TASKS } from "@techscaniq/ai";
 import { agentCallCost } from "@techscaniq/ai/agents";
 import { buildAgentPrompt, type AgentSpecInput } from "@techscaniq/contracts/agents";
-import { withServiceTx } from "@techscaniq/db";
+import { withRlsTx, withServiceTx } from "@techscaniq/db";
 import {
+  claimsFor,
   createTestDatabase,
   createTestTenant,
   createTestUser,
@@ -290,5 +291,61 @@ describe("agents: model runner (real SDKs against the fake provider)", { timeout
     ]);
     expect((await runRow(database.db, runId)).output).toMatchObject({ actions: [] });
     expect(fake.requests).toHaveLength(1);
+  });
+});
+
+describe("agents: model calls are metered into ai_usage", { timeout: 120_000 }, () => {
+  it("each model step of a run leaves one ai_usage row; they sum to the run's tokens and cost, for its tenant only", async () => {
+    const agentId = await createPublishedAgent(database.db, member, READER);
+    const runId = await triggerRun(database.db, member, agentId, { scanId });
+    fake.enqueue(
+      { toolCalls: [{ name: "read_findings", arguments: { scanId } }], inputTokens: 700, outputTokens: 30 },
+      { text: "WordPress 6.4.2 [ev-generator].", inputTokens: 900, outputTokens: 12 },
+    );
+    expect(await executeAgentRun(settingsFor("openai"), runId, noRequeue)).toBe("succeeded");
+    // A re-delivered job replays the finished steps and meters nothing again.
+    expect(await executeAgentRun(settingsFor("openai"), runId, noRequeue)).toBe("succeeded");
+
+    const readAs = (userId: string) =>
+      withRlsTx(database.db, claimsFor(userId), (tx) =>
+        tx.selectFrom("ai_usage").selectAll().where("agent_run_id", "=", runId).orderBy("id").execute(),
+      );
+    const rows = await readAs(member.userId);
+    expect(
+      rows.map((row) => [row.tenant_id, row.task, row.provider, row.model, row.outcome, row.priced]),
+    ).toEqual([
+      [member.tenantId, "runAgent", "openai", MODELS.openai, "ok", true],
+      [member.tenantId, "runAgent", "openai", MODELS.openai, "ok", true],
+    ]);
+    expect(rows.map((row) => [row.input_tokens, row.output_tokens])).toEqual([
+      [700, 30],
+      [900, 12],
+    ]);
+    for (const row of rows) expect(row.latency_ms).toBeGreaterThanOrEqual(0);
+    const run = await runRow(database.db, runId);
+    expect(rows.reduce((sum, row) => sum + row.input_tokens, 0)).toBe(run.input_tokens);
+    expect(rows.reduce((sum, row) => sum + row.output_tokens, 0)).toBe(run.output_tokens);
+    const cost = rows.reduce((sum, row) => sum + Number(row.cost_usd), 0);
+    expect(cost).toBeCloseTo(Number(run.cost_usd), 6);
+    expect(cost).toBeGreaterThan(0);
+
+    // A member of another tenant sees none of them.
+    const stranger = await createTestUser(database.db);
+    await createTestTenant(database.db, stranger.id);
+    expect(await readAs(stranger.id)).toEqual([]);
+  });
+
+  it("a failed model call is metered with its failure kind and error", async () => {
+    const agentId = await createPublishedAgent(database.db, member, READER);
+    const runId = await triggerRun(database.db, member, agentId, { scanId });
+    fake.enqueue({ status: 400, message: "bad request from the fake" });
+    expect(await executeAgentRun(settingsFor("openai"), runId, noRequeue)).toBe("failed");
+    const rows = await withServiceTx(database.db, (tx) =>
+      tx.selectFrom("ai_usage").selectAll().where("agent_run_id", "=", runId).execute(),
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ task: "runAgent", input_tokens: 0, cost_usd: "0.000000" });
+    expect(rows[0]!.outcome).not.toBe("ok");
+    expect(rows[0]!.error).toBeTruthy();
   });
 });

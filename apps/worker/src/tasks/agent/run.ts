@@ -30,10 +30,12 @@ import {
   loadRun,
   markRunning,
   markWaitingApproval,
+  meterAbandonedCall,
   startStep,
   stepsOf,
   type AgentRunRow,
   type AgentStepRow,
+  type ModelCallUsage,
   type RunOutput,
 } from "./store";
 import { cancelAgentScan, PipelineWait, runAgentTool, ToolError, type ToolContext } from "./tools";
@@ -327,6 +329,14 @@ async function executeLocked(
               };
             await beforeStep();
             await startStep(db, run, { seq, kind: "model_call", name: `${provider}/${model}`, request });
+            const started = performance.now();
+            const usage = (outcome: string): ModelCallUsage => ({
+              provider,
+              model,
+              priced: Boolean(config.prices[model]),
+              latencyMs: performance.now() - started,
+              outcome,
+            });
             try {
               const result = await call();
               await finishStep(db, run, seq, {
@@ -335,12 +345,20 @@ async function executeLocked(
                 inputTokens: result.answer.inputTokens,
                 outputTokens: result.answer.outputTokens,
                 costUsd: result.costUsd,
+                usage: usage("ok"),
               });
               return result;
             } catch (failure) {
-              if (signal.aborted) throw failure;
               const classified = classifyFailure(failure);
-              await finishStep(db, run, seq, { status: "error", error: classified.message });
+              if (signal.aborted) {
+                await meterAbandonedCall(db, run, usage("aborted"), classified.message);
+                throw failure;
+              }
+              await finishStep(db, run, seq, {
+                status: "error",
+                error: classified.message,
+                usage: usage(classified.kind),
+              });
               if (classified.retryable) throw failure;
               throw new RunFailure(`${provider}/${model}: ${classified.message}`);
             }

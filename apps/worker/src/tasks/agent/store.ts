@@ -4,6 +4,7 @@ import {
   type AgentRunStatus,
   type AgentStepKind,
 } from "@techscaniq/contracts/agents";
+import { AGENT_USAGE_TASK } from "@techscaniq/contracts/ai";
 import { emitEvent, sql, withServiceTx, type Db, type Selectable, type Database } from "@techscaniq/db";
 
 /**
@@ -11,6 +12,8 @@ import { emitEvent, sql, withServiceTx, type Db, type Selectable, type Database 
  * Steps are keyed by (run, seq): writing a step again at the same position replaces it, so a resumed
  * run that repeats a step never adds a second row.
  */
+
+type ServiceTx = Parameters<Parameters<typeof withServiceTx>[1]>[0];
 
 export type AgentRunRow = Selectable<Database["agent_runs"]>;
 export type AgentStepRow = Selectable<Database["agent_run_steps"]>;
@@ -48,7 +51,7 @@ export async function loadRun(db: Db, runId: string): Promise<LoadedRun | null> 
 }
 
 async function runEvent(
-  tx: Parameters<Parameters<typeof withServiceTx>[1]>[0],
+  tx: ServiceTx,
   run: AgentRunRow,
   type: string,
   data: Record<string, unknown> = {},
@@ -133,9 +136,51 @@ export interface StepEnd {
   inputTokens?: number;
   outputTokens?: number;
   costUsd?: number;
+  /** A model step's call, metered into ai_usage with the step's tokens and cost. */
+  usage?: ModelCallUsage;
 }
 
-/** Ends a step and adds its tokens and cost to the run's totals (summed from the steps: never twice). */
+/** What ai_usage records of one model call besides its tokens and cost. */
+export interface ModelCallUsage {
+  provider: string;
+  model: string;
+  /** False when the model has no price (cost recorded as 0). */
+  priced: boolean;
+  latencyMs: number;
+  /** ok, or the failure kind (rate_limited, timeout, aborted, …). */
+  outcome: string;
+}
+
+/** One ai_usage row for a model call of the run (task runAgent), billed to the run's tenant. */
+async function meterModelCall(tx: ServiceTx, run: AgentRunRow, usage: ModelCallUsage, end: StepEnd) {
+  await tx
+    .insertInto("ai_usage")
+    .values({
+      tenant_id: run.tenant_id,
+      agent_run_id: run.id,
+      task: AGENT_USAGE_TASK,
+      provider: usage.provider,
+      model: usage.model,
+      input_tokens: end.inputTokens ?? 0,
+      output_tokens: end.outputTokens ?? 0,
+      cost_usd: (end.costUsd ?? 0).toFixed(6),
+      priced: usage.priced,
+      latency_ms: Math.max(0, Math.round(usage.latencyMs)),
+      outcome: usage.outcome,
+      error: end.error?.slice(0, 2000) ?? null,
+    })
+    .execute();
+}
+
+/** Meters a model call whose step is left unfinished (a cancel aborted it). */
+export async function meterAbandonedCall(db: Db, run: AgentRunRow, usage: ModelCallUsage, error: string) {
+  await withServiceTx(db, (tx) => meterModelCall(tx, run, usage, { status: "error", error }));
+}
+
+/**
+ * Ends a step and adds its tokens and cost to the run's totals (summed from the steps: never twice);
+ * a model step's call is metered in the same transaction, so a replayed step is never metered again.
+ */
 export async function finishStep(db: Db, run: AgentRunRow, seq: number, end: StepEnd): Promise<AgentStepRow> {
   return withServiceTx(db, async (tx) => {
     const step = await tx
@@ -153,6 +198,7 @@ export async function finishStep(db: Db, run: AgentRunRow, seq: number, end: Ste
       .where("seq", "=", seq)
       .returningAll()
       .executeTakeFirstOrThrow();
+    if (end.usage) await meterModelCall(tx, run, end.usage, end);
     await sql`
       update public.agent_runs r
          set input_tokens = s.input_tokens, output_tokens = s.output_tokens, cost_usd = s.cost_usd
@@ -226,4 +272,22 @@ export async function cancelRequested(db: Db, runId: string): Promise<boolean> {
     .where("id", "=", runId)
     .executeTakeFirst();
   return !row || row.cancel_requested_at !== null;
+}
+
+/**
+ * Queues the job of every queued run that has none. private.enqueue_agent_run_job skips queueing while
+ * graphile-worker's schema is missing (runs made before any worker started, e.g. after `supabase db push`),
+ * so the worker calls this once its schema exists. A run whose job exists keeps it (a locked job would
+ * otherwise be duplicated). Returns the runs queued.
+ */
+export async function queueRunsWithoutJob(db: Db): Promise<string[]> {
+  return withServiceTx(db, async (tx) => {
+    const { rows } = await sql<{ id: string }>`
+      select r.id, private.enqueue_agent_run_job(r.id)
+        from public.agent_runs r
+       where r.status = 'queued'
+         and not exists (select 1 from graphile_worker.jobs j where j.key = 'agent_run:' || r.id::text)
+       order by r.created_at`.execute(tx);
+    return rows.map((row) => row.id);
+  });
 }

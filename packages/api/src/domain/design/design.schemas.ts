@@ -45,6 +45,7 @@ export const analyzeModelInput = z.strictObject({
 });
 
 export const analyzeImageInput = z.strictObject({
+  title: titleSchema.optional(),
   fileName: fileNameSchema,
   /** The image's bytes, base64. */
   contentBase64: z
@@ -55,6 +56,8 @@ export const analyzeImageInput = z.strictObject({
 
 export const imageAnalysisSchema = z.object({
   analyzed: z.boolean(),
+  /** The design session the analysis is written into (poll design.get), or null when none is queued. */
+  sessionId: z.uuid().nullable(),
   mediaType: z.enum(["image/png", "image/jpeg", "image/webp"]),
   bytes: z.number().int(),
   message: z.string(),
@@ -99,8 +102,12 @@ export const listSessionsInput = z
 export const designSessionSchema = z.object({
   id: z.uuid(),
   title: z.string(),
-  source: z.enum(["text", "model"]),
+  source: z.enum(["text", "model", "image"]),
   sourceName: z.string().nullable(),
+  /** A diagram's analysis by a vision-capable model: analysing, analysed or failed (with why); else null. */
+  image: z
+    .object({ status: z.enum(["analysing", "analysed", "failed"]), error: z.string().nullable() })
+    .nullable(),
   requirements: z.string(),
   analysis: DesignAnalysis,
   interactions: z.array(DesignInteraction).nullable(),

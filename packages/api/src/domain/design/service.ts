@@ -12,10 +12,14 @@ import {
   type CompiledAgent,
   type DesignInteraction,
 } from "@techscaniq/contracts/agents";
-import type { Database, Selectable, Transaction } from "@techscaniq/db";
+import { randomUUID } from "node:crypto";
+import { sql, type Database, type Selectable, type Transaction } from "@techscaniq/db";
+import type { ObjectStorage } from "@techscaniq/db/storage";
 import type { DesignSessions } from "@techscaniq/db/schema";
 import { z } from "zod";
 import { DomainError } from "../../errors";
+import type { ActiveTenant } from "../../trpc";
+import { getAiSettings } from "../ai-settings/service";
 import { checkRunInput, createAgent, publishAgent } from "../agents/agents";
 import type { ScanActor } from "../scans/service";
 import {
@@ -41,6 +45,7 @@ function toView(row: SessionRow): DesignSessionView {
     title: row.title,
     source: row.source,
     sourceName: row.source_name,
+    image: row.image_status ? { status: row.image_status, error: row.image_error } : null,
     requirements: row.requirements,
     analysis: row.analysis,
     interactions: row.interactions,
@@ -94,6 +99,9 @@ async function startSession(
     .executeTakeFirstOrThrow();
   return toView(row);
 }
+
+/** A diagram's session before the model's analysis arrives. */
+const EMPTY_ANALYSIS: DesignAnalysis = { capabilities: [], agents: [], relations: [] };
 
 const titleFrom = (text: string) => {
   const line = text.split("\n")[0]!.trim();
@@ -158,11 +166,28 @@ const IMAGE_SIGNATURES: { mediaType: ImageAnalysis["mediaType"]; matches: (bytes
   },
 ];
 
+/** Whether the tenant's AI settings hold a key of a provider that reads images (OpenAI, Anthropic). */
+async function tenantReadsImages(tx: Tx, tenant: ActiveTenant): Promise<boolean> {
+  const settings = await getAiSettings(tx, tenant);
+  return (["openai", "anthropic"] as const).some(
+    (provider) =>
+      settings.providers[provider].key.source !== "none" && !settings.disabledProviders.includes(provider),
+  );
+}
+
 /**
- * Checks a diagram by its bytes (not its name). The API never calls models and no vision-capable model
- * can be configured yet, so the answer says plainly that the diagram was not analysed.
+ * Checks a diagram by its bytes (not its name). The API never calls models: when the tenant has an
+ * OpenAI or Anthropic key, the image is stored under the tenant's prefix and a session is started whose
+ * analysis the worker's design.analyze_image job writes (the caller polls design.get); without one, the
+ * answer says plainly that the diagram was not analysed. A refused image stores nothing.
  */
-export function analyzeImage(input: { fileName: string; contentBase64: string }): ImageAnalysis {
+export async function analyzeImage(
+  tx: Tx,
+  tenant: ActiveTenant,
+  actor: ScanActor,
+  storage: ObjectStorage,
+  input: { title?: string | undefined; fileName: string; contentBase64: string },
+): Promise<ImageAnalysis> {
   const bytes = Buffer.from(input.contentBase64, "base64");
   if (bytes.length > IMAGE_MAX_BYTES)
     throw new DomainError("BAD_REQUEST", "contentBase64: the image is larger than 10 MB", {
@@ -177,13 +202,42 @@ export function analyzeImage(input: { fileName: string; contentBase64: string })
         contentBase64: ["is not a PNG, JPEG or WebP image"],
       },
     );
+  const checked = { mediaType: kind.mediaType, bytes: bytes.length };
+  if (!(await tenantReadsImages(tx, tenant)))
+    return {
+      analyzed: false,
+      sessionId: null,
+      ...checked,
+      message:
+        "No vision-capable model is configured, so the diagram was not analysed. Describe the process in " +
+        "text, upload a capability model (ArchiMate Open Exchange XML or CSV), or set an OpenAI or " +
+        "Anthropic key in the AI settings, instead.",
+    };
+  const sessionId = randomUUID();
+  const imagePath = `${actor.tenantId}/design/${sessionId}.${kind.mediaType.split("/")[1]}`;
+  await tx
+    .insertInto("design_sessions")
+    .values({
+      id: sessionId,
+      tenant_id: actor.tenantId,
+      title: input.title ?? input.fileName,
+      source: "image",
+      source_name: input.fileName,
+      analysis: JSON.stringify(EMPTY_ANALYSIS),
+      image_path: imagePath,
+      image_status: "analysing",
+      created_by: actor.userId,
+      updated_by: actor.userId,
+    })
+    .execute();
+  await sql`select private.enqueue_design_image_job(${sessionId}::uuid)`.execute(tx);
+  // Stored last: a session or job that fails to be written leaves no image behind.
+  await storage.put({ bucket: "artifacts", path: imagePath }, bytes, { contentType: kind.mediaType });
   return {
     analyzed: false,
-    mediaType: kind.mediaType,
-    bytes: bytes.length,
-    message:
-      "No vision-capable model is configured, so the diagram was not analysed. Describe the process in " +
-      "text, or upload a capability model (ArchiMate Open Exchange XML or CSV), instead.",
+    sessionId,
+    ...checked,
+    message: "Analysing the diagram with the workspace's vision-capable model…",
   };
 }
 
