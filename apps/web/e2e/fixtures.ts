@@ -93,11 +93,16 @@ export function demoAccount(): { email: string; password: string } {
   return account;
 }
 
-/** Signs a new user up and gives them a workspace of their own. */
+/**
+ * Signs a new user up and gives them a workspace of their own. Specs share one database, so the
+ * workspace's short name (unique per deployment) gets the user's unique label; names may repeat.
+ */
 export async function signUpWithWorkspace(page: Page, label: string, workspace: string): Promise<void> {
-  await signUp(page, uniqueEmail(label));
+  const email = uniqueEmail(label);
+  await signUp(page, email);
   await page.getByRole("link", { name: "Create a workspace" }).click();
   await page.getByLabel("Name", { exact: true }).fill(workspace);
+  await page.getByLabel("Short name").fill(email.split("@")[0]!.toLowerCase());
   await page.getByRole("button", { name: "Create workspace" }).click();
   await expect(page.getByTestId("active-tenant-name")).toHaveText(workspace);
 }
