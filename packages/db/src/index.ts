@@ -44,4 +44,5 @@ export {
   type Selectable,
   type Insertable,
   type Updateable,
+  type RawBuilder,
 } from "kysely";

@@ -3,7 +3,7 @@ import { emitEvent, sql, type Database, type Selectable, type Transaction } from
 import type { z } from "zod";
 import { DomainError } from "../../errors";
 import type { EventFamily } from "../scans/events";
-import { decodeCursor, encodeCursor } from "../../schemas";
+import { afterCursor, keysetPage } from "../keyset";
 import type { ScanActor } from "../scans/service";
 import { checkRunInput, findAgent, runnableVersion } from "./agents";
 import type { AgentRunStepView, AgentRunView, listRunsInput } from "./agents.schemas";
@@ -181,26 +181,8 @@ export async function listRuns(tx: Tx, actor: ScanActor, input: z.output<typeof 
   if (input.agentId) query = query.where("agent_id", "=", input.agentId);
   if (input.status)
     query = query.where("status", "in", Array.isArray(input.status) ? input.status : [input.status]);
-  if (input.cursor) {
-    const cursor = decodeCursor(input.cursor);
-    if (!cursor)
-      throw new DomainError("BAD_REQUEST", "cursor: is not a cursor returned by agentRun.list", {
-        cursor: ["invalid cursor"],
-      });
-    query = query.where((eb) =>
-      eb.or([
-        eb("created_at", "<", cursor.createdAt),
-        eb.and([eb("created_at", "=", cursor.createdAt), eb("id", "<", cursor.id)]),
-      ]),
-    );
-  }
-  const rows = await query.execute();
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toRunView),
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last.created_at, last.id) : null,
-  };
+  if (input.cursor) query = query.where(afterCursor(input.cursor, "agentRun.list"));
+  return keysetPage(await query.execute(), input.limit, toRunView);
 }
 
 export async function listSteps(tx: Tx, actor: ScanActor, runId: string): Promise<AgentRunStepView[]> {

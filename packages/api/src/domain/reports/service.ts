@@ -13,7 +13,7 @@ import { emitEvent, sql, type Database, type Selectable, type Transaction } from
 import type { ObjectStorage } from "@techscaniq/db/storage";
 import type { z } from "zod";
 import { DomainError } from "../../errors";
-import { decodeCursor, encodeCursor } from "../../schemas";
+import { afterCursor, keysetPage } from "../keyset";
 import { enforceHourlyTenantLimit } from "../tenant-rate";
 import { findScan, type ScanActor } from "../scans/service";
 import type {
@@ -123,26 +123,8 @@ export async function listReports(tx: Tx, actor: ScanActor, input: z.output<type
     .orderBy("id", "desc")
     .limit(input.limit + 1);
   if (input.status) query = query.where("status", "=", input.status);
-  if (input.cursor) {
-    const cursor = decodeCursor(input.cursor);
-    if (!cursor)
-      throw new DomainError("BAD_REQUEST", "cursor: is not a cursor returned by report.list", {
-        cursor: ["invalid cursor"],
-      });
-    query = query.where((eb) =>
-      eb.or([
-        eb("created_at", "<", cursor.createdAt),
-        eb.and([eb("created_at", "=", cursor.createdAt), eb("id", "<", cursor.id)]),
-      ]),
-    );
-  }
-  const rows = await query.execute();
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toReportView),
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last.created_at, last.id) : null,
-  };
+  if (input.cursor) query = query.where(afterCursor(input.cursor, "report.list"));
+  return keysetPage(await query.execute(), input.limit, toReportView);
 }
 
 export async function listVersions(

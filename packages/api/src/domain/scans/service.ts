@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { DomainError } from "../../errors";
 import { scanTaskName } from "@techscaniq/contracts/tasks";
 import { enforceHourlyTenantLimit } from "../tenant-rate";
-import { decodeCursor, encodeCursor } from "../../schemas";
+import { afterCursor, keysetPage } from "../keyset";
 import {
   finishedStatuses,
   type createScanInput,
@@ -167,26 +167,8 @@ export async function listScans(tx: Tx, actor: ScanActor, input: z.output<typeof
     const pattern = `%${input.search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
     query = query.where((eb) => eb.or([eb("target_url", "ilike", pattern), eb("thesis", "ilike", pattern)]));
   }
-  if (input.cursor) {
-    const cursor = decodeCursor(input.cursor);
-    if (!cursor)
-      throw new DomainError("BAD_REQUEST", "cursor: is not a cursor returned by scan.list", {
-        cursor: ["invalid cursor"],
-      });
-    query = query.where((eb) =>
-      eb.or([
-        eb("created_at", "<", cursor.createdAt),
-        eb.and([eb("created_at", "=", cursor.createdAt), eb("id", "<", cursor.id)]),
-      ]),
-    );
-  }
-  const rows = await query.execute();
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toScanView),
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last.created_at, last.id) : null,
-  };
+  if (input.cursor) query = query.where(afterCursor(input.cursor, "scan.list"));
+  return keysetPage(await query.execute(), input.limit, toScanView);
 }
 
 /**
