@@ -1,9 +1,7 @@
-import Anthropic from "@anthropic-ai/sdk";
 import { DesignAnalysis, DesignTemplateId } from "@techscaniq/contracts/agents";
-import OpenAI from "openai";
 import { z } from "zod";
 import type { ProviderConfig } from "../config";
-import type { ProviderFetch } from "../router";
+import { anthropicSdk, openAiSdk, type ProviderFetch } from "../router/providers";
 
 /**
  * The design wizard's diagram step: a process or architecture diagram sent to a vision-capable model,
@@ -66,12 +64,7 @@ type VisionCall = (
 const base64Of = (image: DiagramImage) => Buffer.from(image.bytes).toString("base64");
 
 function openAiVision(config: { apiKey?: string; baseURL?: string; fetch?: ProviderFetch }): VisionCall {
-  const client = new OpenAI({
-    apiKey: config.apiKey ?? "not-needed",
-    baseURL: config.baseURL ?? "https://api.openai.com/v1",
-    maxRetries: 0,
-    ...(config.fetch ? { fetch: config.fetch } : {}),
-  });
+  const client = openAiSdk(config);
   return async (image, turns, request) => {
     const [first, ...rest] = turns;
     const completion = await client.chat.completions.create(
@@ -101,12 +94,7 @@ function openAiVision(config: { apiKey?: string; baseURL?: string; fetch?: Provi
 }
 
 function anthropicVision(config: { apiKey: string; baseURL?: string; fetch?: ProviderFetch }): VisionCall {
-  const client = new Anthropic({
-    apiKey: config.apiKey,
-    baseURL: config.baseURL ?? "https://api.anthropic.com",
-    maxRetries: 0,
-    ...(config.fetch ? { fetch: config.fetch } : {}),
-  });
+  const client = anthropicSdk(config);
   return async (image, turns, request) => {
     const [first, ...rest] = turns;
     const answer = await client.messages.create(

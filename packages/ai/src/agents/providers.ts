@@ -1,8 +1,8 @@
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type { AgentMessage, AgentToolDeclaration } from "@techscaniq/contracts/agents";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import type { ProviderConfig } from "../config";
-import type { ProviderFetch } from "../router";
+import { anthropicSdk, openAiSdk, type ProviderFetch } from "../router/providers";
 
 /**
  * Model calls with function calling, for agent runs: the conversation in the contracts' neutral
@@ -71,12 +71,7 @@ export function openAiAgentClient(config: {
   baseURL?: string;
   fetch?: ProviderFetch;
 }): AgentModelClient {
-  const client = new OpenAI({
-    apiKey: config.apiKey ?? "not-needed",
-    baseURL: config.baseURL ?? "https://api.openai.com/v1",
-    maxRetries: 0,
-    ...(config.fetch ? { fetch: config.fetch } : {}),
-  });
+  const client = openAiSdk(config);
   return {
     async call(request) {
       const completion = await client.chat.completions.create(
@@ -177,12 +172,7 @@ export function anthropicAgentClient(config: {
   baseURL?: string;
   fetch?: ProviderFetch;
 }): AgentModelClient {
-  const client = new Anthropic({
-    apiKey: config.apiKey,
-    baseURL: config.baseURL ?? "https://api.anthropic.com",
-    maxRetries: 0,
-    ...(config.fetch ? { fetch: config.fetch } : {}),
-  });
+  const client = anthropicSdk(config);
   return {
     async call(request) {
       const { system, messages } = anthropicMessages(request.messages);

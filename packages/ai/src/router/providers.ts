@@ -51,19 +51,41 @@ function parseJsonOrText(text: string): unknown {
  */
 export type ProviderFetch = typeof globalThis.fetch;
 
-/** OpenAI and any OpenAI-compatible server: Chat Completions with `response_format: json_schema`. */
-export function openAiClient(config: {
+/** Where and how a provider's SDK connects: key, server, and the HTTP client it sends through. */
+export interface ProviderConnection {
   apiKey?: string;
   baseURL?: string;
   fetch?: ProviderFetch;
-}): ModelClient {
-  const client = new OpenAI({
+}
+
+/** The OpenAI SDK as every caller builds it: no SDK retries (callers retry), the injected fetch. */
+export function openAiSdk(config: ProviderConnection): OpenAI {
+  return new OpenAI({
     // Local servers usually ignore the key, but the SDK requires one.
     apiKey: config.apiKey ?? "not-needed",
     baseURL: config.baseURL ?? "https://api.openai.com/v1",
     maxRetries: 0,
     ...(config.fetch ? { fetch: config.fetch } : {}),
   });
+}
+
+/** The Anthropic SDK as every caller builds it: no SDK retries (callers retry), the injected fetch. */
+export function anthropicSdk(config: ProviderConnection): Anthropic {
+  return new Anthropic({
+    apiKey: config.apiKey,
+    baseURL: config.baseURL ?? "https://api.anthropic.com",
+    maxRetries: 0,
+    ...(config.fetch ? { fetch: config.fetch } : {}),
+  });
+}
+
+/** OpenAI and any OpenAI-compatible server: Chat Completions with `response_format: json_schema`. */
+export function openAiClient(config: {
+  apiKey?: string;
+  baseURL?: string;
+  fetch?: ProviderFetch;
+}): ModelClient {
+  const client = openAiSdk(config);
   return {
     async complete(request) {
       const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
@@ -102,12 +124,7 @@ export function anthropicClient(config: {
   baseURL?: string;
   fetch?: ProviderFetch;
 }): ModelClient {
-  const client = new Anthropic({
-    apiKey: config.apiKey,
-    baseURL: config.baseURL ?? "https://api.anthropic.com",
-    maxRetries: 0,
-    ...(config.fetch ? { fetch: config.fetch } : {}),
-  });
+  const client = anthropicSdk(config);
   return {
     async complete(request) {
       const message = await client.messages.create(
