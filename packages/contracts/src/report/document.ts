@@ -140,6 +140,18 @@ export const SCORE_TITLES: Record<Score["name"], string> = {
 };
 
 /** The "what changed" lines of a diff, as plain sentences (escaped by each renderer). */
+/** "3 claims were verified and published; 1 was not …": the sentence both renderings open with. */
+export function publicationSummary(document: Pick<ReportDocument, "claims" | "dropped">): string {
+  const published = document.claims.length;
+  const dropped = document.dropped.count;
+  const claims = `${published} ${published === 1 ? "claim was" : "claims were"} verified and published`;
+  const withheld =
+    dropped === 1
+      ? "1 was not published because its citations did not check out"
+      : `${dropped} were not published because their citations did not check out`;
+  return `${claims}; ${withheld}.`;
+}
+
 export function describeChanges(diff: ScanDiff): string[] {
   if (diff.unchanged)
     return [

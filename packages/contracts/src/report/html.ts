@@ -1,4 +1,10 @@
-import { describeChanges, evidenceNumbers, SCORE_TITLES, type ReportDocument } from "./document";
+import {
+  describeChanges,
+  publicationSummary,
+  evidenceNumbers,
+  SCORE_TITLES,
+  type ReportDocument,
+} from "./document";
 
 /** Every string that reaches the HTML goes through here: scanned content is data, never markup. */
 export function escapeHtml(text: string): string {
@@ -43,7 +49,7 @@ export function renderHtml(document: ReportDocument): string {
   const body: string[] = [
     `<h1>Technology due-diligence report</h1>`,
     `<p class="meta">${e(document.target.finalUrl)} · report ${e(document.reportId)} version ${document.version} · generated ${e(document.generatedAt)} · scan ${e(document.scanId)}</p>`,
-    `<p>Every statement cites the evidence that shows it (numbers link to the appendix). ${document.claims.length} claims were verified and published; ${document.dropped.count} were not published because their citations did not check out.</p>`,
+    `<p>Every statement cites the evidence that shows it (numbers link to the appendix). ${publicationSummary(document)}</p>`,
   ];
   if (document.thesis) body.push(`<p><strong>Investment thesis:</strong> ${e(document.thesis)}</p>`);
 

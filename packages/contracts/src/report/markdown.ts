@@ -1,4 +1,10 @@
-import { describeChanges, evidenceNumbers, SCORE_TITLES, type ReportDocument } from "./document";
+import {
+  describeChanges,
+  publicationSummary,
+  evidenceNumbers,
+  SCORE_TITLES,
+  type ReportDocument,
+} from "./document";
 
 /**
  * Scanned text is untrusted: Markdown renderers pass raw HTML through, so
@@ -32,7 +38,7 @@ export function renderMarkdown(document: ReportDocument): string {
     `# Technology due-diligence report: ${escapeMarkdown(document.target.finalUrl)}`,
     "",
     `Report ${escapeMarkdown(document.reportId)}, version ${document.version}, generated ${escapeMarkdown(document.generatedAt)} from scan ${escapeMarkdown(document.scanId)}.`,
-    `Every statement below cites the evidence that shows it (numbers in brackets, listed in the appendix); ${document.claims.length} claims were verified and published, ${document.dropped.count} were not published because their citations did not check out.`,
+    `Every statement below cites the evidence that shows it (numbers in brackets, listed in the appendix); ${publicationSummary(document)}`,
     "",
   ];
   if (document.thesis) out.push("**Investment thesis:** " + escapeMarkdown(document.thesis), "");
