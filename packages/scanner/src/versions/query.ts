@@ -6,9 +6,12 @@ import type { VersionObservation } from "./observation";
 /** Query parameters that carry an asset's version when they are not cache-busters. */
 const VERSION_PARAMS = ["ver", "v", "version"];
 
-/** Platforms whose own asset folders are stamped with the platform's version. */
+/**
+ * Platforms whose own asset folders are stamped with the platform's version.
+ * WordPress's `/wp-includes/` ones are read by the project rule
+ * rules/wordpress-asset-versions.json (on the HTML itself), not again here.
+ */
 const PLATFORM_PATHS: { technology: string; path: RegExp }[] = [
-  { technology: "WordPress", path: /\/wp-(?:includes|admin)\// },
   { technology: "Drupal", path: /\/core\/(?:misc|modules|themes|assets)\// },
 ];
 
@@ -17,7 +20,6 @@ const PLATFORM_PATHS: { technology: string; path: RegExp }[] = [
  * timestamp, a hash, a build number, `v=2`) is a cache-buster.
  */
 const VERSION_SCHEMES: Record<string, RegExp> = {
-  WordPress: /^[1-9]\.\d(?:\.\d{1,2})?$/,
   Drupal: /^(?:[7-9]|1\d)\.\d{1,2}(?:\.\d{1,2})?$/,
 };
 const DEFAULT_SCHEME = /^\d{1,2}\.\d{1,3}(?:\.\d{1,3})?(?:-[0-9a-z.]+)?$/i;
