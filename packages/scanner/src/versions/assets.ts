@@ -2,7 +2,7 @@ import type { EvidenceKind } from "../evidence";
 import type { FingerprintDatabase } from "../fingerprints/compile";
 import { around, lineOf } from "../fingerprints/analyze";
 import { versionsFromHash } from "./hashes";
-import { technologyNamed, technologyOfFile } from "./names";
+import { technologyCalled, technologyOfFile } from "./names";
 import type { VersionObservation } from "./observation";
 
 /** A fetched JS or CSS file the page loads. */
@@ -69,10 +69,10 @@ function observation(
  * a release file byte for byte.
  */
 export function versionsInAsset(asset: AssetBody, db: FingerprintDatabase): VersionObservation[] {
-  const found: VersionObservation[] = versionsFromHash(asset.url, asset.content);
+  const found: VersionObservation[] = versionsFromHash(asset.url, asset.content, asset.kind);
   const banners: { at: number; technology: string }[] = [];
   for (const match of asset.content.matchAll(BANNER)) {
-    const technology = technologyNamed(db, match[1]!);
+    const technology = technologyCalled(db, match[1]!);
     if (!technology) continue;
     banners.push({ at: match.index, technology });
     found.push(observation(asset, technology, match[2]!, "banner", 100, match));

@@ -3,7 +3,7 @@ import type { EvidenceKind } from "../evidence";
 import { around, lineOf } from "../fingerprints/analyze";
 import type { FingerprintDatabase } from "../fingerprints/compile";
 import type { PageSnapshot, VersionFile, VersionFileReader } from "../types";
-import { technologyNamed } from "./names";
+import { technologyCalled } from "./names";
 import type { VersionObservation } from "./observation";
 
 /** Metadata files fetched per scan at most. */
@@ -107,7 +107,7 @@ export function versionsInFile(file: VersionFile, db: FingerprintDatabase): Vers
   const reading = READINGS[file.reader];
   const match = reading.pattern.exec(file.content);
   if (!match) return [];
-  const technology = reading.technology ?? technologyNamed(db, match[1]!);
+  const technology = reading.technology ?? technologyCalled(db, match[1]!);
   const version = reading.technology ? match[1]! : match[2]!;
   if (!technology) return [];
   // The version is the last thing matched: cite its line.

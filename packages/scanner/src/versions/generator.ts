@@ -1,7 +1,7 @@
 import type { FingerprintDatabase } from "../fingerprints/compile";
 import { around, lineOf } from "../fingerprints/analyze";
 import type { PageSnapshot } from "../types";
-import { technologyCalled, technologyNamed } from "./names";
+import { technologyCalled } from "./names";
 import type { VersionObservation } from "./observation";
 
 /**
@@ -15,9 +15,12 @@ const GENERATOR_TAG = /<meta\b[^>]*\bname\s*=\s*["']?generator\b[^>]*>/gi;
 const CONTENT_ATTRIBUTE = /\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)')/i;
 const NAME_AND_VERSION = new RegExp(String.raw`^\s*(.+?)[ \t]+` + PREFIX + WRITTEN_VERSION, "i");
 /** "Powered by DokuWiki Release 2024-02-06a", "Powered by <a>Gitea</a> 1.21.4", across inline tags. */
+/** A word of a product's name: not the keyword that introduces its version. */
+const NAME_WORD = String.raw`(?!(?:release|version)\b)[A-Za-z][\w!.+-]*`;
 const POWERED_BY = new RegExp(
   String.raw`powered[ \t]+by[ \t]+(?:<[^>]{0,300}>\s*)*` +
-    String.raw`([A-Za-z][\w!.+-]*(?:[ \t][A-Za-z][\w!.+-]*){0,2})[ \t]*(?:<[^>]{0,300}>\s*)*` +
+    `(${NAME_WORD}(?:[ \\t]${NAME_WORD}){0,2})` +
+    String.raw`[ \t]*(?:<[^>]{0,300}>\s*)*` +
     PREFIX +
     WRITTEN_VERSION,
   "gi",
@@ -86,7 +89,7 @@ export function versionsInWords(page: PageSnapshot, db: FingerprintDatabase): Ve
   for (const tag of page.html.matchAll(GENERATOR_TAG)) {
     const content = CONTENT_ATTRIBUTE.exec(tag[0]);
     const stated = NAME_AND_VERSION.exec(decodeEntities(content?.[1] ?? content?.[2] ?? ""));
-    const technology = stated && technologyNamed(db, stated[1]!);
+    const technology = stated && technologyCalled(db, stated[1]!);
     if (technology) found.push(fromHtml(page, tag, technology, asWritten(stated[2]!), "generator"));
   }
   const lines = new Set<string>();
@@ -98,7 +101,7 @@ export function versionsInWords(page: PageSnapshot, db: FingerprintDatabase): Ve
     lines.add(key);
     found.push(observed);
   };
-  for (const match of page.html.matchAll(POWERED_BY)) addFooter(match, technologyNamed(db, match[1]!));
+  for (const match of page.html.matchAll(POWERED_BY)) addFooter(match, technologyCalled(db, match[1]!));
   for (const match of page.html.matchAll(KEYWORD_VERSION)) {
     const before = page.html.slice(Math.max(0, match.index - NAME_REACH), match.index);
     // Inside a tag (an attribute, the generator meta) is not a line of the page.

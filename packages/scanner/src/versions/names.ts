@@ -24,23 +24,18 @@ function namesOf(db: FingerprintDatabase): Map<string, string> {
   return names;
 }
 
-/**
- * The technology a written name stands for: the longest leading run of its
- * words that is a technology's name ("Font Awesome Free" → Font Awesome).
- */
-export function technologyNamed(db: FingerprintDatabase, written: string): string | undefined {
-  const names = namesOf(db);
-  const words = normaliseName(written).split(" ");
-  for (let count = words.length; count > 0; count--) {
-    const found = names.get(words.slice(0, count).join(" "));
-    if (found) return found;
-  }
-  return undefined;
-}
+/** Words that name an edition of a product, not another product ("Font Awesome Free"). */
+const EDITION = / (?:free|community|community edition|open source)$/;
 
-/** The technology whose name is exactly `written` (compared as `normaliseName` does). */
+/**
+ * The technology whose name is exactly `written` (compared as
+ * `normaliseName` does), edition words aside. Never a leading part of it:
+ * "jQuery Validation Plugin 1.19.5" is not jQuery 1.19.5.
+ */
 export function technologyCalled(db: FingerprintDatabase, written: string): string | undefined {
-  return namesOf(db).get(normaliseName(written));
+  const name = normaliseName(written);
+  const names = namesOf(db);
+  return names.get(name) ?? names.get(name.replace(EDITION, ""));
 }
 
 /**

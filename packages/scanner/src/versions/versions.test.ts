@@ -83,11 +83,13 @@ describe("truth: version from banners and constants in same-site JS and CSS", ()
     );
   });
 
-  it("gives a constant to no one when neither the file nor a banner names its library", async () => {
-    const { technologies, evidence } = await scanStatic("versions-assets");
+  it("gives a constant or banner to no one when no library is named exactly", async () => {
+    const { technologies, evidence, find } = await scanStatic("versions-assets");
     expect(technologies.map((t) => t.version)).not.toContain("9.9.9");
     expect(technologies.map((t) => t.version)).not.toContain("2.0.1");
     expect(evidence.filter((item) => item.snippet.includes("9.9.9"))).toEqual([]);
+    // "jQuery Validation Plugin - v1.19.5" is a plugin's banner, not a reading of jQuery.
+    expect(find("jQuery").versions).toBeUndefined();
   });
 });
 
