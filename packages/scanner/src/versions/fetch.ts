@@ -11,10 +11,13 @@ import { type PlannedFile, planVersionFiles } from "./files";
 const MAX_FILE_BYTES = 64 * 1024;
 const KEPT_CHARS = 16 * 1024;
 
-/** The platforms whose conventional files are worth a request, found on the crawled pages. */
+/** Crawled pages read for the platform: it shows on the first ones, and each costs a fingerprint pass. */
+const PLATFORM_PAGES = 3;
+
+/** The platforms whose conventional files are worth a request, found on the first crawled pages. */
 export function detectPlatforms(pages: PageSnapshot[], db = getFingerprintDatabase()): Set<string> {
   const findings = resolveMatches(
-    pages.flatMap((page) => analyzePage(page, db)),
+    pages.slice(0, PLATFORM_PAGES).flatMap((page) => analyzePage(page, db)),
     new EvidenceSet(),
     db,
   );

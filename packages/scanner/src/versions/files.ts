@@ -50,16 +50,15 @@ export function planVersionFiles(
     const seen = { themes: new Set<string>(), plugins: new Set<string>() };
     for (const page of pages) {
       for (const url of [...page.stylesheets, ...page.scriptSrc]) {
-        for (const [, folder, slug] of url.matchAll(WP_EXTENSION)) {
-          const kind = folder as "themes" | "plugins";
-          if (seen[kind].has(slug!) || seen[kind].size >= MAX_EXTENSIONS) continue;
-          seen[kind].add(slug!);
-          const file = kind === "themes" ? "style.css" : "readme.txt";
-          add(
-            `/wp-content/${kind}/${slug}/${file}`,
-            kind === "themes" ? "wordpress-theme" : "wordpress-plugin",
-            url,
-          );
+        for (const match of url.matchAll(WP_EXTENSION)) {
+          const kind = match[1] as "themes" | "plugins";
+          const slug = match[2]!;
+          if (seen[kind].has(slug) || seen[kind].size >= MAX_EXTENSIONS) continue;
+          seen[kind].add(slug);
+          // Next to the asset's own folder, so a WordPress installed under a path is read there.
+          const folder = url.slice(0, match.index + match[0].length);
+          if (kind === "themes") add("style.css", "wordpress-theme", folder);
+          else add("readme.txt", "wordpress-plugin", folder);
         }
       }
     }
