@@ -13,10 +13,9 @@ import { promisify } from "node:util";
 import { fixtureSitePages, largestFixtureSite, startFixtureServer } from "@techscaniq/fixtures";
 import { EvidenceSet } from "@techscaniq/scanner";
 import {
-  analyzePage,
   compileRuleSet,
+  detectTechnologies,
   loadRuleSet,
-  resolveMatches,
   snapshotFromHtml,
 } from "@techscaniq/scanner/fingerprints";
 import { type CorpusPage, buildDetectCorpus } from "./_detect-corpus";
@@ -54,9 +53,11 @@ const corpusBytes = corpus.reduce((sum, page) => sum + Buffer.byteLength(page.ht
 
 type Detected = { name: string; version: string | null }[];
 
+// The whole of detection, version sources included (a generator tag, query strings, asset banners).
 function ours(page: BenchPage): Detected {
   const snapshot = snapshotFromHtml(page);
-  return resolveMatches(analyzePage(snapshot, db), new EvidenceSet(), db);
+  const site = { origin: new URL(snapshot.url).origin, robotsTxt: null, tls: null, dns: null };
+  return detectTechnologies([snapshot], site, new EvidenceSet(), db);
 }
 
 async function theirs(page: BenchPage): Promise<Detected> {

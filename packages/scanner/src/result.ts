@@ -11,6 +11,11 @@ export interface TechnologyFinding {
   categories: string[];
   website?: string;
   evidence: string[];
+  /**
+   * Present when the sources disagree: every version read, best-supported
+   * first (the first is `version`), with where it was read and its evidence.
+   */
+  versions?: { version: string; sources: string[]; evidence: string[] }[];
 }
 
 /** One test of the MDN HTTP Observatory, scored the same way. */

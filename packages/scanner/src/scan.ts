@@ -31,6 +31,7 @@ import type {
 import { assessSecurity, collectDns, collectTls, retrieveForObservatory } from "./security";
 import { summarisePerformance, summariseThirdParties } from "./thirdparty";
 import type { DnsInfo, PageSnapshot, SiteContext, TlsInfo } from "./types";
+import { platformVersionFiles } from "./versions/fetch";
 import { findVulnerableLibraries } from "./vulns";
 
 const MAX_URL_LENGTH = 2048;
@@ -255,16 +256,21 @@ export interface SiteContextStageResult {
 }
 
 /**
- * Stage 3: site-level context — robots.txt (from the crawl), TLS, DNS and the
+ * Stage 3: site-level context — robots.txt (from the crawl), TLS, DNS, the
  * Observatory's requests for the header grade (http:// and https:// forms of
- * the start URL, CORS probe).
+ * the start URL, CORS probe) and the metadata files that state the versions
+ * of the platform the crawled pages show (robots.txt respected).
  */
 export async function siteContextStage(
   crawl: CrawlResult,
   settings: ScanSettings,
   runtime: ScanRuntime = {},
 ): Promise<SiteContextStageResult> {
-  runtime.onProgress?.({ stage: "context", message: "collecting TLS, DNS and redirection", progress: 0.72 });
+  runtime.onProgress?.({
+    stage: "context",
+    message: "collecting TLS, DNS, redirection and version files",
+    progress: 0.72,
+  });
   const origin = new URL(crawl.origin);
   const errors: ScanError[] = [];
   const attempt = async <T>(stage: string, run: () => Promise<T>): Promise<T | null> => {
@@ -296,7 +302,25 @@ export async function siteContextStage(
   const observatory = await retrieveForObservatory(crawl.startUrl, (verify) =>
     fetcherFor(settings, { ...runtime, budget }, verify),
   );
-  return { site: { origin: crawl.origin, robotsTxt: crawl.robots.text, tls, dns, observatory }, errors };
+  const fetcher = fetcherFor(settings, { ...runtime, budget });
+  const versionFiles = await attempt("versions", async () => {
+    try {
+      return await platformVersionFiles(crawl.pages, crawl.origin, crawl.robots, fetcher);
+    } finally {
+      await fetcher.close();
+    }
+  });
+  return {
+    site: {
+      origin: crawl.origin,
+      robotsTxt: crawl.robots.text,
+      tls,
+      dns,
+      observatory,
+      ...(versionFiles?.length ? { versionFiles } : {}),
+    },
+    errors,
+  };
 }
 
 export interface AnalysisResult {

@@ -56,6 +56,8 @@ export interface PageSnapshot {
   scripts: { url?: string; content: string }[];
   /** Absolute URLs of stylesheets. */
   stylesheets: string[];
+  /** Bodies of same-site stylesheets (bounded, as scripts' are), for the versions they state. */
+  stylesheetBodies?: { url: string; content: string }[];
   cookies: CookieInfo[];
   /** Values of JS globals that fingerprints asked for (rendered pages only); key is the dotted path. */
   js: Record<string, string | number | boolean | null>;
@@ -153,4 +155,17 @@ export interface SiteContext {
   dns: DnsInfo | null;
   /** The Observatory's own requests for the header grade; absent when not made. */
   observatory?: ObservatoryRetrieval;
+  /** Metadata files of the detected platform that state versions (first characters of each). */
+  versionFiles?: VersionFile[];
+}
+
+/** How a platform metadata file is read (`src/versions/files.ts`). */
+export type VersionFileReader =
+  "wordpress-feed" | "wordpress-theme" | "wordpress-plugin" | "drupal-changelog" | "joomla-manifest";
+
+/** A fetched metadata file: a theme's style.css, a plugin's readme.txt, a CHANGELOG.txt, ... */
+export interface VersionFile {
+  url: string;
+  reader: VersionFileReader;
+  content: string;
 }

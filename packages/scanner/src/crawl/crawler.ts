@@ -19,8 +19,12 @@ export interface CrawlOptions {
   maxPagesPerPattern: number;
   useSitemap: boolean;
   maxSitemaps: number;
-  /** Read external script bodies (bounded) so detectors can see banners and versions in them. */
+  /**
+   * Read external script bodies, and same-site stylesheet bodies in the slots
+   * the scripts leave, so detectors can see banners and versions in them.
+   */
   fetchScripts: boolean;
+  /** Scripts and stylesheets read per page, together. */
   maxScriptsPerPage: number;
   maxScriptBytes: number;
   onPage?: (event: { url: string; pagesDone: number; maxPages: number; error: string | null }) => void;
@@ -107,7 +111,7 @@ class SiteCrawl {
   private readonly queued: Set<string>;
   private readonly pageKeys = new Set<string>();
   private readonly patternCounts = new Map<string, number>();
-  private readonly scriptBodies = new Map<string, Promise<string | null>>();
+  private readonly assetBodies = new Map<string, Promise<string | null>>();
   private robots: RobotsRules | null = null;
   private attempts = 0;
   private delayMs: number;
@@ -265,16 +269,24 @@ class SiteCrawl {
     return { finalUrl, assets };
   }
 
-  /** The page as detectors read it, with the bodies of its first external scripts. */
+  /** The page as detectors read it, with the bodies of its first external scripts and stylesheets. */
   private async snapshot(
     item: QueueItem,
     response: FetchedResponse,
     { finalUrl, assets }: AcceptedPage,
   ): Promise<PageSnapshot> {
-    const external = this.opts.fetchScripts ? assets.scriptSrc.slice(0, this.opts.maxScriptsPerPage) : [];
-    const externalBodies = await Promise.all(
-      external.map(async (url) => ({ url, content: await this.scriptBody(url) })),
-    );
+    const slots = this.opts.fetchScripts ? this.opts.maxScriptsPerPage : 0;
+    const external = assets.scriptSrc.slice(0, slots);
+    const sheets = assets.stylesheets
+      .filter((url) => isSameSite(url, this.result.origin))
+      .slice(0, slots - external.length);
+    const bodies = (urls: string[]) =>
+      Promise.all(urls.map(async (url) => ({ url, content: await this.assetBody(url) })));
+    const [externalBodies, sheetBodies] = await Promise.all([bodies(external), bodies(sheets)]);
+    const fetched = (body: {
+      url: string;
+      content: string | null;
+    }): body is { url: string; content: string } => body.content !== null;
     const securePage = finalUrl.startsWith("https:") || (assets.canonical?.startsWith("https:") ?? false);
     return {
       requestedUrl: item.url,
@@ -287,13 +299,9 @@ class SiteCrawl {
       redirects: response.redirects,
       rendered: false,
       scriptSrc: assets.scriptSrc,
-      scripts: [
-        ...assets.inlineScripts.map((content) => ({ content })),
-        ...externalBodies.filter(
-          (script): script is { url: string; content: string } => script.content !== null,
-        ),
-      ],
+      scripts: [...assets.inlineScripts.map((content) => ({ content })), ...externalBodies.filter(fetched)],
       stylesheets: assets.stylesheets,
+      ...(sheets.length ? { stylesheetBodies: sheetBodies.filter(fetched) } : {}),
       cookies: (response.headers["set-cookie"] ?? []).map(parseSetCookie).filter((cookie) => cookie !== null),
       js: {},
       requests: [],
@@ -303,15 +311,15 @@ class SiteCrawl {
     };
   }
 
-  /** One external script's body, fetched once per crawl (bounded); null when it cannot be had. */
-  private scriptBody(url: string): Promise<string | null> {
-    let pending = this.scriptBodies.get(url);
+  /** One script's or stylesheet's body, fetched once per crawl (bounded); null when it cannot be had. */
+  private assetBody(url: string): Promise<string | null> {
+    let pending = this.assetBodies.get(url);
     if (!pending) {
       pending = this.fetcher
         .fetch(url, { allowedContentTypes: null, maxResponseBytes: this.opts.maxScriptBytes })
         .then((response) => (response.status === 200 ? response.text : null))
         .catch(() => null);
-      this.scriptBodies.set(url, pending);
+      this.assetBodies.set(url, pending);
     }
     return pending;
   }

@@ -32,14 +32,14 @@ const CONTEXT = 120;
 const MAX_DOM_NODES = 50;
 
 /** The lines around `[start, end)` of `text`, at most CONTEXT characters either side. */
-function around(text: string, start: number, end: number): { snippet: string; focus: number } {
+export function around(text: string, start: number, end: number): { snippet: string; focus: number } {
   const from = Math.max(text.lastIndexOf("\n", start - 1) + 1, start - CONTEXT);
   const newline = text.indexOf("\n", end);
   const to = Math.min(newline === -1 ? text.length : newline, end + CONTEXT);
   return { snippet: text.slice(from, Math.max(to, end)), focus: start - from };
 }
 
-function lineOf(text: string, index: number): number {
+export function lineOf(text: string, index: number): number {
   let line = 1;
   for (let i = text.indexOf("\n"); i !== -1 && i < index; i = text.indexOf("\n", i + 1)) line++;
   return line;

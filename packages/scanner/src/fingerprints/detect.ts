@@ -1,6 +1,7 @@
 import type { EvidenceSet } from "../evidence";
 import type { TechnologyFinding } from "../result";
 import type { PageSnapshot, SiteContext } from "../types";
+import { type VersionObservation, observeVersions } from "../versions";
 import {
   type CompiledTechnology,
   type FingerprintDatabase,
@@ -8,7 +9,7 @@ import {
   normaliseJsPath,
 } from "./compile";
 import { type PatternMatch, analyzePage, analyzeSite } from "./analyze";
-import { type VersionCandidate, bestVersion } from "./versions";
+import { type VersionCandidate, rankVersions, writtenVersion } from "./versions";
 
 interface Detection {
   technology: CompiledTechnology;
@@ -53,9 +54,10 @@ function collect(matches: PatternMatch[], evidence: EvidenceSet): Map<string, De
     detection.evidence.add(item.id);
     if (match.version)
       detection.versions.push({
-        version: match.version,
+        version: writtenVersion(match.version),
         source: pattern.kind,
         confidence: pattern.confidence,
+        evidence: item.id,
       });
   }
   return detections;
@@ -68,16 +70,41 @@ function sumConfidence(detection: Detection): number {
 }
 
 /**
+ * Add the versions read for a present technology to its candidates, each
+ * reading of a piece of evidence once (a generator tag a pattern already
+ * read counts again only when it was read as a different version).
+ */
+function addObservations(item: Resolved, observations: VersionObservation[], evidence: EvidenceSet): void {
+  for (const observation of observations) {
+    const { id } = evidence.add({ ...observation.evidence, confidence: observation.confidence });
+    const { version } = observation;
+    if (item.versions.some((candidate) => candidate.evidence === id && candidate.version === version))
+      continue;
+    item.evidence.add(id);
+    item.versions.push({
+      version: observation.version,
+      source: observation.source,
+      confidence: observation.confidence,
+      evidence: id,
+    });
+  }
+}
+
+/**
  * Turn raw pattern matches into findings, the way Wappalyzer resolves them:
  * a technology with `requires`/`requiresCategory` counts only when what it
  * requires is present; `excludes` removes technologies; `implies` adds them
  * (citing the evidence of the technology that implies them). Confidence is
- * the sum of the matched patterns' confidences, capped at 100.
+ * the sum of the matched patterns' confidences, capped at 100. Versions read
+ * outside the patterns (`observations`) count for technologies found here,
+ * and never make one; when the versions read disagree, every one is listed
+ * with its evidence in `versions`, best first.
  */
 export function resolveMatches(
   matches: PatternMatch[],
   evidence: EvidenceSet,
   db: FingerprintDatabase = getFingerprintDatabase(),
+  observations: VersionObservation[] = [],
 ): TechnologyFinding[] {
   const detections = collect(matches, evidence);
   const resolved = new Map<string, Resolved>();
@@ -141,15 +168,36 @@ export function resolveMatches(
     for (const excluded of item.technology.excludes) resolved.delete(excluded);
   }
 
+  const observed = new Map<string, VersionObservation[]>();
+  for (const observation of observations) {
+    observed.set(observation.technology, [...(observed.get(observation.technology) ?? []), observation]);
+  }
+  const observe = (item: Resolved) =>
+    addObservations(item, observed.get(item.technology.name) ?? [], evidence);
+  // Before implying: an implied technology cites its implier's evidence, versions read included.
+  for (const item of resolved.values()) observe(item);
   return [...impliedClosure(resolved.values()).values()]
-    .map((item) => ({
-      name: item.technology.name,
-      version: bestVersion(item.versions),
-      confidence: item.confidence,
-      categories: item.technology.categoryNames,
-      ...(item.technology.website ? { website: item.technology.website } : {}),
-      evidence: [...item.evidence],
-    }))
+    .map((item): TechnologyFinding => {
+      if (!resolved.has(item.technology.name)) observe(item);
+      const ranked = rankVersions(item.versions);
+      return {
+        name: item.technology.name,
+        version: ranked[0]?.version ?? null,
+        confidence: item.confidence,
+        categories: item.technology.categoryNames,
+        ...(item.technology.website ? { website: item.technology.website } : {}),
+        evidence: [...item.evidence],
+        ...(ranked.length > 1
+          ? {
+              versions: ranked.map(({ version, sources, evidence: ids }) => ({
+                version,
+                sources,
+                evidence: ids,
+              })),
+            }
+          : {}),
+      };
+    })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -161,7 +209,7 @@ export function detectTechnologies(
   db: FingerprintDatabase = getFingerprintDatabase(),
 ): TechnologyFinding[] {
   const matches = [...pages.flatMap((page) => analyzePage(page, db)), ...analyzeSite(site, db)];
-  return resolveMatches(matches, evidence, db);
+  return resolveMatches(matches, evidence, db, observeVersions(pages, site, db));
 }
 
 /** The JS paths (dotted) whose values the renderer must read into `PageSnapshot.js`. */

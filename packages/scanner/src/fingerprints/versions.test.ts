@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { boundQuantifiers, parsePattern, requiredLiterals, resolveVersionTemplate } from "./pattern";
-import { bestVersion, isPlausibleVersion } from "./versions";
+import { bestVersion, isPlausibleVersion, rankVersions, writtenVersion } from "./versions";
 
 const exec = (source: string, value: string) => new RegExp(source, "i").exec(value)!;
 
@@ -73,5 +73,53 @@ describe("best version", () => {
     expect(isPlausibleVersion("6.4.2")).toBe(true);
     expect(isPlausibleVersion("GA4")).toBe(true);
     expect(bestVersion([{ version: "1700000000", source: "scriptSrc", confidence: 100 }])).toBeNull();
+  });
+});
+
+describe("truth: conflicting versions (the rule)", () => {
+  it("keeps every reading with its evidence, best-supported first", () => {
+    expect(
+      rankVersions([
+        { version: "5.3.2", source: "banner", confidence: 100, evidence: "ev_banner" },
+        { version: "4.6.0", source: "query", confidence: 80, evidence: "ev_query" },
+      ]).map(({ version, sources, evidence }) => ({ version, sources, evidence })),
+    ).toEqual([
+      { version: "5.3.2", sources: ["banner"], evidence: ["ev_banner"] },
+      { version: "4.6.0", sources: ["query"], evidence: ["ev_query"] },
+    ]);
+  });
+
+  it("never invents precision: a major version stays one, and borrows nothing from a different line", () => {
+    expect(bestVersion([{ version: "10", source: "generator", confidence: 100 }])).toBe("10");
+    expect(
+      bestVersion([
+        { version: "10", source: "meta", confidence: 100 },
+        { version: "9.5.11", source: "query", confidence: 100 },
+      ]),
+    ).toBe("10");
+    // A more specific reading of the same line does win: it refines the major one.
+    expect(
+      bestVersion([
+        { version: "7", source: "meta", confidence: 100 },
+        { version: "7.98", source: "file", confidence: 100 },
+      ]),
+    ).toBe("7.98");
+  });
+
+  it("refines written versions without reading 6.4 into 6.40", () => {
+    expect(
+      bestVersion([
+        { version: "2024-02-06", source: "meta", confidence: 100 },
+        { version: '2024-02-06a "Kaos"', source: "generator", confidence: 100 },
+      ]),
+    ).toBe('2024-02-06a "Kaos"');
+    expect(
+      rankVersions([
+        { version: "6.4", source: "meta", confidence: 100 },
+        { version: "6.40", source: "query", confidence: 100 },
+      ])[0]!.version,
+    ).toBe("6.4");
+    expect(writtenVersion(" Release 2024-02-06")).toBe("2024-02-06");
+    expect(writtenVersion("v5")).toBe("5");
   });
 });

@@ -1,11 +1,23 @@
+import type { VersionSource } from "../versions/observation";
 import type { SourceKind } from "./compile";
 
 export interface VersionCandidate {
   version: string;
   /** Where it was read; "implies" for a version given by an implying technology's rule. */
-  source: SourceKind | "implies";
+  source: SourceKind | "implies" | VersionSource;
   /** Confidence of the pattern that produced it, 0–100. */
   confidence: number;
+  /** Id of the evidence that shows it. */
+  evidence?: string;
+}
+
+/** One version a technology was read at, with everything that supports it. */
+export interface RankedVersion {
+  version: string;
+  /** Its own candidates' weighted confidence plus that of the less specific versions it refines. */
+  support: number;
+  sources: VersionCandidate["source"][];
+  evidence: string[];
 }
 
 /**
@@ -31,7 +43,22 @@ const SOURCE_WEIGHT: Record<VersionCandidate["source"], number> = {
   certIssuer: 1,
   robots: 1,
   implies: 1,
+  // Read by src/versions: a release file byte for byte, a metadata file and a generator tag
+  // are the software's own statement; a banner, constant or footer can belong to a copy;
+  // a query string is the weakest (it passed the cache-buster checks, but it is a URL).
+  hash: 3,
+  file: 3,
+  generator: 3,
+  banner: 2,
+  constant: 2,
+  footer: 2,
+  query: 1,
 };
+
+/** A version as written, without the word before it: " Release 2024-02-06" → "2024-02-06". */
+export function writtenVersion(version: string): string {
+  return version.trim().replace(/^(?:release|version:?|v)(?=[\s\d])\s*/i, "");
+}
 
 /**
  * Whether a string can be a version: not a cache-busting timestamp
@@ -51,11 +78,13 @@ function components(version: string): string[] {
   return version.split(/[.\-+]/);
 }
 
-/** True when `general` is a leading part of `specific`: "6.4" of "6.4.2". */
+/**
+ * True when `general` is a leading part of `specific`: "6.4" of "6.4.2",
+ * "2024-02-06" of `2024-02-06a "Kaos"`; not "6.4" of "6.40".
+ */
 function refines(specific: string, general: string): boolean {
-  const a = components(specific);
-  const b = components(general);
-  return a.length > b.length && b.every((part, i) => part === a[i]);
+  if (specific.length <= general.length || !specific.startsWith(general)) return false;
+  return !(/[0-9]/.test(general.at(-1)!) && /[0-9]/.test(specific[general.length]!));
 }
 
 function compareNumeric(a: string, b: string): number {
@@ -70,26 +99,39 @@ function compareNumeric(a: string, b: string): number {
 }
 
 /**
- * The best-supported version: every plausible candidate scores the weight of
- * its source times its confidence; a more specific version ("6.4.2") also
- * collects the support of the versions it refines ("6.4"). Ties go to the more
- * specific, then the higher version.
+ * Every plausible version, best-supported first: each candidate scores the
+ * weight of its source times its confidence; a more specific version
+ * ("6.4.2") also collects the support of the versions it refines ("6.4"),
+ * but a less specific one never borrows precision from a more specific one.
+ * Ties go to the more specific, then the higher version.
  */
-export function bestVersion(candidates: VersionCandidate[]): string | null {
-  const scores = new Map<string, number>();
+export function rankVersions(candidates: VersionCandidate[]): RankedVersion[] {
+  const read = new Map<
+    string,
+    { score: number; sources: Set<VersionCandidate["source"]>; evidence: Set<string> }
+  >();
   for (const candidate of candidates) {
     if (!isPlausibleVersion(candidate.version)) continue;
     const score = (SOURCE_WEIGHT[candidate.source] * candidate.confidence) / 100;
-    scores.set(candidate.version, (scores.get(candidate.version) ?? 0) + score);
+    let entry = read.get(candidate.version);
+    if (!entry) read.set(candidate.version, (entry = { score: 0, sources: new Set(), evidence: new Set() }));
+    entry.score += score;
+    entry.sources.add(candidate.source);
+    if (candidate.evidence) entry.evidence.add(candidate.evidence);
   }
-  const versions = [...scores.keys()];
+  const versions = [...read.keys()];
   const support = (version: string) =>
     versions.reduce(
-      (sum, other) => sum + (other === version || refines(version, other) ? scores.get(other)! : 0),
+      (sum, other) => sum + (other === version || refines(version, other) ? read.get(other)!.score : 0),
       0,
     );
-  const ranked = versions
-    .map((version) => ({ version, support: support(version) }))
+  return versions
+    .map((version) => ({
+      version,
+      support: support(version),
+      sources: [...read.get(version)!.sources],
+      evidence: [...read.get(version)!.evidence],
+    }))
     .sort(
       (a, b) =>
         b.support - a.support ||
@@ -97,5 +139,9 @@ export function bestVersion(candidates: VersionCandidate[]): string | null {
         compareNumeric(b.version, a.version) ||
         a.version.localeCompare(b.version),
     );
-  return ranked[0]?.version ?? null;
+}
+
+/** The best-supported version (see `rankVersions`), or null when no candidate is plausible. */
+export function bestVersion(candidates: VersionCandidate[]): string | null {
+  return rankVersions(candidates)[0]?.version ?? null;
 }

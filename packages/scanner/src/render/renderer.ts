@@ -566,7 +566,16 @@ async function readDomProperties(
       }
       for (const property of properties) {
         for (const node of nodes) {
-          const value = (node as unknown as Record<string, unknown>)[property];
+          // A dotted property reads into an object the node carries: an app root's `__vue_app__.version`.
+          let value: unknown = node;
+          for (const key of property.split(".")) {
+            if (value === null || value === undefined) break;
+            try {
+              value = (value as Record<string, unknown>)[key];
+            } catch {
+              value = undefined;
+            }
+          }
           if (value === undefined) continue;
           const plain = value === null || ["string", "number", "boolean"].includes(typeof value);
           (found[selector] ??= {})[property] = plain ? (value as string | number | boolean | null) : true;

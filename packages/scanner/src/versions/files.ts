@@ -1,0 +1,129 @@
+import { isSameSite } from "../crawl/url";
+import type { EvidenceKind } from "../evidence";
+import { around, lineOf } from "../fingerprints/analyze";
+import type { FingerprintDatabase } from "../fingerprints/compile";
+import type { PageSnapshot, VersionFile, VersionFileReader } from "../types";
+import { technologyCalled } from "./names";
+import type { VersionObservation } from "./observation";
+
+/** Metadata files fetched per scan at most. */
+export const MAX_VERSION_FILES = 8;
+/** Themes and plugins whose metadata is read, each. */
+const MAX_EXTENSIONS = 3;
+
+export interface PlannedFile {
+  url: string;
+  reader: VersionFileReader;
+}
+
+const WP_EXTENSION = /\/wp-content\/(themes|plugins)\/([\w.-]+)\//g;
+const FEED_LINK = /<link\b[^>]*\btype\s*=\s*["']application\/rss\+xml["'][^>]*>/gi;
+const HREF = /\bhref\s*=\s*["']([^"']+)["']/i;
+
+/**
+ * The metadata files that state the versions of a detected platform and its
+ * extensions: WordPress's feed generator and the `style.css` / `readme.txt`
+ * of the themes and plugins the pages load; Drupal's CHANGELOG.txt; Joomla's
+ * files manifest. Nothing for a platform that was not detected.
+ */
+export function planVersionFiles(
+  pages: PageSnapshot[],
+  platforms: Set<string>,
+  origin: string,
+): PlannedFile[] {
+  const plan: PlannedFile[] = [];
+  const add = (path: string, reader: VersionFileReader, base = origin) => {
+    let url: string;
+    try {
+      url = new URL(path, base).href;
+    } catch {
+      return;
+    }
+    if (isSameSite(url, origin) && !plan.some((file) => file.url === url)) plan.push({ url, reader });
+  };
+  if (platforms.has("WordPress")) {
+    const feed = pages
+      .flatMap((page) => [...page.html.matchAll(FEED_LINK)].map((tag) => ({ page, tag: tag[0] })))
+      .map(({ page, tag }) => ({ page, href: HREF.exec(tag)?.[1] }))
+      .find(({ href }) => href !== undefined);
+    add(feed?.href ?? "/feed/", "wordpress-feed", feed?.page.url);
+    const seen = { themes: new Set<string>(), plugins: new Set<string>() };
+    for (const page of pages) {
+      for (const url of [...page.stylesheets, ...page.scriptSrc]) {
+        for (const match of url.matchAll(WP_EXTENSION)) {
+          const kind = match[1] as "themes" | "plugins";
+          const slug = match[2]!;
+          if (seen[kind].has(slug) || seen[kind].size >= MAX_EXTENSIONS) continue;
+          seen[kind].add(slug);
+          // Next to the asset's own folder, so a WordPress installed under a path is read there.
+          const folder = url.slice(0, match.index + match[0].length);
+          if (kind === "themes") add("style.css", "wordpress-theme", folder);
+          else add("readme.txt", "wordpress-plugin", folder);
+        }
+      }
+    }
+  }
+  if (platforms.has("Drupal")) {
+    add("/core/CHANGELOG.txt", "drupal-changelog");
+    add("/CHANGELOG.txt", "drupal-changelog");
+  }
+  if (platforms.has("Joomla")) add("/administrator/manifests/files/joomla.xml", "joomla-manifest");
+  return plan.slice(0, MAX_VERSION_FILES);
+}
+
+interface FileReading {
+  /** The pattern whose first group is the version; a second group, when present, names the technology. */
+  pattern: RegExp;
+  kind: EvidenceKind;
+  /** The technology when the file states no name of its own. */
+  technology?: string;
+}
+
+const READINGS: Record<VersionFileReader, FileReading> = {
+  "wordpress-feed": {
+    pattern: /<generator>\s*https?:\/\/wordpress\.org\/\?v=(\d+\.\d+(?:\.\d+)?)\s*<\/generator>/i,
+    kind: "page",
+    technology: "WordPress",
+  },
+  "wordpress-theme": {
+    pattern: /^[ \t/*#@]*Theme Name:[ \t]*([^\r\n]+)[\s\S]*?^[ \t/*#@]*Version:[ \t]*(\S+)/im,
+    kind: "css",
+  },
+  "wordpress-plugin": {
+    pattern: /^===[ \t]*([^\r\n=]+?)[ \t]*===[\s\S]*?^Stable tag:[ \t]*(\S+)/im,
+    kind: "page",
+  },
+  "drupal-changelog": { pattern: /^Drupal (\d+\.\d+(?:\.\d+)?),/m, kind: "page", technology: "Drupal" },
+  "joomla-manifest": {
+    pattern: /<extension\b[^>]*>[\s\S]*?<version>\s*(\d+\.\d+(?:\.\d+)?)\s*<\/version>/i,
+    kind: "page",
+    technology: "Joomla",
+  },
+};
+
+/** The version a fetched metadata file states, for the technology it belongs to. */
+export function versionsInFile(file: VersionFile, db: FingerprintDatabase): VersionObservation[] {
+  const reading = READINGS[file.reader];
+  const match = reading.pattern.exec(file.content);
+  if (!match) return [];
+  const technology = reading.technology ?? technologyCalled(db, match[1]!);
+  const version = reading.technology ? match[1]! : match[2]!;
+  if (!technology) return [];
+  // The version is the last thing matched: cite its line.
+  const at = match.index + match[0].length - version.length;
+  return [
+    {
+      technology,
+      version,
+      source: "file",
+      confidence: 100,
+      evidence: {
+        kind: reading.kind,
+        collector: "version",
+        url: file.url,
+        locator: `line ${lineOf(file.content, at)}`,
+        ...around(file.content, at, at + version.length),
+      },
+    },
+  ];
+}
