@@ -28,7 +28,7 @@ interface Implication {
 const rowsByFrom = new Map<string, LayerInference[]>();
 for (const row of LAYER_INFERENCES) rowsByFrom.set(row.from, [...(rowsByFrom.get(row.from) ?? []), row]);
 
-/** What one visible technology implies: the rule set's `implies` (basis from our table if it has one), our rows. */
+/** What one visible technology implies: the rule set's `implies` (basis from our table if any), our rows. */
 function implicationsOf(source: TechnologyFinding, db: FingerprintDatabase): Implication[] {
   const rows = rowsByFrom.get(source.name) ?? [];
   const fromRuleSet = (db.technologies.get(source.name)?.implies ?? []).map((implied): Implication => {
