@@ -275,7 +275,13 @@ describe("rule database and project rules", () => {
   it("loads the webappanalyzer database from node_modules with the project rules merged over it", () => {
     const rules = loadRuleSet();
     expect(rules.technologies.size).toBeGreaterThan(3000);
-    expect(rules.projectRuleFiles).toEqual(["htmx.json", "matomo.json", "wordpress-asset-versions.json"]);
+    expect(rules.projectRuleFiles).toEqual([
+      "ember-banner.json",
+      "htmx.json",
+      "matomo.json",
+      "server-pages.json",
+      "wordpress-asset-versions.json",
+    ]);
     // "extend" keeps the database's patterns and adds the project's.
     expect(rules.technologies.get("Htmx")!.scriptSrc).toEqual([
       "/htmx\\.org@([\\d\\.]+)\\;version:\\1",
