@@ -92,6 +92,16 @@ describe("truth: inferred operating system", () => {
     expect(snippets("Debian")).toEqual(["x-powered-by: PHP/7.4.33-1+deb11u4"]);
   });
 
+  it("a distribution the site shows outranks one a package suffix suggests", () => {
+    const { findings } = detect(page(""), {
+      server: ["Apache/2.4.41 (Ubuntu)"],
+      "x-powered-by": ["PHP/7.4.33-1+deb11u4"],
+    });
+    expect(findings.filter((f) => f.categories.includes("Operating systems")).map((f) => f.name)).toEqual([
+      "Ubuntu",
+    ]);
+  });
+
   it("nginx/1.22.1 alone implies no distribution; Apache/2.4.62 (Debian) shows it: not inferred", () => {
     expect(detect(page(""), { server: ["nginx/1.22.1"] }).findings.map((f) => f.name)).toEqual(["Nginx"]);
     const apache = detect(page(""), { server: ["Apache/2.4.62 (Debian)"] });

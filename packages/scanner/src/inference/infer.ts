@@ -9,6 +9,9 @@ import {
   type LayerInference,
 } from "./layers";
 
+/** The fingerprint database's category of distributions and other operating systems. */
+const OPERATING_SYSTEMS = "Operating systems";
+
 interface InferredLayer {
   technology: CompiledTechnology;
   confidence: number;
@@ -83,9 +86,12 @@ export function inferLayers(
   db: FingerprintDatabase,
 ): TechnologyFinding[] {
   const seen = new Set(visible.map((finding) => finding.name));
+  // An operating system the site shows outranks one a package suffix suggests.
+  const osSeen = visible.some((finding) => finding.categories.includes(OPERATING_SYSTEMS));
   const inferred = new Map<string, InferredLayer>();
   for (const source of visible) {
-    for (const implication of [...implicationsOf(source, db), ...distributionsOf(source, evidence)]) {
+    const distributions = osSeen ? [] : distributionsOf(source, evidence);
+    for (const implication of [...implicationsOf(source, db), ...distributions]) {
       const technology = db.technologies.get(implication.implies);
       if (!technology || seen.has(technology.name)) continue;
       const confidence = Math.min(source.confidence, implication.confidence);
