@@ -1,7 +1,7 @@
 import { type FixtureServer, startFixtureServer } from "@techscaniq/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EvidenceSet } from "../evidence";
-import { detectTechnologies } from "../fingerprints";
+import { detectTechnologies, snapshotFromHtml } from "../fingerprints";
 import { SafeFetcher } from "../net";
 import { performanceStage } from "../scan";
 import { crawlSite, type CrawlOptions } from "./crawler";
@@ -48,6 +48,19 @@ describe("truth: front page is a server's default page", () => {
     expect(urlsOf("Apache HTTP Server")).toEqual(["/", NOT_FOUND_PROBE_PATH]);
     expect(find("Debian")).toMatchObject({ confidence: 100 });
     expect(find("Debian")!.inferred).toBeUndefined();
+  });
+
+  it("Apache's upstream 'It works!' page, and not an app's page that says the same", () => {
+    const detect = (html: string) =>
+      detectTechnologies(
+        [snapshotFromHtml({ url: "https://site.example/", html })],
+        { origin: "https://site.example", robotsTxt: null, tls: null, dns: null },
+        new EvidenceSet(),
+      ).map((finding) => [finding.name, finding.confidence]);
+    expect(detect("<html><body><h1>It works!</h1></body></html>\n")).toEqual([["Apache HTTP Server", 75]]);
+    expect(detect("<!doctype html><title>Demo</title><h1>It works!</h1><p>Hello from my app.</p>")).toEqual(
+      [],
+    );
   });
 
   it("nginx's welcome page", async () => {
