@@ -52,8 +52,14 @@ export interface ScanContext {
 type Scan = ScanInput;
 type Security = NonNullable<Scan["security"]>;
 
+/** Why an inferred technology follows from what was seen: "WordPress is written in PHP …; Laravel …". */
+export function inferenceBasis(t: Scan["technologies"][number]): string {
+  return (t.inferredFrom ?? []).map((from) => `${from.technology} ${from.basis}`).join("; ");
+}
+
 export function describeTechnology(t: Scan["technologies"][number]): string {
-  return `Technology ${t.name}${t.version ? ` version ${t.version}` : " (version not shown)"}; categories: ${t.categories.join(", ") || "none"}; confidence ${t.confidence}%.`;
+  const inferred = t.inferred ? ` INFERRED, not seen: ${inferenceBasis(t)}.` : "";
+  return `Technology ${t.name}${t.version ? ` version ${t.version}` : " (version not shown)"}; categories: ${t.categories.join(", ") || "none"}; confidence ${t.confidence}%.${inferred}`;
 }
 export function describeSecurityTest(t: Security["tests"][number]): string {
   return `Security test ${t.name}: ${t.pass ? "passes" : "fails"} (${t.result}), score modifier ${t.scoreModifier}. ${t.description}`;

@@ -16,6 +16,10 @@ export interface TechnologyFinding {
    * first (the first is `version`), with where it was read and its evidence.
    */
   versions?: { version: string; sources: string[]; evidence: string[] }[];
+  /** Not seen but implied by what was (see `src/inference`); its evidence is what it was inferred from. */
+  inferred?: true;
+  /** What an inferred technology was inferred from, and the fact that makes it follow. */
+  inferredFrom?: { technology: string; basis: string }[];
 }
 
 /** One test of the MDN HTTP Observatory, scored the same way. */

@@ -34,7 +34,9 @@ describe("scanSite end to end", () => {
     expect(byName.get("jQuery")?.version).toBe("3.7.1");
     expect(byName.get("PHP")?.version).toBe("8.1.2");
     expect(byName.get("Nginx")?.version).toBe("1.24.0");
-    expect(result.pages).toHaveLength(6);
+    // Six pages of the site and the answer to the error-page probe.
+    expect(result.pages).toHaveLength(7);
+    expect(result.pages.at(-1)).toMatchObject({ status: 404, rendered: false });
     expect(result.pages.filter((page) => page.rendered)).toHaveLength(2);
     expect(result.pages[0]?.screenshotPng).toBeDefined();
     expect(result.security?.grade).toMatch(/^[A-F][+-]?$/);

@@ -195,7 +195,10 @@ export async function renderStage(
   runtime: ScanRuntime = {},
 ): Promise<RenderStageResult> {
   if (!settings.render || crawl.pages.length === 0) return { pages: [], errors: [] };
-  const urls = crawl.pages.slice(0, 1 + settings.renderPages).map((page) => page.url);
+  const urls = crawl.pages
+    .filter((page) => !page.probe)
+    .slice(0, 1 + settings.renderPages)
+    .map((page) => page.url);
   runtime.onProgress?.({
     stage: "render",
     message: `rendering ${urls.length} page(s) in Chromium`,
@@ -372,7 +375,11 @@ export function performanceStage(
   renderedPages: PageSnapshot[],
 ): { performance: PerformanceReport; thirdParties: ThirdPartyFinding[]; evidence: Evidence[] } {
   const renderedUrls = new Set(renderedPages.map((page) => page.url));
-  const pages = [...renderedPages, ...staticPages.filter((page) => !renderedUrls.has(page.url))];
+  // An error-page probe is a request of ours, not a page of the site: it weighs nothing here.
+  const pages = [
+    ...renderedPages,
+    ...staticPages.filter((page) => !renderedUrls.has(page.url) && !page.probe),
+  ];
   const evidence = new EvidenceSet();
   const performance = summarisePerformance(pages, evidence);
   const thirdParties = summariseThirdParties(pages, evidence);

@@ -80,6 +80,8 @@ export interface PageSnapshot {
   screenshotPng?: string;
   /** What was cut off at its cap (rendered pages only): the rest of the HTML, scripts, requests or console. */
   truncated?: ("html" | "scripts" | "requests" | "consoleErrors")[];
+  /** "not-found": the answer to a path no site serves, read for the server's error page; not a site page. */
+  probe?: "not-found";
   fetchedAt: string;
 }
 

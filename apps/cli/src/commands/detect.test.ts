@@ -43,12 +43,18 @@ describe("detect", () => {
       version: "6.4.2",
       confidence: 100,
     });
+    // A layer inferred from what was seen says so, and from what.
+    expect(site.technologies.find((tech) => tech.name === "MySQL")).toMatchObject({
+      inferred: true,
+      inferredFrom: [{ technology: "WordPress" }],
+    });
     expect(Object.keys(site.security!.tests[0]!)).toEqual(["name", "pass", "scoreModifier", "result"]);
     expect(
       parsed[legacy]!.vulnerabilities.some((vuln) => vuln.library === "jquery" && vuln.version === "1.8.3"),
     ).toBe(true);
     expect(io.err).toBe("");
-  });
+    // Two sites crawled for real on a shared machine: generous, bounded.
+  }, 60_000);
 
   it("prints a readable table and progress on stderr", async () => {
     const io = captureIo();
@@ -56,6 +62,7 @@ describe("detect", () => {
     expect(code).toBe(0);
     expect(io.out).toMatch(/Technologies \(\d+\)/);
     expect(io.out).toMatch(/WordPress\s+6\.4\.2\s+100%/);
+    expect(io.out).toMatch(/MySQL \(inferred from WordPress\)\s+-\s+80%/);
     expect(io.out).toMatch(/Security headers: grade [A-F][+-]? \(score \d+\/100\)/);
     expect(io.err).toContain("crawl: ");
   });

@@ -40,6 +40,9 @@ export interface DetectJson {
     confidence: number;
     categories: string[];
     evidence: string[];
+    /** Present on a layer inferred from what was seen, with what it was inferred from and why. */
+    inferred?: true;
+    inferredFrom?: { technology: string; basis: string }[];
   }[];
   security: {
     grade: string;
@@ -65,13 +68,16 @@ export interface DetectJson {
 export function toDetectJson(result: ScanResult): DetectJson {
   return {
     finalUrl: result.finalUrl,
-    technologies: result.technologies.map(({ name, version, confidence, categories, evidence }) => ({
-      name,
-      version,
-      confidence,
-      categories,
-      evidence,
-    })),
+    technologies: result.technologies.map(
+      ({ name, version, confidence, categories, evidence, inferred, inferredFrom }) => ({
+        name,
+        version,
+        confidence,
+        categories,
+        evidence,
+        ...(inferred ? { inferred, inferredFrom } : {}),
+      }),
+    ),
     security: result.security && {
       grade: result.security.grade,
       score: result.security.score,
@@ -134,7 +140,9 @@ export function formatDetectReport(url: string, result: ScanResult): string {
     table(
       ["NAME", "VERSION", "CONFIDENCE", "CATEGORIES"],
       result.technologies.map((tech) => [
-        tech.name,
+        tech.inferred
+          ? `${tech.name} (inferred from ${tech.inferredFrom?.map((f) => f.technology).join(", ")})`
+          : tech.name,
         tech.version ?? "-",
         `${tech.confidence}%`,
         tech.categories.join(", "),

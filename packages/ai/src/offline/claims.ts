@@ -23,7 +23,9 @@ export const claim = (text: string, evidence: string[]): DraftClaim => ({
 });
 /** A scanner description used inside a sentence: its own full stop would double the sentence's. */
 export const clause = (text: string) => text.trim().replace(/\.$/, "");
-export const named = (t: Technology) => (t.version ? `${t.name} ${t.version}` : t.name);
+/** A technology as a sentence names it; an inferred one says so wherever it is used. */
+export const named = (t: Technology) =>
+  `${t.version ? `${t.name} ${t.version}` : t.name}${t.inferred ? " (inferred)" : ""}`;
 export const listOf = (items: string[]) =>
   items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 

@@ -11,6 +11,8 @@ const LAYERS: { categories: string[]; sentence: (names: string) => string }[] = 
     sentence: (n) => `The front end is built with ${n}.`,
   },
   { categories: ["Programming languages"], sentence: (n) => `Server-side code runs on ${n}.` },
+  { categories: ["Databases"], sentence: (n) => `Data is kept in ${n}.` },
+  { categories: ["Operating systems"], sentence: (n) => `The servers run ${n}.` },
   { categories: ["Web servers", "Reverse proxies"], sentence: (n) => `Pages are served by ${n}.` },
   { categories: ["CDN"], sentence: (n) => `Traffic is delivered through ${n} (CDN).` },
   { categories: ["PaaS", "IaaS", "Hosting"], sentence: (n) => `The site is hosted on ${n}.` },

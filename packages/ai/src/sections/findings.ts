@@ -1,11 +1,13 @@
-import { formatBytes, THESIS_EVIDENCE_ID, type ScanContext } from "../scan-context";
+import { formatBytes, inferenceBasis, THESIS_EVIDENCE_ID, type ScanContext } from "../scan-context";
 import type { FindingLine } from "./section";
 
 /** Finding lines several sections share; a section picks and orders them in its `findings`. */
 
 export function technologyFindings({ scan }: ScanContext): FindingLine[] {
   return scan.technologies.map((t) => ({
-    statement: `${t.name}${t.version ? ` ${t.version}` : ""} (${t.categories.join(", ")}), confidence ${t.confidence}%`,
+    statement:
+      `${t.name}${t.version ? ` ${t.version}` : ""} (${t.categories.join(", ")}), ` +
+      `confidence ${t.confidence}%${t.inferred ? `, INFERRED (not seen): ${inferenceBasis(t)}` : ""}`,
     evidence: t.evidence,
   }));
 }

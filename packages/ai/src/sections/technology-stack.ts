@@ -1,11 +1,14 @@
 import { claim, named } from "../offline/claims";
+import { inferenceBasis } from "../scan-context";
 import { technologyFindings } from "./findings";
 import type { FindingsSection } from "./section";
 
 export const technologyStack: FindingsSection<"technology_stack"> = {
   id: "technology_stack",
   writtenFrom: "findings",
-  brief: "Each detected technology with its version (or say the version is not shown) and category.",
+  brief:
+    "Each detected technology with its version (or say the version is not shown) and category; " +
+    "say that an inferred technology is inferred, and from what.",
   findings: technologyFindings,
   tables({ scan }) {
     const rows = scan.technologies
@@ -14,13 +17,18 @@ export const technologyStack: FindingsSection<"technology_stack"> = {
       )
       .sort((a, b) => a.category.localeCompare(b.category) || a.t.name.localeCompare(b.t.name))
       .map(({ category, t }) => ({
-        cells: [category, t.name, t.version ?? "not shown", `${t.confidence}%`],
+        cells: [
+          category,
+          t.inferred ? `${t.name} (inferred)` : t.name,
+          t.version ?? "not shown",
+          `${t.confidence}%`,
+        ],
         evidence: t.evidence,
       }));
     return rows.length
       ? [
           {
-            caption: "Detected technologies by category",
+            caption: "Detected technologies by category (inferred: not seen, implied by a detected one)",
             columns: ["Category", "Technology", "Version", "Confidence"],
             rows,
           },
@@ -32,9 +40,11 @@ export const technologyStack: FindingsSection<"technology_stack"> = {
       return [claim("No technologies were identified on the scanned pages.", [])];
     return scan.technologies.map((t) =>
       claim(
-        t.version
-          ? `${named(t)} was detected (${t.categories.join(", ") || "uncategorised"}).`
-          : `${t.name} was detected (${t.categories.join(", ") || "uncategorised"}); its version is not shown.`,
+        t.inferred
+          ? `${named(t)} was not seen but follows from what was: ${inferenceBasis(t)}.`
+          : t.version
+            ? `${named(t)} was detected (${t.categories.join(", ") || "uncategorised"}).`
+            : `${t.name} was detected (${t.categories.join(", ") || "uncategorised"}); its version is not shown.`,
         t.evidence,
       ),
     );

@@ -30,6 +30,10 @@ export const ScanResultInput = z.object({
       confidence: z.number(),
       categories: z.array(z.string()),
       evidence: ids,
+      /** Not seen but implied by what was; `evidence` is what it was inferred from. */
+      inferred: z.literal(true).optional(),
+      /** What an inferred technology was inferred from, and the fact that makes it follow. */
+      inferredFrom: z.array(z.object({ technology: z.string(), basis: z.string() })).optional(),
     }),
   ),
   security: z

@@ -79,7 +79,12 @@ describe("crawler on wordpress-like", () => {
       url("/2024/01/hello-world/"),
       url("/contact/"),
     ]);
-    expect(result.pages.map((page) => page.url).sort()).toEqual(
+    expect(
+      result.pages
+        .filter((page) => !page.probe)
+        .map((page) => page.url)
+        .sort(),
+    ).toEqual(
       [
         url("/"),
         url("/about/"),
@@ -89,6 +94,8 @@ describe("crawler on wordpress-like", () => {
         url("/privacy-policy/"),
       ].sort(),
     );
+    // And the server's error page, read once for its signature.
+    expect(result.pages.at(-1)).toMatchObject({ probe: "not-found", status: 404 });
     expect(result.skipped).toContainEqual({ url: url("/wp-admin/"), reason: "disallowed by robots.txt" });
     expect(result.skipped).toContainEqual({
       url: url("/about-us/"),

@@ -1,6 +1,7 @@
 import { FetchError, type FetchedResponse, type SafeFetcher } from "../net";
 import type { PageSnapshot } from "../types";
 import { parseSetCookie } from "./cookies";
+import { NOT_FOUND_PROBE_PATH, firstClicks } from "./front-page";
 import { extractPageAssets, type PageAssets } from "./html";
 import { fetchRobots, type RobotsRules } from "./robots";
 import { readSitemaps } from "./sitemap";
@@ -27,6 +28,8 @@ export interface CrawlOptions {
   /** Scripts and stylesheets read per page, together. */
   maxScriptsPerPage: number;
   maxScriptBytes: number;
+  /** Request a path no site serves, to read the server's or platform's error page (one page of budget). */
+  notFoundProbe: boolean;
   onPage?: (event: { url: string; pagesDone: number; maxPages: number; error: string | null }) => void;
 }
 
@@ -42,6 +45,7 @@ export const DEFAULT_CRAWL_OPTIONS: CrawlOptions = {
   fetchScripts: true,
   maxScriptsPerPage: 20,
   maxScriptBytes: 512 * 1024,
+  notFoundProbe: true,
 };
 
 export interface CrawlFailure {
@@ -67,6 +71,8 @@ export interface CrawlResult {
 interface QueueItem {
   url: string;
   depth: number;
+  /** Reached as a front page's redirect or entry link: its own entry links go first too. */
+  firstClick?: boolean;
 }
 
 /** A fetched page the crawl keeps: its normalised final URL and what its HTML links to. */
@@ -136,26 +142,67 @@ class SiteCrawl {
   async run(): Promise<CrawlResult> {
     // The start page goes first (alone) so redirects settle the origin before robots.txt is read.
     const linkedFromStart: QueueItem[] = [];
-    await this.visit({ url: this.result.startUrl, depth: 0 }, linkedFromStart);
+    const firstClicksFromStart = await this.visit({ url: this.result.startUrl, depth: 0 }, linkedFromStart);
     if (this.result.pages.length === 0) return this.result;
-    const allowedLinks = await this.readRobots(linkedFromStart);
-    const pending = [...(await this.sitemapPages()), ...allowedLinks];
-    await this.crawlBreadthFirst(pending);
+    const robots = await this.readRobots();
+    const allowed = (items: QueueItem[]) =>
+      items.filter((item) => {
+        if (robots.isAllowed(item.url)) return true;
+        this.result.skipped.push({ url: item.url, reason: "disallowed by robots.txt" });
+        return false;
+      });
+    const clicks = allowed(firstClicksFromStart);
+    const links = allowed(linkedFromStart);
+    const notFound = await this.probeNotFound();
+    // What a person reaches first (redirect targets, sign-in, "enter") goes before the sitemap's pages.
+    await this.crawlBreadthFirst([...clicks, ...(await this.sitemapPages()), ...links]);
+    if (notFound) this.result.pages.push(notFound);
     return this.result;
   }
 
-  /** Reads robots.txt: its rules, sitemaps and crawl delay; returns the start page's links it allows. */
-  private async readRobots(linkedFromStart: QueueItem[]): Promise<QueueItem[]> {
+  /** Reads robots.txt: its rules, sitemaps and crawl delay. */
+  private async readRobots(): Promise<RobotsRules> {
     const robots = await fetchRobots(this.result.origin, this.fetcher);
     this.robots = robots;
     this.result.robots = { url: robots.url, text: robots.text, sitemaps: robots.sitemaps };
     if (robots.crawlDelayMs !== null) {
       this.delayMs = Math.min(Math.max(this.delayMs, robots.crawlDelayMs), this.opts.maxCrawlDelayMs);
     }
-    for (const item of linkedFromStart.filter((link) => !robots.isAllowed(link.url))) {
-      this.result.skipped.push({ url: item.url, reason: "disallowed by robots.txt" });
+    return robots;
+  }
+
+  /**
+   * The site's answer to a path it does not serve, when it is an error page
+   * (4xx/5xx HTML on this site): servers and platforms sign those. Costs one
+   * page of the budget; robots.txt is respected; its links are not followed.
+   */
+  private async probeNotFound(): Promise<PageSnapshot | null> {
+    if (!this.opts.notFoundProbe || this.attempts >= this.opts.maxPages) return null;
+    const url = new URL(NOT_FOUND_PROBE_PATH, this.result.origin).href;
+    const skip = (reason: string): null => {
+      this.result.skipped.push({ url, reason });
+      return null;
+    };
+    if (this.robots && !this.robots.isAllowed(url)) return skip("disallowed by robots.txt");
+    this.queued.add(url);
+    this.attempts += 1;
+    const startedAt = Date.now();
+    let response: FetchedResponse;
+    try {
+      response = await this.fetcher.fetch(url);
+    } catch (error) {
+      return skip(`error page probe: ${describeError(error, url).message}`);
     }
-    return linkedFromStart.filter((link) => robots.isAllowed(link.url));
+    if (response.status < 400) return skip(`error page probe answered ${response.status}`);
+    const finalUrl = normalizeUrl(response.url) ?? response.url;
+    if (!isSameSite(finalUrl, this.result.origin)) return skip(`redirects off-site to ${finalUrl}`);
+    if (!isHtml(response)) return skip(`not HTML (${response.contentType})`);
+    this.result.fetchMs[response.url] = Date.now() - startedAt;
+    const assets = extractPageAssets(response.text, response.url);
+    return {
+      ...(await this.snapshot({ url, depth: 1 }, response, { finalUrl, assets })),
+      probe: "not-found",
+    };
   }
 
   /** The sitemaps' same-site URLs as depth-1 pages (robots.txt's sitemaps, else /sitemap.xml). */
@@ -178,12 +225,13 @@ class SiteCrawl {
     const { concurrency, maxPages } = this.opts;
     while (pending.length && this.attempts < maxPages && !this.fetcher.signal?.aborted) {
       const batch = pending.splice(0, Math.min(concurrency, maxPages - this.attempts));
-      await Promise.all(
+      const clicks = await Promise.all(
         batch.map(async (item, index) => {
           if (index > 0) await sleep(this.delayMs * index);
-          await this.visit(item, pending);
+          return this.visit(item, pending);
         }),
       );
+      pending.unshift(...clicks.flat());
       if (pending.length) await sleep(this.delayMs);
     }
     for (const item of pending) {
@@ -212,20 +260,31 @@ class SiteCrawl {
     queue.push({ url, depth });
   }
 
-  /** Fetches one page and, when it is a new same-site HTML page, records it and queues its links. */
-  private async visit(item: QueueItem, queue: QueueItem[]): Promise<void> {
+  /**
+   * Fetches one page and, when it is a new same-site HTML page, records it and
+   * queues its links. For a front page (the start page, or one reached from it
+   * as a first click) returns the pages a person reaches first from it, to go
+   * before the rest of the queue.
+   */
+  private async visit(item: QueueItem, queue: QueueItem[]): Promise<QueueItem[]> {
     this.attempts += 1;
     const startedAt = Date.now();
     const response = await this.fetchPage(item);
-    if (!response) return;
+    if (!response) return [];
     const accepted = this.acceptPage(item, response);
-    if (!accepted) return;
+    if (!accepted) return [];
     this.result.fetchMs[response.url] = Date.now() - startedAt;
     this.result.pages.push(await this.snapshot(item, response, accepted));
     this.reportPage(response.url, null);
+    const clicks: QueueItem[] = [];
+    if (item.depth === 0 || item.firstClick) {
+      for (const url of firstClicks(response.text, response.url, !accepted.assets.noFollow))
+        this.admit(clicks, url, item.depth + 1);
+    }
     if (!accepted.assets.noFollow) {
       for (const link of accepted.assets.links) this.admit(queue, link, item.depth + 1);
     }
+    return clicks.map((click) => ({ ...click, firstClick: true }));
   }
 
   /** The page's response, or null when the fetch failed (recorded as a failure, or skipped if not HTML). */

@@ -5,6 +5,7 @@ import { normalizeUrl } from "./url";
 export interface PageAssets {
   links: string[];
   canonical: string | null;
+  /** `<script src>` and module/script preloads, in document order of each kind. */
   scriptSrc: string[];
   inlineScripts: string[];
   stylesheets: string[];
@@ -43,6 +44,11 @@ export function extractPageAssets(html: string, pageUrl: string): PageAssets {
       const content = $(element).text();
       if (content.trim()) inlineScripts.push(content);
     }
+  });
+  // A script shell names its code in module preloads: the browser fetches them as scripts.
+  $('link[rel~="modulepreload" i][href], link[rel~="preload" i][as="script" i][href]').each((_, element) => {
+    const href = absolute($(element).attr("href"), base);
+    if (href) scriptSrc.add(href);
   });
   const stylesheets = new Set<string>();
   $('link[rel~="stylesheet" i][href]').each((_, element) => {

@@ -4,3 +4,4 @@ export * from "./html";
 export * from "./robots";
 export * from "./sitemap";
 export * from "./url";
+export * from "./front-page";

@@ -1,4 +1,5 @@
 import type { EvidenceSet } from "../evidence";
+import { inferLayers } from "../inference";
 import type { TechnologyFinding } from "../result";
 import type { PageSnapshot, SiteContext } from "../types";
 import { type VersionObservation, observeVersions } from "../versions";
@@ -94,11 +95,11 @@ function addObservations(item: Resolved, observations: VersionObservation[], evi
  * Turn raw pattern matches into findings, the way Wappalyzer resolves them:
  * a technology with `requires`/`requiresCategory` counts only when what it
  * requires is present; `excludes` removes technologies; `implies` adds them
- * (citing the evidence of the technology that implies them). Confidence is
- * the sum of the matched patterns' confidences, capped at 100. Versions read
- * outside the patterns (`observations`) count for technologies found here,
- * and never make one; when the versions read disagree, every one is listed
- * with its evidence in `versions`, best first.
+ * as inferred layers, one hop from what was seen (`inferLayers`). Confidence
+ * is the sum of the matched patterns' confidences, capped at 100. Versions
+ * read outside the patterns (`observations`) count for technologies found
+ * here, and never make one; when the versions read disagree, every one is
+ * listed with its evidence in `versions`, best first.
  */
 export function resolveMatches(
   matches: PatternMatch[],
@@ -109,33 +110,17 @@ export function resolveMatches(
   const detections = collect(matches, evidence);
   const resolved = new Map<string, Resolved>();
 
-  const impliedClosure = (from: Iterable<Resolved>): Map<string, Resolved> => {
-    const present = new Map<string, Resolved>();
-    const queue = [...from];
-    for (const item of queue) present.set(item.technology.name, item);
+  // What is present for `requires`: the resolved technologies and everything they imply, transitively.
+  const impliedClosure = (from: Iterable<Resolved>): Map<string, CompiledTechnology> => {
+    const present = new Map<string, CompiledTechnology>();
+    const queue = [...from].map((item) => item.technology);
+    for (const technology of queue) present.set(technology.name, technology);
     while (queue.length > 0) {
-      const item = queue.shift()!;
-      for (const implied of item.technology.implies) {
-        const confidence = Math.min(item.confidence, implied.confidence);
-        const existing = present.get(implied.name);
-        if (existing) {
-          // Already detected on its own: keep its evidence; an implied-only technology gathers every implier's.
-          if (!resolved.has(implied.name)) {
-            existing.confidence = Math.max(existing.confidence, confidence);
-            for (const id of item.evidence) existing.evidence.add(id);
-            if (implied.version)
-              existing.versions.push({ version: implied.version, source: "implies", confidence });
-          }
-          continue;
-        }
-        const next: Resolved = {
-          technology: db.technologies.get(implied.name)!,
-          confidence,
-          evidence: new Set(item.evidence),
-          versions: implied.version ? [{ version: implied.version, source: "implies", confidence }] : [],
-        };
-        present.set(implied.name, next);
-        queue.push(next);
+      for (const implied of queue.shift()!.implies) {
+        if (present.has(implied.name)) continue;
+        const technology = db.technologies.get(implied.name)!;
+        present.set(implied.name, technology);
+        queue.push(technology);
       }
     }
     return present;
@@ -146,7 +131,7 @@ export function resolveMatches(
   while (changed) {
     changed = false;
     const present = impliedClosure(resolved.values());
-    const presentCategories = new Set([...present.values()].flatMap((r) => r.technology.categories));
+    const presentCategories = new Set([...present.values()].flatMap((t) => t.categories));
     for (const [name, detection] of detections) {
       if (resolved.has(name)) continue;
       const { requires, requiresCategory } = detection.technology;
@@ -172,33 +157,29 @@ export function resolveMatches(
   for (const observation of observations) {
     observed.set(observation.technology, [...(observed.get(observation.technology) ?? []), observation]);
   }
-  const observe = (item: Resolved) =>
+  // Observations first: an inferred layer cites its source's evidence, versions read included.
+  const visible = [...resolved.values()].map((item): TechnologyFinding => {
     addObservations(item, observed.get(item.technology.name) ?? [], evidence);
-  // Before implying: an implied technology cites its implier's evidence, versions read included.
-  for (const item of resolved.values()) observe(item);
-  return [...impliedClosure(resolved.values()).values()]
-    .map((item): TechnologyFinding => {
-      if (!resolved.has(item.technology.name)) observe(item);
-      const ranked = rankVersions(item.versions);
-      return {
-        name: item.technology.name,
-        version: ranked[0]?.version ?? null,
-        confidence: item.confidence,
-        categories: item.technology.categoryNames,
-        ...(item.technology.website ? { website: item.technology.website } : {}),
-        evidence: [...item.evidence],
-        ...(ranked.length > 1
-          ? {
-              versions: ranked.map(({ version, sources, evidence: ids }) => ({
-                version,
-                sources,
-                evidence: ids,
-              })),
-            }
-          : {}),
-      };
-    })
-    .sort((a, b) => a.name.localeCompare(b.name));
+    const ranked = rankVersions(item.versions);
+    return {
+      name: item.technology.name,
+      version: ranked[0]?.version ?? null,
+      confidence: item.confidence,
+      categories: item.technology.categoryNames,
+      ...(item.technology.website ? { website: item.technology.website } : {}),
+      evidence: [...item.evidence],
+      ...(ranked.length > 1
+        ? {
+            versions: ranked.map(({ version, sources, evidence: ids }) => ({
+              version,
+              sources,
+              evidence: ids,
+            })),
+          }
+        : {}),
+    };
+  });
+  return inferLayers(visible, evidence, db);
 }
 
 /** Detect the technologies of a site from its pages and site-level context, recording every piece of evidence. */

@@ -276,8 +276,10 @@ describe("rule database and project rules", () => {
     const rules = loadRuleSet();
     expect(rules.technologies.size).toBeGreaterThan(3000);
     expect(rules.projectRuleFiles).toEqual([
+      "ember-banner.json",
       "htmx.json",
       "matomo.json",
+      "server-pages.json",
       "vue-app-root.json",
       "wordpress-asset-versions.json",
     ]);

@@ -61,7 +61,7 @@ describe("fixture sites through a real HTTP server", () => {
     expect(summary(findings)).toEqual([
       ["jQuery", "3.7.1", 100],
       ["jQuery Migrate", "3.4.1", 100],
-      ["MySQL", null, 100],
+      ["MySQL", null, 80],
       ["Nginx", "1.24.0", 100],
       ["PHP", "8.1.2", 100],
       ["Polylang", null, 100],
@@ -118,9 +118,9 @@ describe("project rules, each proved by its fixture", () => {
     expect(summary(findings)).toEqual([
       ["Contact Form 7", "5.8.4", 100],
       ["jQuery", "3.7.0", 100],
-      ["MySQL", null, 100],
+      ["MySQL", null, 80],
       ["Nginx", null, 100],
-      ["PHP", null, 100],
+      ["PHP", null, 90],
       ["WordPress", "6.3.1", 100],
     ]);
     expect(snippets(find("WordPress"))).toContain(
