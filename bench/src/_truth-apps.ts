@@ -4,12 +4,21 @@
  * installs them (Debian and npm packages) under TRUTH_CACHE; nothing here installs anything.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 
-export const TRUTH_CACHE = process.env.TRUTH_CACHE ?? path.join(homedir(), ".cache/techscaniq/truth");
+/** Where bench/truth/install.sh prepares the apps (beside the toolchain ./techscaniq caches). */
+export const TRUTH_CACHE = path.join(homedir(), ".cache/techscaniq/truth");
 
 interface Launch {
   command: string;
@@ -28,9 +37,13 @@ export interface CorpusApp {
 const npmBin = (app: string, bin: string) => path.join(TRUTH_CACHE, "npm", app, "node_modules/.bin", bin);
 
 /** PHP applications under PHP's own server, several workers so the crawl and the browser overlap. */
-function phpApp(docroot: string, prepend?: (work: string) => string): CorpusApp {
+function phpApp(
+  docroot: string,
+  options: { installed?: string; env?: Record<string, string>; prepend?: (work: string) => string } = {},
+): CorpusApp {
+  const { prepend } = options;
   return {
-    installed: docroot,
+    installed: options.installed ?? docroot,
     launch: (port, work) => ({
       command: "php",
       args: [
@@ -43,7 +56,7 @@ function phpApp(docroot: string, prepend?: (work: string) => string): CorpusApp 
         docroot,
       ],
       cwd: docroot,
-      env: { PHP_CLI_SERVER_WORKERS: "4" },
+      env: { PHP_CLI_SERVER_WORKERS: "4", ...options.env },
     }),
   };
 }
@@ -109,16 +122,23 @@ export const CORPUS_APPS: Record<string, CorpusApp> = {
     },
   },
   dokuwiki: phpApp("/usr/share/dokuwiki"),
-  mediawiki: phpApp("/usr/share/mediawiki", (work) => {
-    // The wiki installed by install.sh lives in the cache; MediaWiki reads MW_CONFIG_FILE first.
-    const file = path.join(work, "prepend.php");
-    const settings = path.join(TRUTH_CACHE, "mediawiki/LocalSettings.php");
-    writeFileSync(file, `<?php define('MW_CONFIG_FILE', ${JSON.stringify(settings)});\n`);
-    return file;
+  mediawiki: phpApp("/usr/share/mediawiki", {
+    installed: path.join(TRUTH_CACHE, "mediawiki/LocalSettings.php"),
+    prepend: (work) => {
+      // The wiki installed by install.sh lives in the cache; MediaWiki reads MW_CONFIG_FILE first.
+      const file = path.join(work, "prepend.php");
+      const settings = path.join(TRUTH_CACHE, "mediawiki/LocalSettings.php");
+      writeFileSync(file, `<?php define('MW_CONFIG_FILE', ${JSON.stringify(settings)});\n`);
+      return file;
+    },
   }),
   phpmyadmin: phpApp("/usr/share/phpmyadmin"),
   adminer: phpApp("/usr/share/adminer/adminer"),
-  roundcube: phpApp("/usr/share/roundcube"),
+  // Debian's layout: /var/lib/roundcube links the program, config and skins together.
+  roundcube: phpApp("/var/lib/roundcube", {
+    installed: path.join(TRUTH_CACHE, "roundcube/roundcube.db"),
+    env: { ROUNDCUBE_DB_DSNW: `sqlite:///${TRUTH_CACHE}/roundcube/roundcube.db?mode=0640` },
+  }),
   tomcat10: {
     installed: "/usr/share/tomcat10/bin/catalina.sh",
     launch: (port, work) => {

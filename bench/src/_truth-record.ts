@@ -9,12 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { type IncomingHttpHeaders, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import {
-  HOST_TOKEN,
-  ORIGIN_TOKEN,
-  type RecordedResponse,
-  type RecordedSiteFile,
-} from "@techscaniq/fixtures";
+import { HOST_TOKEN, ORIGIN_TOKEN, type RecordedResponse, type RecordedSiteFile } from "@techscaniq/fixtures";
 
 /** Hop-by-hop and length headers: the replay server sets its own. */
 const DROPPED = new Set(["connection", "keep-alive", "transfer-encoding", "content-length"]);

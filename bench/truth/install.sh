@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the applications of the truth corpus (bench/truth/corpus/*.json) from Debian packages and
-# npm, and prepares each under $TRUTH_CACHE (default ~/.cache/techscaniq/truth). Idempotent: what is
+# npm, and prepares each under ~/.cache/techscaniq/truth. Idempotent: what is
 # installed and built is kept; run it again after a change. Needs root (apt-get) and the package
 # mirrors; `./techscaniq bench truth` then serves each app on 127.0.0.1 (bench/src/_truth-apps.ts).
 set -euo pipefail
 
-CACHE="${TRUTH_CACHE:-$HOME/.cache/techscaniq/truth}"
+CACHE="$HOME/.cache/techscaniq/truth"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$CACHE"
 
@@ -58,6 +58,14 @@ if [ ! -f "$CACHE/mediawiki/LocalSettings.php" ]; then
     --server http://127.0.0.1 --scriptpath "" --pass "truth-corpus-admin" \
     --confpath "$CACHE/mediawiki" "Truth Wiki" Admin >/dev/null
   echo '$wgServer = WebRequest::detectServer();' >>"$CACHE/mediawiki/LocalSettings.php"
+fi
+
+# Roundcube on SQLite (the runner passes ROUNDCUBE_DB_DSNW), its schema from the package's SQL.
+if [ ! -f "$CACHE/roundcube/roundcube.db" ]; then
+  mkdir -p "$CACHE/roundcube"
+  php -r '$db = new PDO("sqlite:" . $argv[1]); $db->exec(file_get_contents($argv[2]));' \
+    "$CACHE/roundcube/roundcube.db.new" /usr/share/roundcube/SQL/sqlite.initial.sql
+  mv "$CACHE/roundcube/roundcube.db.new" "$CACHE/roundcube/roundcube.db"
 fi
 
 # npm applications, pinned: each is a scaffold like the framework's own starter, built for production.
