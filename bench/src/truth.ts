@@ -23,7 +23,7 @@ import {
 const args = process.argv.slice(2);
 const recordAt = args.indexOf("--record");
 const toRecord = new Set(recordAt === -1 ? [] : (args[recordAt + 1] ?? "").split(",").filter(Boolean));
-const chosen = args.filter((arg, i) => !arg.startsWith("--") && i !== recordAt + 1);
+const chosen = args.filter((arg, i) => !arg.startsWith("--") && (recordAt === -1 || i !== recordAt + 1));
 const truths = loadTruthFiles().filter((truth) => chosen.length === 0 || chosen.includes(truth.app));
 for (const app of [...chosen, ...toRecord])
   if (!truths.some((truth) => truth.app === app)) throw new Error(`no truth file for "${app}"`);
