@@ -65,7 +65,12 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const host = origin.slice("http://".length);
-  const tokenize = (text: string) => text.replaceAll(origin, ORIGIN_TOKEN).replaceAll(host, HOST_TOKEN);
+  // The app may name the origin it was asked for (the proxy's) or the one it listens on.
+  const tokenize = (text: string) =>
+    [origin, target.origin]
+      .reduce((out, name) => out.replaceAll(name, ORIGIN_TOKEN), text)
+      .replaceAll(host, HOST_TOKEN)
+      .replaceAll(target.host, HOST_TOKEN);
   return {
     origin,
     save(dir, recorded) {
