@@ -30,14 +30,12 @@ roundcube-core roundcube/dbconfig-install boolean false
 roundcube-core roundcube/reconfigure-webserver multiselect
 SEL
   # No service may start on port 80 while installing: the runner starts each app on its own port.
-  added_policy=""
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-    added_policy=1
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-  [ -n "$added_policy" ] && rm -f /usr/sbin/policy-rc.d
 fi
 
 # Static-site generators from Debian: a small Hugo site with the head every theme has, Jekyll's scaffold.
