@@ -8,7 +8,7 @@ import type { PageSnapshot, SiteContext } from "../types";
 import { analyzePage } from "./analyze";
 import { compileRuleSet } from "./compile";
 import { detectTechnologies, fingerprintDomProperties, fingerprintJsGlobals } from "./detect";
-import { type TechnologyRule, loadRuleSet } from "./rules";
+import { type TechnologyRule, databaseDir, loadRuleSet, readDatabase } from "./rules";
 import { snapshotFromHtml } from "./snapshot";
 
 /** One technology per rule kind, aimed at fixtures/sites/fingerprints-kinds. */
@@ -272,6 +272,25 @@ describe("fingerprint engine: every rule kind", () => {
 });
 
 describe("rule database and project rules", () => {
+  it("fingerprint data: reads a single-file technologies.json database as well as technologies/*.json", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fingerprint-db-"));
+    try {
+      writeFileSync(join(dir, "categories.json"), JSON.stringify({ "1": { name: "CMS", priority: 1 } }));
+      writeFileSync(
+        join(dir, "technologies.json"),
+        JSON.stringify({ Acme: { cats: [1], meta: { generator: "^Acme ([\\d.]+)\\;version:\\1" } } }),
+      );
+      const single = readDatabase(dir);
+      expect([...single.technologies.keys()]).toEqual(["Acme"]);
+      expect(single.categories.get(1)).toEqual({ id: 1, name: "CMS", priority: 1 });
+      expect(readDatabase(databaseDir()).technologies.size).toBeGreaterThan(3000);
+      rmSync(join(dir, "technologies.json"));
+      expect(() => readDatabase(dir)).toThrow(/cannot read fingerprint rules .*technologies\.json/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("loads the webappanalyzer database from node_modules with the project rules merged over it", () => {
     const rules = loadRuleSet();
     expect(rules.technologies.size).toBeGreaterThan(3000);
@@ -279,7 +298,9 @@ describe("rule database and project rules", () => {
       "ember-banner.json",
       "htmx.json",
       "matomo.json",
+      "phpmyadmin.json",
       "server-pages.json",
+      "vitepress.json",
       "vue-app-root.json",
       "wordpress-asset-versions.json",
     ]);

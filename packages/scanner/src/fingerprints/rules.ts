@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -177,17 +177,21 @@ function mergeRule(base: TechnologyRule, extra: TechnologyRule): TechnologyRule 
   return merged as TechnologyRule;
 }
 
-/** Load the database from node_modules and merge the project rules over it. */
-export function loadRuleSet(projectRulesDir: string = PROJECT_RULES_DIR): RuleSet {
-  const dir = databaseDir();
+/**
+ * Read a webappanalyzer-format database: `technologies/*.json` (webappanalyzer, `wappalyzer@6`) or one
+ * `technologies.json` (its single-file forks), and `categories.json`.
+ */
+export function readDatabase(dir: string): Pick<RuleSet, "technologies" | "categories"> {
   const technologies = new Map<string, TechnologyRule>();
   const technologyDir = join(dir, "technologies");
-  for (const file of readdirSync(technologyDir)
-    .filter((name) => name.endsWith(".json"))
-    .sort()) {
-    for (const [name, rule] of Object.entries(parseTechnologies(join(technologyDir, file))))
-      technologies.set(name, rule);
-  }
+  const files = existsSync(technologyDir)
+    ? readdirSync(technologyDir)
+        .filter((name) => name.endsWith(".json"))
+        .sort()
+        .map((name) => join(technologyDir, name))
+    : [join(dir, "technologies.json")];
+  for (const file of files)
+    for (const [name, rule] of Object.entries(parseTechnologies(file))) technologies.set(name, rule);
 
   const parsedCategories = categoriesSchema.safeParse(readJson(join(dir, "categories.json")));
   if (!parsedCategories.success)
@@ -196,6 +200,12 @@ export function loadRuleSet(projectRulesDir: string = PROJECT_RULES_DIR): RuleSe
   for (const [id, category] of Object.entries(parsedCategories.data)) {
     categories.set(Number(id), { id: Number(id), name: category.name, priority: category.priority ?? 0 });
   }
+  return { technologies, categories };
+}
+
+/** Load the database from node_modules and merge the project rules over it. */
+export function loadRuleSet(projectRulesDir: string = PROJECT_RULES_DIR): RuleSet {
+  const { technologies, categories } = readDatabase(databaseDir());
 
   const projectRuleFiles = readdirSync(projectRulesDir)
     .filter((name) => name.endsWith(".json"))
