@@ -97,6 +97,10 @@ export function DesignWizard() {
           <p role="status" className="text-sm text-muted-foreground" data-testid="image-analysing">
             Analysing {data.sourceName ?? "the diagram"}…
           </p>
+        ) : data.image.status === "unanalysed" ? (
+          <p role="status" className="text-sm text-warning" data-testid="image-unanalysed">
+            {data.image.error}
+          </p>
         ) : (
           <FormAlert
             message={`The diagram could not be analysed: ${data.image.error ?? "unknown failure"}`}
@@ -163,7 +167,7 @@ function DescribeStep({ onStarted }: { onStarted: (sessionId: string) => void })
     onSuccess: (session) => onStarted(session.id),
   });
   const analyzeImage = trpc.design.analyzeImage.useMutation({
-    onSuccess: (answer) => answer.sessionId && onStarted(answer.sessionId),
+    onSuccess: (answer) => onStarted(answer.sessionId),
   });
   const textErrors = analyzeText.error ? errorBodyOf(analyzeText.error).error : null;
 
@@ -237,11 +241,6 @@ function DescribeStep({ onStarted }: { onStarted: (sessionId: string) => void })
               id="design-image-error"
               messages={analyzeImage.error ? [errorMessageOf(analyzeImage.error)] : undefined}
             />
-            {analyzeImage.data ? (
-              <p role="status" className="text-sm text-warning" data-testid="image-analysis">
-                {analyzeImage.data.message}
-              </p>
-            ) : null}
           </div>
         </div>
       </CardContent>
