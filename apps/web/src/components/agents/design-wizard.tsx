@@ -2,6 +2,7 @@
 
 import {
   AGENT_TEMPLATES,
+  DIAGRAM_MAX_BYTES,
   type AgentSpec,
   type DesignAnalysis,
   type DesignInteraction,
@@ -169,6 +170,8 @@ function DescribeStep({ onStarted }: { onStarted: (sessionId: string) => void })
   const analyzeImage = trpc.design.analyzeImage.useMutation({
     onSuccess: (answer) => onStarted(answer.sessionId),
   });
+  // A diagram over the limit is refused here, before it is read and sent (the API refuses it too).
+  const [imageTooLarge, setImageTooLarge] = useState(false);
   const textErrors = analyzeText.error ? errorBodyOf(analyzeText.error).error : null;
 
   async function chooseModel(event: ChangeEvent<HTMLInputElement>) {
@@ -177,7 +180,11 @@ function DescribeStep({ onStarted }: { onStarted: (sessionId: string) => void })
   }
   async function chooseImage(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];
-    if (file) analyzeImage.mutate({ fileName: file.name, contentBase64: await base64Of(file) });
+    if (!file) return;
+    analyzeImage.reset();
+    setImageTooLarge(file.size > DIAGRAM_MAX_BYTES);
+    if (file.size <= DIAGRAM_MAX_BYTES)
+      analyzeImage.mutate({ fileName: file.name, contentBase64: await base64Of(file) });
   }
 
   return (
@@ -239,7 +246,13 @@ function DescribeStep({ onStarted }: { onStarted: (sessionId: string) => void })
             />
             <FieldError
               id="design-image-error"
-              messages={analyzeImage.error ? [errorMessageOf(analyzeImage.error)] : undefined}
+              messages={
+                imageTooLarge
+                  ? ["the image is larger than 10 MB"]
+                  : analyzeImage.error
+                    ? [errorMessageOf(analyzeImage.error)]
+                    : undefined
+              }
             />
           </div>
         </div>

@@ -1,6 +1,7 @@
 import {
   AgentSpec,
   CAPABILITY_MODEL_MAX_BYTES,
+  DIAGRAM_MAX_BYTES,
   CompiledAgent,
   DesignAnalysis,
   DesignInteraction,
@@ -11,7 +12,7 @@ import { idSchema } from "../../schemas";
 /** The design router's inputs and outputs. Inputs are strict: an unknown field is an error. */
 
 export const MAX_REQUIREMENTS_CHARS = 20_000;
-export const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
+export const IMAGE_MAX_BYTES = DIAGRAM_MAX_BYTES;
 
 const sessionId = idSchema("a design session");
 const titleSchema = z
