@@ -130,6 +130,8 @@ try {
         SESSION_COOKIE_SECURE: "false",
         // Production local-auth mode needs an explicit signing secret (no generated file).
         TECHSCANIQ_JWT_SECRET: randomBytes(32).toString("base64url"),
+        // A workspace's AI settings may name the fake model servers specs start on 127.0.0.1.
+        TECHSCANIQ_ALLOW_PRIVATE: "1",
       },
       webDir,
     ),

@@ -81,6 +81,35 @@ export function withRlsTx<T>(
   });
 }
 
+/** Which agent run a tool works for: its tenant, and the run that proves the tenant is the run's. */
+export interface AgentRunScope {
+  tenantId: string;
+  runId: string;
+}
+
+/**
+ * A transaction for an agent's tools: `set local role agent_runner` with app.tenant_id and
+ * app.agent_run_id, so the tools read and write only the run's tenant, through RLS (policies
+ * `to agent_runner`), whether a person, a schedule or an event started the run. No claims: the
+ * role acts as a writer of the run's tenant only while the run named is one of that tenant's.
+ */
+export function withTenantAgentTx<T>(
+  db: Db,
+  scope: AgentRunScope,
+  fn: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  return db.kysely.transaction().execute(async (trx) => {
+    await sql`
+      select set_config('request.jwt.claims', '', true),
+             set_config('request.jwt.claim.sub', '', true),
+             set_config('request.jwt.claim.role', '', true),
+             set_config('app.tenant_id', ${scope.tenantId}, true),
+             set_config('app.agent_run_id', ${scope.runId}, true),
+             set_config('role', 'agent_runner', true)`.execute(trx);
+    return fn(trx);
+  });
+}
+
 export interface NewEvent {
   type: string;
   version?: number;

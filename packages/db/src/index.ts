@@ -2,6 +2,7 @@ export {
   createDb,
   withServiceTx,
   withRlsTx,
+  withTenantAgentTx,
   emitEvent,
   EVENTS_CHANNEL,
   isUniqueViolation,
@@ -15,6 +16,7 @@ export {
   type JwtClaims,
   type NewEvent,
   type RlsSession,
+  type AgentRunScope,
 } from "./client";
 export {
   startEmbeddedPostgres,

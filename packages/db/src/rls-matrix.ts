@@ -1,6 +1,7 @@
+import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import { describe, expect, it } from "vitest";
-import { withRlsTx, type Db, type JwtClaims } from "./client";
+import { withRlsTx, withServiceTx, withTenantAgentTx, type Db, type JwtClaims } from "./client";
 import type { Database } from "./schema";
 import {
   addTestMember,
@@ -16,7 +17,8 @@ import {
  * The shared harness of the raw-SQL RLS matrices (foundation tables, scan
  * tables, ...): one world of callers and a runner that tries each
  * table × operation × caller cell as PostgREST would, as `authenticated` (or
- * `anon`), in a transaction that is always rolled back.
+ * `anon`), in a transaction that is always rolled back. The agent tools'
+ * role is a caller too: `agent_runner` scoped to a run of tenant A or B.
  */
 
 export type RlsUserActor = "ownerA" | "adminA" | "memberA" | "viewerA" | "ownerB";
@@ -37,6 +39,11 @@ export const RLS_ACTORS: readonly RlsActor[] = [
   "expiredKeyA",
 ];
 
+/** An agent run's tools (withTenantAgentTx): `agent_runner` for a run of tenant A, or of tenant B. */
+export type RlsRunnerActor = "runnerA" | "runnerB";
+export const RLS_RUNNER_ACTORS: readonly RlsRunnerActor[] = ["runnerA", "runnerB"];
+export type RlsAnyActor = RlsActor | RlsRunnerActor;
+
 export type RlsOp = "select" | "insert" | "update" | "delete";
 export const RLS_OPS: readonly RlsOp[] = ["select", "insert", "update", "delete"];
 
@@ -48,6 +55,53 @@ export interface RlsWorld {
   keys: Record<RlsKeyActor, TestApiKey>;
   /** `null` is the anonymous caller. */
   claims: Record<RlsActor, JwtClaims | null>;
+  /** A published agent of each tenant with a queued run (one step): the runners' scopes. */
+  agentRuns: Record<RlsRunnerActor, { agentId: string; runId: string }>;
+}
+
+const MATRIX_AGENT_SPEC = JSON.stringify({
+  instructions: "x",
+  inputSchema: { type: "object" },
+  tools: ["scan_url"],
+});
+
+/** An agent published at version 1 with a queued run that has one step, in the given tenant. */
+export async function createRlsAgentRun(
+  db: Db,
+  tenantId: string,
+  ownerId: string,
+): Promise<{ agentId: string; runId: string }> {
+  return withServiceTx(db, async (trx) => {
+    const agent = await trx
+      .insertInto("agents")
+      .values({
+        tenant_id: tenantId,
+        name: `agent ${randomUUID()}`,
+        draft_spec: MATRIX_AGENT_SPEC,
+        created_by: ownerId,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto("agent_versions")
+      .values({ tenant_id: tenantId, agent_id: agent.id, version: 1, spec: MATRIX_AGENT_SPEC })
+      .execute();
+    await trx
+      .updateTable("agents")
+      .set({ status: "published", current_version: 1 })
+      .where("id", "=", agent.id)
+      .execute();
+    const run = await trx
+      .insertInto("agent_runs")
+      .values({ tenant_id: tenantId, agent_id: agent.id, agent_version: 1, created_by: ownerId })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto("agent_run_steps")
+      .values({ tenant_id: tenantId, run_id: run.id, seq: 1, kind: "model_call", name: "offline" })
+      .execute();
+    return { agentId: agent.id, runId: run.id };
+  });
 }
 
 /**
@@ -79,9 +133,15 @@ export async function createRlsWorld(db: Db): Promise<RlsWorld> {
     }),
   };
 
+  const agentRuns = {
+    runnerA: await createRlsAgentRun(db, tenantA.id, ownerA!.id),
+    runnerB: await createRlsAgentRun(db, tenantB.id, ownerB!.id),
+  };
+
   return {
     tenantA: tenantA.id,
     tenantB: tenantB.id,
+    agentRuns,
     users: {
       ownerA: ownerA!.id,
       adminA: adminA!.id,
@@ -110,17 +170,36 @@ export async function createRlsWorld(db: Db): Promise<RlsWorld> {
 
 export type RlsTrx = Transaction<Database>;
 /** An operation returns how many rows it saw or changed; a refusal throws or returns 0. */
-export type RlsOperation<World extends RlsWorld = RlsWorld> = (
+export type RlsOperation<World extends RlsWorld = RlsWorld, Actor extends RlsAnyActor = RlsActor> = (
   trx: RlsTrx,
   world: World,
-  actor: RlsActor,
+  actor: Actor,
 ) => Promise<number>;
 
-export interface RlsTableCase<World extends RlsWorld = RlsWorld, Table extends string = string> {
+export interface RlsTableCase<
+  World extends RlsWorld = RlsWorld,
+  Table extends string = string,
+  Actor extends RlsAnyActor = RlsActor,
+> {
   table: Table;
-  ops: Record<RlsOp, RlsOperation<World>>;
+  ops: Record<RlsOp, RlsOperation<World, Actor>>;
   /** Exactly these callers may succeed; every other cell must be refused. */
-  allowed: Record<RlsOp, readonly RlsActor[]>;
+  allowed: Record<RlsOp, readonly Actor[]>;
+}
+
+const isRunner = (actor: RlsAnyActor): actor is RlsRunnerActor =>
+  (RLS_RUNNER_ACTORS as readonly string[]).includes(actor);
+
+/** Runs `fn` as the caller: a request with its claims, or an agent run's tools in their run's scope. */
+export function asRlsActor<T>(
+  db: Db,
+  world: RlsWorld,
+  actor: RlsAnyActor,
+  fn: (trx: RlsTrx) => Promise<T>,
+): Promise<T> {
+  if (!isRunner(actor)) return withRlsTx(db, world.claims[actor], fn);
+  const tenantId = actor === "runnerA" ? world.tenantA : world.tenantB;
+  return withTenantAgentTx(db, { tenantId, runId: world.agentRuns[actor].runId }, fn);
 }
 
 export type RlsCellOutcome = "allowed" | "denied";
@@ -128,15 +207,15 @@ export type RlsCellOutcome = "allowed" | "denied";
 class Rollback extends Error {}
 
 /** Runs one cell in a transaction that is always rolled back, so cells never affect each other. */
-export async function runRlsCell<World extends RlsWorld>(
+export async function runRlsCell<World extends RlsWorld, Actor extends RlsAnyActor = RlsActor>(
   db: Db,
   world: World,
-  operation: RlsOperation<World>,
-  actor: RlsActor,
+  operation: RlsOperation<World, Actor>,
+  actor: Actor,
 ): Promise<RlsCellOutcome> {
   let affected = 0;
   try {
-    await withRlsTx(db, world.claims[actor], async (trx) => {
+    await asRlsActor(db, world, actor, async (trx) => {
       affected = await operation(trx, world, actor);
       throw new Rollback();
     });
@@ -152,21 +231,22 @@ export async function runRlsCell<World extends RlsWorld>(
 }
 
 /**
- * One test per table × operation, comparing every caller's outcome with the
- * case's `allowed` list. `context` is read when the tests run (after
+ * One test per table × operation, comparing every caller's outcome (`actors`: the request callers,
+ * or RLS_RUNNER_ACTORS) with the case's `allowed` list. `context` is read when the tests run (after
  * `beforeAll` built the world).
  */
-export function describeRlsMatrix<World extends RlsWorld>(
+export function describeRlsMatrix<World extends RlsWorld, Actor extends RlsAnyActor = RlsActor>(
   title: string,
-  cases: readonly RlsTableCase<World>[],
+  cases: readonly RlsTableCase<World, string, Actor>[],
   context: () => { db: Db; world: World },
+  actors: readonly Actor[] = RLS_ACTORS as readonly RlsAnyActor[] as readonly Actor[],
 ): void {
   describe.each(cases)(`${title}: $table`, (tableCase) => {
     it.each(RLS_OPS)("%s", async (op) => {
       const { db, world } = context();
       const actual: Record<string, RlsCellOutcome> = {};
       const expected: Record<string, RlsCellOutcome> = {};
-      for (const actor of RLS_ACTORS) {
+      for (const actor of actors) {
         actual[actor] = await runRlsCell(db, world, tableCase.ops[op], actor);
         expected[actor] = tableCase.allowed[op].includes(actor) ? "allowed" : "denied";
       }

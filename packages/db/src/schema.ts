@@ -182,7 +182,7 @@ export interface DesignSessions {
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
   image_path: string | null;
-  image_status: "analysing" | "analysed" | "failed" | null;
+  image_status: "analysing" | "analysed" | "failed" | "unanalysed" | null;
   image_error: string | null;
 }
 

@@ -53,6 +53,15 @@ const sessionCount = async () =>
     ).rows[0]!.n,
   );
 
+const imageJobCount = async () =>
+  Number(
+    (
+      await sql<{ n: string }>`
+        select count(*) as n from graphile_worker.jobs
+         where task_identifier = 'design.analyze_image'`.execute(bed.database.db.kysely)
+    ).rows[0]!.n,
+  );
+
 describe("agents: design.analyzeImage through a vision-capable model", () => {
   it("with an OpenAI key, stores the diagram under the tenant's prefix and queues its analysis", async () => {
     const answer = await withVision.design.analyzeImage.mutate({
@@ -61,7 +70,7 @@ describe("agents: design.analyzeImage through a vision-capable model", () => {
     });
     expect(answer).toMatchObject({ analyzed: false, mediaType: "image/png", bytes: PNG.length });
     expect(answer.message).toMatch(/^Analysing the diagram/);
-    const sessionId = answer.sessionId!;
+    const sessionId = answer.sessionId;
     const session = await withVision.design.get.query({ sessionId });
     expect(session).toMatchObject({
       source: "image",
@@ -85,19 +94,9 @@ describe("agents: design.analyzeImage through a vision-capable model", () => {
     await expectTrpcError(withoutVision.design.get.query({ sessionId }), "NOT_FOUND");
   });
 
-  it("without a vision-capable provider, answers plainly and stores nothing", async () => {
-    const before = await sessionCount();
-    const answer = await withoutVision.design.analyzeImage.mutate({
-      fileName: "process.png",
-      contentBase64: PNG.toString("base64"),
-    });
-    expect(answer).toMatchObject({ analyzed: false, sessionId: null, mediaType: "image/png" });
-    expect(answer.message).toMatch(/^No vision-capable model is configured/);
-    expect(await sessionCount()).toBe(before);
-  });
-
   it("refuses a bad image (wrong magic bytes, over 10 MB) with a clear error, storing nothing", async () => {
     const before = await sessionCount();
+    const jobsBefore = await imageJobCount();
     const objectsBefore = await storage.list("artifacts", `${visionTenant}/design`);
     await expectTrpcError(
       withVision.design.analyzeImage.mutate({
@@ -117,10 +116,27 @@ describe("agents: design.analyzeImage through a vision-capable model", () => {
     );
     expect(await sessionCount()).toBe(before);
     expect(await storage.list("artifacts", `${visionTenant}/design`)).toEqual(objectsBefore);
-    // Only the first test's job: a refused image queues nothing.
-    const jobs = await sql<{ n: string }>`
-      select count(*) as n from graphile_worker.jobs
-       where task_identifier = 'design.analyze_image'`.execute(bed.database.db.kysely);
-    expect(Number(jobs.rows[0]!.n)).toBe(1);
+    // A refused image queues nothing.
+    expect(await imageJobCount()).toBe(jobsBefore);
+  });
+});
+
+describe("agents: diagram analysis with a worker-only deployment key", () => {
+  it("a workspace without any AI key still gets its diagram stored and queued for the worker", async () => {
+    // Only the worker knows its own deployment key (OPENAI_API_KEY…): it decides, not the API.
+    const jobsBefore = await imageJobCount();
+    const answer = await withoutVision.design.analyzeImage.mutate({
+      fileName: "process.png",
+      contentBase64: PNG.toString("base64"),
+    });
+    expect(answer).toMatchObject({ analyzed: false, mediaType: "image/png", bytes: PNG.length });
+    expect(answer.message).toMatch(/^Analysing the diagram/);
+    const session = await withoutVision.design.get.query({ sessionId: answer.sessionId });
+    expect(session).toMatchObject({ source: "image", image: { status: "analysing", error: null } });
+    expect(await imageJobCount()).toBe(jobsBefore + 1);
+    const { rows: jobs } = await sql<{ task_identifier: string }>`
+      select task_identifier from graphile_worker.jobs
+       where key = ${`design_image:${answer.sessionId}`}`.execute(bed.database.db.kysely);
+    expect(jobs).toEqual([{ task_identifier: "design.analyze_image" }]);
   });
 });

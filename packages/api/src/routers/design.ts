@@ -58,8 +58,8 @@ export const designRouter = router({
     .input(analyzeImageInput)
     .output(imageAnalysisSchema)
     .mutation(async ({ ctx, input }) => {
-      const answer = await analyzeImage(ctx.tx, ctx.tenant, scanActorOf(ctx), ctx.storage, input);
-      if (answer.sessionId) ctx.audit.target = `design_session:${answer.sessionId}`;
+      const answer = await analyzeImage(ctx.tx, scanActorOf(ctx), ctx.storage, input);
+      ctx.audit.target = `design_session:${answer.sessionId}`;
       return answer;
     }),
 

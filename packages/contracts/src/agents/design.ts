@@ -10,6 +10,9 @@ import { AGENT_TEMPLATES, agentTemplate, type AgentTemplateId } from "./template
  * exact validation errors. Every step's output is plain data a person may edit before the next step.
  */
 
+/** The largest diagram (PNG, JPEG, WebP) the wizard accepts: the API refuses more, the page never sends it. */
+export const DIAGRAM_MAX_BYTES = 10 * 1024 * 1024;
+
 const TEMPLATE_IDS = AGENT_TEMPLATES.map((template) => template.id) as [
   AgentTemplateId,
   ...AgentTemplateId[],

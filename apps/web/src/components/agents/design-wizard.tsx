@@ -2,6 +2,7 @@
 
 import {
   AGENT_TEMPLATES,
+  DIAGRAM_MAX_BYTES,
   type AgentSpec,
   type DesignAnalysis,
   type DesignInteraction,
@@ -97,6 +98,10 @@ export function DesignWizard() {
           <p role="status" className="text-sm text-muted-foreground" data-testid="image-analysing">
             Analysing {data.sourceName ?? "the diagram"}…
           </p>
+        ) : data.image.status === "unanalysed" ? (
+          <p role="status" className="text-sm text-warning" data-testid="image-unanalysed">
+            {data.image.error}
+          </p>
         ) : (
           <FormAlert
             message={`The diagram could not be analysed: ${data.image.error ?? "unknown failure"}`}
@@ -163,8 +168,10 @@ function DescribeStep({ onStarted }: { onStarted: (sessionId: string) => void })
     onSuccess: (session) => onStarted(session.id),
   });
   const analyzeImage = trpc.design.analyzeImage.useMutation({
-    onSuccess: (answer) => answer.sessionId && onStarted(answer.sessionId),
+    onSuccess: (answer) => onStarted(answer.sessionId),
   });
+  // A diagram over the limit is refused here, before it is read and sent (the API refuses it too).
+  const [imageTooLarge, setImageTooLarge] = useState(false);
   const textErrors = analyzeText.error ? errorBodyOf(analyzeText.error).error : null;
 
   async function chooseModel(event: ChangeEvent<HTMLInputElement>) {
@@ -173,7 +180,11 @@ function DescribeStep({ onStarted }: { onStarted: (sessionId: string) => void })
   }
   async function chooseImage(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];
-    if (file) analyzeImage.mutate({ fileName: file.name, contentBase64: await base64Of(file) });
+    if (!file) return;
+    analyzeImage.reset();
+    setImageTooLarge(file.size > DIAGRAM_MAX_BYTES);
+    if (file.size <= DIAGRAM_MAX_BYTES)
+      analyzeImage.mutate({ fileName: file.name, contentBase64: await base64Of(file) });
   }
 
   return (
@@ -235,13 +246,14 @@ function DescribeStep({ onStarted }: { onStarted: (sessionId: string) => void })
             />
             <FieldError
               id="design-image-error"
-              messages={analyzeImage.error ? [errorMessageOf(analyzeImage.error)] : undefined}
+              messages={
+                imageTooLarge
+                  ? ["the image is larger than 10 MB"]
+                  : analyzeImage.error
+                    ? [errorMessageOf(analyzeImage.error)]
+                    : undefined
+              }
             />
-            {analyzeImage.data ? (
-              <p role="status" className="text-sm text-warning" data-testid="image-analysis">
-                {analyzeImage.data.message}
-              </p>
-            ) : null}
           </div>
         </div>
       </CardContent>

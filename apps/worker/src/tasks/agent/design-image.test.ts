@@ -18,6 +18,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadWorkerEnv } from "../../env";
 import { createLogger } from "../../logger";
 import { startWorker } from "../../worker";
+import { aiSettingsFromEnv } from "../report/index";
 import { providerFetchFor } from "../report/provider-fetch";
 import { analyzeSessionImage, type DesignImageSettings } from "./design-image";
 
@@ -139,11 +140,49 @@ describe("agents: design.analyzeImage through a vision-capable model", { timeout
     expect((await usageRows()).map((row) => row.outcome)).toEqual(["invalid_answer"]);
   });
 
-  it("fails plainly when the tenant's models cannot read images, without calling any", async () => {
+  it("says plainly that it was not analysed when the tenant's models cannot read images", async () => {
     const sessionId = await imageSession();
-    expect(await analyzeSessionImage(settingsWith("local"), sessionId)).toBe("failed");
-    expect((await sessionOf(sessionId)).image_error).toMatch(/no vision-capable model/);
+    expect(await analyzeSessionImage(settingsWith("local"), sessionId)).toBe("unanalysed");
+    expect((await sessionOf(sessionId)).image_error).toMatch(/^No vision-capable model is configured/);
     expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe("agents: diagram analysis with a worker-only deployment key", { timeout: 60_000 }, () => {
+  /** The task's settings as the worker builds them from its environment (no tenant settings at all). */
+  const settingsFromEnv = (keys: Record<string, string>): DesignImageSettings => ({
+    db: database.db,
+    storage,
+    ...aiSettingsFromEnv(
+      database.db,
+      loadWorkerEnv({ DATABASE_URL: database.url, TECHSCANIQ_DATA_DIR: dataDir, ...keys }),
+    ),
+  });
+
+  it("analyses the diagram of a workspace without AI settings with the worker's OPENAI_API_KEY", async () => {
+    const sessionId = await imageSession();
+    fake.enqueue({ json: ANALYSIS, inputTokens: 900, outputTokens: 100 });
+    const settings = settingsFromEnv({
+      OPENAI_API_KEY: "sk-deployment-only",
+      OPENAI_BASE_URL: fake.openaiBaseUrl,
+      TECHSCANIQ_OPENAI_MODEL: "gpt-4o",
+    });
+    expect(await analyzeSessionImage(settings, sessionId)).toBe("analysed");
+    expect(fake.requests[0]!.images).toEqual([{ mediaType: "image/png", bytes: PNG }]);
+    expect(await sessionOf(sessionId)).toMatchObject({ image_status: "analysed", analysis: ANALYSIS });
+    expect((await usageRows()).map((row) => [row.provider, row.model, row.outcome])).toEqual([
+      ["openai", "gpt-4o", "ok"],
+    ]);
+  });
+
+  it("without a key anywhere, records plainly that no vision-capable model analysed it", async () => {
+    const sessionId = await imageSession();
+    expect(await analyzeSessionImage(settingsFromEnv({}), sessionId)).toBe("unanalysed");
+    const session = await sessionOf(sessionId);
+    expect(session.image_status).toBe("unanalysed");
+    expect(session.image_error).toMatch(/^No vision-capable model is configured, so the diagram was not/);
+    expect(fake.requests).toHaveLength(0);
+    expect(await usageRows()).toEqual([]);
   });
 });
 

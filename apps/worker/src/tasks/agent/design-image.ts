@@ -29,12 +29,24 @@ class DiagramFailure extends Error {
   override name = "DiagramFailure";
 }
 
-type SessionStatus = "analysing" | "analysed" | "failed";
+/** None of the tenant's, the operator's or this worker's models reads images: not a failure, said plainly. */
+class NoVisionModel extends Error {
+  override name = "NoVisionModel";
+  constructor() {
+    super(
+      "No vision-capable model is configured, so the diagram was not analysed. Describe the process in " +
+        "text, upload a capability model (ArchiMate Open Exchange XML or CSV), or set an OpenAI or " +
+        "Anthropic key in the AI settings, instead.",
+    );
+  }
+}
+
+type SessionStatus = "analysing" | "analysed" | "failed" | "unanalysed";
 
 async function endSession(
   db: Db,
   sessionId: string,
-  end: { status: "analysed"; analysis: unknown } | { status: "failed"; error: string },
+  end: { status: "analysed"; analysis: unknown } | { status: "failed" | "unanalysed"; error: string },
 ): Promise<SessionStatus> {
   await withServiceTx(db, (tx) =>
     tx
@@ -42,7 +54,7 @@ async function endSession(
       .set(
         end.status === "analysed"
           ? { image_status: "analysed", image_error: null, analysis: JSON.stringify(end.analysis) }
-          : { image_status: "failed", image_error: end.error.slice(0, 2000) },
+          : { image_status: end.status, image_error: end.error.slice(0, 2000) },
       )
       .where("id", "=", sessionId)
       .where("image_status", "=", "analysing")
@@ -89,7 +101,11 @@ async function meterDiagramCall(
   );
 }
 
-/** The first OpenAI or Anthropic model of the tenant's chain: the providers that read images. */
+/**
+ * The first OpenAI or Anthropic model of the tenant's chain: the providers that read images. The chain
+ * already holds them in the order that decides: the tenant's own key, a key the operator assigned to the
+ * tenant, then this worker's deployment keys (OPENAI_API_KEY, ANTHROPIC_API_KEY).
+ */
 function visionModel(
   config: AiConfig,
   tenantSettings: { routes?: AiConfig["routes"]; disabledProviders?: string[] },
@@ -106,7 +122,7 @@ function visionModel(
       );
     return { provider, step: step.provider, model: step.model };
   }
-  throw new DiagramFailure("no vision-capable model (OpenAI or Anthropic) is configured for this workspace");
+  throw new NoVisionModel();
 }
 
 /**
@@ -166,6 +182,8 @@ export async function analyzeSessionImage(
     await meter(result, "ok", null);
     return endSession(db, sessionId, { status: "analysed", analysis: result.analysis });
   } catch (error) {
+    if (error instanceof NoVisionModel)
+      return endSession(db, sessionId, { status: "unanalysed", error: error.message });
     if (error instanceof DiagramFailure || error instanceof DiagramAnswerError)
       return endSession(db, sessionId, { status: "failed", error: error.message });
     const failure = classifyFailure(error);

@@ -172,28 +172,33 @@ describe("agents: offline runner", () => {
       .where("status", "=", "succeeded")
       .execute();
     expect(scans.length).toBeGreaterThanOrEqual(2);
-    const agentId = await createPublishedAgent(database.db, stranger, {
-      instructions: "Read findings.",
-      inputSchema: { type: "object" },
-      tools: ["read_findings", "compare_scans", "get_report", "search_evidence"],
-    });
-    const runId = await triggerRun(database.db, stranger, agentId, {});
-    const run = await database.db.kysely
-      .selectFrom("agent_runs")
-      .selectAll()
-      .where("id", "=", runId)
-      .executeTakeFirstOrThrow();
-    const spec = (
-      await database.db.kysely
-        .selectFrom("agent_versions")
-        .select("spec")
-        .where("agent_id", "=", agentId)
-        .executeTakeFirstOrThrow()
-    ).spec;
+    /** A run of a reading agent of the member's tenant (tools run as the run's tenant, through RLS). */
+    const runOf = async (of: TestMember) => {
+      const agentId = await createPublishedAgent(database.db, of, {
+        instructions: "Read findings.",
+        inputSchema: { type: "object" },
+        tools: ["read_findings", "compare_scans", "get_report", "search_evidence"],
+      });
+      const runId = await triggerRun(database.db, of, agentId, {});
+      const row = await database.db.kysely
+        .selectFrom("agent_runs")
+        .selectAll()
+        .where("id", "=", runId)
+        .executeTakeFirstOrThrow();
+      const spec = (
+        await database.db.kysely
+          .selectFrom("agent_versions")
+          .select("spec")
+          .where("agent_id", "=", agentId)
+          .executeTakeFirstOrThrow()
+      ).spec;
+      return { row, spec };
+    };
+    const run = await runOf(stranger);
     const context = (forRun: typeof run): ToolContext => ({
       db: database.db,
-      run: forRun,
-      spec: spec as ToolContext["spec"],
+      run: forRun.row,
+      spec: forRun.spec as ToolContext["spec"],
       seq: 1,
       saved: null,
       startedAt: new Date(),
@@ -214,7 +219,7 @@ describe("agents: offline runner", () => {
       output: { matches: [] },
     });
     // The owner's tenant reads the same scan and finds its evidence.
-    const ownRun = { ...run, tenant_id: member.tenantId };
+    const ownRun = await runOf(member);
     const own = await runAgentTool("read_findings", { scanId: theirs }, context(ownRun));
     expect((own.output as { findings: unknown[] }).findings.length).toBeGreaterThan(0);
     const found = await runAgentTool("search_evidence", { query: "WordPress" }, context(ownRun));

@@ -95,7 +95,7 @@ async function cancelStartedScans(db: Db, run: { id: string; tenant_id: string }
   for (const step of await stepsOf(db, run.id)) {
     const scanId = (step.response as { scanId?: unknown } | null)?.scanId;
     if (step.name === "scan_url" && step.status === "running" && typeof scanId === "string")
-      await cancelAgentScan(db, run.tenant_id, scanId);
+      await cancelAgentScan(db, run, scanId);
   }
 }
 

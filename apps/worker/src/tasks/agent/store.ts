@@ -8,7 +8,8 @@ import { AGENT_USAGE_TASK } from "@techscaniq/contracts/ai";
 import { emitEvent, sql, withServiceTx, type Db, type Selectable, type Database } from "@techscaniq/db";
 
 /**
- * A run's rows as the worker reads and writes them (service role; every statement names the run).
+ * A run's rows as the worker reads and writes them (service role; every statement names the run): the
+ * run's bookkeeping. What its tools do on the tenant's data runs as agent_runner, in tools.ts.
  * Steps are keyed by (run, seq): writing a step again at the same position replaces it, so a resumed
  * run that repeats a step never adds a second row.
  */

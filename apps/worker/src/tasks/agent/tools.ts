@@ -9,14 +9,17 @@ import {
 import { diffScans, storedFindingFromRow, type ScanDiff } from "@techscaniq/contracts";
 import { ReportContent } from "@techscaniq/contracts/report";
 import { FINDING_SEVERITIES } from "@techscaniq/contracts/scan";
-import { emitEvent, sql, withServiceTx, type Db } from "@techscaniq/db";
+import { emitEvent, sql, withTenantAgentTx, type Database, type Db, type Transaction } from "@techscaniq/db";
 import { z } from "zod";
 import { loadScanInput } from "../report/generate";
 import type { AgentRunRow } from "./store";
 
 /**
- * The worker's implementations of the agent tool registry (contracts). Every read and write names the
- * run's tenant: the worker is the service role, so a scan id of another tenant simply finds nothing.
+ * The worker's implementations of the agent tool registry (contracts). Tools run as the tenant
+ * through RLS: every read and write is in a `withTenantAgentTx` transaction (role agent_runner,
+ * scoped to the run and its tenant), so a scan id of another tenant finds nothing because Postgres
+ * hides it, not because a query remembered to filter. The run's own bookkeeping (its status, steps,
+ * checkpoints, usage) stays with the worker's service role in run.ts and store.ts.
  */
 
 /** A failure the agent is told about (bad input, a scan of another tenant, an undeclared action). */
@@ -67,13 +70,23 @@ async function waitFor<T>(context: ToolContext, what: string, check: () => Promi
   throw new PipelineWait(`waiting for ${what}`);
 }
 
+/** A transaction as the run's tenant (agent_runner, through RLS). */
+function asTenant<T>(
+  db: Db,
+  run: { id: string; tenant_id: string },
+  fn: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  return withTenantAgentTx(db, { tenantId: run.tenant_id, runId: run.id }, fn);
+}
+
 async function tenantScan(context: ToolContext, scanId: string) {
-  const scan = await context.db.kysely
-    .selectFrom("scans")
-    .select(["id", "target_url", "status", "error_message"])
-    .where("tenant_id", "=", context.run.tenant_id)
-    .where("id", "=", scanId)
-    .executeTakeFirst();
+  const scan = await asTenant(context.db, context.run, (trx) =>
+    trx
+      .selectFrom("scans")
+      .select(["id", "target_url", "status", "error_message"])
+      .where("id", "=", scanId)
+      .executeTakeFirst(),
+  );
   if (!scan) throw new ToolError(`scan ${scanId} was not found in this tenant`);
   return scan;
 }
@@ -84,15 +97,16 @@ async function scanSummary(
   filter: { kind?: string; minSeverity?: string } = {},
 ): Promise<AgentToolOutput<"read_findings">> {
   const rank = (severity: string | null) => FINDING_SEVERITIES.indexOf(severity as never);
-  const rows = await context.db.kysely
-    .selectFrom("findings")
-    .selectAll()
-    .where("tenant_id", "=", context.run.tenant_id)
-    .where("scan_id", "=", scan.id)
-    .$if(filter.kind !== undefined, (query) => query.where("kind", "=", filter.kind as never))
-    .orderBy("kind")
-    .orderBy("finding_key")
-    .execute();
+  const rows = await asTenant(context.db, context.run, (trx) =>
+    trx
+      .selectFrom("findings")
+      .selectAll()
+      .where("scan_id", "=", scan.id)
+      .$if(filter.kind !== undefined, (query) => query.where("kind", "=", filter.kind as never))
+      .orderBy("kind")
+      .orderBy("finding_key")
+      .execute(),
+  );
   return {
     scanId: scan.id,
     url: scan.target_url,
@@ -113,12 +127,15 @@ async function scanSummary(
 }
 
 /** Asks a scan that an agent started, and no longer waits for, to stop (as the API's cancel does). */
-export async function cancelAgentScan(db: Db, tenantId: string, scanId: string): Promise<void> {
-  await withServiceTx(db, async (tx) => {
+export async function cancelAgentScan(
+  db: Db,
+  run: { id: string; tenant_id: string },
+  scanId: string,
+): Promise<void> {
+  await asTenant(db, run, async (tx) => {
     const scan = await tx
       .selectFrom("scans")
       .selectAll()
-      .where("tenant_id", "=", tenantId)
       .where("id", "=", scanId)
       .forUpdate()
       .executeTakeFirst();
@@ -137,7 +154,7 @@ export async function cancelAgentScan(db: Db, tenantId: string, scanId: string):
       .executeTakeFirstOrThrow();
     await emitEvent(tx, {
       type: queued ? "scan.cancelled" : "scan.cancel_requested",
-      tenantId,
+      tenantId: run.tenant_id,
       userId: null,
       subject: scanId,
       data: { scanId, status: updated.status, stage: updated.stage, progress: updated.progress },
@@ -160,12 +177,11 @@ const scanUrl: ToolImplementation<"scan_url"> = async (input, context) => {
   let scanId = saved.success ? saved.data.scanId : null;
   if (!scanId) {
     const { tenant_id: tenantId, created_by: createdBy } = context.run;
-    scanId = await withServiceTx(context.db, async (tx) => {
+    scanId = await asTenant(context.db, context.run, async (tx) => {
       // A re-scan of a URL points at its last good scan, as the API's re-scan does (the report's diff).
       const parent = await tx
         .selectFrom("scans")
         .select("id")
-        .where("tenant_id", "=", tenantId)
         .where("target_url", "=", url)
         .where("status", "=", "succeeded")
         .orderBy("finished_at", "desc")
@@ -208,7 +224,7 @@ const scanUrl: ToolImplementation<"scan_url"> = async (input, context) => {
     return await scanSummary(context, scan);
   } catch (error) {
     // The wait ran out: the scan it started stops too (a cancelled run stops it as it ends).
-    if (error instanceof ToolError) await cancelAgentScan(context.db, context.run.tenant_id, id);
+    if (error instanceof ToolError) await cancelAgentScan(context.db, context.run, id);
     throw error;
   }
 };
@@ -261,17 +277,20 @@ function diffChanges(diff: ScanDiff): AgentToolOutput<"compare_scans">["changes"
 
 const compareScans: ToolImplementation<"compare_scans"> = async (input, context) => {
   const tenantId = context.run.tenant_id;
+  const load = (scanId: string) =>
+    asTenant(context.db, context.run, (trx) => loadScanInput({ kysely: trx }, tenantId, scanId));
   let pair: [string, string | null];
   if ("url" in input) {
-    const latest = await context.db.kysely
-      .selectFrom("scans")
-      .select("id")
-      .where("tenant_id", "=", tenantId)
-      .where("target_url", "=", targetUrl(input.url))
-      .where("status", "=", "succeeded")
-      .orderBy("finished_at", "desc")
-      .limit(2)
-      .execute();
+    const latest = await asTenant(context.db, context.run, (trx) =>
+      trx
+        .selectFrom("scans")
+        .select("id")
+        .where("target_url", "=", targetUrl(input.url))
+        .where("status", "=", "succeeded")
+        .orderBy("finished_at", "desc")
+        .limit(2)
+        .execute(),
+    );
     if (latest.length === 0)
       return {
         scanId: null,
@@ -281,7 +300,7 @@ const compareScans: ToolImplementation<"compare_scans"> = async (input, context)
     pair = [latest[0]!.id, latest[1]?.id ?? null];
   } else pair = [input.scanId, input.baseScanId];
   const [scanId, baseScanId] = pair;
-  const after = await loadScanInput(context.db, tenantId, scanId);
+  const after = await load(scanId);
   if (!after) throw new ToolError(`scan ${scanId} was not found in this tenant`);
   if (!baseScanId)
     return {
@@ -295,42 +314,44 @@ const compareScans: ToolImplementation<"compare_scans"> = async (input, context)
         },
       ],
     };
-  const before = await loadScanInput(context.db, tenantId, baseScanId);
+  const before = await load(baseScanId);
   if (!before) throw new ToolError(`scan ${baseScanId} was not found in this tenant`);
   const diff = diffScans({ scanId: baseScanId, scan: before.scan }, { scanId, scan: after.scan });
   return { scanId, baseScanId, changes: diffChanges(diff) };
 };
 
 const getReport: ToolImplementation<"get_report"> = async ({ scanId }, context) => {
-  const tenantId = context.run.tenant_id;
   const scan = await tenantScan(context, scanId);
   if (scan.status !== "succeeded")
     throw new ToolError(`scan ${scanId} is ${scan.status}; a report needs a scan that succeeded`);
-  const report = await context.db.kysely
-    .selectFrom("reports")
-    .select(["id", "status", "latest_version"])
-    .where("tenant_id", "=", tenantId)
-    .where("scan_id", "=", scanId)
-    .executeTakeFirst();
-  if (!report || (report.latest_version === 0 && report.status === "failed"))
-    await withServiceTx(context.db, (tx) => sql`select private.queue_report(${scanId}::uuid)`.execute(tx));
-  const ready = await waitFor(context, `the report of scan ${scanId}`, async () => {
-    const row = await context.db.kysely
-      .selectFrom("reports as r")
-      .innerJoin("report_versions as v", (join) =>
-        join.onRef("v.report_id", "=", "r.id").onRef("v.version", "=", "r.latest_version"),
-      )
-      .select(["r.id", "r.latest_version", "v.content"])
-      .where("r.tenant_id", "=", tenantId)
-      .where("r.scan_id", "=", scanId)
-      .executeTakeFirst();
-    if (row) return row;
-    const failed = await context.db.kysely
+  await asTenant(context.db, context.run, async (trx) => {
+    const report = await trx
       .selectFrom("reports")
-      .select(["status", "error_message"])
-      .where("tenant_id", "=", tenantId)
+      .select(["id", "status", "latest_version"])
       .where("scan_id", "=", scanId)
       .executeTakeFirst();
+    if (!report || (report.latest_version === 0 && report.status === "failed"))
+      await sql`select private.queue_report(${scanId}::uuid)`.execute(trx);
+  });
+  const ready = await waitFor(context, `the report of scan ${scanId}`, async () => {
+    const row = await asTenant(context.db, context.run, (trx) =>
+      trx
+        .selectFrom("reports as r")
+        .innerJoin("report_versions as v", (join) =>
+          join.onRef("v.report_id", "=", "r.id").onRef("v.version", "=", "r.latest_version"),
+        )
+        .select(["r.id", "r.latest_version", "v.content"])
+        .where("r.scan_id", "=", scanId)
+        .executeTakeFirst(),
+    );
+    if (row) return row;
+    const failed = await asTenant(context.db, context.run, (trx) =>
+      trx
+        .selectFrom("reports")
+        .select(["status", "error_message"])
+        .where("scan_id", "=", scanId)
+        .executeTakeFirst(),
+    );
     if (failed?.status === "failed")
       throw new ToolError(`the report failed: ${failed.error_message ?? "unknown"}`);
     return null;
@@ -349,16 +370,21 @@ const getReport: ToolImplementation<"get_report"> = async ({ scanId }, context) 
 
 const searchEvidence: ToolImplementation<"search_evidence"> = async ({ query, limit }, context) => {
   const pattern = `%${query.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-  const rows = await context.db.kysely
-    .selectFrom("evidence_items")
-    .select(["evidence_id", "scan_id", "kind", "snippet"])
-    .where("tenant_id", "=", context.run.tenant_id)
-    .where((eb) =>
-      eb.or([eb("snippet", "ilike", pattern), eb("url", "ilike", pattern), eb("locator", "ilike", pattern)]),
-    )
-    .orderBy("observed_at", "desc")
-    .limit(limit)
-    .execute();
+  const rows = await asTenant(context.db, context.run, (trx) =>
+    trx
+      .selectFrom("evidence_items")
+      .select(["evidence_id", "scan_id", "kind", "snippet"])
+      .where((eb) =>
+        eb.or([
+          eb("snippet", "ilike", pattern),
+          eb("url", "ilike", pattern),
+          eb("locator", "ilike", pattern),
+        ]),
+      )
+      .orderBy("observed_at", "desc")
+      .limit(limit)
+      .execute(),
+  );
   return {
     matches: rows.map((row) => ({
       evidenceId: row.evidence_id,

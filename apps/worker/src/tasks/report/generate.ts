@@ -54,12 +54,13 @@ export type ReportOutcome =
   | { kind: "gone" };
 
 /**
- * A stored scan of one tenant read as the service role: the report's input, and the parent scan's
- * for the diff. The service role bypasses RLS, so every read names the tenant: a reference that
- * points at another tenant's scan (refused by the composite foreign keys) still reads nothing.
+ * A stored scan of one tenant: the report's input, and the parent scan's for the diff. Read as the
+ * service role (reports) or in an agent tool's transaction (`{ kysely: trx }`, through RLS). The
+ * service role bypasses RLS, so every read names the tenant: a reference that points at another
+ * tenant's scan (refused by the composite foreign keys) still reads nothing.
  */
 export async function loadScanInput(
-  db: Db,
+  db: Pick<Db, "kysely">,
   tenantId: string,
   scanId: string,
 ): Promise<{ scan: ScanInput; thesis: string | null; parentScanId: string | null; status: string } | null> {

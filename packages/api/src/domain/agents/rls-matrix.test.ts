@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { sql, withRlsTx, withServiceTx } from "@techscaniq/db";
+import { createDb, sql, withRlsTx, withServiceTx, withTenantAgentTx } from "@techscaniq/db";
 import {
+  asRlsActor,
   createRlsWorld,
   describeRlsMatrix,
+  RLS_RUNNER_ACTORS,
+  runRlsCell,
   type RlsActor as Actor,
+  type RlsRunnerActor as Runner,
   type RlsTableCase,
   type RlsTrx as Trx,
   type RlsWorld,
@@ -21,6 +25,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 interface World extends RlsWorld {
   agentA: string;
   runA: string;
+  /** A scan of tenant A with a finding, evidence, a stage result and a report version. */
+  scanA: string;
 }
 
 const READERS: Actor[] = ["ownerA", "adminA", "memberA", "viewerA", "keyAdminA", "keyWriteA", "keyReadA"];
@@ -31,6 +37,19 @@ const changed = (result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }[])
   Number(result[0]?.numUpdatedRows ?? result[0]?.numDeletedRows ?? 0);
 const userOf = (world: World, actor: Actor) =>
   actor in world.users ? world.users[actor as keyof World["users"]] : null;
+const evidenceRow = (scanId: string, tenantId: string) => ({
+  scan_id: scanId,
+  tenant_id: tenantId,
+  evidence_id: `ev_${randomUUID().replaceAll("-", "").slice(0, 24)}`,
+  kind: "header",
+  collector: "http",
+  url: "https://a.example/",
+  locator: "server",
+  snippet: "nginx",
+  content_hash: "c".repeat(64),
+  observed_at: new Date(),
+  confidence: 100,
+});
 const SPEC = JSON.stringify({ instructions: "x", inputSchema: { type: "object" }, tools: ["scan_url"] });
 
 const CASES: RlsTableCase<World>[] = [
@@ -158,41 +177,38 @@ const CASES: RlsTableCase<World>[] = [
 let database: TestDatabase;
 let world: World;
 
-/** An agent published at version 1 with a queued run that has one step, in the given tenant. */
-async function agentWithRun(tenantId: string, ownerId: string) {
-  return withServiceTx(database.db, async (trx) => {
-    const agent = await trx
-      .insertInto("agents")
-      .values({ tenant_id: tenantId, name: `agent ${randomUUID()}`, draft_spec: SPEC, created_by: ownerId })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto("agent_versions")
-      .values({ tenant_id: tenantId, agent_id: agent.id, version: 1, spec: SPEC })
-      .execute();
-    await trx
-      .updateTable("agents")
-      .set({ status: "published", current_version: 1 })
-      .where("id", "=", agent.id)
-      .execute();
-    const run = await trx
-      .insertInto("agent_runs")
-      .values({ tenant_id: tenantId, agent_id: agent.id, agent_version: 1 })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto("agent_run_steps")
-      .values({ tenant_id: tenantId, run_id: run.id, seq: 1, kind: "model_call", name: "offline" })
-      .execute();
-    return { agentId: agent.id, runId: run.id };
-  });
-}
-
 beforeAll(async () => {
   database = await createTestDatabase();
   const base = await createRlsWorld(database.db);
-  const { agentId, runId } = await agentWithRun(base.tenantA, base.users.ownerA);
-  world = { ...base, agentA: agentId, runA: runId };
+  const scanA = await withServiceTx(database.db, async (trx) => {
+    const scan = await trx
+      .insertInto("scans")
+      .values({ tenant_id: base.tenantA, created_by: base.users.ownerA, target_url: "https://a.example/" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const ofScan = { scan_id: scan.id, tenant_id: base.tenantA };
+    await trx.insertInto("evidence_items").values(evidenceRow(scan.id, base.tenantA)).execute();
+    await trx
+      .insertInto("findings")
+      .values({ ...ofScan, kind: "technology", finding_key: "nginx", name: "Nginx" })
+      .execute();
+    await trx
+      .insertInto("scan_stage_results")
+      .values({ ...ofScan, stage: "crawl", output: "{}", duration_ms: 5 })
+      .execute();
+    const report = await trx
+      .insertInto("reports")
+      .values({ ...ofScan, status: "ready", latest_version: 1 })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto("report_versions")
+      .values({ ...ofScan, report_id: report.id, version: 1, content: "{}" })
+      .execute();
+    return scan.id;
+  });
+  const { agentId, runId } = base.agentRuns.runnerA;
+  world = { ...base, agentA: agentId, runA: runId, scanA };
 }, 120_000);
 
 afterAll(async () => {
@@ -282,7 +298,7 @@ describe("agents: agent_run events from requests match the run, the rest are the
     await expect(emit("ownerA", "agent_run.queued", "not-a-run-id")).rejects.toMatchObject(refused);
     await expect(emit("ownerA", "agent_run.queued", randomUUID())).rejects.toMatchObject(refused);
     // The run of tenant B is not one tenant A's owner may speak about, even naming tenant B.
-    const ofB = await agentWithRun(world.tenantB, world.users.ownerB);
+    const ofB = world.agentRuns.runnerB;
     await expect(emit("ownerA", "agent_run.queued", ofB.runId)).rejects.toMatchObject(refused);
     await expect(emit("ownerA", "agent_run.queued", ofB.runId, world.tenantB)).rejects.toMatchObject(refused);
     // `_` is no wildcard: a look-alike type is not an agent run event, and other events still pass.
@@ -293,5 +309,204 @@ describe("agents: agent_run events from requests match the run, the rest are the
   it("lets the worker (service role) write every agent_run event", async () => {
     for (const type of ["agent_run.started", "agent_run.step", "agent_run.succeeded"])
       await expect(emit("service", type, world.runA), type).resolves.toBeDefined();
+  });
+});
+
+// ---------------------------------------------------------------- agent_runner (the tools' role)
+
+type RunnerCase = RlsTableCase<World, string, Runner>;
+const RUNNER_A: Runner[] = ["runnerA"];
+const NO_RUNNER: Runner[] = [];
+const affected = (result: { numAffectedRows?: bigint }) => Number(result.numAffectedRows ?? 0);
+
+/**
+ * Every operation on tenant A's rows of `table` (those where `column` is the world's `key`), in plain
+ * SQL; a copy of a row for insert (refused before any constraint: the runner may insert nowhere here).
+ */
+function runnerCase(
+  table: string,
+  column: string,
+  key: (w: World) => string,
+  allowed: RunnerCase["allowed"],
+): RunnerCase {
+  const t = sql.table(`public.${table}`);
+  const c = sql.ref(column);
+  return {
+    table,
+    ops: {
+      select: async (trx, w) =>
+        (await sql`select 1 from ${t} where ${c} = ${key(w)}`.execute(trx)).rows.length,
+      insert: async (trx, w) =>
+        affected(await sql`insert into ${t} select * from ${t} where ${c} = ${key(w)}`.execute(trx)),
+      update: async (trx, w) =>
+        affected(await sql`update ${t} set ${c} = ${c} where ${c} = ${key(w)}`.execute(trx)),
+      delete: async (trx, w) => affected(await sql`delete from ${t} where ${c} = ${key(w)}`.execute(trx)),
+    },
+    allowed,
+  };
+}
+const readByTools = { select: RUNNER_A, insert: NO_RUNNER, update: NO_RUNNER, delete: NO_RUNNER };
+const untouched = { select: NO_RUNNER, insert: NO_RUNNER, update: NO_RUNNER, delete: NO_RUNNER };
+
+const RUNNER_CASES: RunnerCase[] = [
+  {
+    table: "scans",
+    ops: {
+      select: async (trx, w) =>
+        (await trx.selectFrom("scans").select("id").where("id", "=", w.scanA).execute()).length,
+      insert: async (trx, w) =>
+        (
+          await trx
+            .insertInto("scans")
+            .values({ tenant_id: w.tenantA, target_url: "https://runner.example/", created_by: null })
+            .execute()
+        ).length,
+      update: async (trx, w) =>
+        changed(
+          await trx
+            .updateTable("scans")
+            .set({ cancel_requested_at: new Date() })
+            .where("id", "=", w.scanA)
+            .execute(),
+        ),
+      delete: async (trx, w) => changed(await trx.deleteFrom("scans").where("id", "=", w.scanA).execute()),
+    },
+    allowed: { select: RUNNER_A, insert: RUNNER_A, update: RUNNER_A, delete: NO_RUNNER },
+  },
+  runnerCase("findings", "scan_id", (w) => w.scanA, readByTools),
+  runnerCase("evidence_items", "scan_id", (w) => w.scanA, readByTools),
+  runnerCase("scan_stage_results", "scan_id", (w) => w.scanA, readByTools),
+  runnerCase("reports", "scan_id", (w) => w.scanA, readByTools),
+  runnerCase("report_versions", "scan_id", (w) => w.scanA, readByTools),
+  // scan_url notes the scan it started on its own step; nothing else of a run is the tools'.
+  {
+    table: "agent_run_steps",
+    ops: {
+      select: async (trx, w) =>
+        (await trx.selectFrom("agent_run_steps").select("id").where("run_id", "=", w.runA).execute()).length,
+      insert: async (trx, w) =>
+        (
+          await trx
+            .insertInto("agent_run_steps")
+            .values({ tenant_id: w.tenantA, run_id: w.runA, seq: 2, kind: "tool_call", name: "scan_url" })
+            .execute()
+        ).length,
+      update: async (trx, w) =>
+        changed(
+          await trx
+            .updateTable("agent_run_steps")
+            .set({ response: "{}" })
+            .where("run_id", "=", w.runA)
+            .execute(),
+        ),
+      delete: async (trx, w) =>
+        changed(await trx.deleteFrom("agent_run_steps").where("run_id", "=", w.runA).execute()),
+    },
+    allowed: { select: RUNNER_A, insert: NO_RUNNER, update: RUNNER_A, delete: NO_RUNNER },
+  },
+  runnerCase("agent_runs", "id", (w) => w.runA, untouched),
+  runnerCase("agents", "id", (w) => w.agentA, untouched),
+  runnerCase("agent_versions", "agent_id", (w) => w.agentA, untouched),
+  runnerCase("scan_pages", "tenant_id", (w) => w.tenantA, untouched),
+  runnerCase("tenants", "id", (w) => w.tenantA, untouched),
+  runnerCase("memberships", "tenant_id", (w) => w.tenantA, untouched),
+  runnerCase("api_keys", "tenant_id", (w) => w.tenantA, untouched),
+];
+
+describeRlsMatrix(
+  "agents: tools run as the tenant through RLS (agent_runner of tenant A and of tenant B on A's rows)",
+  RUNNER_CASES,
+  () => ({ db: database.db, world }),
+  RLS_RUNNER_ACTORS,
+);
+
+describe("agents: tools run as the tenant through RLS", () => {
+  const refused = { code: "42501" };
+
+  it("agent_runner holds privileges on exactly the tables its tools read and write", async () => {
+    const { rows: tables } = await sql<{ table: string; privilege: string }>`
+      select table_name as table, privilege_type as privilege from information_schema.role_table_grants
+       where grantee = 'agent_runner' order by 1, 2`.execute(database.db.kysely);
+    expect(tables).toEqual([
+      ...["agent_run_steps", "evidence_items", "findings", "report_versions", "reports"].map((table) => ({
+        table,
+        privilege: "SELECT",
+      })),
+      { table: "scan_stage_results", privilege: "SELECT" },
+      { table: "scans", privilege: "INSERT" },
+      { table: "scans", privilege: "SELECT" },
+    ]);
+    const { rows: columns } = await sql<{ column: string }>`
+      select table_name || '.' || column_name as column from information_schema.column_privileges
+       where grantee = 'agent_runner' and privilege_type = 'UPDATE' order by 1`.execute(database.db.kysely);
+    expect(columns.map((row) => row.column)).toEqual([
+      "agent_run_steps.response",
+      "scans.cancel_requested_at",
+      "scans.finished_at",
+      "scans.status",
+    ]);
+  });
+
+  it("PostgREST cannot switch to agent_runner for any JWT: no API role is a member of it", async () => {
+    const { rows } = await sql<{ role: string; member: boolean }>`
+      select r.rolname as role, pg_has_role(r.rolname, 'agent_runner', 'member') as member
+        from pg_roles r
+       where r.rolname in ('anon', 'authenticated', 'authenticator', 'service_role')`.execute(
+      database.db.kysely,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const row of rows) expect(row, row.role).toMatchObject({ member: false });
+    // A login role set up as Supabase sets up PostgREST's authenticator (anon and authenticated
+    // granted, noinherit) switches to authenticated, as PostgREST does, but never to agent_runner.
+    const login = `tsiq_authenticator_${randomUUID().slice(0, 8)}`;
+    await sql`${sql.raw(`create role ${login} login noinherit password 'matrix'`)}`.execute(
+      database.db.kysely,
+    );
+    await sql`${sql.raw(`grant anon, authenticated to ${login}`)}`.execute(database.db.kysely);
+    const url = new URL(database.url);
+    url.username = login;
+    url.password = "matrix";
+    const asLogin = createDb(url.toString(), { max: 1 });
+    try {
+      await asLogin.kysely.transaction().execute((trx) => sql`set local role authenticated`.execute(trx));
+      await expect(
+        asLogin.kysely.transaction().execute(async (trx) => {
+          await sql`set local role authenticated`.execute(trx);
+          await sql`set local role agent_runner`.execute(trx);
+        }),
+      ).rejects.toMatchObject(refused);
+    } finally {
+      await asLogin.close();
+      await sql`${sql.raw(`drop role ${login}`)}`.execute(database.db.kysely);
+    }
+  });
+
+  it("a scope naming tenant A with a run of tenant B is no scope: nothing is seen or queued", async () => {
+    const forged = { tenantId: world.tenantA, runId: world.agentRuns.runnerB.runId };
+    expect(
+      await withTenantAgentTx(database.db, forged, (trx) => trx.selectFrom("scans").select("id").execute()),
+    ).toEqual([]);
+    await expect(
+      withTenantAgentTx(database.db, forged, (trx) =>
+        sql`select private.queue_report(${world.scanA}::uuid)`.execute(trx),
+      ),
+    ).rejects.toMatchObject(refused);
+  });
+
+  it("the tools queue reports and emit scan events of their run's tenant only", async () => {
+    const queueReport = async (trx: Trx, w: World) =>
+      (await sql`select private.queue_report(${w.scanA}::uuid)`.execute(trx)).rows.length;
+    expect(await runRlsCell(database.db, world, queueReport, "runnerA")).toBe("allowed");
+    expect(await runRlsCell(database.db, world, queueReport, "runnerB")).toBe("denied");
+    const emit = (actor: Runner, type: string, subject: string) =>
+      asRlsActor(database.db, world, actor, (trx) =>
+        sql`select private.emit_event(${type}, ${world.tenantA}::uuid, null, ${subject}, '{}'::jsonb, 1)`.execute(
+          trx,
+        ),
+      );
+    // The run's lifecycle and reports are the worker's; tenant B's runner speaks for no scan of A.
+    await expect(emit("runnerA", "agent_run.succeeded", world.runA)).rejects.toMatchObject(refused);
+    await expect(emit("runnerA", "report.ready", world.scanA)).rejects.toMatchObject(refused);
+    await expect(emit("runnerB", "scan.cancel_requested", world.scanA)).rejects.toMatchObject(refused);
   });
 });

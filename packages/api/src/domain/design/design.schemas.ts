@@ -1,6 +1,7 @@
 import {
   AgentSpec,
   CAPABILITY_MODEL_MAX_BYTES,
+  DIAGRAM_MAX_BYTES,
   CompiledAgent,
   DesignAnalysis,
   DesignInteraction,
@@ -11,7 +12,7 @@ import { idSchema } from "../../schemas";
 /** The design router's inputs and outputs. Inputs are strict: an unknown field is an error. */
 
 export const MAX_REQUIREMENTS_CHARS = 20_000;
-export const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
+export const IMAGE_MAX_BYTES = DIAGRAM_MAX_BYTES;
 
 const sessionId = idSchema("a design session");
 const titleSchema = z
@@ -56,8 +57,8 @@ export const analyzeImageInput = z.strictObject({
 
 export const imageAnalysisSchema = z.object({
   analyzed: z.boolean(),
-  /** The design session the analysis is written into (poll design.get), or null when none is queued. */
-  sessionId: z.uuid().nullable(),
+  /** The design session the worker writes the analysis into (poll design.get). */
+  sessionId: z.uuid(),
   mediaType: z.enum(["image/png", "image/jpeg", "image/webp"]),
   bytes: z.number().int(),
   message: z.string(),
@@ -104,9 +105,15 @@ export const designSessionSchema = z.object({
   title: z.string(),
   source: z.enum(["text", "model", "image"]),
   sourceName: z.string().nullable(),
-  /** A diagram's analysis by a vision-capable model: analysing, analysed or failed (with why); else null. */
+  /**
+   * A diagram's analysis by a vision-capable model: analysing, analysed, failed (with why) or unanalysed
+   * (no vision-capable model; `error` says so plainly); null for other sources.
+   */
   image: z
-    .object({ status: z.enum(["analysing", "analysed", "failed"]), error: z.string().nullable() })
+    .object({
+      status: z.enum(["analysing", "analysed", "failed", "unanalysed"]),
+      error: z.string().nullable(),
+    })
     .nullable(),
   requirements: z.string(),
   analysis: DesignAnalysis,

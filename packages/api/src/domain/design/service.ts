@@ -18,8 +18,6 @@ import type { ObjectStorage } from "@techscaniq/db/storage";
 import type { DesignSessions } from "@techscaniq/db/schema";
 import { z } from "zod";
 import { DomainError } from "../../errors";
-import type { ActiveTenant } from "../../trpc";
-import { getAiSettings } from "../ai-settings/service";
 import { checkRunInput, createAgent, publishAgent } from "../agents/agents";
 import type { ScanActor } from "../scans/service";
 import {
@@ -166,24 +164,15 @@ const IMAGE_SIGNATURES: { mediaType: ImageAnalysis["mediaType"]; matches: (bytes
   },
 ];
 
-/** Whether the tenant's AI settings hold a key of a provider that reads images (OpenAI, Anthropic). */
-async function tenantReadsImages(tx: Tx, tenant: ActiveTenant): Promise<boolean> {
-  const settings = await getAiSettings(tx, tenant);
-  return (["openai", "anthropic"] as const).some(
-    (provider) =>
-      settings.providers[provider].key.source !== "none" && !settings.disabledProviders.includes(provider),
-  );
-}
-
 /**
- * Checks a diagram by its bytes (not its name). The API never calls models: when the tenant has an
- * OpenAI or Anthropic key, the image is stored under the tenant's prefix and a session is started whose
- * analysis the worker's design.analyze_image job writes (the caller polls design.get); without one, the
- * answer says plainly that the diagram was not analysed. A refused image stores nothing.
+ * Checks a diagram by its bytes (not its name). The API never calls models and cannot know the worker's
+ * own keys: the image is stored under the tenant's prefix and a session is started whose analysis the
+ * worker's design.analyze_image job writes (the caller polls design.get). The worker picks the model
+ * (tenant key, operator-assigned key, its deployment key) or records plainly that none reads images.
+ * A refused image stores nothing.
  */
 export async function analyzeImage(
   tx: Tx,
-  tenant: ActiveTenant,
   actor: ScanActor,
   storage: ObjectStorage,
   input: { title?: string | undefined; fileName: string; contentBase64: string },
@@ -202,17 +191,6 @@ export async function analyzeImage(
         contentBase64: ["is not a PNG, JPEG or WebP image"],
       },
     );
-  const checked = { mediaType: kind.mediaType, bytes: bytes.length };
-  if (!(await tenantReadsImages(tx, tenant)))
-    return {
-      analyzed: false,
-      sessionId: null,
-      ...checked,
-      message:
-        "No vision-capable model is configured, so the diagram was not analysed. Describe the process in " +
-        "text, upload a capability model (ArchiMate Open Exchange XML or CSV), or set an OpenAI or " +
-        "Anthropic key in the AI settings, instead.",
-    };
   const sessionId = randomUUID();
   const imagePath = `${actor.tenantId}/design/${sessionId}.${kind.mediaType.split("/")[1]}`;
   await tx
@@ -236,8 +214,9 @@ export async function analyzeImage(
   return {
     analyzed: false,
     sessionId,
-    ...checked,
-    message: "Analysing the diagram with the workspace's vision-capable model…",
+    mediaType: kind.mediaType,
+    bytes: bytes.length,
+    message: "Analysing the diagram with a vision-capable model…",
   };
 }
 
