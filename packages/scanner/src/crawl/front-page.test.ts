@@ -96,6 +96,17 @@ describe("truth: front page is an error page that signs the server", () => {
     expect(performance.pages.map((page) => new URL(page.url).pathname)).toEqual(["/"]);
   });
 
+  it("reads finalhandler's 'Cannot GET' page as Node.js, not Express (Eleventy and Connect send it too)", () => {
+    const evidence = new EvidenceSet();
+    const html =
+      "<!DOCTYPE html><html><head><title>Error</title></head><body><pre>Cannot GET /x</pre></body></html>";
+    const page = snapshotFromHtml({ url: "http://127.0.0.1/x", html, headers: {} });
+    const context = { origin: "http://127.0.0.1", robotsTxt: null, tls: null, dns: null };
+    const names = detectTechnologies([page], context, evidence).map((finding) => finding.name);
+    expect(names).toContain("Node.js");
+    expect(names).not.toContain("Express");
+  });
+
   it("is one page of the budget and never the only one", async () => {
     const single = await crawlAndDetect("frontpage-nginx-default", { maxPages: 1 });
     expect(single.paths).toEqual(["/"]);

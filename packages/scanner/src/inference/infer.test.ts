@@ -7,6 +7,7 @@ import {
   snapshotFromHtml,
 } from "../fingerprints";
 import type { SiteContext } from "../types";
+import { inferLayers } from "./infer";
 import { LAYER_INFERENCES } from "./layers";
 
 const site: SiteContext = { origin: "https://site.example", robotsTxt: null, tls: null, dns: null };
@@ -141,5 +142,24 @@ describe("truth: inferred layers never cost the visible ones", () => {
       (name) => !technologies.has(name),
     );
     expect(unknown).toEqual([]);
+  });
+});
+
+describe("truth: inferred build tool only while the implication holds", () => {
+  const nextJs = (version: string | null) => ({
+    name: "Next.js",
+    version,
+    confidence: 100,
+    categories: ["JavaScript frameworks"],
+    evidence: [],
+  });
+  const inferred = (version: string | null) =>
+    inferLayers([nextJs(version)], new EvidenceSet(), getFingerprintDatabase()).map((item) => item.name);
+
+  it("Next.js 15 (or an unknown version) implies Webpack; Next.js 16 builds with Turbopack", () => {
+    expect(inferred("15.5.4")).toContain("Webpack");
+    expect(inferred(null)).toContain("Webpack");
+    expect(inferred("16.0.1")).not.toContain("Webpack");
+    expect(inferred("16.0.1")).toContain("React");
   });
 });

@@ -5,6 +5,7 @@ import type { TechnologyFinding } from "../result";
 import {
   DISTRIBUTION_CONVENTIONS,
   LAYER_INFERENCES,
+  OUTDATED_IMPLICATIONS,
   RULE_SET_INFERENCE_CONFIDENCE,
   type LayerInference,
 } from "./layers";
@@ -31,10 +32,21 @@ interface Implication {
 const rowsByFrom = new Map<string, LayerInference[]>();
 for (const row of LAYER_INFERENCES) rowsByFrom.set(row.from, [...(rowsByFrom.get(row.from) ?? []), row]);
 
+/** Whether the rule set's "`source` implies `implied`" no longer holds for the version seen. */
+function isOutdated(source: TechnologyFinding, implied: string): boolean {
+  const major = Number.parseInt(source.version ?? "", 10);
+  return OUTDATED_IMPLICATIONS.some(
+    (row) => row.from === source.name && row.implies === implied && major >= row.sinceMajor,
+  );
+}
+
 /** What one visible technology implies: the rule set's `implies` (basis from our table if any), our rows. */
 function implicationsOf(source: TechnologyFinding, db: FingerprintDatabase): Implication[] {
   const rows = rowsByFrom.get(source.name) ?? [];
-  const fromRuleSet = (db.technologies.get(source.name)?.implies ?? []).map((implied): Implication => {
+  const stated = (db.technologies.get(source.name)?.implies ?? []).filter(
+    (implied) => !isOutdated(source, implied.name),
+  );
+  const fromRuleSet = stated.map((implied): Implication => {
     const row = rows.find((candidate) => candidate.implies === implied.name);
     return {
       implies: implied.name,

@@ -21,6 +21,21 @@ export interface LayerInference {
 /** Confidence of an implication the fingerprint rule set states without a row here. */
 export const RULE_SET_INFERENCE_CONFIDENCE = 70;
 
+/**
+ * Rule-set implications that stopped being facts from some major version on: when the source is seen
+ * at `sinceMajor` or later, the layer is not inferred (an unknown version keeps the older fact).
+ */
+export interface OutdatedImplication {
+  from: string;
+  implies: string;
+  sinceMajor: number;
+  why: string;
+}
+
+export const OUTDATED_IMPLICATIONS: readonly OutdatedImplication[] = [
+  { from: "Next.js", implies: "Webpack", sinceMajor: 16, why: "Next.js 16 builds with Turbopack by default" },
+];
+
 const runsOn = (from: string[], implies: string, basis: string, confidence: number): LayerInference[] =>
   from.map((name) => ({ from: name, implies, basis, confidence }));
 
