@@ -6,7 +6,7 @@ import {
   endpointRefInput,
   endpointSchema,
   endpointWithSecretSchema,
-  listDeliveriesInput,
+  listWebhookDeliveriesInput,
   setEndpointEnabledInput,
 } from "../domain/integrations/integrations.schemas";
 import {
@@ -72,7 +72,7 @@ export const webhookRouter = router({
 
   /** Webhook deliveries (every endpoint's, or one's), newest first. */
   deliveries: tenantProcedure
-    .input(listDeliveriesInput.omit({ connectionId: true, agentRunId: true }))
+    .input(listWebhookDeliveriesInput)
     .output(deliveryPageSchema)
     .query(({ ctx, input }) =>
       listDeliveries(ctx.tx, scanActorOf(ctx), { ...input, webhooksOnly: true }, "webhook.deliveries"),

@@ -116,6 +116,8 @@ export const listDeliveriesInput = z.strictObject({
   cursor: z.string().max(200).optional(),
 });
 
+export const listWebhookDeliveriesInput = listDeliveriesInput.omit({ connectionId: true, agentRunId: true });
+
 export const deliverySchema = z.object({
   id: z.uuid(),
   connectionId: z.uuid().nullable(),
