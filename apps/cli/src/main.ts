@@ -8,6 +8,7 @@ import { registerReportCommand } from "./commands/report";
 import { registerScanCommand } from "./commands/scan";
 import { registerTestCommand } from "./commands/test";
 import { registerUpCommand } from "./commands/up";
+import { registerWebhookCommands } from "./commands/webhook";
 import { loadCliEnv, type CliEnv } from "./env";
 
 let env: CliEnv;
@@ -30,6 +31,7 @@ registerDetectCommand(program);
 registerScanCommand(program, env);
 registerReportCommand(program, env);
 registerAgentCommands(program, env);
+registerWebhookCommands(program, env);
 registerAdminCommands(program);
 registerBenchCommand(program);
 

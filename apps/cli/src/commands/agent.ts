@@ -33,13 +33,14 @@ const WAIT_ENDS = new Set([
   "agent_run.waiting_approval",
 ]);
 
-class UsageError extends Error {}
+/** Bad input on the caller's side (flags, files): exit code 2. */
+export class UsageError extends Error {}
 
 /**
- * Runs one `agent` subcommand: 0 done, 1 the API refused or the run did not
- * succeed, 2 bad input on our side (flags, the input file, no API key).
+ * Runs one API subcommand (`agent run`, `webhook add`…): 0 done, 1 the API refused or the work did
+ * not succeed, 2 bad input on our side (flags, the input file, no API key).
  */
-async function command(
+export async function apiCommand(
   name: string,
   connection: ScanConnection,
   io: AgentIo,
@@ -47,7 +48,7 @@ async function command(
 ): Promise<number> {
   if (!connection.apiKey) {
     io.stderr(
-      `techscaniq agent ${name}: set TECHSCANIQ_API_KEY ` +
+      `techscaniq ${name}: set TECHSCANIQ_API_KEY ` +
         "(create one with ./techscaniq admin create-api-key --tenant <slug> --name <name>)\n",
     );
     return 2;
@@ -59,12 +60,19 @@ async function command(
   try {
     return await body(client);
   } catch (error) {
-    io.stderr(`techscaniq agent ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`techscaniq ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
     return error instanceof UsageError ? 2 : 1;
   }
 }
 
-function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
+const command = (
+  name: string,
+  connection: ScanConnection,
+  io: AgentIo,
+  body: (client: Client) => Promise<number>,
+) => apiCommand(`agent ${name}`, connection, io, body);
+
+export function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (!result.success) throw new UsageError(result.error.issues.map((issue) => issue.message).join("; "));
   return result.data;

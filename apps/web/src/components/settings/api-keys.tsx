@@ -27,14 +27,23 @@ const SCOPES = [
 ] as const satisfies readonly { id: Scope; help: string }[];
 
 /** The secret exists only in the create response: shown once, with a copy button. */
-function NewSecret({ secret, onDone }: { secret: string; onDone: () => void }) {
+export function NewSecret({
+  secret,
+  onDone,
+  what = "key",
+}: {
+  secret: string;
+  onDone: () => void;
+  /** What the secret is, in "Copy your new … now". */
+  what?: string;
+}) {
   const [copied, setCopied] = useState(false);
   return (
     <div
       role="status"
       className="flex flex-col gap-2 rounded-(--radius-control) border border-success/30 bg-success-soft p-4"
     >
-      <p className="text-sm font-medium">Copy your new key now — it will not be shown again.</p>
+      <p className="text-sm font-medium">Copy your new {what} now — it will not be shown again.</p>
       <div className="flex flex-col gap-2 sm:flex-row">
         <code
           className="min-w-0 flex-1 rounded-md border border-border bg-surface px-3 py-2 font-mono text-xs break-all"

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { AiSettings } from "../../../components/settings/ai-settings";
 import { AiUsage } from "../../../components/settings/ai-usage";
@@ -19,6 +20,9 @@ export default async function SettingsPage() {
       <div className="flex flex-col gap-1">
         <p className="text-sm font-medium text-muted-foreground">Settings</p>
         <h1 className="text-2xl font-semibold tracking-tight">{tenant.name}</h1>
+        <Link href="/settings/integrations" className="text-sm font-medium text-primary underline">
+          Integrations and webhooks
+        </Link>
       </div>
       <Usage />
       <Members currentUserId={session.user.id} canManage={isAdmin} />
