@@ -3,6 +3,7 @@ export * from "./address";
 export * from "./agents/index";
 export * from "./ai";
 export * from "./env";
+export * from "./integrations/index";
 export * from "./report/index";
 export * from "./scan/index";
 export * from "./tasks";

@@ -227,6 +227,49 @@ async function seedTwoTenants(db: Db): Promise<{ tenantA: string; tenantB: strin
       })
       .execute();
 
+    const connection = (tenant_id: string) =>
+      trx
+        .insertInto("integration_connections")
+        .values({ tenant_id, provider: "webhook", name: "hook", config: "{}" })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+    const endpoint = (tenant_id: string) =>
+      trx
+        .insertInto("webhook_endpoints")
+        .values({
+          tenant_id,
+          url: "https://hooks.example/",
+          event_types: ["scan.completed"],
+          secret_ciphertext: "v1.x",
+          secret_last4: "abcd",
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+    const delivery = {
+      tenant_id: tenantA,
+      action: "webhook.event",
+      attempt: 1,
+      payload: "{}",
+      state: "succeeded" as const,
+      finished_at: new Date(),
+    };
+    await trx
+      .insertInto("integration_deliveries")
+      .values([
+        { ...delivery, connection_id: (await connection(tenantA)).id, idempotency_key: "a" },
+        { ...delivery, endpoint_id: (await endpoint(tenantA)).id, idempotency_key: "b" },
+        {
+          ...delivery,
+          endpoint_id: (await endpoint(tenantA)).id,
+          agent_run_id: retryA.id,
+          agent_step_seq: 1,
+          idempotency_key: "c",
+        },
+      ])
+      .execute();
+    await connection(tenantB);
+    await endpoint(tenantB);
+
     await scan(tenantB);
     await agent(tenantB, "bare");
     const agentB = await agent(tenantB, "watch");

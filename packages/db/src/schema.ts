@@ -227,6 +227,49 @@ export interface Findings {
   created_at: Generated<Timestamp>;
 }
 
+export interface IntegrationConnections {
+  id: Generated<string>;
+  tenant_id: string;
+  provider: "github" | "jira" | "servicenow" | "slack" | "webhook";
+  name: string;
+  config: Generated<Json>;
+  credentials_ciphertext: string | null;
+  credentials_last4: string | null;
+  status: Generated<"untested" | "ok" | "failing">;
+  last_checked_at: Timestamp | null;
+  last_check_ok: boolean | null;
+  last_check_latency_ms: number | null;
+  last_error: string | null;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface IntegrationDeliveries {
+  id: Generated<string>;
+  tenant_id: string;
+  connection_id: string | null;
+  endpoint_id: string | null;
+  agent_run_id: string | null;
+  agent_step_seq: number | null;
+  event_id: Int8 | null;
+  action: string;
+  idempotency_key: string;
+  attempt: number;
+  requested_by: string | null;
+  payload: Json;
+  request: Generated<Json>;
+  state: Generated<"sending" | "succeeded" | "retrying" | "failed">;
+  response_status: number | null;
+  response_excerpt: string | null;
+  external_id: string | null;
+  latency_ms: number | null;
+  error: string | null;
+  next_retry_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  finished_at: Timestamp | null;
+}
+
 export interface Invitations {
   id: Generated<string>;
   tenant_id: string;
@@ -389,6 +432,24 @@ export interface Tenants {
   updated_at: Generated<Timestamp>;
 }
 
+export interface WebhookEndpoints {
+  id: Generated<string>;
+  tenant_id: string;
+  url: string;
+  description: Generated<string>;
+  event_types: string[];
+  secret_ciphertext: string;
+  secret_last4: string;
+  previous_secret_ciphertext: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  enabled: Generated<boolean>;
+  disabled_reason: string | null;
+  disabled_at: Timestamp | null;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface WorkerHeartbeats {
   worker_id: string;
   hostname: string;
@@ -418,6 +479,8 @@ export interface Database {
   events: Events;
   evidence_items: EvidenceItems;
   findings: Findings;
+  integration_connections: IntegrationConnections;
+  integration_deliveries: IntegrationDeliveries;
   invitations: Invitations;
   memberships: Memberships;
   report_versions: ReportVersions;
@@ -430,6 +493,7 @@ export interface Database {
   tenant_ai_operator_keys: TenantAiOperatorKeys;
   tenant_ai_settings: TenantAiSettings;
   tenants: Tenants;
+  webhook_endpoints: WebhookEndpoints;
   worker_heartbeats: WorkerHeartbeats;
   worker_job_runners: WorkerJobRunners;
 }
