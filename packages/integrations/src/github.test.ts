@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeIntegrations, type FakeIntegrations } from "@techscaniq/fixtures";
 import { IntegrationError } from "./errors";
+import { integrationFetch } from "./http";
 import { GitHubClient, githubRetryAt } from "./github";
 
 let fake: FakeIntegrations;
@@ -13,7 +14,7 @@ const NOW = new Date("2026-12-06T12:00:00Z");
 const client = (token = fake.github.token, attempt = 1) =>
   new GitHubClient(
     { token, baseUrl: fake.github.baseUrl },
-    { allowPrivate: "loopback", now: () => NOW, attempt },
+    { fetch: integrationFetch({ allowPrivate: "loopback" }), now: () => NOW, attempt },
   );
 
 async function failure(promise: Promise<unknown>): Promise<IntegrationError> {
@@ -161,7 +162,7 @@ describe("integrations: github SSRF", () => {
     const before = fake.requests.length;
     const refused = new GitHubClient(
       { token: fake.github.token, baseUrl: fake.github.baseUrl },
-      { allowPrivate: false },
+      { fetch: integrationFetch({ allowPrivate: false }) },
     );
     const check = await refused.testConnection();
     expect(check.ok).toBe(false);

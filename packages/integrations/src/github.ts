@@ -2,7 +2,7 @@ import { Octokit } from "@octokit/rest";
 import { FetchError } from "@techscaniq/scanner";
 import { checkConnection, type ConnectionCheck } from "./connection-check";
 import { IntegrationError, isTransientStatus, redact } from "./errors";
-import { integrationFetch, transportFailure, type ClientOptions } from "./http";
+import { sdkFetch, transportFailure, type ClientOptions } from "./http";
 
 /**
  * GitHub through Octokit (`@octokit/rest`), every request through the SSRF-safe fetcher. Octokit
@@ -114,7 +114,7 @@ export class GitHubClient {
       auth: connection.token,
       baseUrl: connection.baseUrl ?? "https://api.github.com",
       userAgent: "TechScanIQ",
-      request: { fetch: integrationFetch(options), redirect: "error" },
+      request: { fetch: sdkFetch(options.fetch), redirect: "error" },
       log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
     });
   }
@@ -146,7 +146,13 @@ export class GitHubClient {
 
   /** The token's user (`GET /user`): the connection test. */
   testConnection(): Promise<ConnectionCheck> {
-    return checkConnection(() => this.#call(() => this.#octokit.rest.users.getAuthenticated()));
+    return checkConnection(() => this.authenticatedRead());
+  }
+
+  /** `GET /user`: who the token is, e.g. "user octocat". */
+  async authenticatedRead(): Promise<string> {
+    const { data } = await this.#call(() => this.#octokit.rest.users.getAuthenticated());
+    return `user ${data.login}`;
   }
 
   /** The repositories the token can see, or an organisation's. */

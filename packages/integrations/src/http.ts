@@ -1,3 +1,4 @@
+import type { IntegrationFetch } from "@techscaniq/contracts";
 import { FetchError, safeFetchFunction, type AllowPrivate, type FetchFunction } from "@techscaniq/scanner";
 import {
   IntegrationError,
@@ -9,10 +10,8 @@ import {
 
 /** How every provider client reaches its API. */
 export interface ClientOptions {
-  /** Private addresses are refused unless the operator allows them (tests allow loopback). */
-  allowPrivate: AllowPrivate;
-  /** One call's deadline; a create that hits it may still have happened (see Jira's idempotency). */
-  timeoutMs?: number;
+  /** The SSRF-safe fetch every request goes through (`integrationFetch`, or the worker's). */
+  fetch: IntegrationFetch;
   /** The clock retry times are computed from (tests pin it). */
   now?: () => Date;
 }
@@ -21,13 +20,35 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 /** API answers are small JSON documents; a manifest file is at most 1 MB through GitHub's contents API. */
 const MAX_API_RESPONSE_BYTES = 5 * 1024 * 1024;
 
-/** The SSRF-safe fetch every provider's requests go through: checked and pinned address, no redirects. */
-export function integrationFetch(options: ClientOptions): FetchFunction {
+/**
+ * The SSRF-safe fetch for provider requests: checked and pinned address, no redirects.
+ * `allowPrivate` is the deployment's policy (tests allow loopback); `timeoutMs` bounds each call,
+ * and a create that hits it may still have happened (see `createOnce`).
+ */
+export function integrationFetch(options: {
+  allowPrivate: AllowPrivate;
+  timeoutMs?: number;
+}): IntegrationFetch {
   return safeFetchFunction({
     allowPrivate: options.allowPrivate,
     maxResponseBytes: MAX_API_RESPONSE_BYTES,
     requestTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
+}
+
+/** The WHATWG `fetch` the SDKs (Octokit, Slack's WebClient) take, sending through `fetch`. */
+export function sdkFetch(fetch: IntegrationFetch): FetchFunction {
+  return async (input, init) => {
+    const body = init?.body;
+    if (body !== undefined && body !== null && typeof body !== "string")
+      throw new TypeError("integration fetch: only string request bodies are sent");
+    return fetch(input instanceof Request ? input.url : String(input), {
+      method: init?.method ?? "GET",
+      headers: Object.fromEntries(new Headers(init?.headers).entries()),
+      ...(typeof body === "string" ? { body } : {}),
+      ...(init?.signal ? { signal: init.signal } : {}),
+    });
+  };
 }
 
 /** Why no answer came, without the URL's query or any credential. */
@@ -37,8 +58,10 @@ export function transportFailure(provider: IntegrationProvider, error: unknown):
     const retryable = error.code === "timeout" || error.code === "network" || error.code === "dns";
     return new IntegrationError(provider, `${provider}: ${error.message}`, { retryable, cause: error });
   }
+  // The worker's fetch says itself whether another attempt can help (`retry`).
+  const retry = (error as { retry?: unknown }).retry;
   return new IntegrationError(provider, `${provider}: ${(error as Error).message}`, {
-    retryable: true,
+    retryable: typeof retry === "boolean" ? retry : true,
     cause: error,
   });
 }
@@ -52,7 +75,7 @@ export interface JsonAnswer {
 /** One JSON call to a provider: the answer whatever its status; no answer is an IntegrationError. */
 export async function callJson(
   provider: IntegrationProvider,
-  fetch: FetchFunction,
+  fetch: IntegrationFetch,
   url: string,
   init: { method: string; headers: Record<string, string>; body?: unknown },
 ): Promise<JsonAnswer> {

@@ -6,3 +6,4 @@ export * from "./http";
 export * from "./jira";
 export * from "./servicenow";
 export * from "./slack";
+export * from "./registry";

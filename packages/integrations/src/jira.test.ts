@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeIntegrations, type FakeIntegrations } from "@techscaniq/fixtures";
 import { IntegrationError } from "./errors";
+import { integrationFetch } from "./http";
 import { JiraClient, jiraIdempotencyLabel } from "./jira";
 
 let fake: FakeIntegrations;
@@ -13,7 +14,7 @@ const NOW = new Date("2026-12-06T12:00:00Z");
 const client = (apiToken = fake.jira.apiToken, timeoutMs = 5_000) =>
   new JiraClient(
     { baseUrl: fake.jira.baseUrl, email: fake.jira.email, apiToken },
-    { allowPrivate: "loopback", now: () => NOW, timeoutMs },
+    { fetch: integrationFetch({ allowPrivate: "loopback", timeoutMs }), now: () => NOW },
   );
 const issue = (idempotencyKey: string) => ({
   projectKey: "OPS",
@@ -101,7 +102,7 @@ describe("integrations: jira create issue", () => {
     expect((error as IntegrationError).retryable).toBe(false);
   });
 
-  it("timeout idempotency: a timed-out create that happened is found by its label, not made twice", async () => {
+  it("timeout idempotency: a timed-out create that happened is found by label, not made twice", async () => {
     fake.fail("jira", { match: /^POST \/rest\/api\/3\/issue$/, hang: "after-handling" });
     const before = fake.state.jiraIssues.length;
     const found = await client(fake.jira.apiToken, 1_000).createIssue(issue("delivery-3"));
@@ -153,7 +154,7 @@ describe("integrations: jira SSRF", () => {
     const before = fake.requests.length;
     const refused = new JiraClient(
       { baseUrl: fake.jira.baseUrl, email: fake.jira.email, apiToken: fake.jira.apiToken },
-      { allowPrivate: false },
+      { fetch: integrationFetch({ allowPrivate: false }) },
     );
     const error = (await refused
       .createIssue(issue("delivery-6"))

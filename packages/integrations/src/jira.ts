@@ -1,17 +1,9 @@
+import type { IntegrationFetch } from "@techscaniq/contracts";
 import { markdownToAdf } from "./adf";
 import { checkConnection, type ConnectionCheck } from "./connection-check";
 import { createOnce } from "./create-once";
 import type { IntegrationError } from "./errors";
-import {
-  answerFailure,
-  basicAuth,
-  bodyExcerpt,
-  callJson,
-  integrationFetch,
-  type ClientOptions,
-  type JsonAnswer,
-} from "./http";
-import type { FetchFunction } from "@techscaniq/scanner";
+import { answerFailure, basicAuth, bodyExcerpt, callJson, type ClientOptions, type JsonAnswer } from "./http";
 
 /** Jira Cloud REST v3 with an account's e-mail and API token (Basic), every request SSRF-checked. */
 export interface JiraConnection {
@@ -67,13 +59,13 @@ function jiraReason(body: unknown): string {
 
 export class JiraClient {
   readonly #connection: JiraConnection;
-  readonly #fetch: FetchFunction;
+  readonly #fetch: IntegrationFetch;
   readonly #now: () => Date;
   readonly #base: string;
 
   constructor(connection: JiraConnection, options: ClientOptions) {
     this.#connection = connection;
-    this.#fetch = integrationFetch(options);
+    this.#fetch = options.fetch;
     this.#now = options.now ?? (() => new Date());
     this.#base = connection.baseUrl.replace(/\/+$/, "");
   }
@@ -92,10 +84,14 @@ export class JiraClient {
 
   /** `GET /rest/api/3/myself`: the connection test. */
   testConnection(): Promise<ConnectionCheck> {
-    return checkConnection(async () => {
-      const answer = await this.#request("GET", "/rest/api/3/myself");
-      if (answer.status !== 200) throw this.#failure(answer);
-    });
+    return checkConnection(() => this.authenticatedRead());
+  }
+
+  /** `GET /rest/api/3/myself`: whose token it is. */
+  async authenticatedRead(): Promise<string> {
+    const answer = await this.#request("GET", "/rest/api/3/myself");
+    if (answer.status !== 200) throw this.#failure(answer);
+    return `account ${String((answer.body as { displayName?: unknown }).displayName ?? "?")}`;
   }
 
   /** The issue carrying `label`, if any (JQL search). */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeIntegrations, type FakeIntegrations } from "@techscaniq/fixtures";
 import { IntegrationError } from "./errors";
+import { integrationFetch } from "./http";
 import { ServiceNowClient, type ServiceNowConnection } from "./servicenow";
 
 let fake: FakeIntegrations;
@@ -15,7 +16,10 @@ const basic = (password = fake.servicenow.password): ServiceNowConnection => ({
   auth: { kind: "basic", username: fake.servicenow.username, password },
 });
 const client = (connection = basic(), timeoutMs = 5_000) =>
-  new ServiceNowClient(connection, { allowPrivate: "loopback", now: () => NOW, timeoutMs });
+  new ServiceNowClient(connection, {
+    fetch: integrationFetch({ allowPrivate: "loopback", timeoutMs }),
+    now: () => NOW,
+  });
 
 describe("integrations: servicenow connection test", () => {
   it("Basic and OAuth bearer credentials read one row of the incident table", async () => {
@@ -100,7 +104,9 @@ describe("integrations: servicenow create incident", () => {
 describe("integrations: servicenow SSRF", () => {
   it("a private address is refused before any request unless allowed", async () => {
     const before = fake.requests.length;
-    const check = await new ServiceNowClient(basic(), { allowPrivate: false }).testConnection();
+    const check = await new ServiceNowClient(basic(), {
+      fetch: integrationFetch({ allowPrivate: false }),
+    }).testConnection();
     expect(check.error).toBe("servicenow: blocked: 127.0.0.1 is a loopback address");
     expect(fake.requests.length).toBe(before);
   });

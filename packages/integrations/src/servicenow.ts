@@ -1,17 +1,8 @@
-import type { FindingSeverity } from "@techscaniq/contracts";
-import type { FetchFunction } from "@techscaniq/scanner";
+import type { FindingSeverity, IntegrationFetch } from "@techscaniq/contracts";
 import { checkConnection, type ConnectionCheck } from "./connection-check";
 import { createOnce } from "./create-once";
 import type { IntegrationError } from "./errors";
-import {
-  answerFailure,
-  basicAuth,
-  bodyExcerpt,
-  callJson,
-  integrationFetch,
-  type ClientOptions,
-  type JsonAnswer,
-} from "./http";
+import { answerFailure, basicAuth, bodyExcerpt, callJson, type ClientOptions, type JsonAnswer } from "./http";
 
 /** ServiceNow's Table API with Basic credentials or an OAuth access token, every request SSRF-checked. */
 export interface ServiceNowConnection {
@@ -51,13 +42,13 @@ function serviceNowReason(body: unknown): string {
 
 export class ServiceNowClient {
   readonly #connection: ServiceNowConnection;
-  readonly #fetch: FetchFunction;
+  readonly #fetch: IntegrationFetch;
   readonly #now: () => Date;
   readonly #base: string;
 
   constructor(connection: ServiceNowConnection, options: ClientOptions) {
     this.#connection = connection;
-    this.#fetch = integrationFetch(options);
+    this.#fetch = options.fetch;
     this.#now = options.now ?? (() => new Date());
     this.#base = connection.instanceUrl.replace(/\/+$/, "");
   }
@@ -85,13 +76,17 @@ export class ServiceNowClient {
 
   /** A one-row read of the incident table: the connection test. */
   testConnection(): Promise<ConnectionCheck> {
-    return checkConnection(async () => {
-      const answer = await this.#request(
-        "GET",
-        "/api/now/table/incident?sysparm_limit=1&sysparm_fields=sys_id",
-      );
-      if (answer.status !== 200) throw this.#failure(answer);
-    });
+    return checkConnection(() => this.authenticatedRead());
+  }
+
+  /** A one-row read of the incident table. */
+  async authenticatedRead(): Promise<string> {
+    const answer = await this.#request(
+      "GET",
+      "/api/now/table/incident?sysparm_limit=1&sysparm_fields=sys_id",
+    );
+    if (answer.status !== 200) throw this.#failure(answer);
+    return "read the incident table";
   }
 
   /** The incident carrying `correlationId`, if any. */

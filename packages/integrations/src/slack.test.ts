@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeIntegrations, type FakeIntegrations } from "@techscaniq/fixtures";
 import { IntegrationError } from "./errors";
+import { integrationFetch } from "./http";
 import { ChannelPacer, SlackClient, slackBlocks, type SlackConnection } from "./slack";
 
 let fake: FakeIntegrations;
@@ -30,7 +31,11 @@ const bot = (overrides: Partial<{ token: string; channel: string }> = {}): Slack
   ...overrides,
 });
 const client = (connection: SlackConnection = bot(), pacer = pretendPacer().pacer) =>
-  new SlackClient(connection, { allowPrivate: "loopback", now: () => NOW, pacer });
+  new SlackClient(connection, {
+    fetch: integrationFetch({ allowPrivate: "loopback" }),
+    now: () => NOW,
+    pacer,
+  });
 
 async function failure(promise: Promise<unknown>): Promise<IntegrationError> {
   const error = await promise.then(
@@ -115,7 +120,10 @@ describe("integrations: slack post message", () => {
 describe("integrations: slack SSRF", () => {
   it("a private address is refused before any request unless allowed", async () => {
     const before = fake.requests.length;
-    const refused = new SlackClient(bot(), { allowPrivate: false, pacer: pretendPacer().pacer });
+    const refused = new SlackClient(bot(), {
+      fetch: integrationFetch({ allowPrivate: false }),
+      pacer: pretendPacer().pacer,
+    });
     const error = await failure(refused.postMessage({ text: "hi" }));
     expect(error.message).toBe("slack: blocked: 127.0.0.1 is a loopback address");
     expect(fake.requests.length).toBe(before);

@@ -1,15 +1,8 @@
 import { ErrorCode, WebClient, type Block, type KnownBlock } from "@slack/web-api";
-import type { FetchFunction } from "@techscaniq/scanner";
+import type { IntegrationFetch } from "@techscaniq/contracts";
 import { checkConnection, type ConnectionCheck } from "./connection-check";
 import { IntegrationError, isTransientStatus, redact } from "./errors";
-import {
-  answerFailure,
-  bodyExcerpt,
-  callJson,
-  integrationFetch,
-  transportFailure,
-  type ClientOptions,
-} from "./http";
+import { answerFailure, bodyExcerpt, callJson, sdkFetch, transportFailure, type ClientOptions } from "./http";
 
 /**
  * Slack through its Web API client (`@slack/web-api`, bot token, `chat.postMessage`) or an
@@ -83,21 +76,21 @@ interface SlackFailure {
 
 export class SlackClient {
   readonly #connection: SlackConnection;
-  readonly #fetch: FetchFunction;
+  readonly #fetch: IntegrationFetch;
   readonly #now: () => Date;
   readonly #pacer: ChannelPacer;
   readonly #web: WebClient | null;
 
   constructor(connection: SlackConnection, options: ClientOptions & { pacer?: ChannelPacer }) {
     this.#connection = connection;
-    this.#fetch = integrationFetch(options);
+    this.#fetch = options.fetch;
     this.#now = options.now ?? (() => new Date());
     this.#pacer = options.pacer ?? slackChannelPacer;
     this.#web =
       connection.kind === "bot"
         ? new WebClient(connection.token, {
             slackApiUrl: connection.apiUrl ?? "https://slack.com/api/",
-            fetch: this.#fetch,
+            fetch: sdkFetch(this.#fetch),
             // The job is rescheduled instead: no in-process retries or sleeps.
             retryConfig: { retries: 0 },
             rejectRateLimitedCalls: true,
@@ -148,13 +141,17 @@ export class SlackClient {
 
   /** `auth.test` for a bot token; a webhook has no read, so it is not tested without posting. */
   testConnection(): Promise<ConnectionCheck> {
-    return checkConnection(async () => {
-      if (!this.#web)
-        throw new IntegrationError("slack", "slack: an incoming webhook can only be tested by posting");
-      await this.#web.auth.test().catch((error: unknown) => {
-        throw this.#failure(error);
-      });
+    return checkConnection(() => this.authenticatedRead());
+  }
+
+  /** `auth.test`: the bot's workspace and user. */
+  async authenticatedRead(): Promise<string> {
+    if (!this.#web)
+      throw new IntegrationError("slack", "slack: an incoming webhook can only be tested by posting");
+    const result = await this.#web.auth.test().catch((error: unknown) => {
+      throw this.#failure(error);
     });
+    return `${result.user ?? "?"} in ${result.team ?? "?"}`;
   }
 
   /** Posts to the connection's channel (bot) or its webhook, at most one message a second per channel. */
