@@ -5,6 +5,7 @@ import type { Logger } from "../logger";
 import type { CronItem, TaskList } from "graphile-worker";
 import { agentTasks } from "./agent/index";
 import { toGraphileTask, type TaskDefinition } from "./define";
+import { integrationTasks } from "./integration/index";
 import { pruneHeartbeatsTask } from "./prune-heartbeats";
 import { reportTasks } from "./report/index";
 import { scanTasks } from "./scan/index";
@@ -24,6 +25,7 @@ export function defineTasks({ db, env, logger }: TaskDependencies): TaskDefiniti
     ...scanTasks({ db, env, logger, storage }),
     ...reportTasks({ db, env, logger, storage }),
     ...agentTasks({ db, env, storage }),
+    ...integrationTasks({ db, env }),
   ];
 }
 

@@ -109,11 +109,14 @@ export const AGENT_TOOLS = {
         title: z.string().trim().min(1).max(200),
         body: z.string().max(20_000),
         severity: z.enum(FINDING_SEVERITIES).optional(),
+        /** For integration actions (e.g. `jira.create_issue`): which connection, when the tenant has several. */
+        connection: z.string().trim().min(1).max(100).optional(),
       })
       .strict(),
     output: z.object({
       action: z.string(),
-      state: z.enum(["drafted", "approved", "rejected", "carried_out"]),
+      /** queued: handed to an integration's delivery job (see the run's deliveries). */
+      state: z.enum(["drafted", "approved", "rejected", "carried_out", "queued"]),
       detail: z.string(),
     }),
     external: true,

@@ -257,3 +257,10 @@ export function credentialsHint(
   const secret = fields.map((field) => credentials[field]).find((value) => typeof value === "string");
   return typeof secret === "string" ? secret.slice(-4) : "????";
 }
+
+/** What sealed connection credentials are bound to: a copy in another row or tenant does not open. */
+export const connectionSecretContext = (tenantId: string, connectionId: string) =>
+  `tenant:${tenantId}:integration:${connectionId}`;
+/** What a webhook endpoint's sealed signing secrets are bound to. */
+export const endpointSecretContext = (tenantId: string, endpointId: string) =>
+  `tenant:${tenantId}:webhook_endpoint:${endpointId}`;

@@ -9,6 +9,12 @@ import {
 import { diffScans, storedFindingFromRow, type ScanDiff } from "@techscaniq/contracts";
 import { ReportContent } from "@techscaniq/contracts/report";
 import { FINDING_SEVERITIES } from "@techscaniq/contracts/scan";
+import {
+  type ActionDeliveryPayload,
+  agentActionKey,
+  catalogAction,
+  INTEGRATION_DELIVER_TASK,
+} from "@techscaniq/contracts/integrations";
 import { emitEvent, sql, withServiceTx, type Db } from "@techscaniq/db";
 import { z } from "zod";
 import { loadScanInput } from "../report/generate";
@@ -369,7 +375,59 @@ const searchEvidence: ToolImplementation<"search_evidence"> = async ({ query, li
   };
 };
 
-/** Records the proposal; integrations that carry actions out come later (they read the run's output). */
+/** The tenant's connection an integration action goes through: the one named, or its only one. */
+async function actionConnection(context: ToolContext, provider: string, name: string | undefined) {
+  const connections = await context.db.kysely
+    .selectFrom("integration_connections")
+    .select(["id", "name"])
+    .where("tenant_id", "=", context.run.tenant_id)
+    .where("provider", "=", provider as never)
+    .orderBy("name")
+    .execute();
+  const chosen = name ? connections.filter((c) => c.name === name) : connections;
+  if (chosen.length === 1) return chosen[0]!;
+  if (connections.length === 0)
+    throw new ToolError(`this workspace has no ${provider} connection; an admin adds one under Integrations`);
+  throw new ToolError(
+    name
+      ? `no ${provider} connection is named ${JSON.stringify(name)} (${connections.map((c) => c.name).join(", ")})`
+      : `name the connection: this workspace has several ${provider} connections (${connections.map((c) => c.name).join(", ")})`,
+  );
+}
+
+/**
+ * Queues an integration action's delivery under the step's job key (action:<run>:<seq>): a retried
+ * step finds the job still queued, or its delivery already sent, and never sends twice.
+ */
+async function queueAction(
+  context: ToolContext,
+  input: AgentToolInput<"propose_action">,
+  target: { provider: string; action: string },
+): Promise<string> {
+  const connection = await actionConnection(context, target.provider, input.connection);
+  const idempotencyKey = agentActionKey(context.run.id, context.seq);
+  const payload: z.input<typeof ActionDeliveryPayload> = {
+    kind: "action",
+    connectionId: connection.id,
+    action: target.action,
+    input: { title: input.title, body: input.body, ...(input.severity ? { severity: input.severity } : {}) },
+    idempotencyKey,
+    agentRunId: context.run.id,
+    agentStepSeq: context.seq,
+  };
+  await sql`select graphile_worker.add_job(
+      identifier := ${INTEGRATION_DELIVER_TASK}, payload := ${JSON.stringify(payload)}::json,
+      max_attempts := 3, job_key := ${idempotencyKey}, job_key_mode := 'preserve_run_at')`.execute(
+    context.db.kysely,
+  );
+  return connection.name;
+}
+
+/**
+ * Records the proposal. An action the integration catalog offers (e.g. `webhook.post`) is queued for
+ * delivery through the tenant's connection under `act`, or once approved under `approve`; other
+ * declared actions are only recorded.
+ */
 const proposeAction: ToolImplementation<"propose_action"> = async (input, context) => {
   const declared = context.spec.outputs.actions;
   if (!declared.includes(input.action))
@@ -379,14 +437,22 @@ const proposeAction: ToolImplementation<"propose_action"> = async (input, contex
   const autonomy = context.spec.autonomy;
   if (autonomy === "suggest")
     return { action: input.action, state: "drafted", detail: "drafted for a person to review" };
+  if (autonomy === "approve" && !context.decision)
+    throw new Error("propose_action under approve autonomy needs a decision");
+  if (context.decision === "rejected")
+    return { action: input.action, state: "rejected", detail: "rejected by a member" };
+  const integration = catalogAction(input.action);
+  if (integration) {
+    const connection = await queueAction(context, input, integration);
+    return {
+      action: input.action,
+      state: "queued",
+      detail: `${context.decision ? "approved by a member; " : ""}queued for delivery through ${connection}`,
+    };
+  }
   if (autonomy === "act")
     return { action: input.action, state: "carried_out", detail: "recorded as carried out" };
-  if (!context.decision) throw new Error("propose_action under approve autonomy needs a decision");
-  return {
-    action: input.action,
-    state: context.decision,
-    detail: context.decision === "approved" ? "approved by a member" : "rejected by a member",
-  };
+  return { action: input.action, state: "approved", detail: "approved by a member" };
 };
 
 export const AGENT_TOOL_IMPLEMENTATIONS = {

@@ -101,7 +101,7 @@ export function reportTasks({
 }
 
 /** The first call's promise for every call; a failed load is retried by the next call. */
-function once<T>(load: () => Promise<T>): () => Promise<T> {
+export function once<T>(load: () => Promise<T>): () => Promise<T> {
   let pending: Promise<T> | undefined;
   return () => {
     pending ??= load().catch((error: unknown) => {
