@@ -83,7 +83,7 @@ describe("integrations: provider registry", () => {
       "techscaniq-action-5b7f2f3e-7c1a-4c7e-9d55-2f1f3b1c9a10-3",
     ]);
     const replay = await integrationProviders.jira.actions.create_issue(
-      context({ attempt: 2, earlierAttemptUncertain: true }),
+      context({ attempt: 2, earlierAttemptUncertain: false }),
       jira,
       proposal,
     );

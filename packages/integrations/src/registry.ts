@@ -84,6 +84,13 @@ const slack = (context: IntegrationContext, connection: IntegrationConnectionOf<
 const tested = (read: () => Promise<string>) =>
   outcome(undefined, async () => ({ status: 200, summary: await read() }));
 
+/**
+ * Whether an earlier attempt of this create may have reached the provider: it crashed unanswered,
+ * or it is a retry at all (an attempt whose create timed out and whose search did not find the
+ * ticket yet is recorded as answered, and the index may have caught up since).
+ */
+const mayExist = (context: IntegrationContext) => context.earlierAttemptUncertain || context.attempt > 1;
+
 /** The labels an issue from an agent carries: where it came from and how bad it is. */
 const issueLabels = (input: ProposedActionInput) => [
   "techscaniq",
@@ -137,7 +144,7 @@ export const jiraProvider: IntegrationProvider<"jira"> = {
           description: input.body,
           labels: issueLabels(input),
           idempotencyKey: context.idempotencyKey,
-          mayExist: context.earlierAttemptUncertain,
+          mayExist: mayExist(context),
         });
         const summary = issue.created
           ? `created ${issue.key}`
@@ -162,7 +169,7 @@ export const serviceNowProvider: IntegrationProvider<"servicenow"> = {
           description: input.body,
           severity: input.severity ?? "medium",
           idempotencyKey: context.idempotencyKey,
-          mayExist: context.earlierAttemptUncertain,
+          mayExist: mayExist(context),
         });
         const summary = incident.created
           ? `opened ${incident.number}`
