@@ -23,15 +23,15 @@ export async function createOnce<T>(steps: {
   failure: (answer: JsonAnswer) => IntegrationError;
   now: () => Date;
 }): Promise<{ ticket: T; created: boolean }> {
-  const lookAgain = async (reason: string) => {
+  const lookAgain = async (failure: IntegrationError) => {
     const existing = await steps.find();
     if (existing) return { ticket: existing, created: false };
+    // The provider's own wait (a 503's Retry-After) when it gave one, else time for its index.
+    const retryAt = failure.retryAt ?? new Date(steps.now().getTime() + SEARCH_AGAIN_AFTER_MS);
     throw new IntegrationError(
       steps.provider,
-      `${reason}; no ${steps.marked} yet, looking again before a new create`,
-      {
-        retryAt: new Date(steps.now().getTime() + SEARCH_AGAIN_AFTER_MS),
-      },
+      `${failure.message}; no ${steps.marked} yet, looking again before a new create`,
+      { status: failure.status, retryAt, cause: failure },
     );
   };
   if (steps.mayExist) {
@@ -43,9 +43,9 @@ export async function createOnce<T>(steps: {
     answer = await steps.create();
   } catch (error) {
     if (!(error instanceof IntegrationError) || !error.retryable) throw error;
-    return lookAgain(error.message);
+    return lookAgain(error);
   }
   if (answer.status === 201) return { ticket: steps.createdFrom(answer), created: true };
-  if (answer.status >= 500) return lookAgain(steps.failure(answer).message);
+  if (answer.status >= 500) return lookAgain(steps.failure(answer));
   throw steps.failure(answer);
 }

@@ -116,9 +116,9 @@ export class SlackClient {
     const failure = error as SlackFailure;
     switch (failure.code) {
       case ErrorCode.PlatformError:
-        // Slack answers 200 with ok:false and a reason code (invalid_auth, channel_not_found …).
+        // Slack answers 200 with ok:false and a reason code (invalid_auth, channel_not_found …); a
+        // failure reported as 200 would read as success, so it carries no status.
         return new IntegrationError("slack", `slack: ${failure.data?.error ?? "unknown error"}`, {
-          status: 200,
           retryable: failure.data?.error === "ratelimited" || failure.data?.error === "internal_error",
         });
       case ErrorCode.RateLimitedError:
