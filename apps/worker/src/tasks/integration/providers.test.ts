@@ -66,7 +66,7 @@ async function createConnection(
 }
 
 describe("integrations: providers through the worker", { timeout: 120_000 }, () => {
-  it("a Jira create_issue delivery files one issue, recorded without secrets; a retry files none", async () => {
+  it("a Jira create_issue delivery files one issue, recorded without secrets, despite a 503", async () => {
     const connectionId = await createConnection(
       "jira",
       { siteUrl: fake.jira.baseUrl, projectKey: "OPS" },
