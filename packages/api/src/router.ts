@@ -6,10 +6,12 @@ import { apiKeyRouter } from "./routers/api-key";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { designRouter } from "./routers/design";
+import { integrationRouter } from "./routers/integration";
 import { reportRouter } from "./routers/report";
 import { scanRouter } from "./routers/scan";
 import { tenantRouter } from "./routers/tenant";
 import { usageRouter } from "./routers/usage";
+import { webhookRouter } from "./routers/webhook";
 import { router } from "./trpc";
 
 export const appRouter = router({
@@ -24,6 +26,8 @@ export const appRouter = router({
   agent: agentRouter,
   agentRun: agentRunRouter,
   design: designRouter,
+  integration: integrationRouter,
+  webhook: webhookRouter,
 });
 
 export type AppRouter = typeof appRouter;
