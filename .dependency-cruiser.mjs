@@ -55,14 +55,20 @@ export default {
     only(
       "worker-arrows",
       "^apps/worker/",
-      ["^packages/(db|scanner|ai|contracts)/"],
-      "the worker runs scans and reports",
+      ["^packages/(db|scanner|ai|contracts|integrations)/"],
+      "the worker runs scans, reports and integration actions",
     ),
     only(
       "ai-arrows",
       "^packages/ai/",
       ["^packages/(contracts|scanner)/"],
       "ai reads the scanner's ScanResult type and its Chromium setting (PDF)",
+    ),
+    only(
+      "integrations-arrows",
+      "^packages/integrations/",
+      ["^packages/(contracts|scanner)/"],
+      "provider clients send through the scanner's SSRF-safe fetcher and read shared shapes from contracts",
     ),
     only(
       "scanner-is-a-leaf",

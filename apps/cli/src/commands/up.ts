@@ -2,8 +2,10 @@ import type { ChildProcess, SpawnOptions } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
 import type { Command } from "commander";
-import { loadDbEnv, migrate, seed } from "@techscaniq/db";
-import { dataDirSecret } from "@techscaniq/db/secrets";
+import { createDb, loadDbEnv, migrate, seed } from "@techscaniq/db";
+import { findFreePort } from "@techscaniq/db/embedded";
+import { createSecretBox, dataDirSecret } from "@techscaniq/db/secrets";
+import { demoCredentials, demoIntegrationsService, upsertDemoConnections } from "../demo-integrations";
 import { childEnv, type CliEnv } from "../env";
 import { printDemoAccount } from "./db";
 import { repoRoot, run, startDetachedPostgres, startService, stopService } from "../process";
@@ -12,6 +14,8 @@ import { claimUpLock } from "../up-lock";
 import { buildIsCurrent, hashBuildInputs, recordBuild, webBuildInputs } from "../web-build";
 
 const webDir = path.join(repoRoot, "apps/web");
+/** Where `up --demo-integrations` looks for a free port for the fake provider APIs. */
+const DEMO_INTEGRATIONS_PORT = 54_400;
 const nextBin = path.join(webDir, "node_modules/.bin/next");
 
 export interface ServiceSpec {
@@ -113,7 +117,12 @@ export function registerUpCommand(program: Command, env: CliEnv): void {
     )
     .option("--port <port>", "web port", String(env.PORT))
     .option("--dev", "run the Next.js development server (hot reload) instead of the production build")
-    .action(async (opts: { port: string; dev?: boolean }) => {
+    .option(
+      "--demo-integrations",
+      "also run fake GitHub, Jira, ServiceNow and Slack APIs on 127.0.0.1 with demo connections to them " +
+        "(the worker may then reach private addresses)",
+    )
+    .action(async (opts: { port: string; dev?: boolean; demoIntegrations?: boolean }) => {
       const dbEnv = loadDbEnv();
       const dataDir = dbEnv.TECHSCANIQ_DATA_DIR;
       const lock = await claimUpLock(dataDir, opts.port);
@@ -129,7 +138,8 @@ export function registerUpCommand(program: Command, env: CliEnv): void {
 
       try {
         await migrate(databaseUrl);
-        printDemoAccount(await seed(databaseUrl));
+        const demo = await seed(databaseUrl);
+        printDemoAccount(demo);
         // The files development mode generates: production mode needs the secrets given, and this way
         // `up` and `up --dev` share sessions and sealed tenant keys.
         const secret = (variable: string, configured: string | undefined, file: string) =>
@@ -147,7 +157,31 @@ export function registerUpCommand(program: Command, env: CliEnv): void {
           ),
         };
         const base = { DATABASE_URL: databaseUrl, PORT: opts.port, NEXT_TELEMETRY_DISABLED: "1", ...secrets };
-        const workerEnv = childEnv({ ...base, NODE_ENV: "development" });
+        const services: ServiceSpec[] = [];
+        if (opts.demoIntegrations) {
+          const port = await findFreePort(DEMO_INTEGRATIONS_PORT);
+          const credentials = demoCredentials();
+          const db = createDb(databaseUrl, { max: 1 });
+          try {
+            const box = createSecretBox(secrets.TECHSCANIQ_SECRETS_KEY);
+            const origin = `http://127.0.0.1:${port}`;
+            await upsertDemoConnections(db, box, demo.tenant.id, origin, credentials);
+          } finally {
+            await db.close();
+          }
+          services.push(demoIntegrationsService(port, credentials));
+          console.error(
+            `demo integrations: fake APIs on 127.0.0.1:${port}, connections "Demo Jira (fake)" … ` +
+              `in tenant ${demo.tenant.slug}; the worker may reach private addresses ` +
+              "(TECHSCANIQ_ALLOW_PRIVATE=1)",
+          );
+        }
+        const workerEnv = childEnv({
+          ...base,
+          NODE_ENV: "development",
+          // The fake APIs listen on 127.0.0.1, which the SSRF-safe fetcher refuses otherwise.
+          ...(opts.demoIntegrations ? { TECHSCANIQ_ALLOW_PRIVATE: "1" } : {}),
+        });
         const webEnv = childEnv({
           ...base,
           NODE_ENV: opts.dev ? "development" : "production",
@@ -156,7 +190,7 @@ export function registerUpCommand(program: Command, env: CliEnv): void {
         });
         if (!opts.dev) await ensureWebBuild(webEnv);
         const web = webService(opts.dev ? "dev" : "start", opts.port, webEnv);
-        superviseServices([workerService(workerEnv), web], postgres, lock);
+        superviseServices([...services, workerService(workerEnv), web], postgres, lock);
       } catch (error) {
         await postgres?.stop();
         await lock.release();

@@ -74,6 +74,13 @@ export const INTEGRATION_CATALOG = {
       { name: "token", label: "Personal access token", secret: true, required: true },
       { name: "org", label: "Organisation (optional)", secret: false, required: false },
       {
+        name: "repository",
+        label: "Repository for issues",
+        secret: false,
+        required: false,
+        help: "owner/name; needed to open issues",
+      },
+      {
         name: "apiUrl",
         label: "API URL",
         secret: false,
@@ -82,12 +89,26 @@ export const INTEGRATION_CATALOG = {
       },
     ],
     config: z
-      .object({ org: z.string().trim().min(1).max(100).optional(), apiUrl: HttpUrl.optional() })
+      .object({
+        org: z.string().trim().min(1).max(100).optional(),
+        repository: z
+          .string()
+          .regex(/^[\w.-]{1,100}\/[\w.-]{1,100}$/, "a repository is owner/name, e.g. acme/shop")
+          .optional(),
+        apiUrl: HttpUrl.optional(),
+      })
       .strict(),
     credentials: z.object({ token: Secret("token") }).strict(),
     hintFields: ["token"],
     testDescription: "reads the token's user (GET /user)",
-    actions: {},
+    actions: {
+      create_issue: {
+        title: "Open a GitHub issue",
+        description:
+          "Opens an issue (title, markdown body, labels techscaniq and the severity) in the repository.",
+        input: ProposedActionInput,
+      },
+    },
   },
   jira: {
     title: "Jira Cloud",
@@ -100,6 +121,7 @@ export const INTEGRATION_CATALOG = {
         help: "https://<site>.atlassian.net",
       },
       { name: "projectKey", label: "Project key", secret: false, required: true },
+      { name: "issueType", label: "Issue type", secret: false, required: false, help: "default Task" },
       { name: "email", label: "Account e-mail", secret: true, required: true },
       { name: "apiToken", label: "API token", secret: true, required: true },
     ],
@@ -109,12 +131,20 @@ export const INTEGRATION_CATALOG = {
         projectKey: z
           .string()
           .regex(/^[A-Z][A-Z0-9_]{1,9}$/, "a project key is 2–10 capitals and digits, e.g. SEC"),
+        issueType: z.string().trim().min(1).max(60).default("Task"),
       })
       .strict(),
     credentials: z.object({ email: z.email().max(320), apiToken: Secret("apiToken") }).strict(),
     hintFields: ["apiToken"],
     testDescription: "reads the account (GET /rest/api/3/myself)",
-    actions: {},
+    actions: {
+      create_issue: {
+        title: "Create a Jira issue",
+        description:
+          "Creates an issue in the project: the title as summary, the markdown body as its description.",
+        input: ProposedActionInput,
+      },
+    },
   },
   servicenow: {
     title: "ServiceNow",
@@ -138,19 +168,38 @@ export const INTEGRATION_CATALOG = {
       ),
     hintFields: ["password", "accessToken"],
     testDescription: "reads one incident (GET /api/now/table/incident?sysparm_limit=1)",
-    actions: {},
+    actions: {
+      create_incident: {
+        title: "Open a ServiceNow incident",
+        description: "Opens an incident; impact and urgency follow the severity (default medium).",
+        input: ProposedActionInput,
+      },
+    },
   },
   slack: {
     title: "Slack",
     fields: [
       { name: "botToken", label: "Bot token (xoxb-…)", secret: true, required: true },
       { name: "channel", label: "Channel", secret: false, required: true, help: "channel id, e.g. C0123456" },
+      {
+        name: "apiUrl",
+        label: "API URL",
+        secret: false,
+        required: false,
+        help: "default https://slack.com/api/",
+      },
     ],
-    config: z.object({ channel: z.string().trim().min(1).max(100) }).strict(),
+    config: z.object({ channel: z.string().trim().min(1).max(100), apiUrl: HttpUrl.optional() }).strict(),
     credentials: z.object({ botToken: Secret("botToken") }).strict(),
     hintFields: ["botToken"],
     testDescription: "checks the token (auth.test)",
-    actions: {},
+    actions: {
+      post_message: {
+        title: "Post a Slack message",
+        description: "Posts the title and the body to the channel (about one message a second per channel).",
+        input: ProposedActionInput,
+      },
+    },
   },
   webhook: {
     title: "Webhook",

@@ -4,3 +4,4 @@ export * from "./charset";
 export * from "./errors";
 export * from "./fetcher";
 export * from "./domain";
+export * from "./fetch-function";

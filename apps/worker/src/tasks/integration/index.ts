@@ -6,6 +6,7 @@ import {
   type IntegrationRegistry,
 } from "@techscaniq/contracts/integrations";
 import type { Db } from "@techscaniq/db";
+import { integrationProviders } from "@techscaniq/integrations";
 import { loadSecretBox } from "@techscaniq/db/secrets";
 import type { WorkerEnv } from "../../env";
 import { defineTask, type TaskDefinition } from "../define";
@@ -16,7 +17,10 @@ import { testConnection } from "./test-connection";
 import { webhookProvider } from "./webhook";
 
 /** The providers this worker dispatches to (the other providers' packages add theirs here). */
-export const INTEGRATION_REGISTRY: IntegrationRegistry = { webhook: webhookProvider };
+export const INTEGRATION_REGISTRY: IntegrationRegistry = {
+  webhook: webhookProvider,
+  ...integrationProviders,
+};
 
 export function integrationTaskDefinitions(settings: DeliverySettings): TaskDefinition[] {
   return [
