@@ -27,6 +27,20 @@ export const AgentRunPayload = z
   .object({ runId: z.uuid({ error: "runId must be an agent run id (uuid)" }) })
   .strict();
 
+/**
+ * Starts an agent for one event its trigger subscribes to (queued by the events row trigger
+ * private.queue_agent_triggers under job key evt:<triggerId>:<eventId>); once per (trigger, event).
+ */
+export const AGENT_TRIGGER_EVENT_TASK = "agent.trigger_event";
+export const AgentTriggerEventPayload = z
+  .object({
+    triggerId: z.uuid({ error: "triggerId must be an agent trigger id (uuid)" }),
+    eventId: z.union([z.number().int().positive(), z.string().regex(/^\d{1,19}$/)], {
+      error: "eventId must be an event id",
+    }),
+  })
+  .strict();
+
 /** Sends a design session's diagram to a vision-capable model and stores the analysis in the session. */
 export const DESIGN_ANALYZE_IMAGE_TASK = "design.analyze_image";
 export const DesignAnalyzeImagePayload = z
@@ -53,6 +67,7 @@ declare global {
       "report.generate": z.input<typeof ReportGeneratePayload>;
       "maintenance.prune_heartbeats": z.input<typeof PruneHeartbeatsPayload>;
       "agent.run": z.input<typeof AgentRunPayload>;
+      "agent.trigger_event": z.input<typeof AgentTriggerEventPayload>;
       "design.analyze_image": z.input<typeof DesignAnalyzeImagePayload>;
     }
   }

@@ -227,12 +227,25 @@ async function seedTwoTenants(db: Db): Promise<{ tenantA: string; tenantB: strin
       })
       .execute();
 
+    const trigger = (tenant_id: string, agent_id: string) =>
+      trx
+        .insertInto("agent_triggers")
+        .values({ tenant_id, agent_id, event_type: "scan.completed" })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+    const triggerA = await trigger(tenantA, agentA.id);
+    await trx
+      .insertInto("agent_trigger_firings")
+      .values({ tenant_id: tenantA, trigger_id: triggerA.id, event_id: "1", run_id: retryA.id })
+      .execute();
+
     await scan(tenantB);
     await agent(tenantB, "bare");
     const agentB = await agent(tenantB, "watch");
     await agentVersion(tenantB, agentB.id, 1);
     await agentVersion(tenantB, agentB.id, 2);
     await agentRun(tenantB, agentB.id);
+    await trigger(tenantB, agentB.id);
     const reportedB = await scan(tenantB);
     await trx.insertInto("reports").values({ tenant_id: tenantB, scan_id: reportedB.id }).execute();
   });

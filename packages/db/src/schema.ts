@@ -57,6 +57,32 @@ export interface AgentRuns {
   updated_at: Generated<Timestamp>;
   started_at: Timestamp | null;
   ended_at: Timestamp | null;
+  trigger_event_id: Int8 | null;
+}
+
+export interface AgentTriggerFirings {
+  id: Generated<string>;
+  tenant_id: string;
+  trigger_id: string;
+  event_id: Int8;
+  run_id: string | null;
+  depth: Generated<number>;
+  skipped_reason: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface AgentTriggers {
+  id: Generated<string>;
+  tenant_id: string;
+  agent_id: string;
+  event_type: "scan.completed" | "scan.failed" | "report.version_created" | "report.failed" | "finding.changed" | "agent_run.succeeded" | "agent_run.failed" | "agent_run.cancelled" | "agent_run.budget_exceeded";
+  filter: Generated<Json>;
+  input: Generated<Json>;
+  input_map: Generated<Json>;
+  enabled: Generated<boolean>;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface AgentVersions {
@@ -407,6 +433,8 @@ export interface WorkerJobRunners {
 export interface Database {
   agent_run_steps: AgentRunSteps;
   agent_runs: AgentRuns;
+  agent_trigger_firings: AgentTriggerFirings;
+  agent_triggers: AgentTriggers;
   agent_versions: AgentVersions;
   agents: Agents;
   ai_usage: AiUsage;

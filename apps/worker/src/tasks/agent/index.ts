@@ -6,6 +6,7 @@ import { defineTask, isLastAttempt, type TaskDefinition } from "../define";
 import { aiSettingsFromEnv } from "../report/index";
 import { designImageTask } from "./design-image";
 import { executeAgentRun, failAgentRun, RunBusy, type AgentRunSettings } from "./run";
+import { triggerEventTask } from "./trigger-event";
 
 /**
  * `agent.run` ({ runId }), queued by private.enqueue_agent_run_job under job key agent_run:<id>: runs
@@ -44,7 +45,7 @@ export function agentRunTask(settings: AgentRunSettings): TaskDefinition<typeof 
 }
 
 /**
- * The agent.* tasks (tools wait for scans and reports as long as a scan may take, plus a margin) and
+ * The agent.* tasks (event triggers start runs; tools wait for scans and reports as long as a scan may take, plus a margin) and
  * the design wizard's diagram analysis.
  */
 export function agentTasks({
@@ -59,6 +60,7 @@ export function agentTasks({
   const ai = aiSettingsFromEnv(db, env);
   return [
     designImageTask({ db, storage, ...ai }),
+    triggerEventTask(db),
     agentRunTask({
       db,
       connectionString: env.DATABASE_URL,
