@@ -5,6 +5,7 @@ import type { WorkerEnv } from "../../env";
 import { defineTask, isLastAttempt, type TaskDefinition } from "../define";
 import { aiSettingsFromEnv } from "../report/index";
 import { designImageTask } from "./design-image";
+import { scheduleTickTask } from "./schedule-tick";
 import { executeAgentRun, failAgentRun, RunBusy, type AgentRunSettings } from "./run";
 
 /**
@@ -44,7 +45,7 @@ export function agentRunTask(settings: AgentRunSettings): TaskDefinition<typeof 
 }
 
 /**
- * The agent.* tasks (tools wait for scans and reports as long as a scan may take, plus a margin) and
+ * The agent.* tasks (the schedules' tick; tools wait for scans and reports as long as a scan may take, plus a margin) and
  * the design wizard's diagram analysis.
  */
 export function agentTasks({
@@ -58,6 +59,7 @@ export function agentTasks({
 }): TaskDefinition[] {
   const ai = aiSettingsFromEnv(db, env);
   return [
+    scheduleTickTask(db),
     designImageTask({ db, storage, ...ai }),
     agentRunTask({
       db,
