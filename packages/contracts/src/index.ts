@@ -5,4 +5,5 @@ export * from "./ai";
 export * from "./env";
 export * from "./report/index";
 export * from "./scan/index";
+export * from "./schedules/index";
 export * from "./tasks";

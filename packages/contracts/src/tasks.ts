@@ -47,6 +47,16 @@ export const DesignAnalyzeImagePayload = z
   .object({ sessionId: z.uuid({ error: "sessionId must be a design session id (uuid)" }) })
   .strict();
 
+/**
+ * Every minute (graphile-worker crontab): queue the due slots of agent schedules. `now` is for
+ * tests and benchmarks (a controllable clock); `_cron` is what graphile-worker's crontab adds.
+ */
+export const AGENT_SCHEDULE_TICK_TASK = "agent.schedule_tick";
+export const AgentScheduleTickPayload = z.object({
+  now: z.iso.datetime({ offset: true, error: "now must be an ISO 8601 instant" }).optional(),
+  _cron: z.object({ ts: z.string(), backfilled: z.boolean() }).optional(),
+});
+
 export const PRUNE_HEARTBEATS_TASK = "maintenance.prune_heartbeats";
 export const PruneHeartbeatsPayload = z.object({
   olderThanMinutes: z
@@ -68,6 +78,7 @@ declare global {
       "maintenance.prune_heartbeats": z.input<typeof PruneHeartbeatsPayload>;
       "agent.run": z.input<typeof AgentRunPayload>;
       "agent.trigger_event": z.input<typeof AgentTriggerEventPayload>;
+      "agent.schedule_tick": z.input<typeof AgentScheduleTickPayload>;
       "design.analyze_image": z.input<typeof DesignAnalyzeImagePayload>;
     }
   }

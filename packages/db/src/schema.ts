@@ -43,7 +43,7 @@ export interface AgentRuns {
   agent_version: number;
   trigger: Generated<"manual" | "schedule" | "event" | "api">;
   input: Generated<Json>;
-  status: Generated<"queued" | "running" | "waiting_approval" | "succeeded" | "failed" | "cancelled" | "budget_exceeded">;
+  status: Generated<"queued" | "running" | "waiting_approval" | "succeeded" | "failed" | "cancelled" | "budget_exceeded" | "skipped" | "missed">;
   output: Json | null;
   error_message: string | null;
   input_tokens: Generated<number>;
@@ -57,7 +57,29 @@ export interface AgentRuns {
   updated_at: Generated<Timestamp>;
   started_at: Timestamp | null;
   ended_at: Timestamp | null;
+  schedule_id: string | null;
+  slot_at: Timestamp | null;
+  backfilled: Generated<boolean>;
+  skip_reason: string | null;
   trigger_event_id: Int8 | null;
+}
+
+export interface AgentSchedules {
+  id: Generated<string>;
+  tenant_id: string;
+  agent_id: string;
+  cron: string;
+  timezone: string;
+  enabled: Generated<boolean>;
+  starts_at: Timestamp | null;
+  ends_at: Timestamp | null;
+  input: Generated<Json>;
+  overlap: Generated<"skip" | "buffer_one" | "allow">;
+  catch_up_seconds: Generated<number>;
+  next_run_at: Timestamp | null;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface AgentTriggerFirings {
@@ -433,6 +455,7 @@ export interface WorkerJobRunners {
 export interface Database {
   agent_run_steps: AgentRunSteps;
   agent_runs: AgentRuns;
+  agent_schedules: AgentSchedules;
   agent_trigger_firings: AgentTriggerFirings;
   agent_triggers: AgentTriggers;
   agent_versions: AgentVersions;

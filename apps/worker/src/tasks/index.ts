@@ -30,6 +30,8 @@ export function defineTasks({ db, env, logger }: TaskDependencies): TaskDefiniti
 /** Recurring jobs; `identifier` keeps one schedule per item across restarts and workers. */
 export const cronItems: CronItem[] = [
   { task: "maintenance.prune_heartbeats", match: "0 * * * *", identifier: "prune_heartbeats" },
+  // Agent schedules live in a table (cron in any zone): one tick a minute queues their due slots.
+  { task: "agent.schedule_tick", match: "* * * * *", identifier: "agent_schedule_tick" },
 ];
 
 export function buildTaskList(definitions: readonly TaskDefinition[]): TaskList {
