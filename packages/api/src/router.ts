@@ -11,6 +11,7 @@ import { reportRouter } from "./routers/report";
 import { scanRouter } from "./routers/scan";
 import { tenantRouter } from "./routers/tenant";
 import { usageRouter } from "./routers/usage";
+import { watchlistRouter } from "./routers/watchlist";
 import { router } from "./trpc";
 
 export const appRouter = router({
@@ -26,6 +27,7 @@ export const appRouter = router({
   agentRun: agentRunRouter,
   agentTrigger: agentTriggerRouter,
   design: designRouter,
+  watchlist: watchlistRouter,
 });
 
 export type AppRouter = typeof appRouter;

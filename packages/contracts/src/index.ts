@@ -7,3 +7,4 @@ export * from "./report/index";
 export * from "./scan/index";
 export * from "./schedules/index";
 export * from "./tasks";
+export * from "./watchlists";

@@ -57,6 +57,19 @@ export const AgentScheduleTickPayload = z.object({
   _cron: z.object({ ts: z.string(), backfilled: z.boolean() }).optional(),
 });
 
+/** Queues the re-scans of the watchlists whose slot has come (crontab: each minute). */
+export const WATCHLIST_TICK_TASK = "watchlist.tick";
+/** graphile-worker's crontab adds `_cron` to the payload; nothing else is read. */
+export const WatchlistTickPayload = z.object({
+  _cron: z.object({ ts: z.string(), backfilled: z.boolean() }).optional(),
+});
+
+/** Compares a watched scan that ended with the URL's previous scan (queued by an events row trigger). */
+export const WATCHLIST_COMPARE_TASK = "watchlist.compare";
+export const WatchlistComparePayload = z
+  .object({ scanId: z.uuid({ error: "scanId must be a scan id (uuid)" }) })
+  .strict();
+
 export const PRUNE_HEARTBEATS_TASK = "maintenance.prune_heartbeats";
 export const PruneHeartbeatsPayload = z.object({
   olderThanMinutes: z
@@ -79,6 +92,8 @@ declare global {
       "agent.run": z.input<typeof AgentRunPayload>;
       "agent.trigger_event": z.input<typeof AgentTriggerEventPayload>;
       "agent.schedule_tick": z.input<typeof AgentScheduleTickPayload>;
+      "watchlist.tick": z.input<typeof WatchlistTickPayload>;
+      "watchlist.compare": z.input<typeof WatchlistComparePayload>;
       "design.analyze_image": z.input<typeof DesignAnalyzeImagePayload>;
     }
   }

@@ -239,7 +239,39 @@ async function seedTwoTenants(db: Db): Promise<{ tenantA: string; tenantB: strin
       .values({ tenant_id: tenantA, trigger_id: triggerA.id, event_id: "1", run_id: retryA.id })
       .execute();
 
+    const watchlist = (tenant_id: string, name: string) =>
+      trx
+        .insertInto("watchlists")
+        .values({ tenant_id, name, cron: "0 6 * * *" })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+    const watchlistUrl = (tenant_id: string, watchlist_id: string, scans: object = {}) =>
+      trx
+        .insertInto("watchlist_urls")
+        .values({ tenant_id, watchlist_id, url: "https://a.example/", ...scans })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+    const watchlistA = await watchlist(tenantA, "portfolio");
+    const watchedA = await watchlistUrl(tenantA, watchlistA.id, {
+      pending_scan_id: scanA.id,
+      last_scan_id: parentA.id,
+    });
+    await trx
+      .insertInto("watchlist_changes")
+      .values({
+        tenant_id: tenantA,
+        watchlist_id: watchlistA.id,
+        watchlist_url_id: watchedA.id,
+        url: "https://a.example/",
+        previous_scan_id: parentA.id,
+        scan_id: scanA.id,
+        kind: "version_changed",
+      })
+      .execute();
+
     await scan(tenantB);
+    await watchlist(tenantB, "bare");
+    await watchlistUrl(tenantB, (await watchlist(tenantB, "portfolio")).id);
     await agent(tenantB, "bare");
     const agentB = await agent(tenantB, "watch");
     await agentVersion(tenantB, agentB.id, 1);

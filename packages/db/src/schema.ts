@@ -437,6 +437,44 @@ export interface Tenants {
   updated_at: Generated<Timestamp>;
 }
 
+export interface WatchlistChanges {
+  id: Generated<string>;
+  tenant_id: string;
+  watchlist_id: string;
+  watchlist_url_id: string;
+  url: string;
+  previous_scan_id: string | null;
+  scan_id: string;
+  kind: "technology_added" | "technology_removed" | "version_changed" | "vulnerability_new" | "grade_dropped";
+  details: Generated<Json>;
+  event_id: Int8 | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface WatchlistUrls {
+  id: Generated<string>;
+  tenant_id: string;
+  watchlist_id: string;
+  url: string;
+  pending_scan_id: string | null;
+  last_scan_id: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface Watchlists {
+  id: Generated<string>;
+  tenant_id: string;
+  name: string;
+  cron: string;
+  timezone: Generated<string>;
+  rules: Generated<Json>;
+  enabled: Generated<boolean>;
+  next_run_at: Timestamp | null;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface WorkerHeartbeats {
   worker_id: string;
   hostname: string;
@@ -481,6 +519,9 @@ export interface Database {
   tenant_ai_operator_keys: TenantAiOperatorKeys;
   tenant_ai_settings: TenantAiSettings;
   tenants: Tenants;
+  watchlist_changes: WatchlistChanges;
+  watchlist_urls: WatchlistUrls;
+  watchlists: Watchlists;
   worker_heartbeats: WorkerHeartbeats;
   worker_job_runners: WorkerJobRunners;
 }

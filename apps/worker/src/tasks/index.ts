@@ -8,6 +8,7 @@ import { toGraphileTask, type TaskDefinition } from "./define";
 import { pruneHeartbeatsTask } from "./prune-heartbeats";
 import { reportTasks } from "./report/index";
 import { scanTasks } from "./scan/index";
+import { watchlistTasks } from "./watchlist/index";
 
 export interface TaskDependencies {
   db: Db;
@@ -24,6 +25,7 @@ export function defineTasks({ db, env, logger }: TaskDependencies): TaskDefiniti
     ...scanTasks({ db, env, logger, storage }),
     ...reportTasks({ db, env, logger, storage }),
     ...agentTasks({ db, env, storage }),
+    ...watchlistTasks(db),
   ];
 }
 
@@ -32,6 +34,8 @@ export const cronItems: CronItem[] = [
   { task: "maintenance.prune_heartbeats", match: "0 * * * *", identifier: "prune_heartbeats" },
   // Agent schedules live in a table (cron in any zone): one tick a minute queues their due slots.
   { task: "agent.schedule_tick", match: "* * * * *", identifier: "agent_schedule_tick" },
+  // Watchlists' re-scan cadence uses the same cron module; their tick runs beside the schedules'.
+  { task: "watchlist.tick", match: "* * * * *", identifier: "watchlist_tick" },
 ];
 
 export function buildTaskList(definitions: readonly TaskDefinition[]): TaskList {
