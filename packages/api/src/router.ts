@@ -1,6 +1,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { agentRouter } from "./routers/agent";
 import { agentRunRouter } from "./routers/agent-run";
+import { agentScheduleRouter } from "./routers/agent-schedule";
 import { aiSettingsRouter } from "./routers/ai-settings";
 import { apiKeyRouter } from "./routers/api-key";
 import { auditRouter } from "./routers/audit";
@@ -23,6 +24,7 @@ export const appRouter = router({
   usage: usageRouter,
   agent: agentRouter,
   agentRun: agentRunRouter,
+  agentSchedule: agentScheduleRouter,
   design: designRouter,
 });
 
