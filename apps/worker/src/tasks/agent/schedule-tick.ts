@@ -190,17 +190,16 @@ async function tickBatch(db: Db, now: Date): Promise<TickResult> {
       // buffer_one's waiting run must not start beside the running one: its schedule's own job queue
       // runs one job at a time.
       await sql`
-        select graphile_worker.add_job(
-                 identifier := ${AGENT_RUN_TASK},
-                 payload := json_build_object('runId', q.run_id),
-                 queue_name := q.queue_name,
-                 max_attempts := 5,
-                 job_key := q.job_key)
-          from unnest(${queued.map((run) => run.id)}::uuid[],
-                      ${queued.map((run) => `sched:${run.schedule_id}:${run.slot_at!.toISOString()}`)}::text[],
-                      ${queued.map((run) =>
-                        overlapOf.get(run.schedule_id!) === "buffer_one" ? `sched:${run.schedule_id}` : null,
-                      )}::text[]) as q(run_id, job_key, queue_name)`.execute(tx);
+        select graphile_worker.add_jobs(array(
+          select row(${AGENT_RUN_TASK}, json_build_object('runId', q.run_id), q.queue_name, null, 5,
+                     q.job_key, null, null)::graphile_worker.job_spec
+            from unnest(${queued.map((run) => run.id)}::uuid[],
+                        ${queued.map((run) => `sched:${run.schedule_id}:${run.slot_at!.toISOString()}`)}::text[],
+                        ${queued.map((run) =>
+                          overlapOf.get(run.schedule_id!) === "buffer_one"
+                            ? `sched:${run.schedule_id}`
+                            : null,
+                        )}::text[]) as q(run_id, job_key, queue_name)))`.execute(tx);
     }
     if (inserted.length > 0) {
       await sql`
