@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerAdminCommands } from "./commands/admin";
 import { registerAgentCommands } from "./commands/agent";
+import { registerScheduleCommands } from "./commands/agent-schedule";
 import { registerBenchCommand } from "./commands/bench";
 import { registerDbCommands } from "./commands/db";
 import { registerDetectCommand } from "./commands/detect";
@@ -29,7 +30,7 @@ registerDbCommands(program);
 registerDetectCommand(program);
 registerScanCommand(program, env);
 registerReportCommand(program, env);
-registerAgentCommands(program, env);
+registerScheduleCommands(registerAgentCommands(program, env), env);
 registerAdminCommands(program);
 registerBenchCommand(program);
 

@@ -2,6 +2,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { agentRouter } from "./routers/agent";
 import { agentRunRouter } from "./routers/agent-run";
 import { agentTriggerRouter } from "./routers/agent-trigger";
+import { agentScheduleRouter } from "./routers/agent-schedule";
 import { aiSettingsRouter } from "./routers/ai-settings";
 import { apiKeyRouter } from "./routers/api-key";
 import { auditRouter } from "./routers/audit";
@@ -26,6 +27,7 @@ export const appRouter = router({
   agent: agentRouter,
   agentRun: agentRunRouter,
   agentTrigger: agentTriggerRouter,
+  agentSchedule: agentScheduleRouter,
   design: designRouter,
   watchlist: watchlistRouter,
 });

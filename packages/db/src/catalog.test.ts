@@ -206,8 +206,26 @@ async function seedTwoTenants(db: Db): Promise<{ tenantA: string; tenantB: strin
         .values({ tenant_id, agent_id, agent_version: 1, retry_of })
         .returning("id")
         .executeTakeFirstOrThrow();
+    const schedule = (tenant_id: string, agent_id: string) =>
+      trx
+        .insertInto("agent_schedules")
+        .values({ tenant_id, agent_id, cron: "0 9 * * *", timezone: "UTC" })
+        .returning("id")
+        .executeTakeFirstOrThrow();
     const agentA = await agent(tenantA, "watch");
     await agentVersion(tenantA, agentA.id, 1);
+    const scheduleA = await schedule(tenantA, agentA.id);
+    await trx
+      .insertInto("agent_runs")
+      .values({
+        tenant_id: tenantA,
+        agent_id: agentA.id,
+        agent_version: 1,
+        trigger: "schedule",
+        schedule_id: scheduleA.id,
+        slot_at: new Date("2027-01-01T09:00:00Z"),
+      })
+      .execute();
     const firstRunA = await agentRun(tenantA, agentA.id);
     const retryA = await agentRun(tenantA, agentA.id, firstRunA.id);
     await trx
@@ -278,6 +296,7 @@ async function seedTwoTenants(db: Db): Promise<{ tenantA: string; tenantB: strin
     await agentVersion(tenantB, agentB.id, 2);
     await agentRun(tenantB, agentB.id);
     await trigger(tenantB, agentB.id);
+    await schedule(tenantB, agentB.id);
     const reportedB = await scan(tenantB);
     await trx.insertInto("reports").values({ tenant_id: tenantB, scan_id: reportedB.id }).execute();
   });

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { CliEnv } from "../env";
 import type { ScanConnection } from "./scan";
 
-type Client = ReturnType<typeof createTechScanClient>;
+export type Client = ReturnType<typeof createTechScanClient>;
 
 export interface AgentIo {
   stdout: (text: string) => void;
@@ -25,7 +25,7 @@ const CreateFlags = z.object({
   template: z.string({ error: "--template <id> is required" }).min(1, "--template <id> is required"),
   name: z.string({ error: "--name <name> is required" }).trim().min(1, "--name <name> is required"),
 });
-const agentId = z.uuid({ error: "<id> must be an agent id (uuid)" });
+export const agentId = z.uuid({ error: "<id> must be an agent id (uuid)" });
 
 /** The terminal events of a run, and the wait for a person, end `agent run --wait`. */
 const WAIT_ENDS = new Set([
@@ -33,13 +33,13 @@ const WAIT_ENDS = new Set([
   "agent_run.waiting_approval",
 ]);
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 /**
  * Runs one `agent` subcommand: 0 done, 1 the API refused or the run did not
  * succeed, 2 bad input on our side (flags, the input file, no API key).
  */
-async function command(
+export async function command(
   name: string,
   connection: ScanConnection,
   io: AgentIo,
@@ -64,14 +64,14 @@ async function command(
   }
 }
 
-function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
+export function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (!result.success) throw new UsageError(result.error.issues.map((issue) => issue.message).join("; "));
   return result.data;
 }
 
 /** The run input from a JSON file (an object), or `{}` without --input. */
-async function readInput(file: string | undefined): Promise<Record<string, unknown>> {
+export async function readInput(file: string | undefined): Promise<Record<string, unknown>> {
   if (!file) return {};
   let text: string;
   try {
@@ -197,16 +197,26 @@ export function runAgentPreview(
   });
 }
 
-export function registerAgentCommands(program: Command, env: CliEnv): void {
-  const connection = (): ScanConnection => ({ url: env.TECHSCANIQ_URL, apiKey: env.TECHSCANIQ_API_KEY });
-  const io: AgentIo = {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  };
+export const processIo: AgentIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** The `agent` command and its subcommands; returns it for the groups registered beside (schedule). */
+/** Where the agent commands send their requests, read when a command runs. */
+export const agentConnection = (env: CliEnv) => (): ScanConnection => ({
+  url: env.TECHSCANIQ_URL,
+  apiKey: env.TECHSCANIQ_API_KEY,
+});
+
+export function registerAgentCommands(program: Command, env: CliEnv): Command {
+  const connection = agentConnection(env);
+  const io = processIo;
   const agent = program
     .command("agent")
     .description(
-      "agents through the API (TECHSCANIQ_URL, TECHSCANIQ_API_KEY): templates, create, run, preview",
+      "agents through the API (TECHSCANIQ_URL, TECHSCANIQ_API_KEY): templates, create, run, preview, " +
+        "runs, schedule",
     );
   agent
     .command("templates")
@@ -241,4 +251,5 @@ export function registerAgentCommands(program: Command, env: CliEnv): void {
     .action(async (id: string, flags: { input?: string }) => {
       process.exitCode = await runAgentPreview(id, flags, connection(), io);
     });
+  return agent;
 }

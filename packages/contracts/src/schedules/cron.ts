@@ -127,14 +127,15 @@ export function nextSlot(schedule: CronSchedule, after: Date): Date | null {
 
 /**
  * Run times `from` ≤ t ≤ `until`, oldest first, at most `limit` of the newest (the count of older
- * ones dropped is returned, so a schedule far behind does not enumerate for ever into memory).
+ * ones dropped is returned, so a schedule far behind does not enumerate for ever into memory), and
+ * `next`, the first run time after `until` (null if none).
  */
 export function slotsBetween(
   schedule: CronSchedule,
   from: Date,
   until: Date,
   limit: number,
-): { slots: Date[]; dropped: number } {
+): { slots: Date[]; dropped: number; next: Date | null } {
   const cron = cronOf(schedule);
   const slots: Date[] = [];
   let dropped = 0;
@@ -147,7 +148,7 @@ export function slotsBetween(
     }
     next = cron.nextRun(next);
   }
-  return { slots, dropped };
+  return { slots, dropped, next };
 }
 
 const pad = (value: number) => String(value).padStart(2, "0");
@@ -196,7 +197,11 @@ export function parseDuration(text: string): number {
 /** Seconds as the shortest of `0`, `90s`, `15m`, `2h`, `1d`. */
 export function formatDuration(seconds: number): string {
   if (seconds === 0) return "0";
-  for (const [unit, size] of [["d", 86_400], ["h", 3600], ["m", 60]] as const) {
+  for (const [unit, size] of [
+    ["d", 86_400],
+    ["h", 3600],
+    ["m", 60],
+  ] as const) {
     if (seconds % size === 0) return `${seconds / size}${unit}`;
   }
   return `${seconds}s`;

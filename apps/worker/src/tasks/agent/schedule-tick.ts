@@ -60,11 +60,9 @@ interface Active {
   running: number;
 }
 
-/** The first slot after `after` that is not past the schedule's end; null when none is left. */
-function followingSlot(schedule: DueSchedule, after: Date): Date | null {
-  const next = nextSlot(schedule, after);
-  return next && (!schedule.ends_at || next.getTime() <= schedule.ends_at.getTime()) ? next : null;
-}
+/** `slot` unless it is past the schedule's end. */
+const withinEnd = (schedule: DueSchedule, slot: Date | null) =>
+  slot && (!schedule.ends_at || slot.getTime() <= schedule.ends_at.getTime()) ? slot : null;
 
 /** "2026-12-07 10:02" in the schedule's zone; the end only as "10:12" on the same day. */
 function downtime(schedule: DueSchedule, from: Date, to: Date): string {
@@ -82,10 +80,14 @@ function overlapAllows(overlap: ScheduleOverlap, active: Active): boolean {
   return active.queued === 0; // buffer_one: one may wait behind the running one
 }
 
-/** The rows for one due schedule's slots, oldest first. */
-function slotRuns(schedule: DueSchedule, now: Date, active: Active): RunValues[] {
+/** The rows for one due schedule's slots, oldest first, and its next_run_at after them. */
+function slotRuns(
+  schedule: DueSchedule,
+  now: Date,
+  active: Active,
+): { runs: RunValues[]; next: Date | null } {
   const until = schedule.ends_at && schedule.ends_at < now ? schedule.ends_at : now;
-  const { slots, dropped } = slotsBetween(schedule, schedule.next_run_at, until, MAX_SLOTS_PER_TICK);
+  const { slots, dropped, next } = slotsBetween(schedule, schedule.next_run_at, until, MAX_SLOTS_PER_TICK);
   const base = {
     tenant_id: schedule.tenant_id,
     agent_id: schedule.agent_id,
@@ -94,7 +96,7 @@ function slotRuns(schedule: DueSchedule, now: Date, active: Active): RunValues[]
     input: JSON.stringify(schedule.input),
     schedule_id: schedule.id,
   };
-  return slots.map((slot, index) => {
+  const runs = slots.map((slot, index): RunValues => {
     const age = now.getTime() - slot.getTime();
     const current = index === slots.length - 1 && age < 60_000;
     if (!current && age > schedule.catch_up_seconds * 1000) {
@@ -122,6 +124,7 @@ function slotRuns(schedule: DueSchedule, now: Date, active: Active): RunValues[]
     active.queued++;
     return { ...base, slot_at: slot, backfilled: !current };
   });
+  return { runs, next: withinEnd(schedule, next) };
 }
 
 /** One round: up to TICK_BATCH due schedules, locked, turned into runs and jobs; returns what it did. */
@@ -173,7 +176,16 @@ async function tickBatch(db: Db, now: Date): Promise<TickResult> {
       for (const row of counts)
         active.set(row.schedule_id!, { queued: Number(row.queued), running: Number(row.running) });
     }
-    const values = runnable.flatMap((schedule) => slotRuns(schedule, now, active.get(schedule.id)!));
+    // Slots of a paused agent pass without rows: its next_run_at moves to the first slot after now.
+    const handled = new Map(
+      due.map((schedule) => [
+        schedule.id,
+        active.has(schedule.id)
+          ? slotRuns(schedule, now, active.get(schedule.id)!)
+          : { runs: [], next: withinEnd(schedule, nextSlot(schedule, now)) },
+      ]),
+    );
+    const values = [...handled.values()].flatMap((slots) => slots.runs);
 
     const inserted =
       values.length === 0
@@ -190,17 +202,16 @@ async function tickBatch(db: Db, now: Date): Promise<TickResult> {
       // buffer_one's waiting run must not start beside the running one: its schedule's own job queue
       // runs one job at a time.
       await sql`
-        select graphile_worker.add_job(
-                 identifier := ${AGENT_RUN_TASK},
-                 payload := json_build_object('runId', q.run_id),
-                 queue_name := q.queue_name,
-                 max_attempts := 5,
-                 job_key := q.job_key)
-          from unnest(${queued.map((run) => run.id)}::uuid[],
-                      ${queued.map((run) => `sched:${run.schedule_id}:${run.slot_at!.toISOString()}`)}::text[],
-                      ${queued.map((run) =>
-                        overlapOf.get(run.schedule_id!) === "buffer_one" ? `sched:${run.schedule_id}` : null,
-                      )}::text[]) as q(run_id, job_key, queue_name)`.execute(tx);
+        select graphile_worker.add_jobs(array(
+          select row(${AGENT_RUN_TASK}, json_build_object('runId', q.run_id), q.queue_name, null, 5,
+                     q.job_key, null, null)::graphile_worker.job_spec
+            from unnest(${queued.map((run) => run.id)}::uuid[],
+                        ${queued.map((run) => `sched:${run.schedule_id}:${run.slot_at!.toISOString()}`)}::text[],
+                        ${queued.map((run) =>
+                          overlapOf.get(run.schedule_id!) === "buffer_one"
+                            ? `sched:${run.schedule_id}`
+                            : null,
+                        )}::text[]) as q(run_id, job_key, queue_name)))`.execute(tx);
     }
     if (inserted.length > 0) {
       await sql`
@@ -218,7 +229,7 @@ async function tickBatch(db: Db, now: Date): Promise<TickResult> {
                       )}::jsonb[]) as e(type, tenant_id, subject, data)`.execute(tx);
     }
 
-    const nextRuns = due.map((schedule) => followingSlot(schedule, now));
+    const nextRuns = due.map((schedule) => handled.get(schedule.id)!.next);
     await sql`
       update public.agent_schedules s set next_run_at = v.next_run_at
         from unnest(${due.map((s) => s.id)}::uuid[], ${nextRuns}::timestamptz[]) as v(id, next_run_at)

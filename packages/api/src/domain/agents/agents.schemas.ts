@@ -197,6 +197,14 @@ export const agentRunSchema = z.object({
   updatedAt: z.string(),
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
+  /** The schedule whose slot this run is (null otherwise, or once the schedule is deleted). */
+  scheduleId: z.uuid().nullable(),
+  /** The schedule slot (ISO instant) the run is for. */
+  slotAt: z.string().nullable(),
+  /** A slot run late, after downtime, within the schedule's catch-up window. */
+  backfilled: z.boolean(),
+  /** Why a skipped or missed run did not run (`overlap`, or the downtime beyond the catch-up window). */
+  skipReason: z.string().nullable(),
 });
 export type AgentRunView = z.output<typeof agentRunSchema>;
 
@@ -228,7 +236,7 @@ export const agentStatusSchema = z.object({
   lastRun: agentRunSchema.nullable(),
   /** Runs of the agent by status (every status present, 0 when none). */
   counts: z.record(AgentRunStatus, z.number()),
-  /** When a schedule runs the agent next; null until schedules exist. */
+  /** When a schedule runs the agent next (the earliest enabled schedule's slot, with its zone's offset). */
   nextRunAt: z.string().nullable(),
   /**
    * From the last ended runs: unknown (none yet), healthy (none failed), failing (the latest failed or

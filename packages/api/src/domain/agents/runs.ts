@@ -61,6 +61,10 @@ export function toRunView(row: RunWithEvent): AgentRunView {
     updatedAt: row.updated_at.toISOString(),
     startedAt: row.started_at?.toISOString() ?? null,
     endedAt: row.ended_at?.toISOString() ?? null,
+    scheduleId: row.schedule_id,
+    slotAt: row.slot_at?.toISOString() ?? null,
+    backfilled: row.backfilled,
+    skipReason: row.skip_reason,
   };
 }
 
