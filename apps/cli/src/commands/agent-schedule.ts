@@ -112,6 +112,7 @@ export function runAgentRuns(
             run.trigger.padEnd(8),
             `v${run.agentVersion}`,
             ...(run.slotAt ? [`slot ${run.slotAt}${run.backfilled ? " (backfilled)" : ""}`] : []),
+            ...(run.event ? [`event ${run.event.type ?? ""} #${run.event.id}`] : []),
             ...(run.skipReason ? [run.skipReason] : []),
           ].join("  ") + "\n",
         );

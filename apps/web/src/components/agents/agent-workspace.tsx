@@ -276,6 +276,11 @@ function RunsCard({ agentId }: { agentId: string }) {
                   {run.backfilled ? " · backfilled" : ""}
                 </span>
               ) : null}
+              {run.event ? (
+                <span className="text-muted-foreground" data-testid="run-event">
+                  on {run.event.type ?? "event"} #{run.event.id}
+                </span>
+              ) : null}
               {run.skipReason ? (
                 <span className="w-full text-muted-foreground" data-testid="run-skip-reason">
                   {run.status === "missed" ? "Missed: " : "Skipped: "}
