@@ -139,5 +139,10 @@ end;
 $$;
 comment on function private.queue_agent_triggers() is 'After an event is written by the worker: queues agent.trigger_event for each enabled trigger of its tenant and type (job key evt:<triggerId>:<eventId>). Refuses finding.* events from requests.';
 revoke all on function private.queue_agent_triggers() from public;
+-- Only the event types a trigger may name (and forged finding.*) reach the function: progress
+-- events, the most frequent, skip it.
 create trigger events_queue_agent_triggers after insert on public.events
-  for each row execute function private.queue_agent_triggers();
+  for each row when (new.type like 'finding.%' or new.type in (
+    'scan.completed', 'scan.failed', 'report.version_created', 'report.failed',
+    'agent_run.succeeded', 'agent_run.failed', 'agent_run.cancelled', 'agent_run.budget_exceeded'))
+  execute function private.queue_agent_triggers();
