@@ -29,12 +29,10 @@ const NextFlags = z.object({
 });
 const RunsFlags = z.object({ limit: count(100).default(20), json: z.boolean().default(false) });
 
-export function runScheduleAdd(
-  id: string,
-  rawFlags: z.input<typeof AddFlags>,
-  connection: ScanConnection,
-  io: AgentIo,
-) {
+/** The flags as commander hands them over: any may be missing or wrong; AddFlags says which. */
+type RawAddFlags = Partial<Record<"cron" | "tz" | "overlap" | "catchup" | "input", string>>;
+
+export function runScheduleAdd(id: string, rawFlags: RawAddFlags, connection: ScanConnection, io: AgentIo) {
   return command("schedule add", connection, io, async (client) => {
     const flags = parsed(AddFlags, rawFlags);
     const schedule = await client.agentSchedule.create.mutate({
@@ -141,7 +139,7 @@ export function registerScheduleCommands(agent: Command, env: CliEnv, io: AgentI
     .option("--overlap <policy>", "skip | buffer_one | allow, while a run of the schedule is going", "skip")
     .option("--catchup <duration>", "how late a slot may still run after downtime: 0, 15m, 2h, 1d", "0")
     .option("--input <file>", "the runs' input: a JSON object (default {})")
-    .action(async (id: string, flags: z.input<typeof AddFlags>) => {
+    .action(async (id: string, flags: RawAddFlags) => {
       process.exitCode = await runScheduleAdd(id, flags, connection(), io);
     });
   schedule
