@@ -135,10 +135,10 @@ export default {
     {
       name: "contracts-no-io",
       comment:
-        "contracts are zod schemas and pure functions: no I/O modules, no libraries but zod and ipaddr.js",
+        "contracts are zod schemas and pure functions: no I/O modules, no libraries but zod, ipaddr.js and croner (pure cron arithmetic)",
       severity: "error",
       from: { path: "^packages/contracts/src/", pathNot: TEST },
-      to: { dependencyTypes: ["npm", "core"], pathNot: ["/node_modules/(zod|ipaddr\\.js)/", "^net$"] },
+      to: { dependencyTypes: ["npm", "core"], pathNot: ["/node_modules/(zod|ipaddr\\.js|croner)/", "^net$"] },
     },
   ],
   options: {

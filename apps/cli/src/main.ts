@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerAdminCommands } from "./commands/admin";
 import { registerAgentCommands } from "./commands/agent";
+import { registerScheduleCommands } from "./commands/agent-schedule";
 import { registerBenchCommand } from "./commands/bench";
 import { registerDbCommands } from "./commands/db";
 import { registerDetectCommand } from "./commands/detect";
@@ -30,7 +31,7 @@ registerDbCommands(program);
 registerDetectCommand(program);
 registerScanCommand(program, env);
 registerReportCommand(program, env);
-registerAgentCommands(program, env);
+registerScheduleCommands(registerAgentCommands(program, env), env);
 registerWebhookCommands(program, env);
 registerAdminCommands(program);
 registerBenchCommand(program);

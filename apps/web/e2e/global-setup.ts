@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
  */
 interface StackReady {
   baseUrl: string;
+  databaseUrl: string;
   supabaseBaseUrl: string;
   fixtureUrls: Record<string, string>;
   demoAccount: { email: string; password: string };
@@ -33,11 +34,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       reject(new Error(`the e2e stack exited (${String(code)}) before it was ready; see its output above`)),
     );
   });
-  const { baseUrl, supabaseBaseUrl, fixtureUrls, demoAccount } = await ready;
+  const { baseUrl, supabaseBaseUrl, databaseUrl, fixtureUrls, demoAccount } = await ready;
   process.env.E2E_BASE_URL = baseUrl;
   process.env.E2E_SUPABASE_BASE_URL = supabaseBaseUrl;
   process.env.E2E_FIXTURE_URLS = JSON.stringify(fixtureUrls);
   process.env.E2E_DEMO_ACCOUNT = JSON.stringify(demoAccount);
+  // For what only the worker does (e.g. a schedule tick after downtime), done by a spec as the service role.
+  process.env.E2E_DATABASE_URL = databaseUrl;
   return async () => {
     if (stack.exitCode === null) {
       stack.kill("SIGTERM");

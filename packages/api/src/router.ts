@@ -1,6 +1,8 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { agentRouter } from "./routers/agent";
 import { agentRunRouter } from "./routers/agent-run";
+import { agentTriggerRouter } from "./routers/agent-trigger";
+import { agentScheduleRouter } from "./routers/agent-schedule";
 import { aiSettingsRouter } from "./routers/ai-settings";
 import { apiKeyRouter } from "./routers/api-key";
 import { auditRouter } from "./routers/audit";
@@ -12,6 +14,7 @@ import { scanRouter } from "./routers/scan";
 import { tenantRouter } from "./routers/tenant";
 import { usageRouter } from "./routers/usage";
 import { webhookRouter } from "./routers/webhook";
+import { watchlistRouter } from "./routers/watchlist";
 import { router } from "./trpc";
 
 export const appRouter = router({
@@ -25,9 +28,12 @@ export const appRouter = router({
   usage: usageRouter,
   agent: agentRouter,
   agentRun: agentRunRouter,
+  agentTrigger: agentTriggerRouter,
+  agentSchedule: agentScheduleRouter,
   design: designRouter,
   integration: integrationRouter,
   webhook: webhookRouter,
+  watchlist: watchlistRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,4 +6,6 @@ export * from "./env";
 export * from "./integrations/index";
 export * from "./report/index";
 export * from "./scan/index";
+export * from "./schedules/index";
 export * from "./tasks";
+export * from "./watchlists";

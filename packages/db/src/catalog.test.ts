@@ -206,8 +206,26 @@ async function seedTwoTenants(db: Db): Promise<{ tenantA: string; tenantB: strin
         .values({ tenant_id, agent_id, agent_version: 1, retry_of })
         .returning("id")
         .executeTakeFirstOrThrow();
+    const schedule = (tenant_id: string, agent_id: string) =>
+      trx
+        .insertInto("agent_schedules")
+        .values({ tenant_id, agent_id, cron: "0 9 * * *", timezone: "UTC" })
+        .returning("id")
+        .executeTakeFirstOrThrow();
     const agentA = await agent(tenantA, "watch");
     await agentVersion(tenantA, agentA.id, 1);
+    const scheduleA = await schedule(tenantA, agentA.id);
+    await trx
+      .insertInto("agent_runs")
+      .values({
+        tenant_id: tenantA,
+        agent_id: agentA.id,
+        agent_version: 1,
+        trigger: "schedule",
+        schedule_id: scheduleA.id,
+        slot_at: new Date("2027-01-01T09:00:00Z"),
+      })
+      .execute();
     const firstRunA = await agentRun(tenantA, agentA.id);
     const retryA = await agentRun(tenantA, agentA.id, firstRunA.id);
     await trx
@@ -270,12 +288,58 @@ async function seedTwoTenants(db: Db): Promise<{ tenantA: string; tenantB: strin
     await connection(tenantB);
     await endpoint(tenantB);
 
+    const trigger = (tenant_id: string, agent_id: string) =>
+      trx
+        .insertInto("agent_triggers")
+        .values({ tenant_id, agent_id, event_type: "scan.completed" })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+    const triggerA = await trigger(tenantA, agentA.id);
+    await trx
+      .insertInto("agent_trigger_firings")
+      .values({ tenant_id: tenantA, trigger_id: triggerA.id, event_id: "1", run_id: retryA.id })
+      .execute();
+
+    const watchlist = (tenant_id: string, name: string) =>
+      trx
+        .insertInto("watchlists")
+        .values({ tenant_id, name, cron: "0 6 * * *" })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+    const watchlistUrl = (tenant_id: string, watchlist_id: string, scans: object = {}) =>
+      trx
+        .insertInto("watchlist_urls")
+        .values({ tenant_id, watchlist_id, url: "https://a.example/", ...scans })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+    const watchlistA = await watchlist(tenantA, "portfolio");
+    const watchedA = await watchlistUrl(tenantA, watchlistA.id, {
+      pending_scan_id: scanA.id,
+      last_scan_id: parentA.id,
+    });
+    await trx
+      .insertInto("watchlist_changes")
+      .values({
+        tenant_id: tenantA,
+        watchlist_id: watchlistA.id,
+        watchlist_url_id: watchedA.id,
+        url: "https://a.example/",
+        previous_scan_id: parentA.id,
+        scan_id: scanA.id,
+        kind: "version_changed",
+      })
+      .execute();
+
     await scan(tenantB);
+    await watchlist(tenantB, "bare");
+    await watchlistUrl(tenantB, (await watchlist(tenantB, "portfolio")).id);
     await agent(tenantB, "bare");
     const agentB = await agent(tenantB, "watch");
     await agentVersion(tenantB, agentB.id, 1);
     await agentVersion(tenantB, agentB.id, 2);
     await agentRun(tenantB, agentB.id);
+    await trigger(tenantB, agentB.id);
+    await schedule(tenantB, agentB.id);
     const reportedB = await scan(tenantB);
     await trx.insertInto("reports").values({ tenant_id: tenantB, scan_id: reportedB.id }).execute();
   });

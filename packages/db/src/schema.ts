@@ -43,7 +43,7 @@ export interface AgentRuns {
   agent_version: number;
   trigger: Generated<"manual" | "schedule" | "event" | "api">;
   input: Generated<Json>;
-  status: Generated<"queued" | "running" | "waiting_approval" | "succeeded" | "failed" | "cancelled" | "budget_exceeded">;
+  status: Generated<"queued" | "running" | "waiting_approval" | "succeeded" | "failed" | "cancelled" | "budget_exceeded" | "skipped" | "missed">;
   output: Json | null;
   error_message: string | null;
   input_tokens: Generated<number>;
@@ -57,6 +57,54 @@ export interface AgentRuns {
   updated_at: Generated<Timestamp>;
   started_at: Timestamp | null;
   ended_at: Timestamp | null;
+  schedule_id: string | null;
+  slot_at: Timestamp | null;
+  backfilled: Generated<boolean>;
+  skip_reason: string | null;
+  trigger_event_id: Int8 | null;
+}
+
+export interface AgentSchedules {
+  id: Generated<string>;
+  tenant_id: string;
+  agent_id: string;
+  cron: string;
+  timezone: string;
+  enabled: Generated<boolean>;
+  starts_at: Timestamp | null;
+  ends_at: Timestamp | null;
+  input: Generated<Json>;
+  overlap: Generated<"skip" | "buffer_one" | "allow">;
+  catch_up_seconds: Generated<number>;
+  next_run_at: Timestamp | null;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface AgentTriggerFirings {
+  id: Generated<string>;
+  tenant_id: string;
+  trigger_id: string;
+  event_id: Int8;
+  run_id: string | null;
+  depth: Generated<number>;
+  skipped_reason: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface AgentTriggers {
+  id: Generated<string>;
+  tenant_id: string;
+  agent_id: string;
+  event_type: "scan.completed" | "scan.failed" | "report.version_created" | "report.failed" | "finding.changed" | "agent_run.succeeded" | "agent_run.failed" | "agent_run.cancelled" | "agent_run.budget_exceeded";
+  filter: Generated<Json>;
+  input: Generated<Json>;
+  input_map: Generated<Json>;
+  enabled: Generated<boolean>;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface AgentVersions {
@@ -432,6 +480,44 @@ export interface Tenants {
   updated_at: Generated<Timestamp>;
 }
 
+export interface WatchlistChanges {
+  id: Generated<string>;
+  tenant_id: string;
+  watchlist_id: string;
+  watchlist_url_id: string;
+  url: string;
+  previous_scan_id: string | null;
+  scan_id: string;
+  kind: "technology_added" | "technology_removed" | "version_changed" | "vulnerability_new" | "grade_dropped";
+  details: Generated<Json>;
+  event_id: Int8 | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface WatchlistUrls {
+  id: Generated<string>;
+  tenant_id: string;
+  watchlist_id: string;
+  url: string;
+  pending_scan_id: string | null;
+  last_scan_id: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface Watchlists {
+  id: Generated<string>;
+  tenant_id: string;
+  name: string;
+  cron: string;
+  timezone: Generated<string>;
+  rules: Generated<Json>;
+  enabled: Generated<boolean>;
+  next_run_at: Timestamp | null;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface WebhookEndpoints {
   id: Generated<string>;
   tenant_id: string;
@@ -468,6 +554,9 @@ export interface WorkerJobRunners {
 export interface Database {
   agent_run_steps: AgentRunSteps;
   agent_runs: AgentRuns;
+  agent_schedules: AgentSchedules;
+  agent_trigger_firings: AgentTriggerFirings;
+  agent_triggers: AgentTriggers;
   agent_versions: AgentVersions;
   agents: Agents;
   ai_usage: AiUsage;
@@ -493,6 +582,9 @@ export interface Database {
   tenant_ai_operator_keys: TenantAiOperatorKeys;
   tenant_ai_settings: TenantAiSettings;
   tenants: Tenants;
+  watchlist_changes: WatchlistChanges;
+  watchlist_urls: WatchlistUrls;
+  watchlists: Watchlists;
   webhook_endpoints: WebhookEndpoints;
   worker_heartbeats: WorkerHeartbeats;
   worker_job_runners: WorkerJobRunners;

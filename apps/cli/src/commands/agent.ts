@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { CliEnv } from "../env";
 import type { ScanConnection } from "./scan";
 
-type Client = ReturnType<typeof createTechScanClient>;
+export type Client = ReturnType<typeof createTechScanClient>;
 
 export interface AgentIo {
   stdout: (text: string) => void;
@@ -25,7 +25,7 @@ const CreateFlags = z.object({
   template: z.string({ error: "--template <id> is required" }).min(1, "--template <id> is required"),
   name: z.string({ error: "--name <name> is required" }).trim().min(1, "--name <name> is required"),
 });
-const agentId = z.uuid({ error: "<id> must be an agent id (uuid)" });
+export const agentId = z.uuid({ error: "<id> must be an agent id (uuid)" });
 
 /** The terminal events of a run, and the wait for a person, end `agent run --wait`. */
 const WAIT_ENDS = new Set([
@@ -65,7 +65,8 @@ export async function apiCommand(
   }
 }
 
-const command = (
+/** An `agent …` subcommand through `apiCommand`. */
+export const agentCommand = (
   name: string,
   connection: ScanConnection,
   io: AgentIo,
@@ -79,7 +80,7 @@ export function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
 }
 
 /** The run input from a JSON file (an object), or `{}` without --input. */
-async function readInput(file: string | undefined): Promise<Record<string, unknown>> {
+export async function readInput(file: string | undefined): Promise<Record<string, unknown>> {
   if (!file) return {};
   let text: string;
   try {
@@ -101,7 +102,7 @@ async function readInput(file: string | undefined): Promise<Record<string, unkno
 }
 
 export function runAgentTemplates(flags: { json?: boolean }, connection: ScanConnection, io: AgentIo) {
-  return command("templates", connection, io, async (client) => {
+  return agentCommand("templates", connection, io, async (client) => {
     const templates = await client.agent.templates.query();
     if (flags.json) io.stdout(`${JSON.stringify(templates, null, 2)}\n`);
     else
@@ -116,7 +117,7 @@ export function runAgentCreate(
   connection: ScanConnection,
   io: AgentIo,
 ) {
-  return command("create", connection, io, async (client) => {
+  return agentCommand("create", connection, io, async (client) => {
     const flags = parsed(CreateFlags, rawFlags);
     const agent = await client.agent.create.mutate({ name: flags.name, templateId: flags.template });
     io.stdout(`${agent.id}\n`);
@@ -158,7 +159,7 @@ export function runAgentRun(
   connection: ScanConnection,
   io: AgentIo,
 ) {
-  return command("run", connection, io, async (client) => {
+  return agentCommand("run", connection, io, async (client) => {
     const flags = parsed(RunFlags, rawFlags);
     const runAgent = parsed(agentId, id);
     const input = await readInput(flags.input);
@@ -196,7 +197,7 @@ export function runAgentPreview(
   connection: ScanConnection,
   io: AgentIo,
 ) {
-  return command("preview", connection, io, async (client) => {
+  return agentCommand("preview", connection, io, async (client) => {
     const previewAgent = parsed(agentId, id);
     const input = await readInput(flags.input);
     const prompt = await client.agent.previewPrompt.query({ agentId: previewAgent, input });
@@ -205,16 +206,26 @@ export function runAgentPreview(
   });
 }
 
-export function registerAgentCommands(program: Command, env: CliEnv): void {
-  const connection = (): ScanConnection => ({ url: env.TECHSCANIQ_URL, apiKey: env.TECHSCANIQ_API_KEY });
-  const io: AgentIo = {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  };
+export const processIo: AgentIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** The `agent` command and its subcommands; returns it for the groups registered beside (schedule). */
+/** Where the agent commands send their requests, read when a command runs. */
+export const agentConnection = (env: CliEnv) => (): ScanConnection => ({
+  url: env.TECHSCANIQ_URL,
+  apiKey: env.TECHSCANIQ_API_KEY,
+});
+
+export function registerAgentCommands(program: Command, env: CliEnv): Command {
+  const connection = agentConnection(env);
+  const io = processIo;
   const agent = program
     .command("agent")
     .description(
-      "agents through the API (TECHSCANIQ_URL, TECHSCANIQ_API_KEY): templates, create, run, preview",
+      "agents through the API (TECHSCANIQ_URL, TECHSCANIQ_API_KEY): templates, create, run, preview, " +
+        "runs, schedule",
     );
   agent
     .command("templates")
@@ -249,4 +260,5 @@ export function registerAgentCommands(program: Command, env: CliEnv): void {
     .action(async (id: string, flags: { input?: string }) => {
       process.exitCode = await runAgentPreview(id, flags, connection(), io);
     });
+  return agent;
 }

@@ -9,6 +9,7 @@ import { integrationTasks } from "./integration/index";
 import { pruneHeartbeatsTask } from "./prune-heartbeats";
 import { reportTasks } from "./report/index";
 import { scanTasks } from "./scan/index";
+import { watchlistTasks } from "./watchlist/index";
 
 export interface TaskDependencies {
   db: Db;
@@ -26,12 +27,17 @@ export function defineTasks({ db, env, logger }: TaskDependencies): TaskDefiniti
     ...reportTasks({ db, env, logger, storage }),
     ...agentTasks({ db, env, storage }),
     ...integrationTasks({ db, env }),
+    ...watchlistTasks(db),
   ];
 }
 
 /** Recurring jobs; `identifier` keeps one schedule per item across restarts and workers. */
 export const cronItems: CronItem[] = [
   { task: "maintenance.prune_heartbeats", match: "0 * * * *", identifier: "prune_heartbeats" },
+  // Agent schedules live in a table (cron in any zone): one tick a minute queues their due slots.
+  { task: "agent.schedule_tick", match: "* * * * *", identifier: "agent_schedule_tick" },
+  // Watchlists' re-scan cadence uses the same cron module; their tick runs beside the schedules'.
+  { task: "watchlist.tick", match: "* * * * *", identifier: "watchlist_tick" },
 ];
 
 export function buildTaskList(definitions: readonly TaskDefinition[]): TaskList {

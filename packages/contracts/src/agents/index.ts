@@ -4,3 +4,4 @@ export * from "./prompt";
 export * from "./spec";
 export * from "./templates";
 export * from "./tools";
+export * from "./triggers";

@@ -24,10 +24,20 @@ export const AGENT_RUN_STATUSES = [
   "failed",
   "cancelled",
   "budget_exceeded",
+  // A schedule's slot that did not run: overlap policy (skipped), outside the catch-up window (missed).
+  "skipped",
+  "missed",
 ] as const;
 export const AgentRunStatus = z.enum(AGENT_RUN_STATUSES);
 export type AgentRunStatus = z.infer<typeof AgentRunStatus>;
-export const TERMINAL_AGENT_RUN_STATUSES = ["succeeded", "failed", "cancelled", "budget_exceeded"] as const;
+export const TERMINAL_AGENT_RUN_STATUSES = [
+  "succeeded",
+  "failed",
+  "cancelled",
+  "budget_exceeded",
+  "skipped",
+  "missed",
+] as const;
 
 export const AGENT_RUN_TRIGGERS = ["manual", "schedule", "event", "api"] as const;
 export const AgentRunTrigger = z.enum(AGENT_RUN_TRIGGERS);

@@ -17,6 +17,7 @@ import { Textarea } from "../ui/textarea";
 import { AgentStatusBadge, RunStatusBadge } from "./badges";
 import { parseJsonObject, sampleInput } from "./json-input";
 import { PromptView, type PromptShape } from "./prompt-view";
+import { SchedulesCard } from "./schedules-card";
 import { SpecEditor } from "./spec-editor";
 import { specErrorsFromApi } from "./spec-form";
 import { agentActions, describeSpecChange, formatUsd } from "./view";
@@ -120,6 +121,7 @@ export function AgentWorkspace({
         <StatusCard agentId={agentId} />
         <RunCard agent={agent} canRun={canWrite && actions.run} />
       </div>
+      <SchedulesCard agent={agent} canWrite={canWrite} />
       <RunsCard agentId={agentId} />
       <Card>
         <CardHeader>
@@ -268,6 +270,23 @@ function RunsCard({ agentId }: { agentId: string }) {
               <span className="text-muted-foreground">
                 v{run.agentVersion} · {run.trigger} · {formatUsd(run.costUsd)}
               </span>
+              {run.slotAt ? (
+                <span className="text-muted-foreground" data-testid="run-slot">
+                  slot {formatDateTime(run.slotAt)}
+                  {run.backfilled ? " · backfilled" : ""}
+                </span>
+              ) : null}
+              {run.event ? (
+                <span className="text-muted-foreground" data-testid="run-event">
+                  on {run.event.type ?? "event"} #{run.event.id}
+                </span>
+              ) : null}
+              {run.skipReason ? (
+                <span className="w-full text-muted-foreground" data-testid="run-skip-reason">
+                  {run.status === "missed" ? "Missed: " : "Skipped: "}
+                  {run.skipReason}
+                </span>
+              ) : null}
             </li>
           ))}
         </ul>

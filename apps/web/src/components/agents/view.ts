@@ -22,6 +22,8 @@ export const RUN_STATUS_TONES: Record<AgentRunStatus, BadgeTone> = {
   failed: "danger",
   cancelled: "warning",
   budget_exceeded: "danger",
+  skipped: "neutral",
+  missed: "warning",
 };
 
 export const runStatusLabel = (status: AgentRunStatus) =>

@@ -7,6 +7,7 @@ import { cn } from "../../lib/cn";
 const LINKS = [
   { href: "/", label: "Scans", active: (path: string) => path === "/" || path.startsWith("/scans") },
   { href: "/agents", label: "Agents", active: (path: string) => path.startsWith("/agents") },
+  { href: "/watchlists", label: "Watchlists", active: (path: string) => path.startsWith("/watchlists") },
   { href: "/settings", label: "Settings", active: (path: string) => path.startsWith("/settings") },
 ] as const;
 

@@ -5,7 +5,9 @@ import type { WorkerEnv } from "../../env";
 import { defineTask, isLastAttempt, type TaskDefinition } from "../define";
 import { aiSettingsFromEnv } from "../report/index";
 import { designImageTask } from "./design-image";
+import { scheduleTickTask } from "./schedule-tick";
 import { executeAgentRun, failAgentRun, RunBusy, type AgentRunSettings } from "./run";
+import { triggerEventTask } from "./trigger-event";
 
 /**
  * `agent.run` ({ runId }), queued by private.enqueue_agent_run_job under job key agent_run:<id>: runs
@@ -44,8 +46,8 @@ export function agentRunTask(settings: AgentRunSettings): TaskDefinition<typeof 
 }
 
 /**
- * The agent.* tasks (tools wait for scans and reports as long as a scan may take, plus a margin) and
- * the design wizard's diagram analysis.
+ * The agent.* tasks (the schedules' tick, event triggers; tools wait for scans and reports as long as
+ * a scan may take, plus a margin) and the design wizard's diagram analysis.
  */
 export function agentTasks({
   db,
@@ -58,7 +60,9 @@ export function agentTasks({
 }): TaskDefinition[] {
   const ai = aiSettingsFromEnv(db, env);
   return [
+    scheduleTickTask(db),
     designImageTask({ db, storage, ...ai }),
+    triggerEventTask(db),
     agentRunTask({
       db,
       connectionString: env.DATABASE_URL,

@@ -287,7 +287,11 @@ export async function queueRunsWithoutJob(db: Db): Promise<string[]> {
       select r.id, private.enqueue_agent_run_job(r.id)
         from public.agent_runs r
        where r.status = 'queued'
-         and not exists (select 1 from graphile_worker.jobs j where j.key = 'agent_run:' || r.id::text)
+         -- By payload, not key: a schedule's run is queued under its slot's key (sched:<schedule>:<slot>).
+         -- (graphile-worker's jobs view has no payload column.)
+         and not exists (select 1 from graphile_worker._private_jobs j
+                           join graphile_worker._private_tasks t on t.id = j.task_id
+                          where t.identifier = 'agent.run' and j.payload->>'runId' = r.id::text)
        order by r.created_at`.execute(tx);
     return rows.map((row) => row.id);
   });

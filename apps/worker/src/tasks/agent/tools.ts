@@ -18,6 +18,7 @@ import {
 import { emitEvent, sql, withTenantAgentTx, type Database, type Db, type Transaction } from "@techscaniq/db";
 import { z } from "zod";
 import { loadScanInput } from "../report/generate";
+import { LIGHT_SCAN_OPTIONS, queueWorkerScan } from "../scan/queue";
 import type { AgentRunRow } from "./store";
 
 /**
@@ -56,7 +57,6 @@ type ToolImplementation<Name extends AgentToolName> = (
 ) => Promise<AgentToolOutput<Name>>;
 
 /** Pages, renders and depth of a scan an agent starts: a watch, not a full due-diligence crawl. */
-const AGENT_SCAN_OPTIONS = { maxPages: 10, renderCount: 1, maxDepth: 2 };
 const TERMINAL_SCAN_STATUSES = ["succeeded", "failed", "cancelled"];
 
 /**
@@ -184,34 +184,7 @@ const scanUrl: ToolImplementation<"scan_url"> = async (input, context) => {
   if (!scanId) {
     const { tenant_id: tenantId, created_by: createdBy } = context.run;
     scanId = await asTenant(context.db, context.run, async (tx) => {
-      // A re-scan of a URL points at its last good scan, as the API's re-scan does (the report's diff).
-      const parent = await tx
-        .selectFrom("scans")
-        .select("id")
-        .where("target_url", "=", url)
-        .where("status", "=", "succeeded")
-        .orderBy("finished_at", "desc")
-        .limit(1)
-        .executeTakeFirst();
-      const scan = await tx
-        .insertInto("scans")
-        .values({
-          tenant_id: tenantId,
-          created_by: createdBy,
-          target_url: url,
-          options: JSON.stringify(AGENT_SCAN_OPTIONS),
-          parent_scan_id: parent?.id ?? null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await emitEvent(tx, {
-        type: "scan.queued",
-        tenantId,
-        userId: null,
-        subject: scan.id,
-        data: { scanId: scan.id, status: scan.status, stage: scan.stage, progress: 0, targetUrl: url },
-      });
-      await sql`select private.enqueue_scan_job(${scan.id}::uuid, 'scan.crawl')`.execute(tx);
+      const scan = await queueWorkerScan(tx, { tenantId, createdBy, url, options: LIGHT_SCAN_OPTIONS });
       await tx
         .updateTable("agent_run_steps")
         .set({ response: JSON.stringify({ scanId: scan.id }) })

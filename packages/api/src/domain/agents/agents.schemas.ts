@@ -1,5 +1,6 @@
 import {
   AGENT_RUN_STATUSES,
+  AGENT_RUN_TRIGGERS,
   AgentRunStatus,
   AgentRunTrigger,
   AgentSpec,
@@ -11,6 +12,10 @@ import { z } from "zod";
 import { idSchema, pageOutput } from "../../schemas";
 
 /** Inputs and outputs of the `agent` and `agentRun` routers. */
+
+const isoDateTimeOffset = z.iso
+  .datetime({ offset: true, error: "must be an ISO 8601 date-time, e.g. 2026-12-08T09:00:00Z" })
+  .transform((text) => new Date(text));
 
 export const agentIdSchema = idSchema("an agent");
 export const runIdSchema = idSchema("an agent run");
@@ -76,11 +81,22 @@ export const listRunsInput = z
     status: z
       .union([AgentRunStatus, z.array(AgentRunStatus).min(1).max(AGENT_RUN_STATUSES.length)])
       .optional(),
+    trigger: z
+      .union([AgentRunTrigger, z.array(AgentRunTrigger).min(1).max(AGENT_RUN_TRIGGERS.length)])
+      .optional(),
+    /** Runs requested at or after this instant (ISO 8601 with offset). */
+    from: isoDateTimeOffset.optional(),
+    /** Runs requested before this instant. */
+    to: isoDateTimeOffset.optional(),
     limit: z.number().int().min(1).max(100).default(20),
     /** The `nextCursor` of the previous page. */
     cursor: z.string().max(200).optional(),
   })
-  .strict();
+  .strict()
+  .refine((input) => !input.from || !input.to || input.from < input.to, {
+    message: "from must be before to",
+    path: ["from"],
+  });
 
 export const decideRunInput = z
   .object({
@@ -173,12 +189,22 @@ export const agentRunSchema = z.object({
   costUsd: z.number(),
   priceTableVersion: z.string().nullable(),
   retryOf: z.uuid().nullable(),
+  /** The event that started a run triggered by an event (trigger `event`); null otherwise. */
+  event: z.object({ id: z.string(), type: z.string().nullable() }).nullable(),
   cancelRequestedAt: z.string().nullable(),
   createdBy: z.uuid().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
+  /** The schedule whose slot this run is (null otherwise, or once the schedule is deleted). */
+  scheduleId: z.uuid().nullable(),
+  /** The schedule slot (ISO instant) the run is for. */
+  slotAt: z.string().nullable(),
+  /** A slot run late, after downtime, within the schedule's catch-up window. */
+  backfilled: z.boolean(),
+  /** Why a skipped or missed run did not run (`overlap`, or the downtime beyond the catch-up window). */
+  skipReason: z.string().nullable(),
 });
 export type AgentRunView = z.output<typeof agentRunSchema>;
 
@@ -210,7 +236,7 @@ export const agentStatusSchema = z.object({
   lastRun: agentRunSchema.nullable(),
   /** Runs of the agent by status (every status present, 0 when none). */
   counts: z.record(AgentRunStatus, z.number()),
-  /** When a schedule runs the agent next; null until schedules exist. */
+  /** When a schedule runs the agent next (the earliest enabled schedule's slot, with its zone's offset). */
   nextRunAt: z.string().nullable(),
   /**
    * From the last ended runs: unknown (none yet), healthy (none failed), failing (the latest failed or

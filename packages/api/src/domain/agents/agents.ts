@@ -10,6 +10,7 @@ import {
   type AgentPrompt,
   type AgentRunStatus,
 } from "@techscaniq/contracts/agents";
+import { formatInZone } from "@techscaniq/contracts/schedules";
 import type { Database, Selectable, Transaction } from "@techscaniq/db";
 import type { z } from "zod";
 import { describeZodError, DomainError } from "../../errors";
@@ -374,6 +375,22 @@ export async function previewPrompt(
 /** How many recent ended runs decide an agent's health. */
 const HEALTH_WINDOW = 10;
 
+/** When a schedule runs the agent next: the earliest enabled schedule's next slot (null when paused or none). */
+async function nextRunAt(tx: Tx, agent: AgentRow): Promise<string | null> {
+  if (agent.status !== "published") return null;
+  const next = await tx
+    .selectFrom("agent_schedules")
+    .select(["next_run_at", "timezone"])
+    .where("agent_id", "=", agent.id)
+    .where("tenant_id", "=", agent.tenant_id)
+    .where("enabled", "=", true)
+    .where("next_run_at", "is not", null)
+    .orderBy("next_run_at")
+    .limit(1)
+    .executeTakeFirst();
+  return next?.next_run_at ? formatInZone(next.next_run_at, next.timezone) : null;
+}
+
 export async function agentStatus(tx: Tx, actor: ScanActor, agentId: string) {
   const agent = await findAgent(tx, actor, agentId);
   const lastRun = await tx
@@ -411,5 +428,10 @@ export async function agentStatus(tx: Tx, actor: ScanActor, agentId: string) {
         : ended.some((run) => failed(run.status))
           ? "degraded"
           : "healthy";
-  return { lastRun: lastRun ? toRunView(lastRun) : null, counts, nextRunAt: null, health };
+  return {
+    lastRun: lastRun ? toRunView(lastRun) : null,
+    counts,
+    nextRunAt: await nextRunAt(tx, agent),
+    health,
+  };
 }

@@ -21,7 +21,21 @@ export const AGENT_RUN_EVENTS: EventFamily = {
 
 const isEnded = (run: RunRow) => (TERMINAL_AGENT_RUN_STATUSES as readonly string[]).includes(run.status);
 
-export function toRunView(row: RunRow): AgentRunView {
+/** A run row with the type of the event that started it (selected by `runsWithEvent`), if any. */
+type RunWithEvent = RunRow & { trigger_event_type?: string | null };
+
+/** Runs as RLS shows them, each with the type of the event that started it. */
+const runsWithEvent = (tx: Tx) =>
+  tx
+    .selectFrom("agent_runs")
+    .selectAll("agent_runs")
+    .select(
+      sql<string | null>`(select e.type from public.events e where e.id = agent_runs.trigger_event_id)`.as(
+        "trigger_event_type",
+      ),
+    );
+
+export function toRunView(row: RunWithEvent): AgentRunView {
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -37,12 +51,20 @@ export function toRunView(row: RunRow): AgentRunView {
     costUsd: Number(row.cost_usd),
     priceTableVersion: row.price_table_version,
     retryOf: row.retry_of,
+    event:
+      row.trigger_event_id === null
+        ? null
+        : { id: row.trigger_event_id, type: row.trigger_event_type ?? null },
     cancelRequestedAt: row.cancel_requested_at?.toISOString() ?? null,
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     startedAt: row.started_at?.toISOString() ?? null,
     endedAt: row.ended_at?.toISOString() ?? null,
+    scheduleId: row.schedule_id,
+    slotAt: row.slot_at?.toISOString() ?? null,
+    backfilled: row.backfilled,
+    skipReason: row.skip_reason,
   };
 }
 
@@ -73,12 +95,8 @@ export async function findRun(
   actor: ScanActor,
   runId: string,
   { forUpdate = false } = {},
-): Promise<RunRow> {
-  let query = tx
-    .selectFrom("agent_runs")
-    .selectAll()
-    .where("id", "=", runId)
-    .where("tenant_id", "=", actor.tenantId);
+): Promise<RunWithEvent> {
+  let query = runsWithEvent(tx).where("id", "=", runId).where("tenant_id", "=", actor.tenantId);
   if (forUpdate) query = query.forUpdate();
   const run = await query.executeTakeFirst();
   if (!run) throw new DomainError("NOT_FOUND", `Agent run ${runId} was not found in this tenant`);
@@ -171,9 +189,7 @@ export async function retryRun(
 }
 
 export async function listRuns(tx: Tx, actor: ScanActor, input: z.output<typeof listRunsInput>) {
-  let query = tx
-    .selectFrom("agent_runs")
-    .selectAll()
+  let query = runsWithEvent(tx)
     .where("tenant_id", "=", actor.tenantId)
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
@@ -181,6 +197,10 @@ export async function listRuns(tx: Tx, actor: ScanActor, input: z.output<typeof 
   if (input.agentId) query = query.where("agent_id", "=", input.agentId);
   if (input.status)
     query = query.where("status", "in", Array.isArray(input.status) ? input.status : [input.status]);
+  if (input.trigger)
+    query = query.where("trigger", "in", Array.isArray(input.trigger) ? input.trigger : [input.trigger]);
+  if (input.from) query = query.where("created_at", ">=", input.from);
+  if (input.to) query = query.where("created_at", "<", input.to);
   if (input.cursor) query = query.where(afterCursor(input.cursor, "agentRun.list"));
   return keysetPage(await query.execute(), input.limit, toRunView);
 }
