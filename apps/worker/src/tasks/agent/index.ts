@@ -45,8 +45,8 @@ export function agentRunTask(settings: AgentRunSettings): TaskDefinition<typeof 
 }
 
 /**
- * The agent.* tasks (the schedules' tick; tools wait for scans and reports as long as a scan may take, plus a margin) and
- * the design wizard's diagram analysis.
+ * The agent.* tasks (the schedules' tick; tools wait for scans and reports as long as a scan may take,
+ * plus a margin) and the design wizard's diagram analysis.
  */
 export function agentTasks({
   db,
