@@ -118,9 +118,7 @@ try {
   console.log(`${"tick".padEnd(56)}${"p50 ms".padStart(9)}${"mean ms".padStart(9)}${"min ms".padStart(9)}`);
   const row = (label: string, values: number[]) => {
     const { p50, mean, min } = stats(values);
-    console.log(
-      `${label.padEnd(56)}${p50.toFixed(1).padStart(9)}${mean.toFixed(1).padStart(9)}${min.toFixed(1).padStart(9)}`,
-    );
+    console.log(label.padEnd(56) + [p50, mean, min].map((value) => value.toFixed(1).padStart(9)).join(""));
   };
   row(`${DUE} due → ${queued} runs + jobs + events`, due);
   row("nothing due", quiet);

@@ -107,7 +107,7 @@ describe("schedules: CLI agent schedule add / next / list and agent runs", { tim
     expect(list.out.join("")).toContain("overlap buffer_one catch-up 15m");
   });
 
-  it("refuses a wrong field, zone, catch-up or count with exit 2 before any request, and adds nothing", async () => {
+  it("refuses a wrong field, zone, catch-up or id with exit 2 before any request; adds nothing", async () => {
     const before = await scheduleCount();
     for (const [flags, message] of [
       [{ cron: "0 61 * * *", tz: "UTC" }, "hour field: 61 is out of range 0-23"],

@@ -61,7 +61,7 @@ function checkItem(field: CronField, item: string): void {
   if (end < start) throw new CronError(`${field.name} field: range ${range} goes backwards`);
 }
 
-/** Checks a 5-field cron expression; returns it with single spaces, or throws a CronError naming the field. */
+/** Checks a 5-field cron expression: returns it single-spaced, or throws a CronError naming the field. */
 export function checkCron(expression: string): string {
   const fields = expression.trim().split(/\s+/);
   if (expression.trim() === "" || fields.length !== CRON_FIELDS.length) {
@@ -173,7 +173,8 @@ export function formatInZone(instant: Date, timezone: string): string {
   const wholeSeconds = Math.floor(instant.getTime() / 1000) * 1000;
   const offsetMinutes = Math.round((Date.parse(`${local}Z`) - wholeSeconds) / 60_000);
   const sign = offsetMinutes < 0 ? "-" : "+";
-  const offset = `${sign}${pad(Math.floor(Math.abs(offsetMinutes) / 60))}:${pad(Math.abs(offsetMinutes) % 60)}`;
+  const minutes = Math.abs(offsetMinutes);
+  const offset = `${sign}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
   return `${local}${offset}`;
 }
 

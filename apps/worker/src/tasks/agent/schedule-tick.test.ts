@@ -115,7 +115,7 @@ describe("schedules: the tick on real Postgres with a controllable clock", { tim
     }
   });
 
-  it("schedules: two workers one run — concurrent ticks of the same minute create each slot's run once", async () => {
+  it("schedules: two workers one run — two ticks of one minute create each slot's run once", async () => {
     const agentId = await createPublishedAgent(database.db, member, SPEC);
     const from = at("2026-12-07T09:59:30Z");
     const scheduleIds = await Promise.all(
@@ -151,7 +151,7 @@ describe("schedules: the tick on real Postgres with a controllable clock", { tim
     ).rejects.toMatchObject({ code: "23505" });
   });
 
-  it("schedules: 10 minutes of downtime — catch-up 15m backfills, catch-up 0 records missed runs", async () => {
+  it("schedules: 10 minutes downtime — catch-up 15m backfills, catch-up 0 records missed", async () => {
     const agentId = await createPublishedAgent(database.db, member, SPEC);
     // The last tick handled 10:01; the worker is down until 10:12.
     const from = at("2026-12-07T10:01:00Z");
@@ -226,7 +226,7 @@ describe("schedules: the tick on real Postgres with a controllable clock", { tim
     ]);
   });
 
-  it("schedules: pause and publish — a paused agent's slots pass silently; new slots use the new version", async () => {
+  it("schedules: pause and publish — paused slots pass silently; later slots run the new one", async () => {
     const agentId = await createPublishedAgent(database.db, member, SPEC);
     const scheduleId = await createSchedule(agentId, { from: at("2026-12-07T10:00:30Z") });
     await tickSchedules(database.db, at("2026-12-07T10:01:00.200Z"));

@@ -73,6 +73,10 @@ function downtime(schedule: DueSchedule, from: Date, to: Date): string {
   return `${start}–${sameDay ? end!.slice(11) : end} ${schedule.timezone}`;
 }
 
+/** A slot's job key: sched:<schedule id>:<slot ISO>. */
+const jobKey = (run: { schedule_id: string | null; slot_at: Date | null }) =>
+  `sched:${run.schedule_id}:${run.slot_at!.toISOString()}`;
+
 /** Whether a slot may queue a run under the overlap policy, given the schedule's active runs. */
 function overlapAllows(overlap: ScheduleOverlap, active: Active): boolean {
   if (overlap === "allow") return true;
@@ -206,7 +210,7 @@ async function tickBatch(db: Db, now: Date): Promise<TickResult> {
           select row(${AGENT_RUN_TASK}, json_build_object('runId', q.run_id), q.queue_name, null, 5,
                      q.job_key, null, null)::graphile_worker.job_spec
             from unnest(${queued.map((run) => run.id)}::uuid[],
-                        ${queued.map((run) => `sched:${run.schedule_id}:${run.slot_at!.toISOString()}`)}::text[],
+                        ${queued.map(jobKey)}::text[],
                         ${queued.map((run) =>
                           overlapOf.get(run.schedule_id!) === "buffer_one"
                             ? `sched:${run.schedule_id}`
@@ -244,7 +248,7 @@ async function tickBatch(db: Db, now: Date): Promise<TickResult> {
   });
 }
 
-/** Handles every schedule due at `now`, in rounds of TICK_BATCH; schedules another worker holds are left to it. */
+/** Handles every schedule due at `now`, in rounds of TICK_BATCH; ones another worker holds are its. */
 export async function tickSchedules(db: Db, now: Date): Promise<TickResult> {
   const total: TickResult = { schedules: 0, queued: 0, skipped: 0, missed: 0 };
   for (;;) {
@@ -257,7 +261,7 @@ export async function tickSchedules(db: Db, now: Date): Promise<TickResult> {
   }
 }
 
-/** `agent.schedule_tick`, every minute from the worker's crontab; `now` in the payload stands in for the clock. */
+/** `agent.schedule_tick`, every minute from the worker's crontab; a payload's `now` replaces the clock. */
 export function scheduleTickTask(db: Db, clock: () => Date = () => new Date()) {
   return defineTask({
     name: AGENT_SCHEDULE_TICK_TASK,

@@ -375,7 +375,7 @@ export async function previewPrompt(
 /** How many recent ended runs decide an agent's health. */
 const HEALTH_WINDOW = 10;
 
-/** When a schedule runs the agent next: the earliest enabled schedule's next slot (null when paused or none). */
+/** When a schedule runs the agent next: the earliest enabled schedule's slot (null if paused or none). */
 async function nextRunAt(tx: Tx, agent: AgentRow): Promise<string | null> {
   if (agent.status !== "published") return null;
   const next = await tx
