@@ -26,6 +26,10 @@ test.describe.serial("a scan from the dashboard to its evidence", () => {
     );
     await expect(technologies.getByTestId("technology-name").filter({ hasText: /^PHP$/ })).toBeVisible();
     await expect(technologies.getByTestId("technology-name").filter({ hasText: /^jQuery$/ })).toBeVisible();
+    // A layer the site does not show is marked as inferred, with what it follows from.
+    await expect(technologies.filter({ hasText: /^MySQL/ }).getByTestId("technology-inferred")).toContainText(
+      "WordPress",
+    );
     await snapshotBoth(page, "scan-technologies");
 
     await page.getByRole("tab", { name: "Security" }).click();

@@ -66,6 +66,17 @@ export function TechnologiesTab({ scanId, showEvidence }: TabProps) {
                               tone={(technology.confidence ?? 0) >= 75 ? "bg-success" : "bg-warning"}
                             />
                           </div>
+                          {details?.inferred ? (
+                            <p className="text-xs text-muted-foreground" data-testid="technology-inferred">
+                              <span className="mr-1 rounded border border-border px-1 font-medium">
+                                inferred
+                              </span>
+                              not seen:{" "}
+                              {(details.inferredFrom ?? [])
+                                .map((from) => `${from.technology} ${from.basis}`)
+                                .join("; ")}
+                            </p>
+                          ) : null}
                           {otherCategories.length > 0 ? (
                             <p className="text-xs text-muted-foreground">
                               Also: {otherCategories.join(", ")}
