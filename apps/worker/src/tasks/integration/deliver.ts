@@ -32,8 +32,6 @@ export const RETRY_DELAYS_MS = [5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6] as const
 const JITTER = 0.1;
 /** A receiver's Retry-After is honoured up to a day. */
 const MAX_RETRY_AFTER_MS = 24 * 3600e3;
-/** Statuses whose Retry-After is read: rate limited, or a gateway that says when to come back. */
-const RETRY_AFTER_STATUSES = new Set([429, 502, 503, 504]);
 const ERROR_KEPT = 2000;
 
 export interface DeliverySettings {
@@ -47,19 +45,20 @@ export interface DeliverySettings {
 
 type Delivery = Selectable<IntegrationDeliveries>;
 
-/** When the attempt after `attempt` should run, or null when the schedule is used up. */
+/**
+ * When the attempt after `attempt` should run, or null when the schedule is used up. A provider's
+ * asked-for wait (a webhook's Retry-After, GitHub's rate-limit reset on a 403) is honoured whatever
+ * the status: each provider decides which answers carry one.
+ */
 export function nextRetryDelayMs(
   attempt: number,
-  outcome: Pick<ProviderOutcome, "status" | "retryAfterMs">,
+  outcome: Pick<ProviderOutcome, "retryAfterMs">,
   random: () => number = Math.random,
 ): number | null {
   const scheduled = RETRY_DELAYS_MS[attempt - 1];
   if (scheduled === undefined) return null;
   const jittered = Math.round(scheduled * (1 - JITTER + 2 * JITTER * random()));
-  const asked =
-    outcome.status !== null && RETRY_AFTER_STATUSES.has(outcome.status) && outcome.retryAfterMs !== undefined
-      ? Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS)
-      : 0;
+  const asked = outcome.retryAfterMs === undefined ? 0 : Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS);
   return Math.max(jittered, asked);
 }
 

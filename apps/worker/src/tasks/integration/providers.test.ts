@@ -98,6 +98,35 @@ describe("integrations: providers through the worker", { timeout: 120_000 }, () 
     ]);
   });
 
+  it("a GitHub 403 with x-ratelimit-remaining 0 waits until x-ratelimit-reset, not the 5 s schedule", async () => {
+    const connectionId = await createConnection(
+      "github",
+      { repository: "acme/shop", apiUrl: fake.github.baseUrl },
+      { token: fake.github.token },
+    );
+    const reset = Math.floor(Date.now() / 1000) + 900;
+    fake.fail("github", {
+      match: /^POST \/repos\/acme\/shop\/issues$/,
+      status: 403,
+      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) },
+      body: JSON.stringify({ message: "API rate limit exceeded" }),
+    });
+    const attempt = await deliverOnce(
+      settings,
+      {
+        kind: "action",
+        connectionId,
+        action: "create_issue",
+        input: { title: "Outdated jQuery", body: "jQuery 1.8.3" },
+        idempotencyKey: `action:${crypto.randomUUID()}:3`,
+      },
+      new AbortController().signal,
+    );
+    expect(attempt).toMatchObject({ state: "retrying", response_status: 403 });
+    // The reset is 900 s away; the schedule alone would come back after about 5 s.
+    expect(attempt!.next_retry_at!.getTime()).toBeGreaterThanOrEqual(reset * 1000 - 1000);
+  });
+
   it("a connection test records the provider's reason for bad credentials", async () => {
     const connectionId = await createConnection(
       "slack",

@@ -162,8 +162,8 @@ describe("integrations: webhook retries", { timeout: 120_000 }, () => {
     const low = () => 0;
     const high = () => 0.999_999;
     RETRY_DELAYS_MS.forEach((delay, index) => {
-      expect(nextRetryDelayMs(index + 1, { status: 500 }, low)).toBe(Math.round(delay * 0.9));
-      expect(nextRetryDelayMs(index + 1, { status: 500 }, high)).toBeLessThanOrEqual(Math.round(delay * 1.1));
+      expect(nextRetryDelayMs(index + 1, {}, low)).toBe(Math.round(delay * 0.9));
+      expect(nextRetryDelayMs(index + 1, {}, high)).toBeLessThanOrEqual(Math.round(delay * 1.1));
     });
     expect(RETRY_DELAYS_MS).toEqual([
       5e3,
@@ -174,10 +174,10 @@ describe("integrations: webhook retries", { timeout: 120_000 }, () => {
       10 * 3600e3,
       10 * 3600e3,
     ]);
-    expect(nextRetryDelayMs(RETRY_DELAYS_MS.length + 1, { status: 500 })).toBeNull();
-    expect(nextRetryDelayMs(1, { status: 429, retryAfterMs: 120_000 })).toBeGreaterThanOrEqual(120_000);
-    // Retry-After is a promise of rate limiters and gateways; a plain 500 keeps the schedule.
-    expect(nextRetryDelayMs(1, { status: 500, retryAfterMs: 120_000 }, low)).toBe(4500);
+    expect(nextRetryDelayMs(RETRY_DELAYS_MS.length + 1, {})).toBeNull();
+    // A wait the provider asks for (Retry-After, GitHub's rate-limit reset on a 403) outlasts the schedule.
+    expect(nextRetryDelayMs(1, { retryAfterMs: 120_000 })).toBeGreaterThanOrEqual(120_000);
+    expect(nextRetryDelayMs(1, {}, low)).toBe(4500);
   });
 
   it("429 delays the next attempt by at least Retry-After", async () => {
@@ -200,6 +200,23 @@ describe("integrations: webhook retries", { timeout: 120_000 }, () => {
     );
     const [job] = await jobsWithKey(key);
     expect(job!.run_at.getTime()).toBe(attempt!.next_retry_at!.getTime());
+  });
+
+  it("a plain 500's Retry-After is not taken: only rate limiters and gateways promise one", async () => {
+    receiver = await startWebhookReceiver();
+    receiver.answer({ status: 500, headers: { "retry-after": "120" } });
+    const endpoint = await createWebhookEndpoint(database.db, tenantId, receiver.url, ["agent_run.failed"]);
+    const event = await emit("agent_run.failed");
+    const [attempt] = await eventually(
+      async () => {
+        const rows = await deliveriesOf(`webhook:${endpoint.id}:${event.id}`);
+        return rows[0]?.state === "retrying" && rows;
+      },
+      "the 500 to be recorded",
+      20_000,
+    );
+    expect(attempt!.response_status).toBe(500);
+    expect(attempt!.next_retry_at!.getTime() - attempt!.finished_at!.getTime()).toBeLessThan(10_000);
   });
 
   it("a failed attempt (a 3xx counts as one) is retried with the same webhook-id", async () => {

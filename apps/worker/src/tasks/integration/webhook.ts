@@ -23,6 +23,9 @@ export function webhookSignature(secret: string, id: string, timestamp: number, 
   return `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
 }
 
+/** Statuses whose Retry-After a webhook receiver is taken at: rate limited, or a gateway saying when. */
+const RETRY_AFTER_STATUSES = new Set([429, 502, 503, 504]);
+
 /** The message id of an intended action: stable across attempts and replays, opaque to receivers. */
 export const webhookMessageId = (idempotencyKey: string) =>
   `msg_${createHash("sha256").update(idempotencyKey).digest("base64url").slice(0, 27)}`;
@@ -82,7 +85,9 @@ export async function sendSignedWebhook(
     signal: context.signal,
   });
   const text = await response.text().catch(() => "");
-  const after = retryAfterMs(response.headers.get("retry-after"));
+  const after = RETRY_AFTER_STATUSES.has(response.status)
+    ? retryAfterMs(response.headers.get("retry-after"))
+    : undefined;
   return {
     status: response.status,
     summary: httpSummary(response.status, text),
