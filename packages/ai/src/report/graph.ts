@@ -72,10 +72,25 @@ export const ReportState = Annotation.Root({
 type State = typeof ReportState.State;
 type Update = Partial<typeof ReportState.Update>;
 
+/**
+ * The findings' evidence ids taken in turns (each finding's first, then each one's second, …), so the
+ * prompt budget leaves every finding evidence to cite instead of giving the first findings all of it.
+ */
+function evidenceInTurns(findings: { evidence: string[] }[]): string[] {
+  const ids = new Set<string>();
+  const longest = Math.max(0, ...findings.map((finding) => finding.evidence.length));
+  for (let turn = 0; turn < longest; turn++)
+    for (const finding of findings) {
+      const id = finding.evidence[turn];
+      if (id !== undefined) ids.add(id);
+    }
+  return [...ids];
+}
+
 /** The section's findings and evidence, fenced as untrusted data and trimmed to the prompt budget. */
 export function sectionPrompt(section: SectionId, context: ScanContext): string {
   const findings = sectionFindings(section, context);
-  const ids = [...new Set(findings.flatMap((f) => f.evidence))];
+  const ids = evidenceInTurns(findings);
   const evidence: unknown[] = [];
   let used = 0;
   for (const id of ids) {
