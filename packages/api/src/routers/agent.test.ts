@@ -464,6 +464,29 @@ describe("agents: agentRun router", () => {
     });
   });
 
+  it("a missed schedule slot makes the agent degraded, not healthy", async () => {
+    const agent = await stackWatch();
+    const run = await asAlice().agentRun.trigger.mutate({ agentId: agent.id, input: URLS });
+    await asWorker(run.id, "succeeded");
+    expect((await asAlice().agent.status.query({ agentId: agent.id })).health).toBe("healthy");
+    await withServiceTx(bed.database.db, (tx) =>
+      tx
+        .insertInto("agent_runs")
+        .values({
+          tenant_id: tenantA.id,
+          agent_id: agent.id,
+          agent_version: 1,
+          trigger: "schedule",
+          input: JSON.stringify(URLS),
+          status: "missed",
+          skip_reason: "worker down; outside catch-up window 0",
+          ended_at: new Date(Date.now() - 60_000),
+        })
+        .execute(),
+    );
+    expect((await asAlice().agent.status.query({ agentId: agent.id })).health).toBe("degraded");
+  });
+
   it("streams the run's events over SSE until the worker's terminal event", async () => {
     const agent = await stackWatch();
     const run = await asAlice().agentRun.trigger.mutate({ agentId: agent.id, input: URLS });

@@ -420,12 +420,14 @@ export async function agentStatus(tx: Tx, actor: ScanActor, agentId: string) {
     .limit(HEALTH_WINDOW)
     .execute();
   const failed = (status: AgentRunStatus) => status === "failed" || status === "budget_exceeded";
+  // A missed slot is a run that should have happened and did not: never healthy, though not failing.
+  const degrading = (status: AgentRunStatus) => failed(status) || status === "missed";
   const health: (typeof AGENT_HEALTHS)[number] =
     ended.length === 0
       ? "unknown"
       : failed(ended[0]!.status)
         ? "failing"
-        : ended.some((run) => failed(run.status))
+        : ended.some((run) => degrading(run.status))
           ? "degraded"
           : "healthy";
   return {
