@@ -43,6 +43,8 @@ export async function createOnce<T>(steps: {
     answer = await steps.create();
   } catch (error) {
     if (!(error instanceof IntegrationError) || !error.retryable) throw error;
+    // A thrown answer below 500 (a rate limit) was refused, so nothing to look for.
+    if (error.status !== null && error.status < 500) throw error;
     return lookAgain(error);
   }
   if (answer.status === 201) return { ticket: steps.createdFrom(answer), created: true };

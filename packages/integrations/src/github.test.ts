@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeIntegrations, type FakeIntegrations } from "@techscaniq/fixtures";
 import { IntegrationError } from "./errors";
 import { integrationFetch } from "./http";
-import { GitHubClient, githubRetryAt } from "./github";
+import { GitHubClient, githubIdempotencyLabel, githubRetryAt } from "./github";
 
 let fake: FakeIntegrations;
 beforeAll(async () => {
@@ -11,10 +11,14 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 const NOW = new Date("2026-12-06T12:00:00Z");
-const client = (token = fake.github.token, attempt = 1) =>
+const client = (token = fake.github.token, attempt = 1, timeoutMs?: number) =>
   new GitHubClient(
     { token, baseUrl: fake.github.baseUrl },
-    { fetch: integrationFetch({ allowPrivate: "loopback" }), now: () => NOW, attempt },
+    {
+      fetch: integrationFetch({ allowPrivate: "loopback", ...(timeoutMs ? { timeoutMs } : {}) }),
+      now: () => NOW,
+      attempt,
+    },
   );
 
 async function failure(promise: Promise<unknown>): Promise<IntegrationError> {
@@ -65,18 +69,25 @@ describe("integrations: github actions", () => {
       title: "jQuery 1.8.3 is vulnerable",
       body: "Found by **TechScanIQ**.",
       labels: ["security", "techscaniq"],
+      idempotencyKey: "delivery-1",
     });
-    expect(issue.number).toBe(1);
+    expect(issue).toMatchObject({ number: 1, created: true });
     const request = fake.requestsTo("github").at(-1)!;
     expect(request).toMatchObject({ method: "POST", path: "/repos/acme/shop/issues" });
     expect(request.headers["content-type"]).toContain("application/json");
     expect(request.body).toEqual({
       title: "jQuery 1.8.3 is vulnerable",
       body: "Found by **TechScanIQ**.",
-      labels: ["security", "techscaniq"],
+      labels: ["security", "techscaniq", githubIdempotencyLabel("delivery-1")],
     });
     const refused = await failure(
-      client().createIssue({ owner: "acme", repo: "shop", title: " ", body: "" }),
+      client().createIssue({
+        owner: "acme",
+        repo: "shop",
+        title: " ",
+        body: "",
+        idempotencyKey: "delivery-2",
+      }),
     );
     expect(refused.message).toContain("HTTP 422: Validation Failed");
     expect(refused.retryable).toBe(false);
@@ -101,6 +112,63 @@ describe("integrations: github actions", () => {
   });
 });
 
+describe("integrations: github create issue after a timeout must not open two", () => {
+  const issue = (idempotencyKey: string) => ({
+    owner: "acme",
+    repo: "ml",
+    title: "Exposed .git directory",
+    body: "Found by **TechScanIQ**.",
+    labels: ["techscaniq"],
+    idempotencyKey,
+  });
+  const issuesOf = (key: string) =>
+    fake.state.githubIssues.filter((made) => made.labels.includes(githubIdempotencyLabel(key)));
+
+  it("labels fit GitHub's 50 characters and differ per action", () => {
+    const key = "action:5b7f2f3e-7c1a-4c7e-9d55-2f1f3b1c9a10:3";
+    expect(githubIdempotencyLabel(key)).toMatch(/^tsiq-[0-9a-f]{20}$/);
+    expect(githubIdempotencyLabel(key)).toBe(githubIdempotencyLabel(key));
+    expect(githubIdempotencyLabel(key)).not.toBe(githubIdempotencyLabel(key.replace(/3$/, "4")));
+  });
+
+  it("a timed-out create that happened is found by its label, not opened again", async () => {
+    fake.fail("github", { match: /^POST \/repos\/acme\/ml\/issues$/, hang: "after-handling" });
+    const found = await client(fake.github.token, 1, 1_000).createIssue(issue("timeout-1"));
+    expect(found).toMatchObject({ created: false });
+    expect(issuesOf("timeout-1")).toHaveLength(1);
+    expect(found.number).toBe(issuesOf("timeout-1")[0]!.number);
+    const calls = fake.requestsTo("github").slice(-2);
+    expect(calls.map((call) => `${call.method} ${call.path}`)).toEqual([
+      "POST /repos/acme/ml/issues",
+      "GET /repos/acme/ml/issues",
+    ]);
+    expect(calls[1]!.query).toMatchObject({ labels: githubIdempotencyLabel("timeout-1"), state: "all" });
+    // The job's next attempt (mayExist) looks first and still opens nothing.
+    const again = await client().createIssue({ ...issue("timeout-1"), mayExist: true });
+    expect(again).toMatchObject({ number: found.number, created: false });
+    expect(fake.requestsTo("github").at(-1)).toMatchObject({ method: "GET", path: "/repos/acme/ml/issues" });
+    expect(issuesOf("timeout-1")).toHaveLength(1);
+  });
+
+  it("an unanswered create that did not happen is re-sent later, after a look, exactly once", async () => {
+    fake.fail("github", { match: /^POST \/repos\/acme\/ml\/issues$/, hang: true });
+    const error = await failure(client(fake.github.token, 1, 1_000).createIssue(issue("timeout-2")));
+    expect(error.retryAt).toEqual(new Date(NOW.getTime() + 30_000));
+    expect(issuesOf("timeout-2")).toHaveLength(0);
+    const created = await client().createIssue({ ...issue("timeout-2"), mayExist: true });
+    expect(created.created).toBe(true);
+    expect(issuesOf("timeout-2")).toHaveLength(1);
+  });
+
+  it("a 502 to the create looks for the issue before the worker retries", async () => {
+    fake.fail("github", { match: /^POST \/repos\/acme\/ml\/issues$/, status: 502, body: "Bad Gateway" });
+    const error = await failure(client().createIssue(issue("bad-gateway")));
+    expect(error.message).toContain("no issue labelled");
+    expect(fake.requestsTo("github").at(-1)).toMatchObject({ method: "GET", path: "/repos/acme/ml/issues" });
+    expect(issuesOf("bad-gateway")).toHaveLength(0);
+  });
+});
+
 describe("integrations: github rate limits", () => {
   it("retry-after: retry after that many seconds", async () => {
     fake.fail("github", {
@@ -111,7 +179,15 @@ describe("integrations: github rate limits", () => {
         documentation_url: "https://docs.github.com",
       },
     });
-    const error = await failure(client().createIssue({ owner: "acme", repo: "shop", title: "t", body: "b" }));
+    const error = await failure(
+      client().createIssue({
+        owner: "acme",
+        repo: "shop",
+        title: "t",
+        body: "b",
+        idempotencyKey: "rate-limited",
+      }),
+    );
     expect(error.retryAt).toEqual(new Date(NOW.getTime() + 42_000));
     expect(error).toMatchObject({ status: 403, retryable: true });
   });
@@ -131,12 +207,24 @@ describe("integrations: github rate limits", () => {
     const secondary = { status: 403, body: { message: "You have exceeded a secondary rate limit." } };
     fake.fail("github", secondary);
     const first = await failure(
-      client(fake.github.token, 1).createIssue({ owner: "acme", repo: "shop", title: "t", body: "b" }),
+      client(fake.github.token, 1).createIssue({
+        owner: "acme",
+        repo: "shop",
+        title: "t",
+        body: "b",
+        idempotencyKey: "rate-limited",
+      }),
     );
     expect(first.retryAt).toEqual(new Date(NOW.getTime() + 60_000));
     fake.fail("github", secondary);
     const third = await failure(
-      client(fake.github.token, 3).createIssue({ owner: "acme", repo: "shop", title: "t", body: "b" }),
+      client(fake.github.token, 3).createIssue({
+        owner: "acme",
+        repo: "shop",
+        title: "t",
+        body: "b",
+        idempotencyKey: "rate-limited",
+      }),
     );
     expect(third.retryAt).toEqual(new Date(NOW.getTime() + 240_000));
   });
@@ -147,7 +235,13 @@ describe("integrations: github rate limits", () => {
       body: { message: "Resource not accessible by personal access token" },
     });
     const forbidden = await failure(
-      client().createIssue({ owner: "acme", repo: "shop", title: "t", body: "b" }),
+      client().createIssue({
+        owner: "acme",
+        repo: "shop",
+        title: "t",
+        body: "b",
+        idempotencyKey: "rate-limited",
+      }),
     );
     expect(forbidden).toMatchObject({ retryable: false, retryAt: null });
     fake.fail("github", { status: 502, body: "bad gateway" });

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { Octokit } from "@octokit/rest";
 import { FetchError } from "@techscaniq/scanner";
 import { checkConnection, type ConnectionCheck } from "./connection-check";
+import { createOnce } from "./create-once";
 import { IntegrationError, isTransientStatus, redact } from "./errors";
 import { sdkFetch, transportFailure, type ClientOptions } from "./http";
 
@@ -28,6 +30,28 @@ export interface GitHubRepository {
 export interface GitHubIssue {
   number: number;
   url: string;
+  /** False when an earlier, unanswered create had made it and its idempotency label found it. */
+  created: boolean;
+}
+
+export interface GitHubCreateIssue {
+  owner: string;
+  repo: string;
+  title: string;
+  body: string;
+  labels?: string[];
+  /** One per intended action (the delivery's key): the label that finds this issue again. */
+  idempotencyKey: string;
+  /** A previous attempt went unanswered: look before creating. */
+  mayExist?: boolean;
+}
+
+/**
+ * The label that marks an issue as this action's. GitHub label names are at most 50 characters and
+ * an action key is longer, so the label is a digest of it (80 bits: no two actions meet).
+ */
+export function githubIdempotencyLabel(idempotencyKey: string): string {
+  return `tsiq-${createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 20)}`;
 }
 
 export interface ManifestFile {
@@ -179,23 +203,61 @@ export class GitHubClient {
     return repositories.slice(0, MAX_REPOSITORIES);
   }
 
-  async createIssue(input: {
-    owner: string;
-    repo: string;
-    title: string;
-    body: string;
-    labels?: string[];
-  }): Promise<GitHubIssue> {
+  /**
+   * The issue carrying `label`, if any. The repository's issue list filtered by label reads GitHub's
+   * database, not the search index, so an issue created a moment ago is already there.
+   */
+  async findByLabel(input: { owner: string; repo: string; label: string }): Promise<GitHubIssue | null> {
     const { data } = await this.#call(() =>
-      this.#octokit.rest.issues.create({
+      this.#octokit.rest.issues.listForRepo({
         owner: input.owner,
         repo: input.repo,
-        title: input.title,
-        body: input.body,
-        ...(input.labels && input.labels.length > 0 ? { labels: input.labels } : {}),
+        labels: input.label,
+        state: "all",
+        per_page: 1,
       }),
     );
-    return { number: data.number, url: data.html_url };
+    const issue = data[0];
+    return issue ? { number: issue.number, url: issue.html_url, created: false } : null;
+  }
+
+  /**
+   * Creates the issue once (`createOnce`), like Jira's label and ServiceNow's correlation_id: an
+   * unanswered create's issue is found by its idempotency label before another create is sent.
+   */
+  async createIssue(input: GitHubCreateIssue): Promise<GitHubIssue> {
+    const label = githubIdempotencyLabel(input.idempotencyKey);
+    const labels = [...new Set([...(input.labels ?? []), label])];
+    const { ticket, created } = await createOnce({
+      provider: "github",
+      mayExist: input.mayExist ?? false,
+      marked: `issue labelled ${label}`,
+      find: () => this.findByLabel({ owner: input.owner, repo: input.repo, label }),
+      create: async () => {
+        // Octokit throws on anything but a 2xx, so only a created issue comes back here.
+        const answer = await this.#call(() =>
+          this.#octokit.rest.issues.create({
+            owner: input.owner,
+            repo: input.repo,
+            title: input.title,
+            body: input.body,
+            labels,
+          }),
+        );
+        return { status: answer.status, headers: new Headers(), body: answer.data };
+      },
+      createdFrom: (answer) => {
+        const data = answer.body as { number: number; html_url: string };
+        return { number: data.number, url: data.html_url, created: true };
+      },
+      failure: (answer) =>
+        new IntegrationError("github", `github: HTTP ${answer.status} to an issue create`, {
+          status: answer.status,
+          retryable: isTransientStatus(answer.status),
+        }),
+      now: this.#now,
+    });
+    return { ...ticket, created };
   }
 
   /** The dependency manifests at the repository's root (`MANIFEST_FILES` that are present). */

@@ -120,8 +120,16 @@ export const githubProvider: IntegrationProvider<"github"> = {
           title: input.title,
           body: input.body,
           labels: issueLabels(input),
+          idempotencyKey: context.idempotencyKey,
+          mayExist: mayExist(context),
         });
-        return { status: 201, summary: `opened ${repository}#${issue.number}`, externalId: issue.url };
+        return issue.created
+          ? { status: 201, summary: `opened ${repository}#${issue.number}`, externalId: issue.url }
+          : {
+              status: 200,
+              summary: `found ${repository}#${issue.number}, opened by an earlier attempt`,
+              externalId: issue.url,
+            };
       });
     },
   },

@@ -13,6 +13,8 @@ import { Label } from "../ui/label";
 import { SkeletonRows } from "../ui/skeleton";
 import { EmptyState, ErrorState } from "../ui/states";
 import { Textarea } from "../ui/textarea";
+import { DeliveryList, IntegrationAlerts } from "../settings/deliveries";
+import { isDeliveryPending, isReplayable } from "../settings/integration-view";
 import { RunStatusBadge } from "./badges";
 import { formatTokens, formatUsd, isRunEnded, runActions } from "./view";
 
@@ -30,10 +32,13 @@ export function RunWorkspace({
   initialRun,
   agentName,
   canWrite,
+  canManage,
 }: {
   initialRun: RunWorkspaceRun;
   agentName: string;
   canWrite: boolean;
+  /** Admins replay a failed delivery. */
+  canManage: boolean;
 }) {
   const runId = initialRun.id;
   const router = useRouter();
@@ -42,6 +47,23 @@ export function RunWorkspace({
   const run = runQuery.data;
   const steps = trpc.agentRun.steps.useQuery({ runId });
   const [note, setNote] = useState("");
+  // The worker delivers a queued action after the run's last step, so the list is read again until
+  // every queued action has an attempt that is no longer in flight.
+  const queuedActions = run.output?.actions.filter((action) => action.state === "queued").length ?? 0;
+  const deliveries = trpc.integration.deliveries.useQuery(
+    { agentRunId: runId, limit: 50 },
+    {
+      refetchInterval: (query) => {
+        const items = query.state.data?.items ?? [];
+        const owed = items.length < queuedActions || items.some(isDeliveryPending);
+        return owed ? 2000 : false;
+      },
+    },
+  );
+  const integrationStatus = trpc.integration.status.useQuery();
+  const connectionNames = Object.fromEntries(
+    (integrationStatus.data?.connections ?? []).map((connection) => [connection.id, connection.name]),
+  );
 
   const subscription = trpc.agentRun.progress.useSubscription(
     { runId },
@@ -50,6 +72,7 @@ export function RunWorkspace({
       onData: () => {
         void utils.agentRun.get.invalidate({ runId });
         void utils.agentRun.steps.invalidate({ runId });
+        void utils.integration.deliveries.invalidate({ agentRunId: runId });
       },
     },
   );
@@ -120,6 +143,7 @@ export function RunWorkspace({
           </div>
         ) : null}
       </div>
+      <IntegrationAlerts status={integrationStatus.data} />
       {actionError ? <ErrorState title="That did not work" message={errorMessageOf(actionError)} /> : null}
 
       {canWrite && actions.decide ? (
@@ -190,6 +214,26 @@ export function RunWorkspace({
             ))}
           </CardContent>
         </Card>
+      ) : null}
+
+      {deliveries.data?.items.length || queuedActions > 0 ? (
+        <section
+          aria-labelledby="deliveries-heading"
+          className="flex flex-col gap-3"
+          data-testid="run-deliveries"
+        >
+          <h2 id="deliveries-heading" className="text-lg font-semibold tracking-tight">
+            Deliveries
+          </h2>
+          {deliveries.error ? <ErrorState message={errorMessageOf(deliveries.error)} /> : null}
+          {deliveries.data ? (
+            <DeliveryList
+              deliveries={deliveries.data.items}
+              connectionNames={connectionNames}
+              canReplay={(delivery) => canManage && isReplayable(delivery)}
+            />
+          ) : null}
+        </section>
       ) : null}
 
       <section aria-labelledby="steps-heading" className="flex flex-col gap-3">

@@ -11,7 +11,7 @@ import {
 } from "../../lib/api-error";
 import { formatDateTime } from "../../lib/format";
 import { trpc } from "../../lib/trpc";
-import { Badge, type BadgeTone } from "../ui/badge";
+import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "../ui/card";
 import { FormAlert } from "../ui/field-error";
@@ -20,20 +20,9 @@ import { SkeletonRows } from "../ui/skeleton";
 import { EmptyState, ErrorState } from "../ui/states";
 import { TextField } from "../ui/text-field";
 import { NewSecret } from "./api-keys";
+import { DeliveryList, IntegrationAlerts, STATUS_TONES, type Delivery } from "./deliveries";
 
 type Catalog = RouterOutputs["integration"]["catalog"];
-type Delivery = RouterOutputs["integration"]["deliveries"]["items"][number];
-
-const STATUS_TONES: Record<string, BadgeTone> = {
-  ok: "success",
-  failing: "danger",
-  untested: "neutral",
-  succeeded: "success",
-  failed: "danger",
-  retrying: "warning",
-  sending: "info",
-};
-
 /** A connection form drawn from the catalog: the provider's fields, secret ones as password inputs. */
 function AddConnection({ catalog, onSecret }: { catalog: Catalog; onSecret: (secret: string) => void }) {
   const utils = trpc.useUtils();
@@ -109,38 +98,6 @@ function AddConnection({ catalog, onSecret }: { catalog: Catalog; onSecret: (sec
   );
 }
 
-function DeliveryList({ deliveries, canReplay }: { deliveries: Delivery[]; canReplay: boolean }) {
-  const utils = trpc.useUtils();
-  const replay = trpc.integration.replay.useMutation({ onSuccess: () => utils.integration.invalidate() });
-  if (deliveries.length === 0) return <EmptyState title="No deliveries yet" className="py-4" />;
-  return (
-    <ul className="divide-y divide-border text-xs" aria-label="Deliveries">
-      {deliveries.map((delivery) => (
-        <li key={delivery.id} className="flex flex-wrap items-center gap-2 py-2" data-testid="delivery">
-          <Badge tone={STATUS_TONES[delivery.state] ?? "neutral"}>{delivery.state}</Badge>
-          <span className="font-mono">{delivery.action}</span>
-          <span>attempt {delivery.attempt}</span>
-          <span>{delivery.responseStatus ?? "no answer"}</span>
-          {delivery.latencyMs !== null ? <span>{delivery.latencyMs} ms</span> : null}
-          <span className="text-muted-foreground">{formatDateTime(delivery.createdAt)}</span>
-          {delivery.error ? <span className="text-destructive">{delivery.error}</span> : null}
-          {delivery.nextRetryAt ? <span>next try {formatDateTime(delivery.nextRetryAt)}</span> : null}
-          {canReplay ? (
-            <Button
-              variant="ghost"
-              size="sm"
-              onClick={() => replay.mutate({ deliveryId: delivery.id })}
-              pending={replay.isPending && replay.variables?.deliveryId === delivery.id}
-            >
-              Replay
-            </Button>
-          ) : null}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
 /**
  * Connections (credentials shown as "set ••••1234", a test button, the last check) and webhook
  * endpoints with their deliveries and replay. Admins add; members test and replay.
@@ -151,6 +108,7 @@ export function Integrations({ canManage, canUse }: { canManage: boolean; canUse
   const connections = trpc.integration.connections.useQuery();
   const endpoints = trpc.webhook.list.useQuery();
   const deliveries = trpc.integration.deliveries.useQuery({ limit: 50 });
+  const status = trpc.integration.status.useQuery();
   const test = trpc.integration.test.useMutation({ onSettled: () => utils.integration.invalidate() });
   const [secret, setSecret] = useState<string | null>(null);
   const [url, setUrl] = useState("");
@@ -182,6 +140,7 @@ export function Integrations({ canManage, canUse }: { canManage: boolean; canUse
 
   return (
     <div className="flex flex-col gap-6">
+      <IntegrationAlerts status={status.data} />
       {secret ? <NewSecret secret={secret} what="signing secret" onDone={() => setSecret(null)} /> : null}
       <Card>
         <CardHeader>
@@ -237,7 +196,7 @@ export function Integrations({ canManage, canUse }: { canManage: boolean; canUse
                   </p>
                   <DeliveryList
                     deliveries={ofDeliveries((d) => d.connectionId === connection.id)}
-                    canReplay={canUse}
+                    canReplay={() => canUse}
                   />
                 </li>
               ))}
@@ -304,7 +263,7 @@ export function Integrations({ canManage, canUse }: { canManage: boolean; canUse
                   </p>
                   <DeliveryList
                     deliveries={ofDeliveries((d) => d.endpointId === endpoint.id)}
-                    canReplay={canUse}
+                    canReplay={() => canUse}
                   />
                 </li>
               ))}

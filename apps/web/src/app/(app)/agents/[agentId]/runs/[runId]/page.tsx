@@ -29,6 +29,7 @@ export default async function AgentRunPage({
       initialRun={run}
       agentName={agent.name}
       canWrite={context.session.activeTenant.role !== "viewer"}
+      canManage={["admin", "owner"].includes(context.session.activeTenant.role)}
     />
   );
 }
