@@ -163,11 +163,18 @@ export interface SiteContext {
 
 /** How a platform metadata file is read (`src/versions/files.ts`). */
 export type VersionFileReader =
-  "wordpress-feed" | "wordpress-theme" | "wordpress-plugin" | "drupal-changelog" | "joomla-manifest";
+  | "wordpress-feed"
+  | "wordpress-theme"
+  | "wordpress-plugin"
+  | "drupal-changelog"
+  | "joomla-manifest"
+  | "platform-hash";
 
 /** A fetched metadata file: a theme's style.css, a plugin's readme.txt, a CHANGELOG.txt, ... */
 export interface VersionFile {
   url: string;
   reader: VersionFileReader;
   content: string;
+  /** The sha-256 of the whole body, for a platform's static file (`platform-hash`) read in full. */
+  sha256?: string;
 }

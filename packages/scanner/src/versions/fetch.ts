@@ -1,5 +1,5 @@
 import { parseRobots } from "../crawl/robots";
-import { EvidenceSet } from "../evidence";
+import { EvidenceSet, sha256Hex } from "../evidence";
 import { analyzePage } from "../fingerprints/analyze";
 import { getFingerprintDatabase } from "../fingerprints/compile";
 import { resolveMatches } from "../fingerprints/detect";
@@ -10,18 +10,26 @@ import { type PlannedFile, planVersionFiles } from "./files";
 /** Bytes read of each metadata file, and characters kept of it for the detect stage. */
 const MAX_FILE_BYTES = 64 * 1024;
 const KEPT_CHARS = 16 * 1024;
+/** A platform's static file is hashed whole: as much as the crawler reads of a script. */
+const MAX_HASHED_FILE_BYTES = 512 * 1024;
 
 /** Crawled pages read for the platform: it shows on the first ones, and each costs a fingerprint pass. */
 const PLATFORM_PAGES = 3;
 
-/** The platforms whose conventional files are worth a request, found on the first crawled pages. */
-export function detectPlatforms(pages: PageSnapshot[], db = getFingerprintDatabase()): Set<string> {
+/**
+ * The platforms whose conventional files are worth a request, found on the
+ * first crawled pages, each with the version its fingerprints read (or null).
+ */
+export function detectPlatforms(
+  pages: PageSnapshot[],
+  db = getFingerprintDatabase(),
+): Map<string, string | null> {
   const findings = resolveMatches(
     pages.slice(0, PLATFORM_PAGES).flatMap((page) => analyzePage(page, db)),
     new EvidenceSet(),
     db,
   );
-  return new Set(findings.map((finding) => finding.name));
+  return new Map(findings.map((finding) => [finding.name, finding.version]));
 }
 
 /**
@@ -39,11 +47,14 @@ export async function fetchVersionFiles(
   for (const { url, reader } of plan) {
     if (!rules.isAllowed(url) || fetcher.signal?.aborted) continue;
     try {
+      const hashed = reader === "platform-hash";
       const response = await fetcher.fetch(url, {
         allowedContentTypes: null,
-        maxResponseBytes: MAX_FILE_BYTES,
+        maxResponseBytes: hashed ? MAX_HASHED_FILE_BYTES : MAX_FILE_BYTES,
       });
-      if (response.status === 200) files.push({ url, reader, content: response.text.slice(0, KEPT_CHARS) });
+      if (response.status !== 200) continue;
+      const content = response.text.slice(0, KEPT_CHARS);
+      files.push({ url, reader, content, ...(hashed ? { sha256: sha256Hex(response.text) } : {}) });
     } catch {
       // A file that cannot be had says nothing about versions.
     }

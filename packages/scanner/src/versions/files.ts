@@ -3,6 +3,7 @@ import type { EvidenceKind } from "../evidence";
 import { around, lineOf } from "../fingerprints/analyze";
 import type { FingerprintDatabase } from "../fingerprints/compile";
 import type { PageSnapshot, VersionFile, VersionFileReader } from "../types";
+import { platformHashes, versionsOfHash } from "./hashes";
 import { technologyCalled } from "./names";
 import type { VersionObservation } from "./observation";
 
@@ -10,6 +11,8 @@ import type { VersionObservation } from "./observation";
 export const MAX_VERSION_FILES = 8;
 /** Themes and plugins whose metadata is read, each. */
 const MAX_EXTENSIONS = 3;
+/** Static files of a platform whose hash is looked up, when nothing else gave its version. */
+const MAX_HASHED_FILES = 2;
 
 export interface PlannedFile {
   url: string;
@@ -24,11 +27,14 @@ const HREF = /\bhref\s*=\s*["']([^"']+)["']/i;
  * The metadata files that state the versions of a detected platform and its
  * extensions: WordPress's feed generator and the `style.css` / `readme.txt`
  * of the themes and plugins the pages load; Drupal's CHANGELOG.txt; Joomla's
- * files manifest. Nothing for a platform that was not detected.
+ * files manifest; and, for a platform whose version the pages do not show,
+ * its static files at their conventional path (`platform-hashes.json`) that
+ * no page loads already. Nothing for a platform that was not detected.
+ * `platforms` maps each detected platform to the version its fingerprints read, or null.
  */
 export function planVersionFiles(
   pages: PageSnapshot[],
-  platforms: Set<string>,
+  platforms: ReadonlyMap<string, string | null>,
   origin: string,
 ): PlannedFile[] {
   const plan: PlannedFile[] = [];
@@ -68,7 +74,24 @@ export function planVersionFiles(
     add("/CHANGELOG.txt", "drupal-changelog");
   }
   if (platforms.has("Joomla")) add("/administrator/manifests/files/joomla.xml", "joomla-manifest");
+  const loaded = pages.flatMap((page) => [...page.scriptSrc, ...page.stylesheets]);
+  const loadsAlready = (path: string) => loaded.some((url) => pathOf(url).endsWith(`/${path}`));
+  for (const [platform, version] of platforms) {
+    if (version !== null) continue;
+    const paths = new Set(platformHashes().flatMap((row) => (row.technology === platform ? [row.path] : [])));
+    // A file the pages load was hashed with them: its platform's version is known or not to be had.
+    if ([...paths].some(loadsAlready)) continue;
+    for (const path of [...paths].slice(0, MAX_HASHED_FILES)) add(`/${path}`, "platform-hash");
+  }
   return plan.slice(0, MAX_VERSION_FILES);
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
 }
 
 interface FileReading {
@@ -79,7 +102,7 @@ interface FileReading {
   technology?: string;
 }
 
-const READINGS: Record<VersionFileReader, FileReading> = {
+const READINGS: Record<Exclude<VersionFileReader, "platform-hash">, FileReading> = {
   "wordpress-feed": {
     pattern: /<generator>\s*https?:\/\/wordpress\.org\/\?v=(\d+\.\d+(?:\.\d+)?)\s*<\/generator>/i,
     kind: "page",
@@ -103,6 +126,14 @@ const READINGS: Record<VersionFileReader, FileReading> = {
 
 /** The version a fetched metadata file states, for the technology it belongs to. */
 export function versionsInFile(file: VersionFile, db: FingerprintDatabase): VersionObservation[] {
+  if (file.reader === "platform-hash") {
+    const kind = /\.css$/i.test(pathOf(file.url))
+      ? "css"
+      : /\.js$/i.test(pathOf(file.url))
+        ? "script"
+        : "page";
+    return file.sha256 ? versionsOfHash(file.url, file.sha256, kind) : [];
+  }
   const reading = READINGS[file.reader];
   const match = reading.pattern.exec(file.content);
   if (!match) return [];

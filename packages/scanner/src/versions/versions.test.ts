@@ -6,6 +6,7 @@ import { SafeFetcher } from "../net";
 import { renderPages } from "../render";
 import type { TechnologyFinding } from "../result";
 import { crawlStage, detectStage, parseScanOptions, siteContextStage } from "../scan";
+import { planVersionFiles } from ".";
 
 let server: FixtureServer;
 
@@ -19,6 +20,8 @@ beforeAll(async () => {
       "versions-words",
       "versions-conflict",
       "versions-runtime",
+      "versions-roundcube",
+      "versions-dokuwiki",
     ],
   });
 });
@@ -129,6 +132,65 @@ describe("truth: version from hashes of release files", () => {
       }),
     ]);
     expect(versionEvidence("jQuery").map((item) => item.locator)).toContain("sha-256");
+  });
+});
+
+describe("truth: version from hashes of platform release files", () => {
+  it("knows Roundcube 1.6.5 by the sha-256 of the common.min.js its sign-in page loads", async () => {
+    const { find, versionEvidence, origin } = await scanStatic("versions-roundcube");
+    // The file is Debian's roundcube-core 1.6.5 build, byte for byte; the page states no version anywhere.
+    expect(find("RoundCube").version).toBe("1.6.5");
+    expect(versionEvidence("RoundCube")).toEqual([
+      expect.objectContaining({
+        kind: "script",
+        url: `${origin}/program/js/common.min.js?s=1700482715`,
+        locator: "sha-256",
+        snippet: expect.stringMatching(
+          new RegExp(
+            String.raw`^sha-256 10f693f4\w+ = debian:roundcube-core=1\.6\.5\+dfsg-1\+deb12u\d+` +
+              String.raw`/program/js/common\.min\.js@1\.6\.5$`,
+          ),
+        ),
+      }),
+    ]);
+  });
+
+  it("fetches a detected platform's release file at its conventional path, its version unknown", async () => {
+    const { find, versionEvidence, site, origin } = await scanStatic("versions-dokuwiki");
+    // The generator names DokuWiki without a release; /VERSION is Debian dokuwiki's own file.
+    expect(site.versionFiles?.map((file) => [file.url, file.reader])).toEqual([
+      [`${origin}/VERSION`, "platform-hash"],
+    ]);
+    expect(find("DokuWiki").version).toBe('2022-07-31b "Igor"');
+    expect(versionEvidence("DokuWiki")).toEqual([
+      expect.objectContaining({ url: `${origin}/VERSION`, locator: "sha-256" }),
+    ]);
+  });
+
+  it("gives no platform a version, or a detection, by its files alone", async () => {
+    const crawl = await crawlStage(server.url("versions-roundcube"), settings);
+    // The same page and script without the title that shows Roundcube.
+    const pages = crawl.pages.map((page) => ({
+      ...page,
+      html: page.html.replace(/<title>[^<]*<\/title>/, ""),
+    }));
+    const context = await siteContextStage({ ...crawl, pages }, settings);
+    const detected = detectStage(pages, context.site);
+    expect(pages[0]!.scripts.map((script) => script.url)).toContain(
+      `${server.originOf("versions-roundcube")}/program/js/common.min.js?s=1700482715`,
+    );
+    expect(detected.technologies.map((t) => t.name)).not.toContain("RoundCube");
+    expect(context.site.versionFiles).toBeUndefined();
+  });
+
+  it("plans no fetch for a platform whose version the pages show or whose files they load", async () => {
+    const crawl = await crawlStage(server.url("versions-roundcube"), settings);
+    const origin = server.originOf("versions-roundcube");
+    expect(planVersionFiles(crawl.pages, new Map([["RoundCube", null]]), origin)).toEqual([]);
+    expect(planVersionFiles(crawl.pages, new Map([["DokuWiki", "2022-07-31b"]]), origin)).toEqual([]);
+    expect(planVersionFiles(crawl.pages, new Map([["DokuWiki", null]]), origin)).toEqual([
+      { url: `${origin}/VERSION`, reader: "platform-hash" },
+    ]);
   });
 });
 
