@@ -16,6 +16,7 @@ export interface ClientOptions {
   now?: () => Date;
 }
 
+/** How long one request to a provider or receiver may take (Standard Webhooks suggests about 15 s). */
 export const DEFAULT_TIMEOUT_MS = 15_000;
 /** API answers are small JSON documents; a manifest file is at most 1 MB through GitHub's contents API. */
 const MAX_API_RESPONSE_BYTES = 5 * 1024 * 1024;

@@ -1,9 +1,6 @@
 import type { IntegrationFetch } from "@techscaniq/contracts/integrations";
+import { DEFAULT_TIMEOUT_MS, integrationFetch as clientFetch } from "@techscaniq/integrations";
 import { FetchError, type AllowPrivate } from "@techscaniq/scanner";
-import { safeProviderFetch } from "../report/provider-fetch";
-
-/** How long one request to a provider or receiver may take (Standard Webhooks suggests about 15 s). */
-export const INTEGRATION_TIMEOUT_MS = 15_000;
 
 /** Thrown for a request that got no usable answer; `retry` says whether another attempt can help. */
 export class IntegrationRequestError extends Error {
@@ -20,22 +17,24 @@ export class IntegrationRequestError extends Error {
 const PERMANENT_FETCH_ERRORS = new Set(["invalid-url", "scheme", "credentials", "blocked"]);
 
 /**
- * Providers' `fetch`: the scanner's SSRF-safe fetcher as the model SDKs use it (host resolved and
- * checked at every call, connection pinned, redirects refused: a redirect would carry credentials
- * elsewhere, and Standard Webhooks counts 3xx as a failure), bounded by `timeoutMs`.
+ * Deliveries' `fetch`: the provider clients' SSRF-safe fetch (host resolved and checked at every
+ * call, connection pinned, redirects refused: a redirect would carry credentials elsewhere, and
+ * Standard Webhooks counts 3xx as a failure), with its failures sorted into retry or give up.
  */
 export function integrationFetch(
   allowPrivate: AllowPrivate,
-  timeoutMs = INTEGRATION_TIMEOUT_MS,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
 ): IntegrationFetch {
-  const fetch = safeProviderFetch(allowPrivate);
+  const fetch = clientFetch({ allowPrivate, timeoutMs });
   return async (url, init = {}) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     try {
       return await fetch(url, { ...init, signal });
     } catch (error) {
-      if (timeout.aborted) throw new IntegrationRequestError(`no answer within ${timeoutMs / 1000} s`, true);
+      // Either clock may ring first: this call's, or the fetcher's own per-request one.
+      if (timeout.aborted || (error instanceof FetchError && error.code === "timeout"))
+        throw new IntegrationRequestError(`no answer within ${timeoutMs / 1000} s`, true);
       if (error instanceof FetchError) {
         if (error.code === "redirects")
           throw new IntegrationRequestError(

@@ -5,6 +5,7 @@ import type {
   IntegrationProvider,
   ProviderOutcome,
 } from "@techscaniq/contracts/integrations";
+import { retryAfterTime } from "@techscaniq/integrations";
 
 /**
  * Standard Webhooks (https://www.standardwebhooks.com): every message carries `webhook-id` (the same
@@ -29,14 +30,6 @@ const RETRY_AFTER_STATUSES = new Set([429, 502, 503, 504]);
 /** The message id of an intended action: stable across attempts and replays, opaque to receivers. */
 export const webhookMessageId = (idempotencyKey: string) =>
   `msg_${createHash("sha256").update(idempotencyKey).digest("base64url").slice(0, 27)}`;
-
-/** Retry-After as seconds or an HTTP date, in milliseconds from now; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
 
 /** "HTTP 401 Unauthorized: <the start of the answer>": the receiver's reason, as it gave it. */
 export function httpSummary(status: number, body: string): string {
@@ -85,15 +78,16 @@ export async function sendSignedWebhook(
     signal: context.signal,
   });
   const text = await response.text().catch(() => "");
-  const after = RETRY_AFTER_STATUSES.has(response.status)
-    ? retryAfterMs(response.headers.get("retry-after"))
-    : undefined;
+  const now = new Date();
+  const retryAt = RETRY_AFTER_STATUSES.has(response.status)
+    ? retryAfterTime(response.headers.get("retry-after"), now)
+    : null;
   return {
     status: response.status,
     summary: httpSummary(response.status, text),
     request,
     responseExcerpt: text.slice(0, RESPONSE_KEPT),
-    ...(after !== undefined ? { retryAfterMs: after } : {}),
+    ...(retryAt ? { retryAfterMs: retryAt.getTime() - now.getTime() } : {}),
   };
 }
 
