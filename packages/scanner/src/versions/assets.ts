@@ -1,9 +1,8 @@
 import type { EvidenceKind } from "../evidence";
 import type { FingerprintDatabase } from "../fingerprints/compile";
-import { around, lineOf } from "../fingerprints/analyze";
 import { versionsFromHash } from "./hashes";
 import { technologyCalled, technologyOfFile } from "./names";
-import type { VersionObservation } from "./observation";
+import { evidenceInText, type VersionObservation } from "./observation";
 
 /** A fetched JS or CSS file the page loads. */
 export interface AssetBody {
@@ -52,13 +51,7 @@ function observation(
     version,
     source,
     confidence,
-    evidence: {
-      kind: asset.kind,
-      collector: "version",
-      url: asset.url,
-      locator: `line ${lineOf(asset.content, at)}`,
-      ...around(asset.content, at, at + version.length),
-    },
+    evidence: evidenceInText(asset, at, version),
   };
 }
 

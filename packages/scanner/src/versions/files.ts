@@ -1,11 +1,10 @@
 import { isSameSite } from "../crawl/url";
 import type { EvidenceKind } from "../evidence";
-import { around, lineOf } from "../fingerprints/analyze";
 import type { FingerprintDatabase } from "../fingerprints/compile";
 import type { PageSnapshot, VersionFile, VersionFileReader } from "../types";
 import { platformHashes, versionsOfHash } from "./hashes";
 import { technologyCalled } from "./names";
-import type { VersionObservation } from "./observation";
+import { evidenceInText, type VersionObservation } from "./observation";
 
 /** Metadata files fetched per scan at most. */
 export const MAX_VERSION_FILES = 8;
@@ -148,13 +147,7 @@ export function versionsInFile(file: VersionFile, db: FingerprintDatabase): Vers
       version,
       source: "file",
       confidence: 100,
-      evidence: {
-        kind: reading.kind,
-        collector: "version",
-        url: file.url,
-        locator: `line ${lineOf(file.content, at)}`,
-        ...around(file.content, at, at + version.length),
-      },
+      evidence: evidenceInText({ url: file.url, content: file.content, kind: reading.kind }, at, version),
     },
   ];
 }

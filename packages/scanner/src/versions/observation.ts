@@ -1,4 +1,5 @@
-import type { EvidenceInput } from "../evidence";
+import type { EvidenceInput, EvidenceKind } from "../evidence";
+import { around, lineOf } from "../fingerprints/analyze";
 
 /** Where a version was read besides the fingerprint patterns themselves. */
 export type VersionSource = "banner" | "constant" | "query" | "file" | "generator" | "footer" | "hash";
@@ -17,4 +18,19 @@ export interface VersionObservation {
   /** 0–100 */
   confidence: number;
   evidence: EvidenceInput;
+}
+
+/** The evidence of a version read at `at` in a file's text: the line it is on, the text around it. */
+export function evidenceInText(
+  file: { url: string; content: string; kind: EvidenceKind },
+  at: number,
+  version: string,
+): EvidenceInput {
+  return {
+    kind: file.kind,
+    collector: "version",
+    url: file.url,
+    locator: `line ${lineOf(file.content, at)}`,
+    ...around(file.content, at, at + version.length),
+  };
 }
