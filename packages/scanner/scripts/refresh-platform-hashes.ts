@@ -11,8 +11,9 @@
 import { execFileSync } from "node:child_process";
 import { lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { sha256Hex } from "../src/evidence";
+import { unpackNpm } from "./npm-pack";
 import { PLATFORM_HASHES_FILE, type PlatformHash } from "../src/versions/hashes";
 
 interface Platform {
@@ -38,7 +39,7 @@ interface DebianPlatform extends Platform {
 interface NpmPlatform extends Platform {
   npm: string;
   versions: string[];
-  /** Where the package's files are served from, inside `package/`. */
+  /** Where the package's files are served from, relative to the package's folder. */
   root: string;
 }
 
@@ -82,7 +83,7 @@ const NPM: NpmPlatform[] = [
     npm: "swagger-ui-dist",
     technology: "Swagger UI",
     versions: ["4.15.5", "4.18.3", "5.9.0", "5.11.0", "5.17.14", "5.18.2"],
-    root: "package",
+    root: ".",
     files: ["swagger-ui.css", "swagger-ui-standalone-preset.js"],
   },
 ];
@@ -111,17 +112,6 @@ function fetchDeb(pkg: string, version: string, dir: string): string {
   const unpacked = join(folder, "root");
   execFileSync("dpkg-deb", ["-x", join(folder, deb), unpacked]);
   rmSync(join(folder, deb));
-  return unpacked;
-}
-
-function fetchNpm(pkg: string, version: string, dir: string): string {
-  const out = execFileSync("npm", ["pack", `${pkg}@${version}`, "--silent", "--pack-destination", dir], {
-    encoding: "utf8",
-  });
-  const tarball = join(dir, out.trim().split("\n").pop()!);
-  const unpacked = mkdtempSync(join(dir, `${pkg}-${version}-`));
-  execFileSync("tar", ["-xzf", tarball, "-C", unpacked]);
-  rmSync(tarball);
   return unpacked;
 }
 
@@ -174,15 +164,15 @@ function main(): void {
     }
     for (const platform of NPM) {
       for (const version of platform.versions) {
-        const unpacked = fetchNpm(platform.npm, version, work);
+        const packageDir = unpackNpm(`${platform.npm}@${version}`, work);
         record(
           rows,
           platform,
-          join(unpacked, platform.root),
+          join(packageDir, platform.root),
           pinned(version, platform.pins),
           `npm:${platform.npm}@${version}`,
         );
-        rmSync(unpacked, { recursive: true, force: true });
+        rmSync(dirname(packageDir), { recursive: true, force: true });
         console.log(`${platform.npm}@${version}`);
       }
     }

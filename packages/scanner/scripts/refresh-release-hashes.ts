@@ -7,11 +7,11 @@
  *
  *   pnpm --filter @techscaniq/scanner exec tsx scripts/refresh-release-hashes.ts
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sha256Hex } from "../src/evidence";
+import { unpackNpm } from "./npm-pack";
 import { RELEASE_HASHES_FILE, type ReleaseHashTable } from "../src/versions/hashes";
 
 interface Release {
@@ -74,24 +74,13 @@ const RELEASES: Release[] = [
   },
 ];
 
-function packOne(pkg: string, version: string, dir: string): string {
-  const out = execFileSync("npm", ["pack", `${pkg}@${version}`, "--silent", "--pack-destination", dir], {
-    encoding: "utf8",
-  });
-  const tarball = join(dir, out.trim().split("\n").pop()!);
-  const unpacked = mkdtempSync(join(dir, `${pkg}-${version}-`));
-  execFileSync("tar", ["-xzf", tarball, "-C", unpacked]);
-  rmSync(tarball);
-  return join(unpacked, "package");
-}
-
 function main(): void {
   const work = mkdtempSync(join(tmpdir(), "release-hashes-"));
   const table: ReleaseHashTable = {};
   try {
     for (const release of RELEASES) {
       for (const version of release.versions) {
-        const root = packOne(release.pkg, version, work);
+        const root = unpackNpm(`${release.pkg}@${version}`, work);
         for (const file of release.files(version)) {
           let body: Buffer;
           try {
