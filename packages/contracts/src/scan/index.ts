@@ -5,3 +5,4 @@ export * from "./stages";
 export * from "./findings";
 export * from "./details";
 export * from "./retry";
+export * from "./status";

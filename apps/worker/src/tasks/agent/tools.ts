@@ -8,7 +8,7 @@ import {
 } from "@techscaniq/contracts/agents";
 import { diffScans, storedFindingFromRow, type ScanDiff } from "@techscaniq/contracts";
 import { ReportContent } from "@techscaniq/contracts/report";
-import { FINDING_SEVERITIES } from "@techscaniq/contracts/scan";
+import { FINDING_SEVERITIES, isFinishedScan } from "@techscaniq/contracts/scan";
 import {
   type ActionDeliveryPayload,
   agentActionKey,
@@ -57,7 +57,6 @@ type ToolImplementation<Name extends AgentToolName> = (
 ) => Promise<AgentToolOutput<Name>>;
 
 /** Pages, renders and depth of a scan an agent starts: a watch, not a full due-diligence crawl. */
-const TERMINAL_SCAN_STATUSES = ["succeeded", "failed", "cancelled"];
 
 /**
  * The pipeline (a scan, a report) has not finished yet. The run's job ends and comes back shortly
@@ -145,7 +144,7 @@ export async function cancelAgentScan(
       .where("id", "=", scanId)
       .forUpdate()
       .executeTakeFirst();
-    if (!scan || TERMINAL_SCAN_STATUSES.includes(scan.status)) return;
+    if (!scan || isFinishedScan(scan.status)) return;
     const queued = scan.status === "queued";
     const now = new Date();
     const updated = await tx
@@ -198,7 +197,7 @@ const scanUrl: ToolImplementation<"scan_url"> = async (input, context) => {
   try {
     const scan = await waitFor(context, `the scan of ${url}`, async () => {
       const row = await tenantScan(context, id);
-      return TERMINAL_SCAN_STATUSES.includes(row.status) ? row : null;
+      return isFinishedScan(row.status) ? row : null;
     });
     return await scanSummary(context, scan);
   } catch (error) {

@@ -1,4 +1,5 @@
 import { diffScans, nextSlot, WatchRules, watchChanges, watchScanOffsetMs } from "@techscaniq/contracts";
+import { isFinishedScan } from "@techscaniq/contracts/scan";
 import { emitEvent, withServiceTx, type Db } from "@techscaniq/db";
 import { loadScanInput } from "../report/generate";
 import { LIGHT_SCAN_OPTIONS, queueWorkerScan } from "../scan/queue";
@@ -101,7 +102,7 @@ export async function compareWatchedScan(db: Db, scanId: string): Promise<Compar
       .execute();
     const result: CompareResult = { urls: 0, changes: 0 };
     for (const entry of waiting) {
-      if (!["succeeded", "failed", "cancelled"].includes(entry.status)) continue;
+      if (!isFinishedScan(entry.status)) continue;
       const succeeded = entry.status === "succeeded";
       const previousScanId = entry.last_scan_id;
       if (succeeded && previousScanId) {

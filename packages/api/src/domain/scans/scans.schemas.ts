@@ -1,5 +1,10 @@
 import { isIP } from "node:net";
-import { FINDING_KINDS, FINDING_SEVERITIES, SCAN_STAGE_VALUES } from "@techscaniq/contracts/scan";
+import {
+  FINDING_KINDS,
+  FINDING_SEVERITIES,
+  SCAN_STAGE_VALUES,
+  SCAN_STATUSES,
+} from "@techscaniq/contracts/scan";
 import { z } from "zod";
 import { pageOutput } from "../../schemas";
 
@@ -8,10 +13,6 @@ import { pageOutput } from "../../schemas";
 export const MAX_URL_LENGTH = 2048;
 export const MAX_THESIS_LENGTH = 20_000;
 export const MAX_REPOSITORIES = 20;
-
-export const scanStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
-export type ScanStatus = (typeof scanStatuses)[number];
-export const finishedStatuses: readonly ScanStatus[] = ["succeeded", "failed", "cancelled"];
 
 /** Every stage a scan row can name (contracts' stage table, then the report hand-over). */
 export const scanStages = SCAN_STAGE_VALUES;
@@ -101,7 +102,7 @@ export const scanRefInput = z.object({ scanId: scanIdSchema }).strict();
 
 export const listScansInput = z
   .object({
-    status: z.array(z.enum(scanStatuses)).min(1).max(scanStatuses.length).optional(),
+    status: z.array(z.enum(SCAN_STATUSES)).min(1).max(SCAN_STATUSES.length).optional(),
     /** Case-insensitive substring of the target URL or thesis. */
     search: z.string().trim().min(1).max(200).optional(),
     limit: z.number().int().min(1).max(100).default(20),
@@ -157,7 +158,7 @@ export const scanViewSchema = z.object({
   thesis: z.string().nullable(),
   repositories: z.array(z.string()),
   options: z.object({ maxPages: z.number(), renderCount: z.number(), maxDepth: z.number() }),
-  status: z.enum(scanStatuses),
+  status: z.enum(SCAN_STATUSES),
   stage: z.enum(scanStages).nullable(),
   progress: z.number(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),

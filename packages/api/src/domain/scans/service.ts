@@ -1,13 +1,12 @@
 import { emitEvent, sql, type Database, type Selectable, type Transaction } from "@techscaniq/db";
 import type { ObjectRef, ObjectStorage } from "@techscaniq/db/storage";
-import { SCAN_STAGES, storedEvidenceFromRow } from "@techscaniq/contracts/scan";
+import { isFinishedScan, SCAN_STAGES, storedEvidenceFromRow } from "@techscaniq/contracts/scan";
 import type { z } from "zod";
 import { DomainError } from "../../errors";
 import { scanTaskName } from "@techscaniq/contracts/tasks";
 import { enforceHourlyTenantLimit } from "../tenant-rate";
 import { afterCursor, keysetPage } from "../keyset";
 import {
-  finishedStatuses,
   type createScanInput,
   type listEvidenceInput,
   type listFindingsInput,
@@ -178,7 +177,7 @@ export async function listScans(tx: Tx, actor: ScanActor, input: z.output<typeof
  */
 export async function cancelScan(tx: Tx, actor: ScanActor, scanId: string): Promise<ScanView> {
   const scan = await findScan(tx, actor, scanId, { forUpdate: true });
-  if (finishedStatuses.includes(scan.status)) {
+  if (isFinishedScan(scan.status)) {
     throw new DomainError(
       "CONFLICT",
       `Scan ${scanId} has already ${scan.status === "cancelled" ? "been cancelled" : scan.status}`,
