@@ -19,6 +19,8 @@ const FindingSummary = z.object({
   version: z.string().nullable(),
   severity: z.string().nullable(),
   evidenceIds: z.array(z.string()),
+  /** A layer the site does not show, inferred from one it does (technology findings only). */
+  inferred: z.literal(true).optional(),
 });
 
 const ScanSummary = z.object({

@@ -113,6 +113,8 @@ describe("agents: offline runner", () => {
       ]);
       expect(firstOutput.results[2]!.output.changes!.map((change) => change.change)).toEqual(["first_scan"]);
       expect(firstOutput.summary).toContain("WordPress 6.4.2");
+      // A layer the site does not show is named as inferred, not as detected.
+      expect(firstOutput.summary).toContain("MySQL (inferred)");
       expect(firstRun.price_table_version).toMatch(/^prices-[0-9a-f]{12}$/);
       expect(firstRun.input_tokens + firstRun.output_tokens).toBe(0);
       const events = await runEventTypes(database.db, first);

@@ -128,7 +128,11 @@ function planSummary(output: RunOutput["results"]): string {
       const scan = result as AgentToolOutput<"scan_url">;
       const technologies = scan.findings
         .filter((finding) => finding.kind === "technology")
-        .map((finding) => (finding.version ? `${finding.name} ${finding.version}` : finding.name));
+        .map(
+          (finding) =>
+            `${finding.version ? `${finding.name} ${finding.version}` : finding.name}` +
+            `${finding.inferred ? " (inferred)" : ""}`,
+        );
       if (scan.error) return `${scan.url}: scan ${scan.status}: ${scan.error}`;
       return `${scan.url}: scan ${scan.status}; technologies: ${technologies.join(", ") || "none found"}.`;
     }

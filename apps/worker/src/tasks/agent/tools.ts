@@ -8,7 +8,7 @@ import {
 } from "@techscaniq/contracts/agents";
 import { diffScans, storedFindingFromRow, type ScanDiff } from "@techscaniq/contracts";
 import { ReportContent } from "@techscaniq/contracts/report";
-import { FINDING_SEVERITIES, isFinishedScan } from "@techscaniq/contracts/scan";
+import { detailsAs, FINDING_SEVERITIES, isFinishedScan, TechnologyDetails } from "@techscaniq/contracts/scan";
 import {
   type ActionDeliveryPayload,
   agentActionKey,
@@ -127,6 +127,9 @@ async function scanSummary(
         version: finding.version,
         severity: finding.severity,
         evidenceIds: finding.evidenceIds,
+        ...(finding.kind === "technology" && detailsAs(TechnologyDetails, finding.details)?.inferred
+          ? { inferred: true as const }
+          : {}),
       })),
   };
 }
