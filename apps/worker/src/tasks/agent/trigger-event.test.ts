@@ -283,6 +283,15 @@ describe("triggers: loops are cut", { timeout: 180_000 }, () => {
     await expect(forged).rejects.toMatchObject({ code: "42501" });
     expect(await jobKeys("evt:")).toEqual([]);
   });
+
+  it("refuses integration.* and webhook.* events from requests (a test result or an alert is the worker's)", async () => {
+    for (const type of ["integration.connection_tested", "webhook.endpoint_disabled"]) {
+      const forged = withRlsTx(database.db, claimsFor(memberA.userId), (tx) =>
+        emitEvent(tx, { type, tenantId: memberA.tenantId, userId: null, subject: "x" }),
+      );
+      await expect(forged, type).rejects.toMatchObject({ code: "42501" });
+    }
+  });
 });
 
 const waitForRun = async (agentId: string) =>
