@@ -158,6 +158,20 @@ describe("techscaniq scan", () => {
     finishedScanId = (printed as unknown as { id: string }).id;
   }, 180_000);
 
+  it("--wait prints the findings as a table, an inferred layer marked with what it follows from", async () => {
+    const io = captureIo();
+    const code = await runScan(
+      fixtures.url("wordpress-like"),
+      { wait: true, maxPages: 2 },
+      { url: baseUrl, apiKey },
+      io,
+    );
+    expect(code, io.err.join("")).toBe(0);
+    const out = io.out.join("");
+    expect(out).toMatch(/^ {2}WordPress 6\.4\.2 {2}\(CMS, 100%\)/m);
+    expect(out).toMatch(/^ {2}MySQL {2}\(inferred from WordPress, Databases, \d+%\)/m);
+  }, 180_000);
+
   it("trust: unreachable target — --wait says 'retrying (2/3): <cause>, next try at …'", async () => {
     // The start page answers 503 once, then 200: the crawl waits for its second try.
     let startPageAnswers = 0;

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { createTechScanClient, type RouterOutputs } from "@techscaniq/api/client";
-import { describeRetry } from "@techscaniq/contracts/scan";
+import { describeRetry, detailsAs, TechnologyDetails } from "@techscaniq/contracts/scan";
 import type { Command } from "commander";
 import { z } from "zod";
 import type { CliEnv } from "../env";
@@ -116,7 +116,13 @@ function findingsTable(scan: Scan, findings: Finding[]): string {
     lines.push("", title);
     for (const finding of rows) {
       const version = finding.version ? ` ${finding.version}` : "";
+      // A layer the site does not show says what it follows from, as `detect` says it.
+      const inferredFrom =
+        finding.kind === "technology"
+          ? detailsAs(TechnologyDetails, finding.details)?.inferredFrom
+          : undefined;
       const extra = [
+        inferredFrom ? `inferred from ${inferredFrom.map((from) => from.technology).join(", ")}` : null,
         finding.category,
         finding.severity,
         finding.confidence === null ? null : `${finding.confidence}%`,
